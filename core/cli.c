@@ -1,0 +1,79 @@
+#include "mtlskit/cli.h"
+
+#include <stdarg.h>
+
+#include "mtlskit/version.h"
+
+static const char *cli_name = "mtlskit";
+static bool cli_quiet;
+
+void mtk_cli_init(const char *name) {
+  cli_name = name;
+}
+
+const char *mtk_cli_name(void) {
+  return cli_name;
+}
+
+void mtk_cli_set_quiet(bool quiet) {
+  cli_quiet = quiet;
+}
+
+static void vprint(const char *level, const char *fmt, va_list ap) {
+  fputs(cli_name, stderr);
+  fputs(": ", stderr);
+  if (level != NULL) {
+    fputs(level, stderr);
+    fputs(": ", stderr);
+  }
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
+void mtk_cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vprint("error", fmt, ap);
+  va_end(ap);
+}
+
+void mtk_cli_warn(const char *fmt, ...) {
+  if (cli_quiet) {
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vprint("warning", fmt, ap);
+  va_end(ap);
+}
+
+void mtk_cli_note(const char *fmt, ...) {
+  if (cli_quiet) {
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vprint(NULL, fmt, ap);
+  va_end(ap);
+}
+
+int mtk_cli_fail(int err, const struct mtk_diag *diag) {
+  mtk_cli_error("%s", mtk_diag_message(diag, err));
+  return mtk_exit_status(err);
+}
+
+int mtk_cli_usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vprint("error", fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "try '%s --help'\n", cli_name);
+  return MTK_EXIT_USAGE;
+}
+
+void mtk_cli_print_version(FILE *out, const char *const *libs) {
+  fprintf(out, "%s %s\n", cli_name, MTK_VERSION_STRING);
+  for (; libs != NULL && *libs != NULL; libs++) {
+    fprintf(out, "  %s\n", *libs);
+  }
+}

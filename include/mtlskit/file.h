@@ -1,0 +1,74 @@
+// Durable file operations.
+//
+// Databases (index.txt, serial, crlnumber, manifests) are replaced by
+// write-temp, fsync, rename, fsync-directory, so a crash leaves either the
+// old or the new file, never half of one. New files that must not clobber
+// anything are created with O_EXCL. Directory locks use flock(2) on the
+// directory itself, so no lock file is left behind.
+#ifndef MTK_HEADER_FILE_H
+#define MTK_HEADER_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "mtlskit/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// mtk_file_replace atomically replaces |path| with |data_len| bytes of
+// |data|, created with permission bits |mode| (subject to umask). The data
+// and the directory entry are fsync'd before it returns. On failure |path|
+// is unchanged and no temporary file is left.
+MTK_MUST_CHECK int mtk_file_replace(const char *path, const void *data,
+                                    size_t data_len, mode_t mode,
+                                    struct mtk_diag *diag);
+
+// mtk_file_create writes a new file at |path| with |mode|, failing with
+// MTK_EEXIST if anything is there. With |sync| the data is fsync'd. On
+// failure no file is left at |path|.
+MTK_MUST_CHECK int mtk_file_create(const char *path, const void *data,
+                                   size_t data_len, mode_t mode, bool sync,
+                                   struct mtk_diag *diag);
+
+// mtk_file_read reads all of |path| into a new NUL-terminated buffer, which
+// the caller frees with free(). Files larger than |max_len| fail with
+// MTK_ERANGE.
+MTK_MUST_CHECK int mtk_file_read(const char *path, size_t max_len,
+                                 char **out, size_t *out_len,
+                                 struct mtk_diag *diag);
+
+// mtk_file_exists reports whether |path| names an existing file or
+// directory.
+bool mtk_file_exists(const char *path);
+
+// mtk_dir_sync fsyncs the directory |path|, making renames and creations in
+// it durable.
+MTK_MUST_CHECK int mtk_dir_sync(const char *path, struct mtk_diag *diag);
+
+// mtk_mkdir_p creates |path| and its missing parents with |mode|. Existing
+// directories are fine.
+MTK_MUST_CHECK int mtk_mkdir_p(const char *path, mode_t mode,
+                               struct mtk_diag *diag);
+
+// mtk_dir_lock takes an exclusive flock(2) on the directory |path|, waiting
+// up to |timeout_ms| (0: fail at once with MTK_ELOCKED). On success
+// *out_fd holds the lock; release it with mtk_dir_unlock.
+MTK_MUST_CHECK int mtk_dir_lock(const char *path, int timeout_ms,
+                                int *out_fd, struct mtk_diag *diag);
+
+// mtk_dir_unlock releases a lock taken by mtk_dir_lock. |fd| < 0 is ignored.
+void mtk_dir_unlock(int fd);
+
+// mtk_path_join writes "|dir|/|name|" into |out|. It returns 0, or
+// MTK_ERANGE if |out_len| is too small.
+MTK_MUST_CHECK int mtk_path_join(char *out, size_t out_len, const char *dir,
+                                 const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // MTK_HEADER_FILE_H

@@ -1,0 +1,46 @@
+# The mtlskit front-end: help, version, dispatch and exit statuses.
+. "$MTK_SRC/tests/lib/testlib.sh"
+
+expect_status 0 mtlskit --help
+expect_grep '^usage: mtlskit' "$T/out"
+for cmd in ca fixtures verify lint probe serve loadgen report demo; do
+  expect_grep "^  $cmd " "$T/out"
+done
+pass "--help lists every command"
+
+expect_status 2 mtlskit
+expect_grep '^usage: mtlskit' "$T/err"
+pass "no command is a usage error"
+
+expect_status 0 mtlskit --version
+expect_grep '^mtlskit [0-9]+\.[0-9]+\.[0-9]+$' "$T/out"
+pass "--version"
+
+expect_status 2 mtlskit frobnicate
+expect_grep "^mtlskit: error: 'frobnicate' is not an mtlskit command$" "$T/err"
+expect_grep "^try 'mtlskit --help'$" "$T/err"
+pass "unknown command"
+
+expect_status 2 mtlskit --frob
+expect_grep "unknown option '--frob'" "$T/err"
+pass "unknown option"
+
+# A subcommand executable missing from every search path is a runtime error.
+mkdir "$T/empty"
+cp "$MTK_BIN/mtlskit" "$T/empty/mtlskit"
+expect_status 3 env MTLSKIT_EXEC_PATH="$T/empty" "$T/empty/mtlskit" ca --help
+expect_grep "mtlskit-ca is not installed" "$T/err"
+pass "missing subcommand executable"
+
+# MTLSKIT_EXEC_PATH is searched first and the child's status comes back.
+cat >"$T/empty/mtlskit-probe" <<'SH'
+#!/bin/sh
+echo "args:$*"
+exit 7
+SH
+chmod +x "$T/empty/mtlskit-probe"
+expect_status 7 env MTLSKIT_EXEC_PATH="$T/empty" "$T/empty/mtlskit" probe a b
+expect_grep '^args:a b$' "$T/out"
+pass "dispatch passes arguments and exit status through"
+
+done_testing
