@@ -1,0 +1,5 @@
+# Tests of the load generator area: histograms, HdrHistogram logs, the
+# BoringSSL/libuv connection library, mtlskit loadgen and mtlskit report.
+find_package(ZLIB REQUIRED)
+mtk_add_unit_test(hist mtk::core m)
+mtk_add_unit_test(hdrlog mtk::core ZLIB::ZLIB)
