@@ -15,6 +15,8 @@
 //            leaf + 1 intermediate + anchor), and when CRLs are given a CRL
 //            for every CA in the chain (X509_V_FLAG_CRL_CHECK_ALL).
 //   haproxy  verify required with crl-file: a CRL for every CA.
+//   cloudflare  BYOCA mTLS: chain validation only; uploaded CRLs are not
+//            checked.
 // Sources: shared docs endpoint-behaviour.md §1.5, §2, §4, §5.
 #ifndef MTK_HEADER_VERIFY_H
 #define MTK_HEADER_VERIFY_H
@@ -25,24 +27,11 @@
 #include <openssl/x509.h>
 
 #include "mtlskit/diag.h"
+#include "mtlskit/platform.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define MTK_PLATFORM_MAP(XX) \
-  XX(STRICT, "strict")       \
-  XX(ALB, "alb")             \
-  XX(APIGW, "apigw")         \
-  XX(NGINX, "nginx")         \
-  XX(HAPROXY, "haproxy")
-
-enum mtk_platform {
-#define MTK_PLATFORM_ENUM(name, str) MTK_PLATFORM_##name,
-  MTK_PLATFORM_MAP(MTK_PLATFORM_ENUM)
-#undef MTK_PLATFORM_ENUM
-      MTK_PLATFORM_COUNT
-};
 
 // Why a certificate is refused; "ok" when it is accepted. The names are a
 // contract (verify --json, the fixture manifest's verdict reasons).
@@ -97,13 +86,6 @@ struct mtk_verify_result {
 
 // mtk_verify_config_init sets |config| to strict verification now.
 void mtk_verify_config_init(struct mtk_verify_config *config);
-
-// mtk_platform_name returns the stable name of |platform|, or NULL.
-const char *mtk_platform_name(enum mtk_platform platform);
-
-// mtk_platform_from_name looks |name| up; 0 or MTK_EPARSE.
-MTK_MUST_CHECK int mtk_platform_from_name(const char *name,
-                                          enum mtk_platform *out);
 
 // mtk_verify_reason_name returns the stable name of |reason|, or NULL.
 const char *mtk_verify_reason_name(enum mtk_verify_reason reason);

@@ -1,0 +1,2 @@
+# Tests for trust checking (verify, lint) and the fixture PKI.
+mtk_add_integration_test(lint_rules lint_rules.sh)
