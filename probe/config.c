@@ -1,0 +1,358 @@
+#include "config.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mtlskit/file.h"
+#include "mtlskit/units.h"
+
+int mtk_probe_strv_push(struct mtk_probe_strv *sv, const char *s) {
+  char *copy = strdup(s);
+  if (copy == NULL) {
+    return MTK_ENOMEM;
+  }
+  char **v = realloc(sv->v, (sv->num + 1) * sizeof(char *));
+  if (v == NULL) {
+    free(copy);
+    return MTK_ENOMEM;
+  }
+  v[sv->num++] = copy;
+  sv->v = v;
+  return 0;
+}
+
+void mtk_probe_strv_cleanup(struct mtk_probe_strv *sv) {
+  for (size_t i = 0; i < sv->num; i++) {
+    free(sv->v[i]);
+  }
+  free(sv->v);
+  sv->v = NULL;
+  sv->num = 0;
+}
+
+void mtk_probe_target_init(struct mtk_probe_target *t) {
+  memset(t, 0, sizeof(*t));
+}
+
+void mtk_probe_target_cleanup(struct mtk_probe_target *t) {
+  free(t->name);
+  free(t->url);
+  free(t->trust);
+  mtk_probe_strv_cleanup(&t->resolve);
+  mtk_probe_strv_cleanup(&t->connect_to);
+  mtk_probe_strv_cleanup(&t->headers);
+  free(t->cacert);
+  free(t->sni);
+  free(t->method);
+  for (size_t i = 0; i < t->num_overrides; i++) {
+    free(t->overrides[i].case_name);
+    free(t->overrides[i].text);
+  }
+  free(t->overrides);
+  mtk_probe_target_init(t);
+}
+
+int mtk_probe_target_add_override(struct mtk_probe_target *t,
+                                  const char *spec, struct mtk_diag *diag) {
+  const char *eq = strchr(spec, '=');
+  if (eq == NULL || eq == spec || eq[1] == '\0') {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "--expect '%s': want CASE=OUTCOMES", spec);
+  }
+  struct mtk_probe_override o;
+  memset(&o, 0, sizeof(o));
+  int err = mtk_probe_expect_parse(eq + 1, &o.expect, diag);
+  if (err != 0) {
+    return mtk_diag_prefix(diag, err, "--expect '%s'", spec);
+  }
+  o.case_name = strndup(spec, (size_t)(eq - spec));
+  o.text = strdup(eq + 1);
+  struct mtk_probe_override *v =
+      realloc(t->overrides, (t->num_overrides + 1) * sizeof(*v));
+  if (o.case_name == NULL || o.text == NULL || v == NULL) {
+    free(o.case_name);
+    free(o.text);
+    if (v != NULL) {
+      t->overrides = v;
+    }
+    return MTK_ENOMEM;
+  }
+  t->overrides = v;
+  // A later override of the same case wins, so a config file's cell can
+  // be replaced from the command line.
+  for (size_t i = 0; i < t->num_overrides; i++) {
+    if (strcmp(v[i].case_name, o.case_name) == 0) {
+      free(v[i].case_name);
+      free(v[i].text);
+      v[i] = o;
+      return 0;
+    }
+  }
+  v[t->num_overrides++] = o;
+  return 0;
+}
+
+int mtk_probe_parse_tls(const char *s, int *out) {
+  if (strcmp(s, "1.2") == 0) {
+    *out = 12;
+  } else if (strcmp(s, "1.3") == 0) {
+    *out = 13;
+  } else {
+    return MTK_EPARSE;
+  }
+  return 0;
+}
+
+int mtk_probe_parse_http(const char *s, int *out) {
+  if (strcmp(s, "1.1") == 0) {
+    *out = 11;
+  } else if (strcmp(s, "2") == 0) {
+    *out = 2;
+  } else {
+    return MTK_EPARSE;
+  }
+  return 0;
+}
+
+void mtk_probe_config_init(struct mtk_probe_config *c) {
+  memset(c, 0, sizeof(*c));
+  c->parallel = 32;
+  c->timeout_ms = 35000;
+  c->deadline_ms = 120000;
+}
+
+void mtk_probe_config_cleanup(struct mtk_probe_config *c) {
+  for (size_t i = 0; i < c->num_targets; i++) {
+    mtk_probe_target_cleanup(&c->targets[i]);
+  }
+  free(c->targets);
+  free(c->fixtures);
+  free(c->junit);
+  mtk_probe_config_init(c);
+}
+
+int mtk_probe_config_add_target(struct mtk_probe_config *c,
+                                struct mtk_probe_target *t,
+                                struct mtk_diag *diag) {
+  for (size_t i = 0; i < c->num_targets; i++) {
+    if (strcmp(c->targets[i].name, t->name) == 0) {
+      return mtk_diag_set(diag, MTK_EDUPLICATE,
+                          "two targets are named '%s' (set \"name\")",
+                          t->name);
+    }
+  }
+  struct mtk_probe_target *v =
+      realloc(c->targets, (c->num_targets + 1) * sizeof(*v));
+  if (v == NULL) {
+    return MTK_ENOMEM;
+  }
+  c->targets = v;
+  v[c->num_targets++] = *t;
+  mtk_probe_target_init(t);
+  return 0;
+}
+
+// resolve_path returns |p| joined to |base| unless it is absolute.
+static char *resolve_path(const char *base, const char *p) {
+  char buf[4096];
+  if (p[0] == '/' || base[0] == '\0') {
+    return strdup(p);
+  }
+  if (mtk_path_join(buf, sizeof(buf), base, p) != 0) {
+    return NULL;
+  }
+  return strdup(buf);
+}
+
+static int get_strv(json_t *obj, const char *key, struct mtk_probe_strv *sv,
+                    const char *tname, struct mtk_diag *diag) {
+  json_t *a = json_object_get(obj, key);
+  size_t i;
+  json_t *v;
+  if (a == NULL) {
+    return 0;
+  }
+  if (!json_is_array(a)) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "target %s: \"%s\" must be a list of strings", tname,
+                        key);
+  }
+  json_array_foreach(a, i, v) {
+    if (!json_is_string(v)) {
+      return mtk_diag_set(diag, MTK_EPARSE,
+                          "target %s: \"%s\" must be a list of strings",
+                          tname, key);
+    }
+    int err = mtk_probe_strv_push(sv, json_string_value(v));
+    if (err != 0) {
+      return err;
+    }
+  }
+  return 0;
+}
+
+static const char *const target_keys[] = {
+    "name",    "url",  "profile", "trust",   "resolve", "connect_to",
+    "cacert",  "insecure", "sni", "tls",     "http",    "method",
+    "headers", "timeout",  "expect", NULL};
+
+static int load_target(json_t *jt, size_t index, const char *base,
+                       struct mtk_probe_target *t, struct mtk_diag *diag) {
+  char where[64];
+  snprintf(where, sizeof(where), "targets[%zu]", index);
+  if (!json_is_object(jt)) {
+    return mtk_diag_set(diag, MTK_EPARSE, "%s: not an object", where);
+  }
+  const char *key;
+  json_t *val;
+  json_object_foreach(jt, key, val) {
+    bool known = false;
+    for (size_t i = 0; target_keys[i] != NULL; i++) {
+      known = known || strcmp(key, target_keys[i]) == 0;
+    }
+    if (!known) {
+      return mtk_diag_set(diag, MTK_EPARSE, "%s: unknown key \"%s\"", where,
+                          key);
+    }
+  }
+  const char *url = json_string_value(json_object_get(jt, "url"));
+  const char *profile = json_string_value(json_object_get(jt, "profile"));
+  if (url == NULL || profile == NULL) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "%s: \"url\" and \"profile\" are required", where);
+  }
+  if ((t->profile = mtk_probe_profile_find(profile)) == NULL) {
+    return mtk_diag_set(diag, MTK_EPARSE, "%s: unknown profile '%s'", where,
+                        profile);
+  }
+  const char *name = json_string_value(json_object_get(jt, "name"));
+  t->url = strdup(url);
+  t->name = strdup(name != NULL ? name : url);
+  if (t->url == NULL || t->name == NULL) {
+    return MTK_ENOMEM;
+  }
+  const char *tname = t->name;
+  const char *s;
+  if ((s = json_string_value(json_object_get(jt, "trust"))) != NULL &&
+      (t->trust = strdup(s)) == NULL) {
+    return MTK_ENOMEM;
+  }
+  if ((s = json_string_value(json_object_get(jt, "cacert"))) != NULL &&
+      (t->cacert = resolve_path(base, s)) == NULL) {
+    return MTK_ENOMEM;
+  }
+  if ((s = json_string_value(json_object_get(jt, "sni"))) != NULL &&
+      (t->sni = strdup(s)) == NULL) {
+    return MTK_ENOMEM;
+  }
+  if ((s = json_string_value(json_object_get(jt, "method"))) != NULL &&
+      (t->method = strdup(s)) == NULL) {
+    return MTK_ENOMEM;
+  }
+  json_t *ins = json_object_get(jt, "insecure");
+  if (ins != NULL && !json_is_boolean(ins)) {
+    return mtk_diag_set(diag, MTK_EPARSE, "target %s: \"insecure\" must be "
+                        "true or false", tname);
+  }
+  t->insecure = json_is_true(ins);
+  if ((s = json_string_value(json_object_get(jt, "tls"))) != NULL &&
+      mtk_probe_parse_tls(s, &t->tls) != 0) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "target %s: \"tls\" must be \"1.2\" or \"1.3\"", tname);
+  }
+  if ((s = json_string_value(json_object_get(jt, "http"))) != NULL &&
+      mtk_probe_parse_http(s, &t->http) != 0) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "target %s: \"http\" must be \"1.1\" or \"2\"", tname);
+  }
+  if ((s = json_string_value(json_object_get(jt, "timeout"))) != NULL &&
+      (mtk_parse_duration_ns(s, &t->timeout_ms) != 0 ||
+       (t->timeout_ms /= 1000000) == 0)) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "target %s: bad \"timeout\" '%s' (e.g. 10s)", tname, s);
+  }
+  int err;
+  if ((err = get_strv(jt, "resolve", &t->resolve, tname, diag)) != 0 ||
+      (err = get_strv(jt, "connect_to", &t->connect_to, tname, diag)) != 0 ||
+      (err = get_strv(jt, "headers", &t->headers, tname, diag)) != 0) {
+    return err;
+  }
+  json_t *expect = json_object_get(jt, "expect");
+  if (expect != NULL && !json_is_object(expect)) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "target %s: \"expect\" maps case names to outcomes",
+                        tname);
+  }
+  json_object_foreach(expect, key, val) {
+    char spec[512];
+    if (!json_is_string(val)) {
+      return mtk_diag_set(diag, MTK_EPARSE,
+                          "target %s: expect.%s must be a string", tname, key);
+    }
+    snprintf(spec, sizeof(spec), "%s=%s", key, json_string_value(val));
+    if ((err = mtk_probe_target_add_override(t, spec, diag)) != 0) {
+      return mtk_diag_prefix(diag, err, "target %s", tname);
+    }
+  }
+  return 0;
+}
+
+int mtk_probe_config_load_file(struct mtk_probe_config *c, const char *path,
+                               struct mtk_diag *diag) {
+  json_error_t jerr;
+  char base[4096];
+  int err = 0;
+  json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+  if (root == NULL) {
+    if (!mtk_file_exists(path)) {
+      return mtk_diag_set(diag, MTK_ENOENT, "%s: no such file", path);
+    }
+    return mtk_diag_set(diag, MTK_EPARSE, "%s line %d: %s", path, jerr.line,
+                        jerr.text);
+  }
+  snprintf(base, sizeof(base), "%s", path);
+  char *slash = strrchr(base, '/');
+  if (slash != NULL) {
+    *slash = '\0';
+  } else {
+    base[0] = '\0';
+  }
+  json_t *version = json_object_get(root, "schema_version");
+  if (!json_is_integer(version) ||
+      json_integer_value(version) != MTK_PROBE_CONFIG_SCHEMA) {
+    err = mtk_diag_set(diag, MTK_EPARSE, "%s: schema_version must be %d",
+                       path, MTK_PROBE_CONFIG_SCHEMA);
+    goto out;
+  }
+  const char *fixtures = json_string_value(json_object_get(root, "fixtures"));
+  if (fixtures != NULL && c->fixtures == NULL &&
+      (c->fixtures = resolve_path(base, fixtures)) == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  json_t *targets = json_object_get(root, "targets");
+  if (!json_is_array(targets) || json_array_size(targets) == 0) {
+    err = mtk_diag_set(diag, MTK_EPARSE, "%s: \"targets\" must be a "
+                       "non-empty list", path);
+    goto out;
+  }
+  size_t i;
+  json_t *jt;
+  json_array_foreach(targets, i, jt) {
+    struct mtk_probe_target t;
+    mtk_probe_target_init(&t);
+    err = load_target(jt, i, base, &t, diag);
+    if (err == 0) {
+      err = mtk_probe_config_add_target(c, &t, diag);
+    }
+    mtk_probe_target_cleanup(&t);
+    if (err != 0) {
+      mtk_diag_prefix(diag, err, "%s", path);
+      goto out;
+    }
+  }
+out:
+  json_decref(root);
+  return err;
+}

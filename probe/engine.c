@@ -1,0 +1,356 @@
+#include "engine.h"
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+
+// Per in-flight attempt state; freed when the attempt ends.
+struct slot {
+  struct mtk_probe_attempt *attempt;
+  CURL *easy;
+  struct curl_slist *resolve;
+  struct curl_slist *connect_to;
+  struct curl_slist *headers;
+  char *url;  // rewritten when --sni is set
+  struct mtk_probe_tls_trace trace;
+  char errbuf[CURL_ERROR_SIZE];
+};
+
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *ud) {
+  (void)ptr;
+  (void)ud;
+  return size * nmemb;
+}
+
+// on_debug feeds the TLS records OpenSSL passed up (through curl's
+// ossl_trace) into the trace; everything else curl says is ignored.
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
+                    void *ud) {
+  struct slot *s = ud;
+  (void)easy;
+  if (type == CURLINFO_SSL_DATA_IN) {
+    mtk_probe_tls_trace_in(&s->trace, (const unsigned char *)data, size);
+  }
+  return 0;
+}
+
+static void slot_free(struct slot *s) {
+  if (s == NULL) {
+    return;
+  }
+  if (s->easy != NULL) {
+    curl_easy_cleanup(s->easy);
+  }
+  curl_slist_free_all(s->resolve);
+  curl_slist_free_all(s->connect_to);
+  curl_slist_free_all(s->headers);
+  free(s->url);
+  free(s);
+}
+
+static int slist_from(const struct mtk_probe_strv *sv,
+                      struct curl_slist **out) {
+  for (size_t i = 0; i < sv->num; i++) {
+    struct curl_slist *n = curl_slist_append(*out, sv->v[i]);
+    if (n == NULL) {
+      return MTK_ENOMEM;
+    }
+    *out = n;
+  }
+  return 0;
+}
+
+// apply_sni rewrites the URL's host to |sni| (so curl sends it in SNI and
+// Host) and adds a connect-to entry that still reaches the original host.
+static int apply_sni(struct slot *s, const struct mtk_probe_target *t,
+                     struct mtk_diag *diag) {
+  CURLU *u = curl_url();
+  char *host = NULL;
+  char *port = NULL;
+  int err = MTK_EPARSE;
+  if (u == NULL) {
+    return MTK_ENOMEM;
+  }
+  if (curl_url_set(u, CURLUPART_URL, t->url, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+          CURLUE_OK ||
+      curl_url_set(u, CURLUPART_HOST, t->sni, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_URL, &s->url, 0) != CURLUE_OK) {
+    err = mtk_diag_set(diag, MTK_EPARSE, "target %s: cannot apply --sni %s",
+                       t->name, t->sni);
+    goto out;
+  }
+  char entry[1024];
+  snprintf(entry, sizeof(entry), "%s:%s:%s:%s", t->sni, port, host, port);
+  struct curl_slist *n = curl_slist_append(s->connect_to, entry);
+  if (n == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  s->connect_to = n;
+  err = 0;
+out:
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return err;
+}
+
+#define SETOPT(opt, val)                                         \
+  do {                                                           \
+    if (curl_easy_setopt(s->easy, opt, val) != CURLE_OK) {       \
+      err = mtk_diag_set(diag, MTK_EINTERNAL, "libcurl rejected " #opt); \
+      goto out;                                                  \
+    }                                                            \
+  } while (0)
+
+static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
+                      const struct mtk_probe_config *c, struct slot **out,
+                      struct mtk_diag *diag) {
+  const struct mtk_probe_target *t = a->target;
+  int err = MTK_ENOMEM;
+  struct slot *s = calloc(1, sizeof(*s));
+  if (s == NULL) {
+    return MTK_ENOMEM;
+  }
+  s->attempt = a;
+  mtk_probe_tls_trace_init(&s->trace);
+  if ((s->easy = curl_easy_init()) == NULL) {
+    goto out;
+  }
+  if ((err = slist_from(&t->resolve, &s->resolve)) != 0 ||
+      (err = slist_from(&t->connect_to, &s->connect_to)) != 0 ||
+      (err = slist_from(&t->headers, &s->headers)) != 0) {
+    goto out;
+  }
+  if (t->sni != NULL && (err = apply_sni(s, t, diag)) != 0) {
+    goto out;
+  }
+  long timeout = (long)(t->timeout_ms != 0 ? t->timeout_ms : c->timeout_ms);
+  SETOPT(CURLOPT_URL, s->url != NULL ? s->url : t->url);
+  SETOPT(CURLOPT_PRIVATE, s);
+  SETOPT(CURLOPT_NOSIGNAL, 1L);
+  SETOPT(CURLOPT_PROTOCOLS_STR, "https");
+  SETOPT(CURLOPT_TIMEOUT_MS, timeout);
+  SETOPT(CURLOPT_CONNECTTIMEOUT_MS, timeout);
+  // Every attempt is its own connection and its own TLS session: a reused
+  // connection or resumed session would carry another case's identity.
+  SETOPT(CURLOPT_FORBID_REUSE, 1L);
+  SETOPT(CURLOPT_FRESH_CONNECT, 1L);
+  SETOPT(CURLOPT_SSL_SESSIONID_CACHE, 0L);
+  SETOPT(CURLOPT_ERRORBUFFER, s->errbuf);
+  SETOPT(CURLOPT_WRITEFUNCTION, discard_body);
+  // The debug callback only receives TLS records with CURLOPT_VERBOSE.
+  SETOPT(CURLOPT_VERBOSE, 1L);
+  SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
+  SETOPT(CURLOPT_DEBUGDATA, s);
+  if (a->kase->cert != NULL) {
+    SETOPT(CURLOPT_SSLCERT, a->kase->cert);
+    SETOPT(CURLOPT_SSLCERTTYPE, "PEM");
+    SETOPT(CURLOPT_SSLKEY, a->kase->key);
+    SETOPT(CURLOPT_SSLKEYTYPE, "PEM");
+  }
+  if (t->insecure) {
+    SETOPT(CURLOPT_SSL_VERIFYPEER, 0L);
+    SETOPT(CURLOPT_SSL_VERIFYHOST, 0L);
+  } else if (t->cacert != NULL) {
+    SETOPT(CURLOPT_CAINFO, t->cacert);
+  }
+  if (s->resolve != NULL) {
+    SETOPT(CURLOPT_RESOLVE, s->resolve);
+  }
+  if (s->connect_to != NULL) {
+    SETOPT(CURLOPT_CONNECT_TO, s->connect_to);
+  }
+  if (s->headers != NULL) {
+    SETOPT(CURLOPT_HTTPHEADER, s->headers);
+  }
+  if (t->tls == 12) {
+    SETOPT(CURLOPT_SSLVERSION,
+           (long)(CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2));
+  } else if (t->tls == 13) {
+    SETOPT(CURLOPT_SSLVERSION,
+           (long)(CURL_SSLVERSION_TLSv1_3 | CURL_SSLVERSION_MAX_TLSv1_3));
+  } else {
+    SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+  }
+  if (t->http == 11) {
+    SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+  } else if (t->http == 2) {
+    SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+  }
+  if (t->method != NULL) {
+    if (strcmp(t->method, "HEAD") == 0) {
+      SETOPT(CURLOPT_NOBODY, 1L);
+    } else {
+      SETOPT(CURLOPT_CUSTOMREQUEST, t->method);
+    }
+  }
+  if (curl_multi_add_handle(multi, s->easy) != CURLM_OK) {
+    err = mtk_diag_set(diag, MTK_EINTERNAL, "curl_multi_add_handle failed");
+    goto out;
+  }
+  *out = s;
+  s = NULL;
+  err = 0;
+out:
+  slot_free(s);
+  return err;
+}
+
+// slot_finish records the facts of |s|'s attempt and frees |s|.
+static void slot_finish(CURLM *multi, struct slot *s, CURLcode code,
+                        bool deadline) {
+  struct mtk_probe_attempt *a = s->attempt;
+  struct mtk_probe_facts *f = &a->facts;
+  long l = 0;
+  curl_off_t t_connect = 0, t_tls = 0, t_first = 0, t_total = 0;
+  mtk_probe_facts_init(f);
+  f->curl_code = (int)code;
+  f->deadline = deadline;
+  if (curl_easy_getinfo(s->easy, CURLINFO_OS_ERRNO, &l) == CURLE_OK) {
+    f->os_errno = l;
+  }
+  l = 0;
+  if (curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK) {
+    f->http_status = l;
+  }
+  curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_connect);
+  curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &t_tls);
+  curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_first);
+  curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &t_total);
+  f->tls_done = t_tls > 0;
+  f->tcp_connected = t_connect > 0 || f->tls_done || s->trace.content_type != 0;
+  f->alert = s->trace.alert;
+  // curl drains OpenSSL's error queue into the error buffer; the packed
+  // code ("error:0A000418:") is the fact we keep, not the words.
+  f->ssl_error = mtk_probe_ssl_error_from_text(s->errbuf);
+  a->cert_requested = s->trace.cert_requested;
+  a->connect_us = (int64_t)t_connect;
+  a->tls_us = (int64_t)t_tls;
+  a->first_byte_us = (int64_t)t_first;
+  a->total_us = (int64_t)t_total;
+  snprintf(a->detail, sizeof(a->detail), "%s",
+           deadline                ? "cut short by --deadline"
+           : code == CURLE_OK      ? ""
+           : s->errbuf[0] != '\0' ? s->errbuf
+                                  : curl_easy_strerror(code));
+  mtk_probe_classify(f, &a->outcome);
+  curl_multi_remove_handle(multi, s->easy);
+  slot_free(s);
+}
+
+int mtk_probe_engine_run(struct mtk_probe_run *r,
+                         const struct mtk_probe_config *c,
+                         int64_t *out_elapsed_us, struct mtk_diag *diag) {
+  int err = 0;
+  int64_t start = now_us();
+  int64_t deadline = start + (int64_t)c->deadline_ms * 1000;
+  size_t next = 0;
+  size_t active = 0;
+  size_t cap = c->parallel > 0 ? (size_t)c->parallel : 1;
+  struct slot **slots = calloc(cap, sizeof(*slots));
+  CURLM *multi = curl_multi_init();
+  if (slots == NULL || multi == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  for (;;) {
+    while (active < cap && next < r->num_attempts && now_us() < deadline) {
+      struct mtk_probe_attempt *a = &r->attempts[next++];
+      if (!a->run) {
+        continue;
+      }
+      size_t free_i = 0;
+      while (slots[free_i] != NULL) {
+        free_i++;
+      }
+      if ((err = slot_start(multi, a, c, &slots[free_i], diag)) != 0) {
+        goto out;
+      }
+      active++;
+    }
+    if (active == 0 && (next >= r->num_attempts || now_us() >= deadline)) {
+      break;
+    }
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      err = mtk_diag_set(diag, MTK_EINTERNAL, "curl_multi_perform failed");
+      goto out;
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+      if (msg->msg != CURLMSG_DONE) {
+        continue;
+      }
+      struct slot *s = NULL;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+      CURLcode code = msg->data.result;
+      for (size_t i = 0; i < cap; i++) {
+        if (slots[i] == s) {
+          slots[i] = NULL;
+        }
+      }
+      slot_finish(multi, s, code, false);
+      active--;
+    }
+    int64_t now = now_us();
+    if (now >= deadline) {
+      // The run's deadline: whatever is still in flight ends here.
+      for (size_t i = 0; i < cap; i++) {
+        if (slots[i] != NULL) {
+          slot_finish(multi, slots[i], CURLE_OPERATION_TIMEDOUT, true);
+          slots[i] = NULL;
+          active--;
+        }
+      }
+      break;
+    }
+    if (active > 0) {
+      int64_t wait_ms = (deadline - now) / 1000 + 1;
+      if (wait_ms > 250) {
+        wait_ms = 250;
+      }
+      curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
+    }
+  }
+  // Attempts never started because the deadline came first.
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    struct mtk_probe_attempt *a = &r->attempts[i];
+    if (a->run && i >= next) {
+      mtk_probe_facts_init(&a->facts);
+      a->facts.curl_code = CURLE_OPERATION_TIMEDOUT;
+      a->facts.deadline = true;
+      mtk_probe_classify(&a->facts, &a->outcome);
+      snprintf(a->detail, sizeof(a->detail), "not started before --deadline");
+    }
+  }
+out:
+  if (slots != NULL) {
+    for (size_t i = 0; i < cap; i++) {
+      if (slots[i] != NULL) {
+        curl_multi_remove_handle(multi, slots[i]->easy);
+        slot_free(slots[i]);
+      }
+    }
+  }
+  free(slots);
+  if (multi != NULL) {
+    curl_multi_cleanup(multi);
+  }
+  *out_elapsed_us = now_us() - start;
+  return err;
+}

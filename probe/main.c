@@ -1,0 +1,408 @@
+// mtlskit probe: connect to mTLS endpoints with every fixture identity and
+// say, per case, whether the endpoint did what its platform must do.
+// Reference: docs/probe.md.
+#include <curl/curl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "engine.h"
+#include "manifest.h"
+#include "mtlskit/cli.h"
+#include "mtlskit/units.h"
+#include "plan.h"
+#include "profile.h"
+#include "report.h"
+
+static const char usage_text[] =
+    "usage: mtlskit probe --fixtures DIR --profile NAME [options] URL...\n"
+    "       mtlskit probe --fixtures DIR --config FILE [options]\n"
+    "       mtlskit probe --list-profiles\n"
+    "\n"
+    "Connect to each URL once per fixture case (DIR/manifest.json) and check\n"
+    "the outcome against the profile's expectation for the case's defects.\n"
+    "\n"
+    "Targets (apply to the URLs given on the command line):\n"
+    "  --profile NAME        alb-verify, alb-verify-allow-expired,\n"
+    "                        alb-passthrough, apigw, cloudflare (ibm-cis),\n"
+    "                        nginx, nginx-optional, haproxy, apache, node,\n"
+    "                        strict\n"
+    "  --name NAME           report name of the (single) URL target\n"
+    "  --trust VARIANT       manifest trust variant the server holds\n"
+    "                        (default: default); other cases are skipped\n"
+    "  --expect CASE=OUTCOMES  override one cell, e.g. revoked='http 200'\n"
+    "                        or no-certificate='http 403|refused' (repeat)\n"
+    "  --resolve HOST:PORT:ADDR   as curl --resolve (repeat)\n"
+    "  --connect-to HOST:PORT:HOST2:PORT2  as curl --connect-to (repeat)\n"
+    "  --cacert FILE         CA bundle that verifies the server\n"
+    "  -k, --insecure        do not verify the server certificate\n"
+    "  --sni NAME            send NAME as SNI and Host, connect to the URL\n"
+    "  --tls 1.2|1.3         pin the TLS version (default: negotiate)\n"
+    "  --http 1.1|2          HTTP version (default: curl's)\n"
+    "  --method METHOD       request method (default GET)\n"
+    "  -H, --header 'N: V'   extra request header (repeat)\n"
+    "  --config FILE         JSON file listing targets (docs/probe.md)\n"
+    "\n"
+    "Run:\n"
+    "  --fixtures DIR        fixture directory holding manifest.json\n"
+    "  --parallel N          attempts in flight at once (default 32)\n"
+    "  --timeout DUR         per attempt (default 35s: s2n-based endpoints\n"
+    "                        may delay a refusal by up to 30 s)\n"
+    "  --deadline DUR        whole run (default 120s)\n"
+    "  --json                print one JSON document instead of the table\n"
+    "  --junit FILE          also write JUnit XML (one testcase per target x "
+    "case)\n"
+    "  --list-profiles       print every profile's cells and exit\n"
+    "  -h, --help            this text;  --version  versions\n"
+    "\n"
+    "Exit status: 0 every case met its expectation, 1 some case did not,\n"
+    "2 usage or bad config/manifest, 3 a target was unreachable, 4 internal.\n";
+
+enum {
+  OPT_FIXTURES = 256,
+  OPT_PROFILE,
+  OPT_NAME,
+  OPT_TRUST,
+  OPT_EXPECT,
+  OPT_RESOLVE,
+  OPT_CONNECT_TO,
+  OPT_CACERT,
+  OPT_SNI,
+  OPT_TLS,
+  OPT_HTTP,
+  OPT_METHOD,
+  OPT_CONFIG,
+  OPT_PARALLEL,
+  OPT_TIMEOUT,
+  OPT_DEADLINE,
+  OPT_JSON,
+  OPT_JUNIT,
+  OPT_LIST_PROFILES,
+  OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"fixtures", required_argument, NULL, OPT_FIXTURES},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"trust", required_argument, NULL, OPT_TRUST},
+    {"expect", required_argument, NULL, OPT_EXPECT},
+    {"resolve", required_argument, NULL, OPT_RESOLVE},
+    {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"insecure", no_argument, NULL, 'k'},
+    {"sni", required_argument, NULL, OPT_SNI},
+    {"tls", required_argument, NULL, OPT_TLS},
+    {"http", required_argument, NULL, OPT_HTTP},
+    {"method", required_argument, NULL, OPT_METHOD},
+    {"header", required_argument, NULL, 'H'},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"deadline", required_argument, NULL, OPT_DEADLINE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"junit", required_argument, NULL, OPT_JUNIT},
+    {"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static void list_profiles(FILE *out) {
+  const struct mtk_probe_profile *p;
+  for (size_t i = 0; (p = mtk_probe_profile_at(i)) != NULL; i++) {
+    fprintf(out, "%s: %s\n", p->name, p->summary);
+    for (size_t k = 0; k < p->num_cells; k++) {
+      const struct mtk_probe_cell *c = &p->cells[k];
+      fprintf(out, "  %-30s %s%s%s [%s] %s\n", mtk_defect_name(c->defect),
+              c->expect, c->expect_tls12 != NULL ? " (TLS 1.2: " : "",
+              c->expect_tls12 != NULL ? c->expect_tls12 : "", c->basis,
+              c->source);
+    }
+  }
+}
+
+// parse_duration_ms parses a duration of at least 1 ms.
+static int parse_duration_ms(const char *s, uint64_t *out) {
+  uint64_t ns;
+  if (mtk_parse_duration_ns(s, &ns) != 0 || ns < 1000000) {
+    return MTK_EPARSE;
+  }
+  *out = ns / 1000000;
+  return 0;
+}
+
+static int dup_opt(char **slot, const char *v) {
+  free(*slot);
+  *slot = strdup(v);
+  return *slot != NULL ? 0 : MTK_ENOMEM;
+}
+
+int main(int argc, char **argv) {
+  struct mtk_probe_config cfg;
+  struct mtk_probe_target cli;  // options for the command-line URLs
+  struct mtk_probe_manifest manifest;
+  struct mtk_probe_run run = {NULL, 0};
+  struct mtk_diag diag;
+  const char *profile = NULL;
+  const char *config_file = NULL;
+  const char *name = NULL;
+  int status = MTK_EXIT_INTERNAL;
+  int err = 0;
+  int opt;
+  bool curl_ready = false;
+
+  mtk_cli_init("mtlskit probe");
+  mtk_probe_config_init(&cfg);
+  mtk_probe_target_init(&cli);
+  mtk_probe_manifest_init(&manifest);
+  mtk_diag_init(&diag);
+
+  while ((opt = getopt_long(argc, argv, "hkH:", long_options, NULL)) != -1) {
+    switch (opt) {
+      case 'h':
+        fputs(usage_text, stdout);
+        status = MTK_EXIT_OK;
+        goto out;
+      case OPT_VERSION: {
+        const char *libs[] = {curl_version(), NULL};
+        mtk_cli_print_version(stdout, libs);
+        status = MTK_EXIT_OK;
+        goto out;
+      }
+      case OPT_LIST_PROFILES:
+        list_profiles(stdout);
+        status = MTK_EXIT_OK;
+        goto out;
+      case OPT_FIXTURES:
+        err = dup_opt(&cfg.fixtures, optarg);
+        break;
+      case OPT_PROFILE:
+        profile = optarg;
+        break;
+      case OPT_NAME:
+        name = optarg;
+        break;
+      case OPT_TRUST:
+        err = dup_opt(&cli.trust, optarg);
+        break;
+      case OPT_EXPECT:
+        err = mtk_probe_target_add_override(&cli, optarg, &diag);
+        if (err == MTK_EPARSE || err == MTK_ERANGE) {
+          status = mtk_cli_usage_error("%s", mtk_diag_message(&diag, err));
+          goto out;
+        }
+        break;
+      case OPT_RESOLVE:
+        err = mtk_probe_strv_push(&cli.resolve, optarg);
+        break;
+      case OPT_CONNECT_TO:
+        err = mtk_probe_strv_push(&cli.connect_to, optarg);
+        break;
+      case OPT_CACERT:
+        err = dup_opt(&cli.cacert, optarg);
+        break;
+      case 'k':
+        cli.insecure = true;
+        break;
+      case OPT_SNI:
+        err = dup_opt(&cli.sni, optarg);
+        break;
+      case OPT_TLS:
+        if (mtk_probe_parse_tls(optarg, &cli.tls) != 0) {
+          status = mtk_cli_usage_error("--tls must be 1.2 or 1.3, not '%s'",
+                                       optarg);
+          goto out;
+        }
+        break;
+      case OPT_HTTP:
+        if (mtk_probe_parse_http(optarg, &cli.http) != 0) {
+          status = mtk_cli_usage_error("--http must be 1.1 or 2, not '%s'",
+                                       optarg);
+          goto out;
+        }
+        break;
+      case OPT_METHOD:
+        err = dup_opt(&cli.method, optarg);
+        break;
+      case 'H':
+        err = mtk_probe_strv_push(&cli.headers, optarg);
+        break;
+      case OPT_CONFIG:
+        config_file = optarg;
+        break;
+      case OPT_PARALLEL:
+        if (mtk_parse_count(optarg, &cfg.parallel) != 0 ||
+            cfg.parallel == 0 || cfg.parallel > 10000) {
+          status = mtk_cli_usage_error(
+              "--parallel must be a count from 1 to 10000, not '%s'", optarg);
+          goto out;
+        }
+        break;
+      case OPT_TIMEOUT:
+        if (parse_duration_ms(optarg, &cfg.timeout_ms) != 0) {
+          status = mtk_cli_usage_error(
+              "--timeout wants a duration such as 10s, not '%s'", optarg);
+          goto out;
+        }
+        break;
+      case OPT_DEADLINE:
+        if (parse_duration_ms(optarg, &cfg.deadline_ms) != 0) {
+          status = mtk_cli_usage_error(
+              "--deadline wants a duration such as 2m, not '%s'", optarg);
+          goto out;
+        }
+        break;
+      case OPT_JSON:
+        cfg.json = true;
+        break;
+      case OPT_JUNIT:
+        err = dup_opt(&cfg.junit, optarg);
+        break;
+      default:
+        status = mtk_cli_usage_error("bad option");
+        goto out;
+    }
+    if (err != 0) {
+      status = mtk_cli_fail(err, &diag);
+      goto out;
+    }
+  }
+
+  int num_urls = argc - optind;
+  if (num_urls > 0 && profile == NULL) {
+    status = mtk_cli_usage_error("URL targets need --profile");
+    goto out;
+  }
+  if (profile != NULL && (cli.profile = mtk_probe_profile_find(profile)) ==
+                             NULL) {
+    status = mtk_cli_usage_error(
+        "unknown profile '%s' (see --list-profiles)", profile);
+    goto out;
+  }
+  if (name != NULL && num_urls != 1) {
+    status = mtk_cli_usage_error("--name needs exactly one URL");
+    goto out;
+  }
+  if (config_file != NULL &&
+      (err = mtk_probe_config_load_file(&cfg, config_file, &diag)) != 0) {
+    mtk_cli_error("%s", mtk_diag_message(&diag, err));
+    status = err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_USAGE;
+    goto out;
+  }
+  for (int i = optind; i < argc; i++) {
+    struct mtk_probe_target t;
+    mtk_probe_target_init(&t);
+    const char *url = argv[i];
+    if (strncmp(url, "https://", 8) != 0) {
+      status = mtk_cli_usage_error("'%s' is not an https:// URL", url);
+      goto out;
+    }
+    // Each URL gets its own copy of the command-line target options.
+    t.profile = cli.profile;
+    t.insecure = cli.insecure;
+    t.tls = cli.tls;
+    t.http = cli.http;
+    err = 0;
+    if ((t.url = strdup(url)) == NULL ||
+        (t.name = strdup(name != NULL ? name : url)) == NULL ||
+        (cli.trust != NULL && (t.trust = strdup(cli.trust)) == NULL) ||
+        (cli.cacert != NULL && (t.cacert = strdup(cli.cacert)) == NULL) ||
+        (cli.sni != NULL && (t.sni = strdup(cli.sni)) == NULL) ||
+        (cli.method != NULL && (t.method = strdup(cli.method)) == NULL)) {
+      err = MTK_ENOMEM;
+    }
+    for (size_t k = 0; err == 0 && k < cli.resolve.num; k++) {
+      err = mtk_probe_strv_push(&t.resolve, cli.resolve.v[k]);
+    }
+    for (size_t k = 0; err == 0 && k < cli.connect_to.num; k++) {
+      err = mtk_probe_strv_push(&t.connect_to, cli.connect_to.v[k]);
+    }
+    for (size_t k = 0; err == 0 && k < cli.headers.num; k++) {
+      err = mtk_probe_strv_push(&t.headers, cli.headers.v[k]);
+    }
+    for (size_t k = 0; err == 0 && k < cli.num_overrides; k++) {
+      char spec[1024];
+      snprintf(spec, sizeof(spec), "%s=%s", cli.overrides[k].case_name,
+               cli.overrides[k].text);
+      err = mtk_probe_target_add_override(&t, spec, &diag);
+    }
+    if (err == 0) {
+      err = mtk_probe_config_add_target(&cfg, &t, &diag);
+    }
+    mtk_probe_target_cleanup(&t);
+    if (err != 0) {
+      status = err == MTK_ENOMEM ? mtk_cli_fail(err, &diag)
+                                 : mtk_cli_usage_error(
+                                       "%s", mtk_diag_message(&diag, err));
+      goto out;
+    }
+  }
+  if (cfg.num_targets == 0) {
+    status = mtk_cli_usage_error("no target: give URLs or --config FILE");
+    goto out;
+  }
+  if (cfg.fixtures == NULL) {
+    status = mtk_cli_usage_error("--fixtures DIR is required");
+    goto out;
+  }
+  if ((err = mtk_probe_manifest_load(cfg.fixtures, &manifest, &diag)) != 0) {
+    mtk_cli_error("%s", mtk_diag_message(&diag, err));
+    status = err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_USAGE;
+    goto out;
+  }
+  if ((err = mtk_probe_plan(&cfg, &manifest, &run, &diag)) != 0) {
+    mtk_cli_error("%s", mtk_diag_message(&diag, err));
+    status = mtk_exit_status(err);
+    goto out;
+  }
+
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    mtk_cli_error("libcurl failed to initialise");
+    status = MTK_EXIT_INTERNAL;
+    goto out;
+  }
+  curl_ready = true;
+  int64_t elapsed_us = 0;
+  if ((err = mtk_probe_engine_run(&run, &cfg, &elapsed_us, &diag)) != 0) {
+    status = mtk_cli_fail(err, &diag);
+    goto out;
+  }
+  mtk_probe_judge(&run);
+  status = mtk_probe_exit_status(&run, &cfg);
+  if (cfg.json) {
+    if ((err = mtk_probe_report_json(stdout, &run, &cfg, &manifest,
+                                     elapsed_us)) != 0) {
+      status = mtk_cli_fail(err, NULL);
+      goto out;
+    }
+  } else {
+    mtk_probe_report_table(stdout, &run, &cfg, elapsed_us);
+  }
+  if (cfg.junit != NULL &&
+      (err = mtk_probe_report_junit(cfg.junit, &run, &diag)) != 0) {
+    status = mtk_cli_fail(err, &diag);
+    goto out;
+  }
+  for (size_t i = 0; i < cfg.num_targets; i++) {
+    if (mtk_probe_target_unreachable(&run, &cfg.targets[i])) {
+      mtk_cli_error("target %s is unreachable (every attempt failed to "
+                    "resolve or connect)",
+                    cfg.targets[i].name);
+    }
+  }
+  if (fflush(stdout) != 0) {
+    status = mtk_cli_fail(MTK_EIO, NULL);
+  }
+out:
+  mtk_probe_run_cleanup(&run);
+  mtk_probe_manifest_cleanup(&manifest);
+  mtk_probe_target_cleanup(&cli);
+  mtk_probe_config_cleanup(&cfg);
+  if (curl_ready) {
+    curl_global_cleanup();
+  }
+  return status;
+}

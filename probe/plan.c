@@ -1,0 +1,213 @@
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const result_names[] = {
+#define MTK_PROBE_RESULT_STR(name, str) str,
+    MTK_PROBE_VERDICT_MAP(MTK_PROBE_RESULT_STR)
+#undef MTK_PROBE_RESULT_STR
+};
+
+const char *mtk_probe_result_name(enum mtk_probe_result r) {
+  if ((unsigned)r >= sizeof(result_names) / sizeof(result_names[0])) {
+    return "pending";
+  }
+  return result_names[r];
+}
+
+static const struct mtk_probe_override *find_override(
+    const struct mtk_probe_target *t, const char *case_name) {
+  for (size_t i = 0; i < t->num_overrides; i++) {
+    if (strcmp(t->overrides[i].case_name, case_name) == 0) {
+      return &t->overrides[i];
+    }
+  }
+  return NULL;
+}
+
+static bool only_none(const struct mtk_probe_case *k) {
+  for (size_t i = 0; i < k->num_defects; i++) {
+    if (k->defects[i] != MTK_DEFECT_NONE) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// expect_from_verdict: the strict profile. Any refusal counts: a TLS
+// refusal or an HTTP 4xx.
+static int expect_from_verdict(const struct mtk_probe_case *k,
+                               struct mtk_probe_attempt *a) {
+  bool accept = k->verdict_strict == MTK_PROBE_VERDICT_ACCEPT ||
+                (k->verdict_strict == MTK_PROBE_VERDICT_UNKNOWN &&
+                 only_none(k));
+  snprintf(a->basis, sizeof(a->basis), "verdict");
+  snprintf(a->source, sizeof(a->source), "manifest verdict.strict %s%s",
+           accept ? "accept" : "reject",
+           k->verdict_strict == MTK_PROBE_VERDICT_UNKNOWN
+               ? " (derived from defects)"
+               : "");
+  a->specified = true;
+  return mtk_probe_expect_parse(accept ? "http 2xx" : "refused|http 4xx",
+                                &a->expect, NULL);
+}
+
+static int expect_from_profile(const struct mtk_probe_target *t,
+                               const struct mtk_probe_case *k,
+                               struct mtk_probe_attempt *a) {
+  bool any_d = false;
+  bool any_i = false;
+  size_t used = 0;
+  a->expect.num_matches = 0;
+  for (size_t i = 0; i < k->num_defects; i++) {
+    const struct mtk_probe_cell *cell =
+        mtk_probe_profile_cell(t->profile, k->defects[i]);
+    if (cell == NULL) {
+      a->specified = false;
+      snprintf(a->basis, sizeof(a->basis), "-");
+      snprintf(a->source, sizeof(a->source),
+               "profile %s has no cell for defect %s", t->profile->name,
+               mtk_defect_name(k->defects[i]));
+      return 0;
+    }
+    // A case with several defects may be refused for any of them, so the
+    // allowed outcomes are the union of the cells.
+    struct mtk_probe_expect e;
+    int err = mtk_probe_cell_expect(cell, t->tls, &e);
+    if (err == 0) {
+      err = mtk_probe_expect_union(&a->expect, &e);
+    }
+    if (err != 0) {
+      return MTK_EINTERNAL;
+    }
+    any_d = any_d || strchr(cell->basis, 'D') != NULL;
+    any_i = any_i || strchr(cell->basis, 'I') != NULL;
+    int n = snprintf(a->source + used, sizeof(a->source) - used, "%s%s",
+                     used > 0 ? "; " : "", cell->source);
+    if (n > 0 && (size_t)n < sizeof(a->source) - used) {
+      used += (size_t)n;
+    }
+  }
+  a->specified = true;
+  snprintf(a->basis, sizeof(a->basis), "%s",
+           any_d && any_i ? "D/I" : any_i ? "I" : "D");
+  return 0;
+}
+
+int mtk_probe_plan(const struct mtk_probe_config *c,
+                   const struct mtk_probe_manifest *m,
+                   struct mtk_probe_run *out, struct mtk_diag *diag) {
+  for (size_t ti = 0; ti < c->num_targets; ti++) {
+    const struct mtk_probe_target *t = &c->targets[ti];
+    const char *trust = t->trust != NULL ? t->trust : "default";
+    if (!mtk_probe_manifest_has_trust(m, trust)) {
+      return mtk_diag_set(diag, MTK_EPARSE,
+                          "target %s: the manifest has no trust variant '%s'",
+                          t->name, trust);
+    }
+    for (size_t i = 0; i < t->num_overrides; i++) {
+      if (mtk_probe_manifest_find(m, t->overrides[i].case_name) == NULL) {
+        return mtk_diag_set(diag, MTK_EPARSE,
+                            "target %s: --expect names case '%s', which the "
+                            "manifest does not have",
+                            t->name, t->overrides[i].case_name);
+      }
+    }
+  }
+  size_t n = c->num_targets * m->num_cases;
+  struct mtk_probe_attempt *v = calloc(n > 0 ? n : 1, sizeof(*v));
+  if (v == NULL) {
+    return MTK_ENOMEM;
+  }
+  size_t ai = 0;
+  for (size_t ti = 0; ti < c->num_targets; ti++) {
+    const struct mtk_probe_target *t = &c->targets[ti];
+    const char *trust = t->trust != NULL ? t->trust : "default";
+    for (size_t ci = 0; ci < m->num_cases; ci++) {
+      const struct mtk_probe_case *k = &m->cases[ci];
+      struct mtk_probe_attempt *a = &v[ai++];
+      a->target = t;
+      a->kase = k;
+      a->run = strcmp(k->trust, trust) == 0;
+      mtk_probe_facts_init(&a->facts);
+      a->result = MTK_PROBE_PENDING;
+      const struct mtk_probe_override *o = find_override(t, k->name);
+      int err = 0;
+      if (o != NULL) {
+        a->expect = o->expect;
+        a->specified = true;
+        snprintf(a->basis, sizeof(a->basis), "user");
+        snprintf(a->source, sizeof(a->source), "--expect %s=%s",
+                 o->case_name, o->text);
+      } else if (t->profile->from_verdict) {
+        err = expect_from_verdict(k, a);
+      } else {
+        err = expect_from_profile(t, k, a);
+      }
+      if (err != 0) {
+        free(v);
+        return mtk_diag_set(diag, MTK_EINTERNAL,
+                            "profile %s: bad expectation table",
+                            t->profile->name);
+      }
+    }
+  }
+  out->attempts = v;
+  out->num_attempts = n;
+  return 0;
+}
+
+void mtk_probe_run_cleanup(struct mtk_probe_run *r) {
+  free(r->attempts);
+  r->attempts = NULL;
+  r->num_attempts = 0;
+}
+
+void mtk_probe_judge(struct mtk_probe_run *r) {
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    struct mtk_probe_attempt *a = &r->attempts[i];
+    if (!a->run) {
+      a->result = MTK_PROBE_SKIPPED;
+    } else if (!a->specified) {
+      a->result = MTK_PROBE_UNSPECIFIED;
+    } else if (mtk_probe_expect_matches(&a->expect, &a->outcome)) {
+      a->result = MTK_PROBE_MET;
+    } else {
+      a->result = MTK_PROBE_NOT_MET;
+    }
+  }
+}
+
+bool mtk_probe_target_unreachable(const struct mtk_probe_run *r,
+                                  const struct mtk_probe_target *t) {
+  size_t ran = 0;
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    const struct mtk_probe_attempt *a = &r->attempts[i];
+    if (a->target != t || !a->run) {
+      continue;
+    }
+    ran++;
+    if (a->outcome.kind != MTK_OUTCOME_DNS_FAILED &&
+        a->outcome.kind != MTK_OUTCOME_CONNECT_FAILED) {
+      return false;
+    }
+  }
+  return ran > 0;
+}
+
+int mtk_probe_exit_status(const struct mtk_probe_run *r,
+                          const struct mtk_probe_config *c) {
+  for (size_t ti = 0; ti < c->num_targets; ti++) {
+    if (mtk_probe_target_unreachable(r, &c->targets[ti])) {
+      return MTK_EXIT_RUNTIME;
+    }
+  }
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    if (r->attempts[i].result == MTK_PROBE_NOT_MET) {
+      return MTK_EXIT_CHECKS;
+    }
+  }
+  return MTK_EXIT_OK;
+}

@@ -1,0 +1,89 @@
+// The plan: one attempt per target x case, each with the expectation the
+// target's profile (or an override) gives the case's defects, then the
+// verdict once the engine has filled in what was observed.
+#ifndef MTK_PROBE_PLAN_H
+#define MTK_PROBE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "config.h"
+#include "expect.h"
+#include "manifest.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MTK_PROBE_VERDICT_MAP(XX) \
+  XX(PENDING, "pending")          \
+  XX(MET, "met")                  \
+  XX(NOT_MET, "not-met")          \
+  XX(UNSPECIFIED, "unspecified")  \
+  XX(SKIPPED, "skipped")
+
+enum mtk_probe_result {
+#define MTK_PROBE_RESULT_ENUM(name, str) MTK_PROBE_##name,
+  MTK_PROBE_VERDICT_MAP(MTK_PROBE_RESULT_ENUM)
+#undef MTK_PROBE_RESULT_ENUM
+};
+
+struct mtk_probe_attempt {
+  const struct mtk_probe_target *target;  // borrowed from the config
+  const struct mtk_probe_case *kase;      // borrowed from the manifest
+  bool run;        // false: skipped, the case needs another trust variant
+  bool specified;  // false: no profile cell for one of the defects
+  struct mtk_probe_expect expect;
+  char basis[8];     // "D", "I", "D/I", "user" (override), "verdict"
+  char source[256];  // where the expectation comes from
+  // Filled in by the engine.
+  struct mtk_probe_facts facts;
+  struct mtk_outcome outcome;
+  bool cert_requested;  // the server sent a CertificateRequest
+  int64_t connect_us, tls_us, first_byte_us, total_us;
+  char detail[256];  // curl's error text, for people only
+  // Filled in by mtk_probe_judge.
+  enum mtk_probe_result result;
+};
+
+struct mtk_probe_run {
+  struct mtk_probe_attempt *attempts;
+  size_t num_attempts;
+};
+
+// mtk_probe_result_name returns "met", "not-met", ... (static).
+const char *mtk_probe_result_name(enum mtk_probe_result r);
+
+// mtk_probe_plan builds |out| from |c| and |m|, which must outlive it. It
+// returns 0, or MTK_EPARSE (detail in |diag|) if a target names a trust
+// variant the manifest lacks or overrides a case it does not have.
+MTK_MUST_CHECK int mtk_probe_plan(const struct mtk_probe_config *c,
+                                  const struct mtk_probe_manifest *m,
+                                  struct mtk_probe_run *out,
+                                  struct mtk_diag *diag);
+
+// mtk_probe_run_cleanup frees |r|'s attempts.
+void mtk_probe_run_cleanup(struct mtk_probe_run *r);
+
+// mtk_probe_judge sets every attempt's result from its outcome and
+// expectation.
+void mtk_probe_judge(struct mtk_probe_run *r);
+
+// mtk_probe_target_unreachable reports whether every attempt that ran
+// against target |t| ended in dns-failed or connect-failed.
+bool mtk_probe_target_unreachable(const struct mtk_probe_run *r,
+                                  const struct mtk_probe_target *t);
+
+// mtk_probe_exit_status returns MTK_EXIT_RUNTIME if some target was
+// unreachable, else MTK_EXIT_CHECKS if any attempt is not-met, else
+// MTK_EXIT_OK.
+int mtk_probe_exit_status(const struct mtk_probe_run *r,
+                          const struct mtk_probe_config *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // MTK_PROBE_PLAN_H

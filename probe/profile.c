@@ -1,0 +1,310 @@
+#include "profile.h"
+
+#include <string.h>
+
+// Shorthands for the sources, all in /work/shared/docs/endpoint-behaviour.md
+// (shipped as docs/probe-profiles.md's references).
+#define EB "endpoint-behaviour.md "
+#define OK2XX "http 2xx"
+
+// ALB verify: s2n-tls closes (close_notify, EOF or RST, possibly after
+// 10-30 s blinding) rather than sending a specific alert (§1.2), so every
+// rejection is "refused".
+#define ALB_VERIFY_COMMON                                                     \
+  {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 ALB verify, valid; §1.1"},      \
+  {MTK_DEFECT_NO_CERTIFICATE, "refused", NULL, "D/I",                        \
+   EB "§7, §1.2 (AWS demo: handshake fails; s2n close_notify)"},             \
+  {MTK_DEFECT_NOT_YET_VALID, "refused", NULL, "D/I",                         \
+   EB "§7, §1.4 ClientCertNotYetValid"},                                     \
+  {MTK_DEFECT_REVOKED, "refused", NULL, "D/I", EB "§7, §1.4 ClientCertCrlHit"}, \
+  {MTK_DEFECT_UNKNOWN_CA, "refused", NULL, "D/I",                            \
+   EB "§7, §1.4 ClientCertUntrusted"},                                       \
+  {MTK_DEFECT_SELF_SIGNED, "refused", NULL, "I", EB "§7 ClientCertUntrusted"}, \
+  {MTK_DEFECT_EKU_SERVER_ONLY, "refused", NULL, "I",                         \
+   EB "§7 ClientCertPurposeInvalid"},                                        \
+  {MTK_DEFECT_MISSING_INTERMEDIATE, "refused", NULL, "I",                    \
+   EB "§7 ClientCertUntrusted"},                                             \
+  {MTK_DEFECT_CHAIN_TOO_DEEP, "refused", NULL, "D/I",                        \
+   EB "§7, §1.5 max chain depth 4"},                                         \
+  {MTK_DEFECT_OVERSIZED, "refused", NULL, "D/I",                             \
+   EB "§7, §1.5 TLS message size 64 K"},                                     \
+  {MTK_DEFECT_WEAK_KEY, "refused", NULL, "D/I",                              \
+   EB "§7, §1.5 RSA 2K-8K only"},                                            \
+  {MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "refused", NULL, "I",                \
+   EB "§1.1 trust store CRLs"}
+
+static const struct mtk_probe_cell alb_verify[] = {
+    ALB_VERIFY_COMMON,
+    {MTK_DEFECT_EXPIRED, "refused", NULL, "D/I",
+     EB "§7, §1.1 expired rejected by default, §1.4 ClientCertExpired"},
+    {MTK_DEFECT_INTERMEDIATE_EXPIRED, "refused", NULL, "I",
+     EB "§7 ClientCertExpired?"},
+};
+
+static const struct mtk_probe_cell alb_verify_allow_expired[] = {
+    ALB_VERIFY_COMMON,
+    {MTK_DEFECT_EXPIRED, OK2XX, NULL, "D",
+     EB "§1.1 IgnoreClientCertificateExpiry, §7 \"200 if allow expired\""},
+};
+
+// Passthrough: ALB does not verify, the target decides (§1.2), so the
+// probe can only insist that TLS is not refused.
+static const struct mtk_probe_cell alb_passthrough[] = {
+    {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 ALB passthrough, valid"},
+    {MTK_DEFECT_NO_CERTIFICATE, "http", NULL, "I",
+     EB "§7: handshake OK, no header, target decides"},
+    {MTK_DEFECT_EXPIRED, "http", NULL, "I", EB "§7: forwarded, target decides"},
+    {MTK_DEFECT_NOT_YET_VALID, "http", NULL, "I", EB "§7: target decides"},
+    {MTK_DEFECT_REVOKED, "http", NULL, "I", EB "§7: target decides"},
+    {MTK_DEFECT_UNKNOWN_CA, "http", NULL, "I", EB "§7: target decides"},
+    {MTK_DEFECT_SELF_SIGNED, "http", NULL, "I", EB "§7: target decides"},
+    {MTK_DEFECT_EKU_SERVER_ONLY, "http", NULL, "I", EB "§7: target decides"},
+    {MTK_DEFECT_MISSING_INTERMEDIATE, "http", NULL, "I",
+     EB "§7: target decides"},
+    {MTK_DEFECT_INTERMEDIATE_EXPIRED, "http", NULL, "I",
+     EB "§7: target decides"},
+    {MTK_DEFECT_CHAIN_TOO_DEEP, "http", NULL, "I", EB "§7: target decides"},
+    {MTK_DEFECT_WEAK_KEY, "http", NULL, "I", EB "§7: target decides"},
+};
+
+// API Gateway: the REST page says 403, the HTTP API page says the
+// handshake fails *and* 403; §2 concludes the probe must accept either.
+static const struct mtk_probe_cell apigw[] = {
+    {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 API Gateway, valid"},
+    {MTK_DEFECT_NO_CERTIFICATE, "http 403|refused", NULL, "I",
+     EB "§7, §2 (sample: \"Rejected\", mechanism not stated)"},
+    {MTK_DEFECT_EXPIRED, "http 403|refused", NULL, "D",
+     EB "§2 \"expired ... denied with a 403\"; TLS failure per HTTP API page"},
+    {MTK_DEFECT_NOT_YET_VALID, "http 403|refused", NULL, "I",
+     EB "§7 (validity check D)"},
+    {MTK_DEFECT_REVOKED, OK2XX, NULL, "D",
+     EB "§2 \"doesn't verify if a certificate has been revoked\""},
+    {MTK_DEFECT_UNKNOWN_CA, "http 403|refused", NULL, "D",
+     EB "§2 \"isn't trusted ... 403\""},
+    {MTK_DEFECT_SELF_SIGNED, "http 403|refused", NULL, "D",
+     EB "§2 re:Post self-signed -> 403"},
+    {MTK_DEFECT_EKU_SERVER_ONLY, OK2XX, NULL, "I",
+     EB "§7 \"200?\" (EKU not in the listed checks)"},
+    {MTK_DEFECT_MISSING_INTERMEDIATE, "http 403|refused", NULL, "D",
+     EB "§2 sample: truststore must hold the full chain"},
+    {MTK_DEFECT_INTERMEDIATE_EXPIRED, "http 403|refused", NULL, "D",
+     EB "§2 sample: expired intermediate -> leaf rejected (403)"},
+    {MTK_DEFECT_CHAIN_TOO_DEEP, "http 403|refused", NULL, "D",
+     EB "§2 blog: 5th level -> 403"},
+    {MTK_DEFECT_WEAK_KEY, "http 403|refused", NULL, "I",
+     EB "§2 RSA-2048 or stronger"},
+};
+
+// Cloudflare / IBM CIS: the handshake completes, a WAF/Access rule blocks
+// with 403 (§3).
+static const struct mtk_probe_cell cloudflare[] = {
+    {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 Cloudflare, valid"},
+    {MTK_DEFECT_NO_CERTIFICATE, "http 403", NULL, "D",
+     EB "§3 Access: \"Without a client certificate ... 403\"; block = 403"},
+    {MTK_DEFECT_EXPIRED, "http 403", NULL, "I", EB "§7 (cert_verified=false)"},
+    {MTK_DEFECT_NOT_YET_VALID, "http 403", NULL, "I", EB "§7"},
+    {MTK_DEFECT_REVOKED, OK2XX "|http 403", NULL, "D",
+     EB "§3: BYOCA no CRL check (200); managed CA 403 if rule tests "
+        "cert_revoked"},
+    {MTK_DEFECT_UNKNOWN_CA, "http 403", NULL, "D",
+     EB "§7, §3 FAILED:unable to get local issuer certificate"},
+    {MTK_DEFECT_SELF_SIGNED, "http 403", NULL, "D",
+     EB "§7, §3 FAILED:self signed certificate"},
+    {MTK_DEFECT_MISSING_INTERMEDIATE, "http 403", NULL, "I",
+     EB "§7 unless intermediate uploaded"},
+    {MTK_DEFECT_INTERMEDIATE_EXPIRED, "http 403", NULL, "I", EB "§7"},
+};
+
+// nginx `ssl_verify_client on`: the handshake always completes; 495/496
+// go on the wire as 400 (§4).
+#define NGINX_400(defect, basis, src) {defect, "http 400", NULL, basis, src}
+static const struct mtk_probe_cell nginx[] = {
+    {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 nginx on, valid"},
+    NGINX_400(MTK_DEFECT_NO_CERTIFICATE, "D",
+              EB "§4 496 \"No required SSL certificate was sent\""),
+    NGINX_400(MTK_DEFECT_EXPIRED, "D", EB "§4 495, §7"),
+    NGINX_400(MTK_DEFECT_NOT_YET_VALID, "D", EB "§4 495, §7"),
+    NGINX_400(MTK_DEFECT_REVOKED, "D", EB "§4 495 (ssl_crl), §7"),
+    NGINX_400(MTK_DEFECT_UNKNOWN_CA, "D", EB "§4 495, §7"),
+    NGINX_400(MTK_DEFECT_SELF_SIGNED, "D", EB "§4 495, §7"),
+    NGINX_400(MTK_DEFECT_EKU_SERVER_ONLY, "D",
+              EB "§4 purpose ssl_client -> 495, §7"),
+    NGINX_400(MTK_DEFECT_MISSING_INTERMEDIATE, "D", EB "§7"),
+    NGINX_400(MTK_DEFECT_INTERMEDIATE_EXPIRED, "D", EB "§7"),
+    NGINX_400(MTK_DEFECT_CHAIN_TOO_DEEP, "D",
+              EB "§4 ssl_verify_depth default 1, §7"),
+    NGINX_400(MTK_DEFECT_BAD_SIGNATURE, "D", EB "§4 any verify error -> 495"),
+    NGINX_400(MTK_DEFECT_WEAK_KEY, "I", EB "§7 495 at SECLEVEL>=2"),
+    NGINX_400(MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "D",
+              EB "§4 ssl_crl needs a CRL for every CA"),
+    NGINX_400(MTK_DEFECT_CRL_EXPIRED, "I",
+              EB "§4 any verify error -> 495 (CRL_HAS_EXPIRED)"),
+};
+
+// nginx `ssl_verify_client optional` with
+// `if ($ssl_client_verify != SUCCESS) { return 403; }` (§4
+// $ssl_client_verify = SUCCESS | FAILED:reason | NONE).
+#define NGINX_403(defect, basis, src) {defect, "http 403", NULL, basis, src}
+static const struct mtk_probe_cell nginx_optional[] = {
+    {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§4 $ssl_client_verify SUCCESS"},
+    NGINX_403(MTK_DEFECT_NO_CERTIFICATE, "D", EB "§4 $ssl_client_verify NONE"),
+    NGINX_403(MTK_DEFECT_EXPIRED, "D", EB "§4 FAILED:certificate has expired"),
+    NGINX_403(MTK_DEFECT_NOT_YET_VALID, "D",
+              EB "§4 FAILED:certificate is not yet valid"),
+    NGINX_403(MTK_DEFECT_REVOKED, "D", EB "§4 FAILED:certificate revoked"),
+    NGINX_403(MTK_DEFECT_UNKNOWN_CA, "D",
+              EB "§4 FAILED:unable to get local issuer certificate"),
+    NGINX_403(MTK_DEFECT_SELF_SIGNED, "D", EB "§4 FAILED:self-signed certificate"),
+    NGINX_403(MTK_DEFECT_EKU_SERVER_ONLY, "D",
+              EB "§4 FAILED:unsupported certificate purpose"),
+    NGINX_403(MTK_DEFECT_MISSING_INTERMEDIATE, "D", EB "§4 FAILED:..."),
+    NGINX_403(MTK_DEFECT_INTERMEDIATE_EXPIRED, "D", EB "§4 FAILED:..."),
+    NGINX_403(MTK_DEFECT_CHAIN_TOO_DEEP, "D",
+              EB "§4 FAILED:certificate chain too long"),
+    NGINX_403(MTK_DEFECT_BAD_SIGNATURE, "D", EB "§4 FAILED:..."),
+    NGINX_403(MTK_DEFECT_WEAK_KEY, "I", EB "§4 FAILED:EE certificate key too weak"),
+    NGINX_403(MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "D",
+              EB "§4 FAILED:unable to get certificate CRL"),
+    NGINX_403(MTK_DEFECT_CRL_EXPIRED, "I", EB "§4 FAILED:..."),
+};
+
+// OpenSSL-based servers that fail the handshake from the verify callback
+// (HAProxy `verify required`, httpd `SSLVerifyClient require`): the alert
+// comes from OpenSSL's x509table (§6.3); no certificate is 116 under TLS
+// 1.3 and 40 under TLS 1.2.
+#define OSSL_ALERT(defect, alert, basis, src) \
+  {defect, "tls-alert " alert, NULL, basis, src}
+#define OSSL_SERVER_COMMON(who)                                              \
+  {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB who ", valid"},                     \
+  {MTK_DEFECT_NO_CERTIFICATE, "tls-alert certificate_required",              \
+   "tls-alert handshake_failure", "D", EB "§6.3 no certificate 116 / 40"},   \
+  OSSL_ALERT(MTK_DEFECT_EXPIRED, "certificate_expired", "D",                 \
+             EB "§6.3 CERT_HAS_EXPIRED 45"),                                 \
+  OSSL_ALERT(MTK_DEFECT_NOT_YET_VALID, "bad_certificate", "D",               \
+             EB "§6.3 CERT_NOT_YET_VALID 42"),                               \
+  OSSL_ALERT(MTK_DEFECT_REVOKED, "certificate_revoked", "D",                 \
+             EB "§6.3 CERT_REVOKED 44"),                                     \
+  OSSL_ALERT(MTK_DEFECT_UNKNOWN_CA, "unknown_ca", "D",                       \
+             EB "§6.3 UNABLE_TO_GET_ISSUER_CERT_LOCALLY 48"),                \
+  OSSL_ALERT(MTK_DEFECT_SELF_SIGNED, "unknown_ca", "D",                      \
+             EB "§6.3 DEPTH_ZERO_SELF_SIGNED 48"),                           \
+  OSSL_ALERT(MTK_DEFECT_EKU_SERVER_ONLY, "unsupported_certificate", "D",     \
+             EB "§6.3 INVALID_PURPOSE 43"),                                  \
+  OSSL_ALERT(MTK_DEFECT_MISSING_INTERMEDIATE, "unknown_ca", "D",             \
+             EB "§6.3 UNABLE_TO_GET_ISSUER_CERT 48"),                        \
+  OSSL_ALERT(MTK_DEFECT_INTERMEDIATE_EXPIRED, "certificate_expired", "D",    \
+             EB "§7 HAProxy, §6.3 45"),                                      \
+  OSSL_ALERT(MTK_DEFECT_BAD_SIGNATURE, "decrypt_error", "D",                 \
+             EB "§6.3 CERT_SIGNATURE_FAILURE 51"),                           \
+  OSSL_ALERT(MTK_DEFECT_WEAK_KEY, "bad_certificate", "I",                    \
+             EB "§7 alert 42 at SECLEVEL>=2"),                               \
+  OSSL_ALERT(MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "unknown_ca", "D",         \
+             EB "§5 crl-file needs every CA's CRL, §6.3 UNABLE_TO_GET_CRL 48")
+
+static const struct mtk_probe_cell haproxy[] = {
+    OSSL_SERVER_COMMON("§7 HAProxy verify required"),
+};
+
+static const struct mtk_probe_cell apache[] = {
+    OSSL_SERVER_COMMON("§5 Apache httpd SSLVerifyClient require"),
+    OSSL_ALERT(MTK_DEFECT_CHAIN_TOO_DEEP, "unknown_ca", "D",
+               EB "§5 errdepth > SSLVerifyDepth -> CERT_CHAIN_TOO_LONG, "
+                  "§6.3 48"),
+};
+
+// Node: no certificate fails in OpenSSL (alert); any other verify error
+// completes the handshake and then destroys the socket: FIN or RST, no
+// alert (§5 Node.js).
+#define NODE_DESTROY(defect) \
+  {defect, "closed|reset", NULL, "D", EB "§5 Node: onServerSocketSecure destroy()"}
+static const struct mtk_probe_cell node[] = {
+    {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§5 Node, valid"},
+    {MTK_DEFECT_NO_CERTIFICATE, "tls-alert certificate_required",
+     "tls-alert handshake_failure", "D",
+     EB "§5 Node: FAIL_IF_NO_PEER_CERT -> alert 116/40"},
+    NODE_DESTROY(MTK_DEFECT_EXPIRED),
+    NODE_DESTROY(MTK_DEFECT_NOT_YET_VALID),
+    NODE_DESTROY(MTK_DEFECT_REVOKED),
+    NODE_DESTROY(MTK_DEFECT_UNKNOWN_CA),
+    NODE_DESTROY(MTK_DEFECT_SELF_SIGNED),
+    NODE_DESTROY(MTK_DEFECT_EKU_SERVER_ONLY),
+    NODE_DESTROY(MTK_DEFECT_MISSING_INTERMEDIATE),
+    NODE_DESTROY(MTK_DEFECT_INTERMEDIATE_EXPIRED),
+    NODE_DESTROY(MTK_DEFECT_CHAIN_TOO_DEEP),
+    NODE_DESTROY(MTK_DEFECT_BAD_SIGNATURE),
+};
+
+#define PROFILE(name, summary, cells) \
+  {name, summary, cells, sizeof(cells) / sizeof(cells[0]), false}
+
+static const struct mtk_probe_profile profiles[] = {
+    PROFILE("alb-verify", "AWS ALB, mutual authentication mode verify",
+            alb_verify),
+    PROFILE("alb-verify-allow-expired",
+            "AWS ALB verify with IgnoreClientCertificateExpiry",
+            alb_verify_allow_expired),
+    PROFILE("alb-passthrough", "AWS ALB, mutual authentication passthrough",
+            alb_passthrough),
+    PROFILE("apigw", "Amazon API Gateway mutual TLS (REST and HTTP APIs)",
+            apigw),
+    PROFILE("cloudflare",
+            "Cloudflare mTLS rule / Access, also IBM Cloud Internet Services",
+            cloudflare),
+    PROFILE("nginx", "nginx ssl_verify_client on", nginx),
+    PROFILE("nginx-optional",
+            "nginx ssl_verify_client optional + 403 unless SUCCESS",
+            nginx_optional),
+    PROFILE("haproxy", "HAProxy bind ... verify required", haproxy),
+    PROFILE("apache", "Apache httpd SSLVerifyClient require", apache),
+    PROFILE("node", "Node.js https requestCert + rejectUnauthorized", node),
+    {"strict",
+     "any refusal counts: the manifest's verdict.strict, accept = http 2xx, "
+     "reject = refused|http 4xx",
+     NULL, 0, true},
+};
+
+#define NUM_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+const struct mtk_probe_profile *mtk_probe_profile_find(const char *name) {
+  if (strcmp(name, "ibm-cis") == 0) {
+    name = "cloudflare";
+  }
+  for (size_t i = 0; i < NUM_PROFILES; i++) {
+    if (strcmp(profiles[i].name, name) == 0) {
+      return &profiles[i];
+    }
+  }
+  return NULL;
+}
+
+const struct mtk_probe_profile *mtk_probe_profile_at(size_t i) {
+  return i < NUM_PROFILES ? &profiles[i] : NULL;
+}
+
+const struct mtk_probe_cell *mtk_probe_profile_cell(
+    const struct mtk_probe_profile *p, enum mtk_defect defect) {
+  for (size_t i = 0; i < p->num_cells; i++) {
+    if (p->cells[i].defect == defect) {
+      return &p->cells[i];
+    }
+  }
+  return NULL;
+}
+
+int mtk_probe_cell_expect(const struct mtk_probe_cell *c, int tls,
+                          struct mtk_probe_expect *out) {
+  int err;
+  if (tls == 12 && c->expect_tls12 != NULL) {
+    return mtk_probe_expect_parse(c->expect_tls12, out, NULL);
+  }
+  err = mtk_probe_expect_parse(c->expect, out, NULL);
+  if (err != 0 || tls != 0 || c->expect_tls12 == NULL) {
+    return err;
+  }
+  struct mtk_probe_expect v12;
+  err = mtk_probe_expect_parse(c->expect_tls12, &v12, NULL);
+  if (err != 0) {
+    return err;
+  }
+  return mtk_probe_expect_union(out, &v12);
+}

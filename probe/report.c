@@ -1,0 +1,250 @@
+#include "report.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "mtlskit/junit.h"
+
+static void expected_text(const struct mtk_probe_attempt *a, char *out,
+                          size_t out_len) {
+  if (!a->run) {
+    snprintf(out, out_len, "-");
+  } else if (!a->specified) {
+    snprintf(out, out_len, "(unspecified)");
+  } else if (mtk_probe_expect_format(out, out_len, &a->expect) != 0) {
+    snprintf(out, out_len, "(too long)");
+  }
+}
+
+static void observed_text(const struct mtk_probe_attempt *a, char *out,
+                          size_t out_len) {
+  if (!a->run) {
+    snprintf(out, out_len, "-");
+  } else if (mtk_outcome_format(out, out_len, &a->outcome) != 0) {
+    snprintf(out, out_len, "(too long)");
+  }
+}
+
+static void why_text(const struct mtk_probe_attempt *a, char *out,
+                     size_t out_len) {
+  char facts[160];
+  if (!a->run) {
+    snprintf(out, out_len, "case needs trust variant '%s'", a->kase->trust);
+    return;
+  }
+  if (mtk_probe_facts_format(facts, sizeof(facts), &a->facts) != 0) {
+    snprintf(facts, sizeof(facts), "?");
+  }
+  if (a->result == MTK_PROBE_NOT_MET || !a->specified) {
+    snprintf(out, out_len, "at %s (%s)%s%s; %s",
+             mtk_stage_name(a->outcome.stage), facts,
+             a->specified ? "" : "; ", a->specified ? "" : a->source,
+             a->detail);
+  } else {
+    snprintf(out, out_len, "at %s [%s] %s", mtk_stage_name(a->outcome.stage),
+             a->basis, a->source);
+  }
+}
+
+static const char *tls_name(int tls) {
+  return tls == 12 ? "1.2" : tls == 13 ? "1.3" : "any";
+}
+
+void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
+                            const struct mtk_probe_config *c,
+                            int64_t elapsed_us) {
+  size_t counts[MTK_PROBE_SKIPPED + 1] = {0};
+  for (size_t ti = 0; ti < c->num_targets; ti++) {
+    const struct mtk_probe_target *t = &c->targets[ti];
+    fprintf(out, "== %s  (profile %s, trust %s, tls %s)%s\n", t->name,
+            t->profile->name, t->trust != NULL ? t->trust : "default",
+            tls_name(t->tls),
+            mtk_probe_target_unreachable(r, t) ? "  UNREACHABLE" : "");
+    fprintf(out, "%-28s %-34s %-36s %-11s %s\n", "CASE", "EXPECTED",
+            "OBSERVED", "RESULT", "WHY");
+    for (size_t i = 0; i < r->num_attempts; i++) {
+      const struct mtk_probe_attempt *a = &r->attempts[i];
+      if (a->target != t) {
+        continue;
+      }
+      char expected[256], observed[96], why[640];
+      expected_text(a, expected, sizeof(expected));
+      observed_text(a, observed, sizeof(observed));
+      why_text(a, why, sizeof(why));
+      counts[a->result]++;
+      fprintf(out, "%-28s %-34s %-36s %-11s %s\n", a->kase->name, expected,
+              observed,
+              a->result == MTK_PROBE_NOT_MET ? "NOT-MET"
+                                             : mtk_probe_result_name(a->result),
+              why);
+    }
+  }
+  fprintf(out, "%zu met, %zu not met, %zu unspecified, %zu skipped in %.2f s\n",
+          counts[MTK_PROBE_MET], counts[MTK_PROBE_NOT_MET],
+          counts[MTK_PROBE_UNSPECIFIED], counts[MTK_PROBE_SKIPPED],
+          (double)elapsed_us / 1e6);
+}
+
+static json_t *attempt_json(const struct mtk_probe_attempt *a) {
+  char expected[256], observed[96];
+  expected_text(a, expected, sizeof(expected));
+  observed_text(a, observed, sizeof(observed));
+  json_t *defects = json_array();
+  for (size_t i = 0; i < a->kase->num_defects; i++) {
+    json_array_append_new(defects,
+                          json_string(mtk_defect_name(a->kase->defects[i])));
+  }
+  json_t *o = json_pack(
+      "{s:s, s:o, s:s, s:s, s:s}", "case", a->kase->name, "defects", defects,
+      "trust", a->kase->trust, "result", mtk_probe_result_name(a->result),
+      "expected", expected);
+  if (o == NULL) {
+    return NULL;
+  }
+  json_object_set_new(o, "basis", json_string(a->basis));
+  json_object_set_new(o, "source", json_string(a->source));
+  if (!a->run) {
+    return o;
+  }
+  const char *alert_name = mtk_tls_alert_name(a->outcome.alert);
+  json_t *observed_o = json_pack(
+      "{s:s, s:s, s:s}", "text", observed, "kind",
+      mtk_outcome_kind_name(a->outcome.kind), "stage",
+      mtk_stage_name(a->outcome.stage));
+  if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_HTTP) {
+    json_object_set_new(observed_o, "http_status",
+                        json_integer(a->outcome.http_status));
+  }
+  if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_TLS_ALERT) {
+    json_object_set_new(observed_o, "alert", json_integer(a->outcome.alert));
+    json_object_set_new(observed_o, "alert_name",
+                        alert_name != NULL ? json_string(alert_name)
+                                           : json_null());
+  }
+  json_object_set_new(o, "observed", observed_o);
+  char ssl[16];
+  snprintf(ssl, sizeof(ssl), "%08lX", a->facts.ssl_error);
+  json_object_set_new(
+      o, "facts",
+      json_pack("{s:i, s:I, s:I, s:i, s:s?, s:b, s:b, s:b, s:b}", "curl_code",
+                a->facts.curl_code, "os_errno", (json_int_t)a->facts.os_errno,
+                "http_status", (json_int_t)a->facts.http_status, "alert",
+                a->facts.alert, "ssl_error",
+                a->facts.ssl_error != 0 ? ssl : NULL, "tcp_connected",
+                a->facts.tcp_connected, "tls_done", a->facts.tls_done,
+                "cert_requested", a->cert_requested, "deadline",
+                a->facts.deadline));
+  json_object_set_new(
+      o, "timings_ms",
+      json_pack("{s:f, s:f, s:f, s:f}", "connect", (double)a->connect_us / 1e3,
+                "tls", (double)a->tls_us / 1e3, "first_byte",
+                (double)a->first_byte_us / 1e3, "total",
+                (double)a->total_us / 1e3));
+  json_object_set_new(o, "detail", json_string(a->detail));
+  return o;
+}
+
+int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
+                          const struct mtk_probe_config *c,
+                          const struct mtk_probe_manifest *m,
+                          int64_t elapsed_us) {
+  size_t counts[MTK_PROBE_SKIPPED + 1] = {0};
+  int err = MTK_ENOMEM;
+  json_t *targets = json_array();
+  json_t *doc = NULL;
+  if (targets == NULL) {
+    goto out;
+  }
+  for (size_t ti = 0; ti < c->num_targets; ti++) {
+    const struct mtk_probe_target *t = &c->targets[ti];
+    json_t *results = json_array();
+    json_t *jt = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "name", t->name, "url", t->url,
+        "profile", t->profile->name, "trust",
+        t->trust != NULL ? t->trust : "default", "tls", tls_name(t->tls),
+        "unreachable", mtk_probe_target_unreachable(r, t), "results",
+        results);
+    if (jt == NULL || json_array_append_new(targets, jt) != 0) {
+      goto out;
+    }
+    for (size_t i = 0; i < r->num_attempts; i++) {
+      const struct mtk_probe_attempt *a = &r->attempts[i];
+      if (a->target != t) {
+        continue;
+      }
+      counts[a->result]++;
+      json_t *ja = attempt_json(a);
+      if (ja == NULL || json_array_append_new(results, ja) != 0) {
+        goto out;
+      }
+    }
+  }
+  doc = json_pack(
+      "{s:i, s:s, s:s?, s:f, s:i, s:{s:I, s:I, s:I, s:I}, s:O}",
+      "schema_version", MTK_PROBE_JSON_SCHEMA, "fixtures", c->fixtures,
+      "generator", m->generator, "elapsed_ms", (double)elapsed_us / 1e3,
+      "exit_status", mtk_probe_exit_status(r, c), "summary", "met",
+      (json_int_t)counts[MTK_PROBE_MET], "not_met",
+      (json_int_t)counts[MTK_PROBE_NOT_MET], "unspecified",
+      (json_int_t)counts[MTK_PROBE_UNSPECIFIED], "skipped",
+      (json_int_t)counts[MTK_PROBE_SKIPPED], "targets", targets);
+  if (doc == NULL) {
+    goto out;
+  }
+  if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 || fputc('\n', out) == EOF) {
+    err = MTK_EIO;
+    goto out;
+  }
+  err = 0;
+out:
+  json_decref(doc);
+  json_decref(targets);
+  return err;
+}
+
+int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
+                           struct mtk_diag *diag) {
+  struct mtk_junit *j = NULL;
+  int err = mtk_junit_new("mtlskit probe", &j);
+  if (err != 0) {
+    return err;
+  }
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    const struct mtk_probe_attempt *a = &r->attempts[i];
+    char expected[256], observed[96], why[640], msg[1200], body[2048];
+    expected_text(a, expected, sizeof(expected));
+    observed_text(a, observed, sizeof(observed));
+    why_text(a, why, sizeof(why));
+    enum mtk_junit_status st = MTK_JUNIT_PASSED;
+    const char *m = NULL;
+    const char *b = NULL;
+    if (a->result == MTK_PROBE_NOT_MET) {
+      st = MTK_JUNIT_FAILED;
+      snprintf(msg, sizeof(msg), "expected %s, observed %s", expected,
+               observed);
+      snprintf(body, sizeof(body),
+               "expected: %s\nobserved: %s\nstage: %s\nsource: [%s] %s\n"
+               "why: %s\n",
+               expected, observed, mtk_stage_name(a->outcome.stage), a->basis,
+               a->source, why);
+      m = msg;
+      b = body;
+    } else if (a->result == MTK_PROBE_UNSPECIFIED ||
+               a->result == MTK_PROBE_SKIPPED) {
+      st = MTK_JUNIT_SKIPPED;
+      snprintf(msg, sizeof(msg), "%s: %s (observed %s)",
+               mtk_probe_result_name(a->result),
+               a->run ? a->source : why, observed);
+      m = msg;
+    }
+    err = mtk_junit_add(j, a->target->name, a->kase->name,
+                        (double)a->total_us / 1e6, st, m, b);
+    if (err != 0) {
+      goto out;
+    }
+  }
+  err = mtk_junit_write(j, path, diag);
+out:
+  mtk_junit_free(j);
+  return err;
+}

@@ -1,0 +1,46 @@
+// The probe's outputs: the table on the terminal, the --json document and
+// the --junit file, all from one judged run.
+#ifndef MTK_PROBE_REPORT_H
+#define MTK_PROBE_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "manifest.h"
+#include "mtlskit/diag.h"
+#include "plan.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MTK_PROBE_JSON_SCHEMA 1
+
+// mtk_probe_report_table prints, per target, one row per case (case,
+// expected, observed, result, why) and a closing summary line to |out|.
+void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
+                            const struct mtk_probe_config *c,
+                            int64_t elapsed_us);
+
+// mtk_probe_report_json prints the run as one JSON document (schema in
+// docs/probe.md) to |out|. It returns 0, or MTK_ENOMEM / MTK_EIO.
+MTK_MUST_CHECK int mtk_probe_report_json(FILE *out,
+                                         const struct mtk_probe_run *r,
+                                         const struct mtk_probe_config *c,
+                                         const struct mtk_probe_manifest *m,
+                                         int64_t elapsed_us);
+
+// mtk_probe_report_junit writes the run as JUnit XML to |path|: one
+// testcase per target x case, classname = target name; not-met cases are
+// failures carrying expected and observed, unspecified and skipped cases
+// are <skipped>. It returns 0 or an error with detail in |diag|.
+MTK_MUST_CHECK int mtk_probe_report_junit(const char *path,
+                                          const struct mtk_probe_run *r,
+                                          struct mtk_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // MTK_PROBE_REPORT_H
