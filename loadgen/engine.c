@@ -1,0 +1,505 @@
+// Worker threads of the load generator (see engine.h).
+#include "engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "mtlskit/version.h"
+
+struct lg_worker {
+  uv_loop_t loop;
+  uv_timer_t tick;
+  pthread_t thread;
+  struct lg_run *run;
+  unsigned index;
+  bool thread_started;
+  bool loop_ready;
+  struct lg_results local;
+  uint64_t next_flush_ns;   // since t0
+  double next_intended_ns;  // open loop: next arrival, since t0
+  double interarrival_ns;
+  uint64_t concurrency;     // closed loop share
+  uint64_t max_inflight;
+  uint64_t inflight;
+  uint64_t rr;              // round-robin counter (identities, sources)
+  SSL_SESSION **sessions;   // one resumable session per identity
+  size_t num_sessions;
+  bool scheduling_done;
+  bool closing;
+};
+
+struct lg_conn {
+  struct mtk_net_conn net;  // embeds the uv handles: freed in on_close
+  struct lg_worker *w;
+  uint64_t t_intended;  // uv_hrtime scale
+  uint64_t t_request;
+  uint64_t ttfb_ns;
+  uint64_t handshake_ns;
+  uint64_t requests_done;
+  struct lg_http http;
+  bool measure;       // false during warm-up
+  bool request_open;  // a request is written and its outcome not counted
+  bool first_byte;
+  bool handshake_recorded;
+  bool holding;       // done, kept idle for --hold
+  bool last_request;
+};
+
+static void worker_maybe_finish(struct lg_worker *w);
+static void schedule(struct lg_worker *w);
+
+static uint64_t since_t0(const struct lg_run *run) {
+  return uv_hrtime() - run->t0;
+}
+
+static void record(struct lg_conn *c, enum lg_phase phase, uint64_t ns) {
+  if (c->measure) {
+    mtk_hist_record_clamped(&c->w->local.phase[phase], (int64_t)ns);
+  }
+}
+
+static void count(struct lg_conn *c, const struct mtk_outcome *o) {
+  if (c->measure) {
+    lg_results_count_outcome(&c->w->local, o);
+  }
+}
+
+static void record_handshake(struct lg_conn *c) {
+  if (c->handshake_recorded || !c->measure) {
+    return;
+  }
+  c->handshake_recorded = true;
+  record(c, LG_HANDSHAKE, c->handshake_ns);
+  c->w->local.counts.handshakes++;
+  if (mtk_net_conn_is_resumed(&c->net)) {
+    c->w->local.counts.resumed++;
+  }
+}
+
+static void finish_conn(struct lg_conn *c) {
+  record(c, LG_TOTAL, uv_hrtime() - c->t_intended);
+  const struct lg_config *cfg = c->w->run->cfg;
+  if (cfg->hold_ns > 0) {
+    c->holding = true;
+    mtk_net_conn_set_timeout(&c->net, (cfg->hold_ns + 999999) / 1000000);
+  } else {
+    mtk_net_conn_close(&c->net);
+  }
+}
+
+static void send_request(struct lg_conn *c) {
+  struct lg_run *run = c->w->run;
+  const struct lg_config *cfg = run->cfg;
+  if (atomic_load(&run->stop) ||
+      (cfg->max_requests > 0 &&
+       atomic_fetch_add(&run->requests_issued, 1) >= cfg->max_requests)) {
+    if (c->requests_done > 0) {
+      finish_conn(c);
+    } else {
+      mtk_net_conn_close(&c->net);  // nothing to measure
+    }
+    return;
+  }
+  c->last_request = c->requests_done + 1 >= cfg->keepalive;
+  const char *req = c->last_request ? run->request_last : run->request;
+  size_t len = c->last_request ? run->request_last_len : run->request_len;
+  lg_http_init(&c->http);
+  c->first_byte = false;
+  c->request_open = true;
+  c->t_request = uv_hrtime();
+  mtk_net_conn_set_timeout(&c->net, cfg->timeout_ms);
+  int err = mtk_net_conn_write(&c->net, (const uint8_t *)req, len);
+  if (err != 0) {
+    struct mtk_outcome o = {.kind = MTK_OUTCOME_CLIENT_ERROR,
+                            .stage = MTK_STAGE_HTTP};
+    c->request_open = false;
+    count(c, &o);
+    mtk_net_conn_close(&c->net);
+  }
+}
+
+static void on_connected(struct mtk_net_conn *n) {
+  struct lg_conn *c = n->data;
+  record(c, LG_CONNECT, n->t_connected - c->t_intended);
+}
+
+static void on_handshake(struct mtk_net_conn *n) {
+  struct lg_conn *c = n->data;
+  c->handshake_ns = n->t_handshake - n->t_connected;
+  if (c->w->run->cfg->keepalive == 0) {
+    // Handshake-only mode: the handshake is the whole job.
+    struct mtk_outcome o = {.kind = MTK_OUTCOME_NONE,
+                            .stage = MTK_STAGE_HANDSHAKE};
+    record_handshake(c);
+    count(c, &o);
+    finish_conn(c);
+    return;
+  }
+  send_request(c);
+}
+
+static void response_done(struct lg_conn *c) {
+  struct mtk_outcome o = {.kind = MTK_OUTCOME_HTTP,
+                          .stage = MTK_STAGE_HTTP,
+                          .http_status = c->http.status};
+  c->request_open = false;
+  c->requests_done++;
+  // Under TLS 1.3 the server may refuse the client certificate after the
+  // client finished its handshake: a handshake is counted once the server
+  // answered.
+  record_handshake(c);
+  record(c, LG_TTFB, c->ttfb_ns);
+  count(c, &o);
+  if (c->last_request || c->http.close) {
+    finish_conn(c);
+  } else {
+    send_request(c);
+  }
+}
+
+static void on_read(struct mtk_net_conn *n, const uint8_t *data, size_t len) {
+  struct lg_conn *c = n->data;
+  if (!c->request_open) {
+    return;  // bytes after the response, or while holding
+  }
+  if (!c->first_byte) {
+    c->first_byte = true;
+    c->ttfb_ns = uv_hrtime() - c->t_request;
+  }
+  size_t used;
+  int r = lg_http_feed(&c->http, data, len, &used);
+  if (r < 0) {
+    struct mtk_outcome o = {.kind = MTK_OUTCOME_PROTOCOL_ERROR,
+                            .stage = MTK_STAGE_HTTP};
+    c->request_open = false;
+    count(c, &o);
+    mtk_net_conn_close(&c->net);
+  } else if (r == 1) {
+    response_done(c);
+  }
+}
+
+static void on_end(struct mtk_net_conn *n, const struct mtk_outcome *o) {
+  struct lg_conn *c = n->data;
+  if (c->holding) {
+    return;  // already counted; the hold ended or the server closed
+  }
+  if (c->request_open && o->kind == MTK_OUTCOME_CLOSED &&
+      c->http.status >= 200 && lg_http_eof(&c->http)) {
+    response_done(c);  // a body delimited by the end of the connection
+    return;
+  }
+  if (c->request_open || c->requests_done == 0) {
+    struct mtk_outcome copy = *o;
+    if (c->request_open && c->first_byte && copy.stage == MTK_STAGE_FIRST_READ) {
+      copy.stage = MTK_STAGE_HTTP;
+    }
+    count(c, &copy);
+    c->request_open = false;
+  }
+}
+
+static void on_close(struct mtk_net_conn *n) {
+  struct lg_conn *c = n->data;
+  struct lg_worker *w = c->w;
+  if (c->measure) {
+    w->local.counts.connections++;
+  } else {
+    w->local.counts.warmup++;
+  }
+  free(c);
+  w->inflight--;
+  atomic_fetch_sub(&w->run->inflight, 1);
+  if (w->run->cfg->rate <= 0) {
+    schedule(w);  // closed loop: replace it at once
+  }
+  worker_maybe_finish(w);
+}
+
+static const struct mtk_net_conn_cbs conn_cbs = {
+    .connected = on_connected,
+    .handshake = on_handshake,
+    .read = on_read,
+    .end = on_end,
+    .close = on_close,
+};
+
+// start_conn opens one connection meant to start at |intended| (since t0).
+static void start_conn(struct lg_worker *w, uint64_t intended) {
+  struct lg_run *run = w->run;
+  const struct lg_config *cfg = run->cfg;
+  size_t nthreads = cfg->threads;
+  uint64_t slot = w->index + w->rr++ * nthreads;
+  size_t identity = (size_t)(slot % w->num_sessions);
+  struct lg_conn *c = calloc(1, sizeof(*c));
+  struct mtk_outcome o = {.kind = MTK_OUTCOME_CLIENT_ERROR,
+                          .stage = MTK_STAGE_NONE};
+  uint64_t now = since_t0(run);
+  bool measure = intended >= cfg->warmup_ns;
+  if (measure && now >= cfg->warmup_ns &&
+      (cfg->duration_ns == 0 || now < cfg->duration_ns)) {
+    atomic_fetch_add(&run->started_in_window, 1);
+  }
+  atomic_store(&run->last_start_ns, now);
+  if (c == NULL) {
+    if (measure) lg_results_count_outcome(&w->local, &o);
+    return;
+  }
+  c->w = w;
+  c->measure = measure;
+  c->t_intended = run->t0 + intended;
+  SSL *ssl = NULL;
+  SSL_SESSION *session =
+      cfg->tls.resume != MTK_NET_RESUME_OFF ? w->sessions[identity] : NULL;
+  int err = mtk_net_tls_new_ssl(run->tls, identity, cfg->sni,
+                                cfg->verify_host, session, &ssl);
+  if (err == 0) {
+    c->net.data = c;
+    c->net.close_rst = cfg->close_rst;
+    c->net.session_slot =
+        cfg->tls.resume != MTK_NET_RESUME_OFF ? &w->sessions[identity] : NULL;
+    const struct sockaddr *src =
+        cfg->num_sources > 0
+            ? (const struct sockaddr *)&cfg->sources[slot % cfg->num_sources]
+            : NULL;
+    err = mtk_net_conn_connect(&c->net, &w->loop, ssl,
+                               (const struct sockaddr *)&cfg->dst, src,
+                               cfg->timeout_ms, &conn_cbs);
+  }
+  if (err != 0) {
+    // Nothing started: out of descriptors or source ports, for instance.
+    o.stage = MTK_STAGE_TCP;
+    if (err == -EADDRNOTAVAIL || err == -EADDRINUSE) {
+      o.kind = MTK_OUTCOME_CONNECT_FAILED;
+    }
+    if (measure) {
+      lg_results_count_outcome(&w->local, &o);
+      w->local.counts.connections++;
+    } else {
+      w->local.counts.warmup++;
+    }
+    free(c);
+    return;
+  }
+  w->inflight++;
+  atomic_fetch_add(&run->inflight, 1);
+}
+
+// take_budget claims one connection from the run's budget.
+static bool take_budget(struct lg_worker *w) {
+  const struct lg_config *cfg = w->run->cfg;
+  if (atomic_load(&w->run->stop)) {
+    return false;
+  }
+  if (cfg->max_connections > 0 &&
+      atomic_fetch_add(&w->run->conns_started, 1) >= cfg->max_connections) {
+    return false;
+  }
+  return true;
+}
+
+static void schedule(struct lg_worker *w) {
+  if (w->scheduling_done) {
+    return;
+  }
+  struct lg_run *run = w->run;
+  const struct lg_config *cfg = run->cfg;
+  uint64_t now = since_t0(run);
+  if (atomic_load(&run->stop) ||
+      (cfg->duration_ns > 0 && now >= cfg->duration_ns)) {
+    w->scheduling_done = true;
+    return;
+  }
+  if (cfg->rate > 0) {
+    // Open loop: every arrival due by now starts, late ones keep their
+    // intended start time, so waiting counts in the latency.
+    while (w->next_intended_ns <= (double)now &&
+           w->inflight < w->max_inflight) {
+      if (cfg->duration_ns > 0 && w->next_intended_ns >= (double)cfg->duration_ns) {
+        w->scheduling_done = true;
+        return;
+      }
+      if (!take_budget(w)) {
+        w->scheduling_done = true;
+        return;
+      }
+      start_conn(w, (uint64_t)w->next_intended_ns);
+      w->next_intended_ns += w->interarrival_ns;
+    }
+  } else {
+    while (w->inflight < w->concurrency) {
+      if (!take_budget(w)) {
+        w->scheduling_done = true;
+        return;
+      }
+      start_conn(w, since_t0(run));
+    }
+  }
+}
+
+static void flush(struct lg_worker *w) {
+  pthread_mutex_lock(&w->run->mu);
+  lg_results_merge(&w->run->pending, &w->local);
+  pthread_mutex_unlock(&w->run->mu);
+  lg_results_reset(&w->local);
+}
+
+static void worker_maybe_finish(struct lg_worker *w) {
+  if (w->scheduling_done && w->inflight == 0 && !w->closing) {
+    w->closing = true;
+    uv_close((uv_handle_t *)&w->tick, NULL);
+  }
+}
+
+static void on_tick(uv_timer_t *t) {
+  struct lg_worker *w = t->data;
+  schedule(w);
+  uint64_t now = since_t0(w->run);
+  if (now >= w->next_flush_ns) {
+    flush(w);
+    w->next_flush_ns += w->run->cfg->interval_ns;
+  }
+  worker_maybe_finish(w);
+}
+
+static void *worker_main(void *arg) {
+  struct lg_worker *w = arg;
+  uv_timer_start(&w->tick, on_tick, 0, 1);
+  uv_run(&w->loop, UV_RUN_DEFAULT);
+  flush(w);
+  for (size_t i = 0; i < w->num_sessions; i++) {
+    SSL_SESSION_free(w->sessions[i]);
+    w->sessions[i] = NULL;
+  }
+  atomic_fetch_add(&w->run->workers_done, 1);
+  return NULL;
+}
+
+static char *format_request(const struct lg_config *cfg, const char *conn,
+                            size_t *out_len) {
+  const char *fmt =
+      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: mtlskit-loadgen/%s\r\n"
+      "Accept: */*\r\nConnection: %s\r\n\r\n";
+  int n = snprintf(NULL, 0, fmt, cfg->path, cfg->host_header, MTK_VERSION_STRING,
+                   conn);
+  char *buf = n < 0 ? NULL : malloc((size_t)n + 1);
+  if (buf == NULL) {
+    return NULL;
+  }
+  snprintf(buf, (size_t)n + 1, fmt, cfg->path, cfg->host_header, MTK_VERSION_STRING,
+           conn);
+  *out_len = (size_t)n;
+  return buf;
+}
+
+static int build_requests(struct lg_run *run) {
+  run->request = format_request(run->cfg, "keep-alive", &run->request_len);
+  run->request_last = format_request(run->cfg, "close", &run->request_last_len);
+  return run->request == NULL || run->request_last == NULL ? MTK_ENOMEM : 0;
+}
+
+int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
+                 struct mtk_net_tls *tls, struct mtk_diag *diag) {
+  memset(run, 0, sizeof(*run));
+  run->cfg = cfg;
+  run->tls = tls;
+  pthread_mutex_init(&run->mu, NULL);
+  int err = lg_results_init(&run->pending);
+  if (err == 0) err = build_requests(run);
+  if (err == 0) {
+    run->workers = calloc(cfg->threads, sizeof(struct lg_worker));
+    if (run->workers == NULL) err = MTK_ENOMEM;
+  }
+  if (err != 0) {
+    return mtk_diag_set(diag, err, "cannot set up the run: %s",
+                        mtk_strerror(err));
+  }
+  size_t num_identities = mtk_net_tls_num_identities(tls);
+  for (unsigned i = 0; i < cfg->threads; i++) {
+    struct lg_worker *w = &run->workers[i];
+    w->run = run;
+    w->index = i;
+    w->num_sessions = num_identities;
+    w->sessions = calloc(num_identities, sizeof(SSL_SESSION *));
+    err = w->sessions == NULL ? MTK_ENOMEM : lg_results_init(&w->local);
+    if (err == 0) err = uv_loop_init(&w->loop);
+    if (err != 0) {
+      return mtk_diag_set(diag, err, "cannot set up worker %u", i);
+    }
+    uv_timer_init(&w->loop, &w->tick);
+    w->loop_ready = true;
+    w->tick.data = w;
+    w->next_flush_ns = cfg->interval_ns;
+    if (cfg->rate > 0) {
+      w->interarrival_ns = 1e9 * cfg->threads / cfg->rate;
+      w->next_intended_ns = 1e9 * i / cfg->rate;
+    }
+    w->concurrency = cfg->concurrency / cfg->threads +
+                     (i < cfg->concurrency % cfg->threads ? 1 : 0);
+    w->max_inflight = cfg->max_inflight / cfg->threads +
+                      (i < cfg->max_inflight % cfg->threads ? 1 : 0);
+    if (w->max_inflight == 0) w->max_inflight = 1;
+  }
+  run->t0 = uv_hrtime();
+  for (unsigned i = 0; i < cfg->threads; i++) {
+    struct lg_worker *w = &run->workers[i];
+    err = pthread_create(&w->thread, NULL, worker_main, w);
+    if (err != 0) {
+      atomic_store(&run->stop, 1);
+      return mtk_diag_set(diag, -err, "cannot start worker thread %u", i);
+    }
+    w->thread_started = true;
+  }
+  return 0;
+}
+
+void lg_run_take(struct lg_run *run, struct lg_results *into) {
+  pthread_mutex_lock(&run->mu);
+  lg_results_merge(into, &run->pending);
+  lg_results_reset(&run->pending);
+  pthread_mutex_unlock(&run->mu);
+}
+
+bool lg_run_finished(struct lg_run *run) {
+  return atomic_load(&run->workers_done) == run->cfg->threads;
+}
+
+void lg_run_join(struct lg_run *run) {
+  if (run->workers == NULL) {
+    return;
+  }
+  for (unsigned i = 0; i < run->cfg->threads; i++) {
+    struct lg_worker *w = &run->workers[i];
+    if (w->thread_started) {
+      pthread_join(w->thread, NULL);
+      w->thread_started = false;
+    }
+  }
+}
+
+void lg_run_cleanup(struct lg_run *run) {
+  lg_run_join(run);
+  if (run->workers != NULL) {
+    for (unsigned i = 0; i < run->cfg->threads; i++) {
+      struct lg_worker *w = &run->workers[i];
+      if (w->loop_ready) {
+        if (!w->closing) {  // the thread never ran: close its timer here
+          uv_close((uv_handle_t *)&w->tick, NULL);
+          uv_run(&w->loop, UV_RUN_DEFAULT);
+        }
+        uv_loop_close(&w->loop);
+      }
+      lg_results_cleanup(&w->local);
+      free(w->sessions);
+    }
+    free(run->workers);
+  }
+  lg_results_cleanup(&run->pending);
+  free(run->request);
+  free(run->request_last);
+  pthread_mutex_destroy(&run->mu);
+  run->workers = NULL;
+}

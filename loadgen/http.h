@@ -1,0 +1,39 @@
+// A minimal incremental HTTP/1.1 response parser for the load generator:
+// it reads the status code and finds where the response ends
+// (Content-Length, chunked, or end of connection) without keeping the
+// headers or the body, so it costs a few dozen bytes per connection.
+#ifndef MTK_LOADGEN_HTTP_H
+#define MTK_LOADGEN_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mtlskit/error.h"
+
+struct lg_http {
+  uint8_t state;
+  uint8_t line_len;
+  bool chunked;
+  bool close;        // "Connection: close"
+  bool no_body;      // 1xx, 204, 304
+  int status;        // 0 until the status line is read
+  int64_t remaining; // body or chunk bytes left, -1 unknown
+  char line[48];     // the first bytes of the current line, lower-cased
+};
+
+// lg_http_init prepares |p| for a response to a GET.
+void lg_http_init(struct lg_http *p);
+
+// lg_http_feed parses |len| bytes at |data| and stores in *|out_used| how
+// many belong to this response. It returns 1 when the response is
+// complete, 0 when more bytes are needed, or MTK_EPARSE for bytes that are
+// not an HTTP/1.x response.
+MTK_MUST_CHECK int lg_http_feed(struct lg_http *p, const uint8_t *data,
+                                size_t len, size_t *out_used);
+
+// lg_http_eof reports whether the end of the connection completes the
+// response (a body delimited by the close).
+bool lg_http_eof(const struct lg_http *p);
+
+#endif  // MTK_LOADGEN_HTTP_H

@@ -1,0 +1,193 @@
+// SLO clauses (see slo.h).
+#include "slo.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mtlskit/units.h"
+
+static int parse_clause(const char *text, struct lg_slo_clause *c,
+                        struct mtk_diag *diag) {
+  memset(c, 0, sizeof(*c));
+  snprintf(c->text, sizeof(c->text), "%s", text);
+  const char *op = strpbrk(text, "<>");
+  if (op == NULL || op == text) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "--slo '%s': expected METRIC<=VALUE", text);
+  }
+  char metric[64];
+  size_t mlen = (size_t)(op - text);
+  if (mlen >= sizeof(metric)) {
+    return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': metric too long", text);
+  }
+  memcpy(metric, text, mlen);
+  metric[mlen] = '\0';
+  const char *value = op + 1;
+  if (*value == '=') {
+    c->op = *op == '<' ? LG_SLO_LE : LG_SLO_GE;
+    value++;
+  } else {
+    c->op = *op == '<' ? LG_SLO_LT : LG_SLO_GT;
+  }
+  if (*value == '\0') {
+    return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': missing value", text);
+  }
+  char *dot = strchr(metric, '.');
+  if (dot != NULL) {
+    *dot = '\0';
+    const char *stat = dot + 1;
+    int phase = -1;
+    for (int i = 0; i < LG_NUM_PHASES; i++) {
+      if (strcmp(metric, lg_phase_name((enum lg_phase)i)) == 0) phase = i;
+    }
+    if (phase < 0) {
+      return mtk_diag_set(diag, MTK_EUSAGE,
+                          "--slo '%s': unknown phase '%s' (connect, "
+                          "handshake, ttfb, total)",
+                          text, metric);
+    }
+    c->phase = (enum lg_phase)phase;
+    if (strcmp(stat, "max") == 0) {
+      c->metric = LG_SLO_MAX_VALUE;
+    } else if (strcmp(stat, "mean") == 0) {
+      c->metric = LG_SLO_MEAN;
+    } else if (stat[0] == 'p' && stat[1] != '\0') {
+      char *end;
+      c->metric = LG_SLO_PERCENTILE;
+      c->percentile = strtod(stat + 1, &end);
+      if (*end != '\0' || c->percentile <= 0 || c->percentile > 100) {
+        return mtk_diag_set(diag, MTK_EUSAGE,
+                            "--slo '%s': bad percentile '%s'", text, stat);
+      }
+    } else {
+      return mtk_diag_set(diag, MTK_EUSAGE,
+                          "--slo '%s': unknown statistic '%s' (pN, max, mean)",
+                          text, stat);
+    }
+    uint64_t ns;
+    if (mtk_parse_duration_ns(value, &ns) != 0) {
+      return mtk_diag_set(diag, MTK_EUSAGE,
+                          "--slo '%s': '%s' is not a duration (e.g. 50ms)",
+                          text, value);
+    }
+    c->threshold = (double)ns;
+    return 0;
+  }
+  if (strcmp(metric, "errors") == 0 || strcmp(metric, "refused") == 0 ||
+      strcmp(metric, "timeouts") == 0) {
+    c->metric = metric[0] == 'e'   ? LG_SLO_ERRORS
+                : metric[0] == 'r' ? LG_SLO_REFUSED
+                                   : LG_SLO_TIMEOUTS;
+    size_t vlen = strlen(value);
+    char *end;
+    if (vlen > 1 && value[vlen - 1] == '%') {
+      c->percent = true;
+      c->threshold = strtod(value, &end);
+      if (end != value + vlen - 1 || c->threshold < 0 || c->threshold > 100) {
+        return mtk_diag_set(diag, MTK_EUSAGE,
+                            "--slo '%s': bad percentage '%s'", text, value);
+      }
+    } else {
+      uint64_t n;
+      if (mtk_parse_count(value, &n) != 0) {
+        return mtk_diag_set(diag, MTK_EUSAGE,
+                            "--slo '%s': '%s' is neither a count nor a "
+                            "percentage",
+                            text, value);
+      }
+      c->threshold = (double)n;
+    }
+    return 0;
+  }
+  if (strcmp(metric, "rate") == 0) {
+    char *end;
+    c->metric = LG_SLO_RATE;
+    c->threshold = strtod(value, &end);
+    if (*end != '\0' || c->threshold < 0) {
+      return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': bad rate '%s'", text,
+                          value);
+    }
+    return 0;
+  }
+  return mtk_diag_set(diag, MTK_EUSAGE,
+                      "--slo '%s': unknown metric '%s' (PHASE.pN, errors, "
+                      "refused, timeouts, rate)",
+                      text, metric);
+}
+
+int lg_slo_parse(const char *spec, struct lg_slo *out, struct mtk_diag *diag) {
+  memset(out, 0, sizeof(*out));
+  char buf[1024];
+  if (strlen(spec) >= sizeof(buf)) {
+    return mtk_diag_set(diag, MTK_EUSAGE, "--slo: too long");
+  }
+  snprintf(buf, sizeof(buf), "%s", spec);
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
+       tok = strtok_r(NULL, ",", &save)) {
+    while (*tok == ' ') tok++;
+    size_t n = strlen(tok);
+    while (n > 0 && tok[n - 1] == ' ') tok[--n] = '\0';
+    if (out->num_clauses == LG_SLO_MAX) {
+      return mtk_diag_set(diag, MTK_EUSAGE, "--slo: more than %d clauses",
+                          LG_SLO_MAX);
+    }
+    int err = parse_clause(tok, &out->clauses[out->num_clauses], diag);
+    if (err != 0) {
+      return err;
+    }
+    out->num_clauses++;
+  }
+  if (out->num_clauses == 0) {
+    return mtk_diag_set(diag, MTK_EUSAGE, "--slo: no clause");
+  }
+  return 0;
+}
+
+double lg_slo_value(const struct lg_slo_clause *c, const struct lg_results *r,
+                    double rate) {
+  const struct mtk_hist *h = &r->phase[c->phase];
+  uint64_t n = 0;
+  switch (c->metric) {
+    case LG_SLO_PERCENTILE:
+      return (double)mtk_hist_value_at_percentile(h, c->percentile);
+    case LG_SLO_MAX_VALUE:
+      return (double)mtk_hist_max(h);
+    case LG_SLO_MEAN:
+      return mtk_hist_mean(h);
+    case LG_SLO_RATE:
+      return rate;
+    case LG_SLO_ERRORS:
+      n = lg_results_errors(r);
+      break;
+    case LG_SLO_REFUSED:
+      n = lg_results_refused(r);
+      break;
+    case LG_SLO_TIMEOUTS:
+      for (int s = 0; s < MTK_STAGE_COUNT; s++) {
+        n += r->counts.kind_stage[MTK_OUTCOME_TIMEOUT][s];
+      }
+      break;
+  }
+  if (c->percent) {
+    return r->counts.requests == 0
+               ? 0.0
+               : 100.0 * (double)n / (double)r->counts.requests;
+  }
+  return (double)n;
+}
+
+bool lg_slo_holds(const struct lg_slo_clause *c, double value) {
+  switch (c->op) {
+    case LG_SLO_LE:
+      return value <= c->threshold;
+    case LG_SLO_LT:
+      return value < c->threshold;
+    case LG_SLO_GE:
+      return value >= c->threshold;
+    case LG_SLO_GT:
+      return value > c->threshold;
+  }
+  return false;
+}
