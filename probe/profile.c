@@ -142,30 +142,35 @@ static const struct mtk_probe_cell nginx[] = {
 };
 
 // nginx `ssl_verify_client optional` with
-// `if ($ssl_client_verify != SUCCESS) { return 403; }` (§4
-// $ssl_client_verify = SUCCESS | FAILED:reason | NONE).
-#define NGINX_403(defect, basis, src) {defect, "http 403", NULL, basis, src}
+// `if ($ssl_client_verify != SUCCESS) { return 403; }`. Only a missing
+// certificate reaches the rule ($ssl_client_verify = NONE): for
+// `optional` as for `on`, a certificate that fails verification is
+// turned into 495 (wire status 400) before any rewrite rule runs (§4).
+#define NGINX_OPT_400(defect, basis, src) \
+  {defect, "http 400", NULL, basis, EB "§4 on/optional: verify error -> 495; " src}
 static const struct mtk_probe_cell nginx_optional[] = {
     {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§4 $ssl_client_verify SUCCESS"},
-    NGINX_403(MTK_DEFECT_NO_CERTIFICATE, "D", EB "§4 $ssl_client_verify NONE"),
-    NGINX_403(MTK_DEFECT_EXPIRED, "D", EB "§4 FAILED:certificate has expired"),
-    NGINX_403(MTK_DEFECT_NOT_YET_VALID, "D",
-              EB "§4 FAILED:certificate is not yet valid"),
-    NGINX_403(MTK_DEFECT_REVOKED, "D", EB "§4 FAILED:certificate revoked"),
-    NGINX_403(MTK_DEFECT_UNKNOWN_CA, "D",
-              EB "§4 FAILED:unable to get local issuer certificate"),
-    NGINX_403(MTK_DEFECT_SELF_SIGNED, "D", EB "§4 FAILED:self-signed certificate"),
-    NGINX_403(MTK_DEFECT_EKU_SERVER_ONLY, "D",
-              EB "§4 FAILED:unsupported certificate purpose"),
-    NGINX_403(MTK_DEFECT_MISSING_INTERMEDIATE, "D", EB "§4 FAILED:..."),
-    NGINX_403(MTK_DEFECT_INTERMEDIATE_EXPIRED, "D", EB "§4 FAILED:..."),
-    NGINX_403(MTK_DEFECT_CHAIN_TOO_DEEP, "D",
-              EB "§4 FAILED:certificate chain too long"),
-    NGINX_403(MTK_DEFECT_BAD_SIGNATURE, "D", EB "§4 FAILED:..."),
-    NGINX_403(MTK_DEFECT_WEAK_KEY, "I", EB "§4 FAILED:EE certificate key too weak"),
-    NGINX_403(MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "D",
-              EB "§4 FAILED:unable to get certificate CRL"),
-    NGINX_403(MTK_DEFECT_CRL_EXPIRED, "I", EB "§4 FAILED:..."),
+    {MTK_DEFECT_NO_CERTIFICATE, "http 403", NULL, "D",
+     EB "§4 $ssl_client_verify NONE -> the 403 rule"},
+    NGINX_OPT_400(MTK_DEFECT_EXPIRED, "D", "FAILED:certificate has expired"),
+    NGINX_OPT_400(MTK_DEFECT_NOT_YET_VALID, "D",
+                  "FAILED:certificate is not yet valid"),
+    NGINX_OPT_400(MTK_DEFECT_REVOKED, "D", "FAILED:certificate revoked"),
+    NGINX_OPT_400(MTK_DEFECT_UNKNOWN_CA, "D",
+                  "FAILED:unable to get local issuer certificate"),
+    NGINX_OPT_400(MTK_DEFECT_SELF_SIGNED, "D",
+                  "FAILED:self-signed certificate"),
+    NGINX_OPT_400(MTK_DEFECT_EKU_SERVER_ONLY, "D",
+                  "FAILED:unsupported certificate purpose"),
+    NGINX_OPT_400(MTK_DEFECT_MISSING_INTERMEDIATE, "D", "§7"),
+    NGINX_OPT_400(MTK_DEFECT_INTERMEDIATE_EXPIRED, "D", "§7"),
+    NGINX_OPT_400(MTK_DEFECT_CHAIN_TOO_DEEP, "D",
+                  "FAILED:certificate chain too long"),
+    NGINX_OPT_400(MTK_DEFECT_BAD_SIGNATURE, "D", "any verify error"),
+    NGINX_OPT_400(MTK_DEFECT_WEAK_KEY, "I", "EE certificate key too weak"),
+    NGINX_OPT_400(MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "D",
+                  "unable to get certificate CRL"),
+    NGINX_OPT_400(MTK_DEFECT_CRL_EXPIRED, "I", "CRL_HAS_EXPIRED"),
 };
 
 // OpenSSL-based servers that fail the handshake from the verify callback
@@ -252,7 +257,8 @@ static const struct mtk_probe_profile profiles[] = {
             cloudflare),
     PROFILE("nginx", "nginx ssl_verify_client on", nginx),
     PROFILE("nginx-optional",
-            "nginx ssl_verify_client optional + 403 unless SUCCESS",
+            "nginx ssl_verify_client optional + if ($ssl_client_verify != SUCCESS) "
+            "{ return 403; }",
             nginx_optional),
     PROFILE("haproxy", "HAProxy bind ... verify required", haproxy),
     PROFILE("apache", "Apache httpd SSLVerifyClient require", apache),

@@ -35,3 +35,94 @@ CONF
   on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
   wait_port "$port" 10
 }
+
+# start_haproxy NAME PORT BIND_OPTIONS [FRONTEND_LINES]: run HAProxy in the
+# foreground with one frontend `bind 127.0.0.1:PORT ssl BIND_OPTIONS`
+# (crt, verify, ca-file, crl-file, ...) that answers every request with
+# 200 "ok" unless FRONTEND_LINES say otherwise. Its directory is
+# $T/haproxy-NAME.
+start_haproxy() {
+  local name=$1 port=$2 bind=$3 lines=${4:-}
+  local dir="$T/haproxy-$name"
+  mkdir -p "$dir"
+  cat >"$dir/haproxy.cfg" <<CONF
+global
+  maxconn 1024
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 10s
+  timeout server 10s
+frontend fe
+  bind 127.0.0.1:$port ssl $bind
+$lines
+  http-request return status 200 content-type text/plain string ok
+CONF
+  haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  wait_port "$port" 10
+}
+
+# start_apache NAME PORT VHOST_LINES: run Apache httpd (apache2 -X, its own
+# configuration under $T/apache-NAME, never the system one) with one TLS
+# virtual host on 127.0.0.1:PORT; VHOST_LINES are its SSL* directives.
+# Requests for / get 200 "ok".
+start_apache() {
+  local name=$1 port=$2 vhost=$3
+  local dir="$T/apache-$name" mods=/usr/lib/apache2/modules
+  mkdir -p "$dir/htdocs" "$dir/logs"
+  echo ok >"$dir/htdocs/index.html"
+  cat >"$dir/httpd.conf" <<CONF
+ServerRoot "$dir"
+ServerName 127.0.0.1
+PidFile "$dir/httpd.pid"
+Mutex file:$dir default
+DefaultRuntimeDir "$dir"
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule dir_module $mods/mod_dir.so
+LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
+LoadModule ssl_module $mods/mod_ssl.so
+ErrorLog "$dir/logs/error.log"
+LogLevel info
+Listen 127.0.0.1:$port
+DocumentRoot "$dir/htdocs"
+DirectoryIndex index.html
+SSLSessionCache "shmcb:$dir/ssl_scache(512000)"
+<VirtualHost 127.0.0.1:$port>
+  SSLEngine on
+$vhost
+</VirtualHost>
+CONF
+  apache2 -X -f "$dir/httpd.conf" >"$dir/logs/stdout.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  wait_port "$port" 10
+}
+
+# start_node NAME PORT KEY CERT CA [CRL...]: run a Node https server with
+# requestCert and rejectUnauthorized on 127.0.0.1:PORT, answering 200 "ok".
+# Its directory is $T/node-NAME.
+start_node() {
+  local name=$1 port=$2 key=$3 cert=$4 ca=$5
+  shift 5
+  local dir="$T/node-$name" crls="" c
+  mkdir -p "$dir"
+  for c in "$@"; do crls="$crls fs.readFileSync('$c'),"; done
+  cat >"$dir/server.js" <<JS
+const fs = require('fs');
+const https = require('https');
+const opts = {
+  key: fs.readFileSync('$key'), cert: fs.readFileSync('$cert'),
+  ca: fs.readFileSync('$ca'), crl: [$crls],
+  requestCert: true, rejectUnauthorized: true,
+};
+https.createServer(opts, (req, res) => { res.end('ok\n'); })
+  .listen($port, '127.0.0.1');
+JS
+  node "$dir/server.js" >"$dir/node.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  wait_port "$port" 10
+}
