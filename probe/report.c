@@ -36,10 +36,10 @@ static void why_text(const struct mtk_probe_attempt *a, char *out,
     snprintf(facts, sizeof(facts), "?");
   }
   if (a->result == MTK_PROBE_NOT_MET || !a->specified) {
-    snprintf(out, out_len, "at %s (%s)%s%s; %s",
+    snprintf(out, out_len, "at %s (%s)%s%s%s%s",
              mtk_stage_name(a->outcome.stage), facts,
              a->specified ? "" : "; ", a->specified ? "" : a->source,
-             a->detail);
+             a->detail[0] != '\0' ? "; " : "", a->detail);
   } else {
     snprintf(out, out_len, "at %s [%s] %s", mtk_stage_name(a->outcome.stage),
              a->basis, a->source);

@@ -16,7 +16,7 @@ nginx_common="
     ssl_certificate $F/server/server.cert.pem;
     ssl_certificate_key $F/server/server.key.pem;
     ssl_client_certificate $F/trust/root.pem;
-    ssl_verify_depth 2;
+    ssl_verify_depth 2;  # leaf + 2 intermediates + root
     ssl_crl $F/crl/all.crl.pem;"
 p_nginx=$(free_port)
 start_nginx on "$p_nginx" "$nginx_common
@@ -39,10 +39,11 @@ start_apache strict "$p_apache" "
   SSLCARevocationFile $F/crl/all.crl.pem
   SSLCARevocationCheck chain
   SSLVerifyClient require
-  SSLVerifyDepth 2"
+  SSLVerifyDepth 3"  # errdepth of the root is 3
 p_node=$(free_port)
 start_node strict "$p_node" "$F/server/server.key.pem" "$F/server/server.cert.pem" \
-  "$F/trust/root.pem" "$F/crl/root.crl.pem" "$F/crl/intermediate.crl.pem"
+  "$F/trust/root.pem" "$F/crl/root.crl.pem" "$F/crl/intermediate.crl.pem" \
+  "$F/crl/intermediate2.crl.pem"
 
 # results FILE: "case result kind stage alert-or-status" per attempt.
 results() {
@@ -67,9 +68,9 @@ for tls in 1.2 1.3; do
       --cacert "$F/trust/root.pem" --tls "$tls" --timeout 10s --json \
       "https://127.0.0.1:$port/"
     results "$T/out" >"$T/res-$profile-$tls"
-    # 9 cases run and met; the crl-expired case is skipped (other trust).
-    [ "$(grep -c ' met ' "$T/res-$profile-$tls")" -eq 9 ] ||
-      { cat "$T/res-$profile-$tls" >&2; fail "$profile TLS $tls: not 9 met"; }
+    # 10 cases run and met; the crl-expired case is skipped (other trust).
+    [ "$(grep -c ' met ' "$T/res-$profile-$tls")" -eq 10 ] ||
+      { cat "$T/res-$profile-$tls" >&2; fail "$profile TLS $tls: not 10 met"; }
     expect_grep '^crl-expired-ok-leaf skipped ' "$T/res-$profile-$tls"
     expect_grep '^ok-intermediate-leaf-p256 met http http 200$' "$T/res-$profile-$tls"
     pass "$profile under TLS $tls: every case met"
@@ -120,16 +121,16 @@ json.dump({"schema_version": 1, "fixtures": "fx", "targets": targets},
           open(sys.argv[1], "w"))
 PY
 expect_status 0 mtlskit probe --config "$T/probe.json" --junit "$T/junit.xml"
-expect_grep '^90 met, 0 not met, 0 unspecified, 10 skipped in ' "$T/out"
+expect_grep '^100 met, 0 not met, 0 unspecified, 10 skipped in ' "$T/out"
 python3 - "$T/junit.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 cases = root.findall(".//testcase")
-assert len(cases) == 100, len(cases)
+assert len(cases) == 110, len(cases)
 assert root.get("failures") == "0" and root.get("skipped") == "10", root.attrib
 assert len(root.findall("testsuite")) == 10
 assert {c.get("classname") for c in cases} >= {"nginx-tls1.2", "node-tls1.3"}
 PY
-pass "config file with 10 targets: 90 met, JUnit has 100 testcases"
+pass "config file with 10 targets: 100 met, JUnit has 110 testcases"
 
 done_testing

@@ -10,7 +10,7 @@
 #   trust/root.pem             the trust anchor servers are given
 #   trust/root-and-other.pem   root + the "other" CA (wrong-trust tests)
 #   trust/other.pem            only the "other" CA
-#   crl/root.crl.pem, crl/intermediate.crl.pem, crl/all.crl.pem (both)
+#   crl/{root,intermediate,intermediate2}.crl.pem, crl/all.crl.pem (all)
 #   crl/*-expired.crl.pem      the same CRLs past their nextUpdate
 #   server/server.{cert,key}.pem  127.0.0.1 / localhost, issued by root
 #   cases/NAME/{cert,key}.pem  cert.pem = leaf followed by the chain sent
@@ -125,6 +125,12 @@ probe_pki() {
   probe_pki_issue "$w/root" v3_ca "Probe Test Intermediate" "$w/inter/ca" \
     -days 3650
 
+  # A second intermediate below the first: a valid client two CAs deep
+  # (nginx's default ssl_verify_depth 1 refuses it, endpoint-behaviour.md §4).
+  probe_pki_ca_conf "$w/inter2"
+  probe_pki_issue "$w/inter" v3_ca "Probe Test Intermediate 2" "$w/inter2/ca" \
+    -days 3650
+
   cp "$w/root/ca.cert.pem" "$dir/trust/root.pem"
   cp "$w/other/ca.cert.pem" "$dir/trust/other.pem"
   cat "$w/root/ca.cert.pem" "$w/other/ca.cert.pem" >"$dir/trust/root-and-other.pem"
@@ -138,6 +144,9 @@ probe_pki() {
   probe_pki_issue "$w/inter" v3_client "ok-intermediate-leaf-p256" "$w/ok-inter"
   probe_pki_case "$dir" ok-intermediate-leaf-p256 "$w/ok-inter" \
     "$w/inter/ca.cert.pem"
+  probe_pki_issue "$w/inter2" v3_client "ok-two-intermediates-p256" "$w/ok-inter2"
+  probe_pki_case "$dir" ok-two-intermediates-p256 "$w/ok-inter2" \
+    "$w/inter2/ca.cert.pem" "$w/inter/ca.cert.pem"
   probe_pki_issue "$w/root" v3_client "expired" "$w/expired" \
     -startdate "$past_start" -enddate "$past_end"
   probe_pki_case "$dir" expired "$w/expired"
@@ -161,7 +170,9 @@ probe_pki() {
   # CRLs for every CA in the chain (nginx, HAProxy and httpd check all).
   openssl ca -gencrl -config "$w/root/ca.cnf" -out "$dir/crl/root.crl.pem" 2>/dev/null
   openssl ca -gencrl -config "$w/inter/ca.cnf" -out "$dir/crl/intermediate.crl.pem" 2>/dev/null
-  cat "$dir/crl/root.crl.pem" "$dir/crl/intermediate.crl.pem" >"$dir/crl/all.crl.pem"
+  openssl ca -gencrl -config "$w/inter2/ca.cnf" -out "$dir/crl/intermediate2.crl.pem" 2>/dev/null
+  cat "$dir/crl/root.crl.pem" "$dir/crl/intermediate.crl.pem" \
+    "$dir/crl/intermediate2.crl.pem" >"$dir/crl/all.crl.pem"
   local last next
   last=$(date -u -d '-20 days' +%Y%m%d%H%M%SZ)
   next=$(date -u -d '-10 days' +%Y%m%d%H%M%SZ)
@@ -169,6 +180,8 @@ probe_pki() {
     -crl_nextupdate "$next" -out "$dir/crl/root-expired.crl.pem" 2>/dev/null
   openssl ca -gencrl -config "$w/inter/ca.cnf" -crl_lastupdate "$last" \
     -crl_nextupdate "$next" -out "$dir/crl/intermediate-expired.crl.pem" 2>/dev/null
+  openssl ca -gencrl -config "$w/inter2/ca.cnf" -crl_lastupdate "$last" \
+    -crl_nextupdate "$next" -out "$dir/crl/intermediate2-expired.crl.pem" 2>/dev/null
 
   local now
   now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -178,8 +191,8 @@ probe_pki() {
   "generator": "tests/lib/probe_pki.sh",
   "now": "$now",
   "trust": {
-    "default": {"bundle": "trust/root.pem", "crls": ["crl/root.crl.pem", "crl/intermediate.crl.pem"]},
-    "crl-expired": {"bundle": "trust/root.pem", "crls": ["crl/root-expired.crl.pem", "crl/intermediate-expired.crl.pem"]}
+    "default": {"bundle": "trust/root.pem", "crls": ["crl/root.crl.pem", "crl/intermediate.crl.pem", "crl/intermediate2.crl.pem"]},
+    "crl-expired": {"bundle": "trust/root.pem", "crls": ["crl/root-expired.crl.pem", "crl/intermediate-expired.crl.pem", "crl/intermediate2-expired.crl.pem"]}
   },
   "server": {"cert": "server/server.cert.pem", "key": "server/server.key.pem", "ca": "trust/root.pem"},
   "cases": [
@@ -189,6 +202,9 @@ probe_pki() {
     {"name": "ok-intermediate-leaf-p256", "defects": ["none"], "trust": "default", "key_type": "p256",
      "files": {"cert": "cases/ok-intermediate-leaf-p256/cert.pem", "key": "cases/ok-intermediate-leaf-p256/key.pem"},
      "verdict": {"strict": "accept", "reason": "ok, intermediate sent"}},
+    {"name": "ok-two-intermediates-p256", "defects": ["none"], "trust": "default", "key_type": "p256",
+     "files": {"cert": "cases/ok-two-intermediates-p256/cert.pem", "key": "cases/ok-two-intermediates-p256/key.pem"},
+     "verdict": {"strict": "accept", "reason": "ok, two intermediates sent"}},
     {"name": "no-certificate", "defects": ["no-certificate"], "trust": "default", "files": {},
      "verdict": {"strict": "reject", "reason": "no certificate"}},
     {"name": "expired", "defects": ["expired"], "trust": "default", "key_type": "p256",
