@@ -1,0 +1,832 @@
+#include "mtlskit/ca.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/mem.h>
+#include <openssl/x509.h>
+
+#include "mtlskit/file.h"
+#include "mtlskit/pem.h"
+#include "mtlskit/x509_crl.h"
+#include "mtlskit/x509_csr.h"
+#include "mtlskit/x509_time.h"
+
+// Above this many new files, commit flushes the file system once (syncfs)
+// instead of fsyncing each file: batch issuance writes four per identity.
+#define SYNC_EACH_MAX 32
+
+static int path_fmt(char *out, size_t out_len, const char *fmt, ...)
+    MTK_PRINTF(3, 4);
+static int path_fmt(char *out, size_t out_len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(out, out_len, fmt, ap);
+  va_end(ap);
+  return n < 0 || (size_t)n >= out_len ? MTK_ERANGE : 0;
+}
+
+static int track(struct mtk_ca *ca, const char *path) {
+  if (ca->num_created == ca->cap_created) {
+    size_t cap = ca->cap_created == 0 ? 16 : ca->cap_created * 2;
+    char **c = realloc(ca->created, cap * sizeof(*c));
+    if (c == NULL) {
+      return MTK_ENOMEM;
+    }
+    ca->created = c;
+    ca->cap_created = cap;
+  }
+  char *copy = strdup(path);
+  if (copy == NULL) {
+    return MTK_ENOMEM;
+  }
+  ca->created[ca->num_created++] = copy;
+  return 0;
+}
+
+static int create_file(struct mtk_ca *ca, const char *path, const void *data,
+                       size_t len, mode_t mode, struct mtk_diag *diag) {
+  int err = mtk_file_create(path, data, len, mode, false, diag);
+  if (err != 0) {
+    return err;
+  }
+  err = track(ca, path);
+  if (err != 0) {
+    unlink(path);
+  }
+  return err;
+}
+
+static void forget_created(struct mtk_ca *ca) {
+  for (size_t i = 0; i < ca->num_created; i++) {
+    free(ca->created[i]);
+  }
+  ca->num_created = 0;
+}
+
+int mtk_ca_open(struct mtk_ca *ca, const char *dir, unsigned flags,
+                const struct mtk_secret *key_password,
+                struct mtk_diag *diag) {
+  memset(ca, 0, sizeof(*ca));
+  ca->lock_fd = -1;
+  struct stat st;
+  if (stat(dir, &st) != 0) {
+    int err = mtk_errno_get();
+    return mtk_diag_set(diag, err, "CA directory %s: %s", dir,
+                        mtk_strerror(err));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return mtk_diag_set(diag, MTK_ENOENT, "%s is not a directory", dir);
+  }
+  if (flags & MTK_CA_OPEN_LOCK) {
+    int err = mtk_dir_lock(dir, MTK_CA_LOCK_TIMEOUT_MS, &ca->lock_fd, diag);
+    if (err != 0) {
+      return err;
+    }
+  }
+  int err = mtk_cadb_conf_load(dir, &ca->conf, diag);
+  if (err != 0) {
+    return err;
+  }
+  err = mtk_pem_read_cert(ca->conf.certificate, &ca->cert, diag);
+  if (err != 0) {
+    mtk_diag_prefix(diag, err, "CA certificate");
+    return MTK_ECORRUPT;
+  }
+  ca->chain = sk_X509_new_null();
+  if (ca->chain == NULL) {
+    return MTK_ENOMEM;
+  }
+  char path[MTK_CADB_PATH_MAX + 32];
+  if (path_fmt(path, sizeof(path), "%s/ca-chain.cert.pem", ca->conf.certs) ==
+          0 &&
+      mtk_file_exists(path)) {
+    STACK_OF(X509) *chain = NULL;
+    err = mtk_pem_read_certs(path, &chain, diag);
+    if (err != 0) {
+      return MTK_ECORRUPT;
+    }
+    for (size_t i = 0; i < sk_X509_num(chain); i++) {
+      X509 *x = sk_X509_value(chain, i);
+      if (X509_cmp(x, ca->cert) == 0) {
+        continue;
+      }
+      X509_up_ref(x);
+      if (!sk_X509_push(ca->chain, x)) {
+        X509_free(x);
+        sk_X509_pop_free(chain, X509_free);
+        return MTK_ENOMEM;
+      }
+    }
+    sk_X509_pop_free(chain, X509_free);
+  }
+  err = mtk_cadb_index_load(ca->conf.database, &ca->index, diag);
+  if (err != 0) {
+    return err == MTK_ENOENT ? mtk_diag_set(diag, MTK_ECORRUPT,
+                                            "%s is missing",
+                                            ca->conf.database)
+                             : err;
+  }
+  if (mtk_file_exists(ca->conf.serial)) {
+    uint8_t num[MTK_SERIAL_MAX];
+    size_t num_len;
+    err = mtk_cadb_hex_read(ca->conf.serial, num, sizeof(num), &num_len,
+                            diag);
+    if (err != 0) {
+      return err;
+    }
+  }
+  if (flags & MTK_CA_OPEN_KEY) {
+    err = mtk_pem_read_key(ca->conf.private_key, key_password, &ca->key,
+                           diag);
+    if (err != 0) {
+      return err;
+    }
+    if (!X509_check_private_key(ca->cert, ca->key)) {
+      ERR_clear_error();
+      return mtk_diag_set(diag, MTK_ECORRUPT,
+                          "%s does not match the CA certificate %s",
+                          ca->conf.private_key, ca->conf.certificate);
+    }
+  }
+  return 0;
+}
+
+void mtk_ca_close(struct mtk_ca *ca) {
+  for (size_t i = ca->num_created; i-- > 0;) {
+    unlink(ca->created[i]);
+  }
+  forget_created(ca);
+  free(ca->created);
+  mtk_dir_unlock(ca->lock_fd);
+  X509_free(ca->cert);
+  EVP_PKEY_free(ca->key);
+  sk_X509_pop_free(ca->chain, X509_free);
+  mtk_cadb_index_cleanup(&ca->index);
+  memset(ca, 0, sizeof(*ca));
+  ca->lock_fd = -1;
+}
+
+static int fsync_path(const char *path, struct mtk_diag *diag) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fsync(fd) != 0) {
+    int err = mtk_errno_get();
+    if (fd >= 0) {
+      close(fd);
+    }
+    return mtk_diag_set(diag, err, "cannot sync %s: %s", path,
+                        mtk_strerror(err));
+  }
+  close(fd);
+  return 0;
+}
+
+static bool under_dir(const char *path, const char *dir) {
+  size_t n = strlen(dir);
+  return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+int mtk_ca_commit(struct mtk_ca *ca, struct mtk_diag *diag) {
+  int err = 0;
+  bool bulk = ca->num_created > SYNC_EACH_MAX;
+  if (bulk) {
+    int fd = open(ca->conf.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syscall(SYS_syncfs, fd) != 0) {
+      err = mtk_errno_get();
+      if (fd >= 0) {
+        close(fd);
+      }
+      return mtk_diag_set(diag, err, "cannot sync %s: %s", ca->conf.dir,
+                          mtk_strerror(err));
+    }
+    close(fd);
+  }
+  for (size_t i = 0; i < ca->num_created; i++) {
+    if (!bulk || !under_dir(ca->created[i], ca->conf.dir)) {
+      if ((err = fsync_path(ca->created[i], diag)) != 0) {
+        return err;
+      }
+    }
+  }
+  // Directory entries of the new files, then the index: the commit point.
+  const char *dirs[] = {ca->conf.new_certs_dir, ca->conf.certs,
+                        ca->conf.private_dir, ca->conf.csr_dir};
+  if (ca->num_created > 0) {
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+      if (mtk_file_exists(dirs[i]) && (err = mtk_dir_sync(dirs[i], diag)) != 0) {
+        return err;
+      }
+    }
+    for (size_t i = 0; i < ca->num_created; i++) {
+      if (!under_dir(ca->created[i], ca->conf.dir)) {
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof(parent), "%s", ca->created[i]);
+        char *slash = strrchr(parent, '/');
+        if (slash == parent) {
+          slash[1] = '\0';
+        } else if (slash != NULL) {
+          *slash = '\0';
+        } else {
+          snprintf(parent, sizeof(parent), ".");
+        }
+        if ((err = mtk_dir_sync(parent, diag)) != 0) {
+          return err;
+        }
+      }
+    }
+  }
+  if (ca->index_dirty) {
+    char *text = NULL;
+    size_t len = 0;
+    if ((err = mtk_cadb_index_render(&ca->index, &text, &len)) != 0) {
+      return err;
+    }
+    err = mtk_file_replace(ca->conf.database, text, len, 0644, diag);
+    free(text);
+    if (err != 0) {
+      return err;
+    }
+    ca->index_dirty = false;
+  }
+  forget_created(ca);
+  return 0;
+}
+
+int mtk_ca_check_name(const char *name, struct mtk_diag *diag) {
+  size_t n = strlen(name);
+  bool ok = n >= 1 && n <= 64 && name[0] != '.' && name[0] != '-';
+  for (size_t i = 0; ok && i < n; i++) {
+    char c = name[i];
+    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  }
+  if (!ok) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "bad certificate name '%s': use 1-64 of "
+                        "[A-Za-z0-9._-], not starting with '.' or '-'",
+                        name);
+  }
+  if (strcmp(name, "ca") == 0 || strcmp(name, "ca-chain") == 0 ||
+      strcmp(name, "intermediate") == 0) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "certificate name '%s' is reserved for the CA", name);
+  }
+  return 0;
+}
+
+static int issue_chain(struct mtk_ca *ca, STACK_OF(X509) **out) {
+  STACK_OF(X509) *chain = sk_X509_new_null();
+  if (chain == NULL) {
+    return MTK_ENOMEM;
+  }
+  X509_up_ref(ca->cert);
+  if (!sk_X509_push(chain, ca->cert)) {
+    X509_free(ca->cert);
+    sk_X509_free(chain);
+    return MTK_ENOMEM;
+  }
+  for (size_t i = 0; i < sk_X509_num(ca->chain); i++) {
+    X509 *x = sk_X509_value(ca->chain, i);
+    X509_up_ref(x);
+    if (!sk_X509_push(chain, x)) {
+      X509_free(x);
+      sk_X509_pop_free(chain, X509_free);
+      return MTK_ENOMEM;
+    }
+  }
+  *out = chain;
+  return 0;
+}
+
+static int write_p12(const char *path, bool exclusive, struct mtk_ca *ca,
+                     const EVP_PKEY *key, X509 *cert,
+                     const struct mtk_secret *password,
+                     enum mtk_p12_profile profile, const char *friendly,
+                     struct mtk_diag *diag) {
+  STACK_OF(X509) *chain = NULL;
+  uint8_t *der = NULL;
+  size_t der_len = 0;
+  int err = issue_chain(ca, &chain);
+  if (err != 0) {
+    return err;
+  }
+  err = mtk_p12_build(password != NULL ? password->data : "",
+                      password != NULL ? password->len : 0, key, cert, chain,
+                      friendly, profile, &der, &der_len, diag);
+  sk_X509_pop_free(chain, X509_free);
+  if (err != 0) {
+    return err;
+  }
+  if (exclusive) {
+    err = create_file(ca, path, der, der_len, 0600, diag);
+  } else {
+    err = mtk_file_replace(path, der, der_len, 0600, diag);
+  }
+  OPENSSL_free(der);
+  return err;
+}
+
+int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
+                 struct mtk_ca_issued *out, struct mtk_diag *diag) {
+  int err = 0;
+  EVP_PKEY *key = NULL;
+  uint8_t *der = NULL, *csr_der = NULL;
+  size_t der_len = 0, csr_len = 0;
+  X509 *cert = NULL;
+  char *subject = NULL, *cert_pem = NULL, *key_pem = NULL, *csr_pem = NULL;
+  size_t cert_pem_len = 0, key_pem_len = 0, csr_pem_len = 0;
+  char key_path[MTK_CADB_PATH_MAX + 96], csr_path[MTK_CADB_PATH_MAX + 96],
+      cert_path[MTK_CADB_PATH_MAX + 96], new_path[MTK_CADB_PATH_MAX + 96];
+  memset(out, 0, sizeof(*out));
+  if (ca->key == NULL) {
+    return mtk_diag_set(diag, MTK_EINTERNAL, "CA opened without its key");
+  }
+  if (req->name != NULL) {
+    if ((err = mtk_ca_check_name(req->name, diag)) != 0) {
+      return err;
+    }
+    if (path_fmt(key_path, sizeof(key_path), "%s/%s.key.pem",
+                 ca->conf.private_dir, req->name) != 0 ||
+        path_fmt(csr_path, sizeof(csr_path), "%s/%s.csr.pem",
+                 ca->conf.csr_dir, req->name) != 0 ||
+        path_fmt(cert_path, sizeof(cert_path), "%s/%s.cert.pem",
+                 ca->conf.certs, req->name) != 0) {
+      return mtk_diag_set(diag, MTK_ERANGE, "path too long");
+    }
+    const char *taken = mtk_file_exists(cert_path)  ? cert_path
+                        : mtk_file_exists(key_path) ? key_path
+                        : mtk_file_exists(csr_path) ? csr_path
+                                                    : NULL;
+    if (taken != NULL) {
+      return mtk_diag_set(diag, MTK_EDUPLICATE,
+                          "certificate name '%s' is already used (%s)",
+                          req->name, taken);
+    }
+  }
+  if (req->p12_path != NULL && mtk_file_exists(req->p12_path)) {
+    return mtk_diag_set(diag, MTK_EEXIST, "%s already exists",
+                        req->p12_path);
+  }
+  EVP_PKEY *pub = req->public_key;
+  if (pub == NULL) {
+    if ((err = mtk_key_generate(req->key_type, &key, diag)) != 0) {
+      goto out;
+    }
+    pub = key;
+  }
+  struct mtk_cert_spec spec;
+  mtk_cert_spec_init(&spec, req->profile, pub);
+  spec.subject = req->subject;
+  spec.public_key = pub;
+  spec.issuer = ca->cert;
+  spec.signing_key = ca->key;
+  spec.digest = req->digest != MTK_DIGEST_DEFAULT ? req->digest
+                                                  : ca->conf.default_md;
+  spec.not_before = req->not_before;
+  spec.not_after = req->not_after;
+  spec.san = req->san;
+  // A fresh random serial that neither the index nor newcerts/ knows.
+  for (int tries = 0;; tries++) {
+    if (tries == 16) {
+      err = mtk_diag_set(diag, MTK_EINTERNAL, "no unused serial found");
+      goto out;
+    }
+    if ((err = mtk_serial_random(spec.serial, &spec.serial_len)) != 0 ||
+        (err = mtk_serial_hex(spec.serial, spec.serial_len, out->serial,
+                              sizeof(out->serial))) != 0) {
+      goto out;
+    }
+    if (path_fmt(new_path, sizeof(new_path), "%s/%s.pem",
+                 ca->conf.new_certs_dir, out->serial) != 0) {
+      err = mtk_diag_set(diag, MTK_ERANGE, "path too long");
+      goto out;
+    }
+    if (mtk_cadb_index_find(&ca->index, out->serial) < 0 &&
+        !mtk_file_exists(new_path)) {
+      break;
+    }
+  }
+  if ((err = mtk_cert_build(&spec, &der, &der_len, diag)) != 0 ||
+      (err = mtk_cert_parse(der, der_len, &cert)) != 0) {
+    goto out;
+  }
+  subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
+  if (subject == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  if (ca->conf.unique_subject &&
+      mtk_cadb_index_has_subject(&ca->index, subject)) {
+    err = mtk_diag_set(diag, MTK_EDUPLICATE,
+                       "subject %s already has a valid certificate and "
+                       "index.txt.attr says unique_subject = yes",
+                       subject);
+    goto out;
+  }
+  char expires[24];
+  if ((err = mtk_time_format(expires, sizeof(expires), req->not_after,
+                             MTK_TIME_AUTO)) != 0 ||
+      (err = mtk_pem_encode("CERTIFICATE", der, der_len, &cert_pem,
+                            &cert_pem_len)) != 0) {
+    goto out;
+  }
+  if ((err = create_file(ca, new_path, cert_pem, cert_pem_len, 0644, diag)) !=
+      0) {
+    goto out;
+  }
+  if (req->name != NULL) {
+    if (key != NULL) {
+      if ((err = mtk_pem_key_encode(key, NULL, &key_pem, &key_pem_len,
+                                    diag)) != 0 ||
+          (err = create_file(ca, key_path, key_pem, key_pem_len, 0600,
+                             diag)) != 0 ||
+          (err = mtk_csr_build(req->subject, key, req->san, spec.digest,
+                               &csr_der, &csr_len, diag)) != 0 ||
+          (err = mtk_pem_encode("CERTIFICATE REQUEST", csr_der, csr_len,
+                                &csr_pem, &csr_pem_len)) != 0 ||
+          (err = create_file(ca, csr_path, csr_pem, csr_pem_len, 0644,
+                             diag)) != 0) {
+        goto out;
+      }
+    } else if (req->csr != NULL) {
+      if ((err = create_file(ca, csr_path, req->csr, req->csr_len, 0644,
+                             diag)) != 0) {
+        goto out;
+      }
+    }
+    if ((err = create_file(ca, cert_path, cert_pem, cert_pem_len, 0644,
+                           diag)) != 0) {
+      goto out;
+    }
+  }
+  if (req->p12_path != NULL) {
+    if (key == NULL) {
+      err = mtk_diag_set(diag, MTK_EUSAGE,
+                         "--p12 needs the private key, which a CSR does not "
+                         "include");
+      goto out;
+    }
+    if ((err = write_p12(req->p12_path, true, ca, key, cert,
+                         req->p12_password, req->p12_profile, req->name,
+                         diag)) != 0) {
+      goto out;
+    }
+  }
+  if ((err = mtk_cadb_index_append(&ca->index, expires, out->serial,
+                                   subject)) != 0) {
+    goto out;
+  }
+  ca->index_dirty = true;
+  out->cert = cert;
+  cert = NULL;
+out:
+  if (key_pem != NULL) {
+    OPENSSL_cleanse(key_pem, key_pem_len);
+  }
+  free(key_pem);
+  free(cert_pem);
+  free(csr_pem);
+  OPENSSL_free(csr_der);
+  OPENSSL_free(der);
+  OPENSSL_free(subject);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return err;
+}
+
+ssize_t mtk_ca_find(struct mtk_ca *ca, const char *name, const char *serial,
+                    struct mtk_diag *diag) {
+  char hex[2 * MTK_SERIAL_MAX + 3];
+  if (name != NULL) {
+    char path[MTK_CADB_PATH_MAX + 96];
+    X509 *cert = NULL;
+    if (mtk_ca_check_name(name, diag) != 0) {
+      return MTK_ENOTFOUND;
+    }
+    if (path_fmt(path, sizeof(path), "%s/%s.cert.pem", ca->conf.certs,
+                 name) != 0 ||
+        !mtk_file_exists(path)) {
+      return mtk_diag_set(diag, MTK_ENOTFOUND,
+                          "no certificate named '%s' in %s", name,
+                          ca->conf.dir);
+    }
+    int err = mtk_pem_read_cert(path, &cert, diag);
+    if (err != 0) {
+      return MTK_ECORRUPT;
+    }
+    err = mtk_cert_serial_hex(cert, hex, sizeof(hex));
+    X509_free(cert);
+    if (err != 0) {
+      return err;
+    }
+  } else {
+    uint8_t bytes[MTK_SERIAL_MAX + 1];
+    size_t len;
+    if (mtk_serial_from_hex(serial, bytes, sizeof(bytes), &len) != 0 ||
+        mtk_serial_hex(bytes, len, hex, sizeof(hex)) != 0) {
+      return mtk_diag_set(diag, MTK_EUSAGE, "'%s' is not a hex serial",
+                          serial);
+    }
+  }
+  ssize_t i = mtk_cadb_index_find(&ca->index, hex);
+  if (i < 0) {
+    return mtk_diag_set(diag, MTK_ENOTFOUND,
+                        "serial %s is not in %s", hex, ca->conf.database);
+  }
+  return i;
+}
+
+int mtk_ca_revoke(struct mtk_ca *ca, const char *name, const char *serial,
+                  int reason, time_t when, char *out_serial,
+                  size_t out_serial_len, struct mtk_diag *diag) {
+  ssize_t i = mtk_ca_find(ca, name, serial, diag);
+  if (i < 0) {
+    return (int)i;
+  }
+  struct mtk_cadb_entry *e = &ca->index.entries[i];
+  snprintf(out_serial, out_serial_len, "%s", e->serial);
+  if (e->status == 'R') {
+    return mtk_diag_set(diag, MTK_EDUPLICATE, "serial %s is already revoked",
+                        e->serial);
+  }
+  char field[96];
+  char t[24];
+  int err = mtk_time_format(t, sizeof(t), when, MTK_TIME_AUTO);
+  if (err != 0) {
+    return err;
+  }
+  const char *rname = reason == MTK_REASON_NONE ? NULL
+                                                : mtk_crl_reason_name(reason);
+  snprintf(field, sizeof(field), "%s%s%s", t, rname != NULL ? "," : "",
+           rname != NULL ? rname : "");
+  if ((err = mtk_cadb_index_revoke(&ca->index, (size_t)i, field)) != 0) {
+    return err;
+  }
+  ca->index_dirty = true;
+  return 0;
+}
+
+int mtk_ca_crl(struct mtk_ca *ca, long days, time_t now, const char *out_path,
+               char *out_number, size_t out_number_len,
+               size_t *out_num_revoked, struct mtk_diag *diag) {
+  if (ca->key == NULL) {
+    return mtk_diag_set(diag, MTK_EINTERNAL, "CA opened without its key");
+  }
+  int err = 0;
+  struct mtk_crl_entry *entries = NULL;
+  uint8_t *der = NULL;
+  size_t der_len = 0;
+  char *pem = NULL, *old_number = NULL;
+  size_t pem_len = 0, old_number_len = 0;
+  uint8_t number[MTK_SERIAL_MAX + 1];
+  size_t number_len = 0;
+  bool had_number = mtk_file_exists(ca->conf.crlnumber);
+  if (had_number) {
+    if ((err = mtk_cadb_hex_read(ca->conf.crlnumber, number,
+                                 sizeof(number) - 1, &number_len, diag)) !=
+            0 ||
+        (err = mtk_file_read(ca->conf.crlnumber, 4096, &old_number,
+                             &old_number_len, diag)) != 0) {
+      return err;
+    }
+  } else {
+    number[0] = 0x10;  // start where `echo 1000 > crlnumber` starts
+    number[1] = 0x00;
+    number_len = 2;
+  }
+  size_t num = 0;
+  entries = calloc(ca->index.num_entries + 1, sizeof(*entries));
+  if (entries == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < ca->index.num_entries; i++) {
+    const struct mtk_cadb_entry *e = &ca->index.entries[i];
+    if (e->status != 'R') {
+      continue;
+    }
+    struct mtk_crl_entry *ce = &entries[num++];
+    if (mtk_serial_from_hex(e->serial, ce->serial, sizeof(ce->serial),
+                            &ce->serial_len) != 0 ||
+        mtk_cadb_revoked_parse(e->revoked, &ce->revoked_at, &ce->reason) !=
+            0) {
+      err = mtk_diag_set(diag, MTK_ECORRUPT, "%s: bad entry for serial %s",
+                         ca->conf.database, e->serial);
+      goto out;
+    }
+  }
+  struct mtk_crl_spec spec;
+  mtk_crl_spec_init(&spec);
+  spec.issuer = ca->cert;
+  spec.signing_key = ca->key;
+  spec.digest = ca->conf.default_md;
+  spec.this_update = now;
+  spec.next_update =
+      now + (time_t)(days >= 0 ? days : ca->conf.default_crl_days) * 86400;
+  memcpy(spec.crl_number, number, number_len);
+  spec.crl_number_len = number_len;
+  spec.entries = entries;
+  spec.num_entries = num;
+  if ((err = mtk_crl_build(&spec, &der, &der_len, diag)) != 0 ||
+      (err = mtk_pem_encode("X509 CRL", der, der_len, &pem, &pem_len)) != 0) {
+    goto out;
+  }
+  if ((err = mtk_serial_hex(number, number_len, out_number,
+                            out_number_len)) != 0) {
+    goto out;
+  }
+  // The next number is stored before the CRL is published, so a crash in
+  // between skips a number but never reuses one.
+  uint8_t next[MTK_SERIAL_MAX + 1];
+  size_t next_len = number_len;
+  memcpy(next, number, number_len);
+  char next_hex[2 * MTK_SERIAL_MAX + 8];
+  if ((err = mtk_cadb_hex_increment(next, &next_len, sizeof(next))) != 0 ||
+      (err = mtk_serial_hex(next, next_len, next_hex, sizeof(next_hex) - 1)) !=
+          0) {
+    goto out;
+  }
+  strcat(next_hex, "\n");
+  if ((err = mtk_file_replace(ca->conf.crlnumber, next_hex, strlen(next_hex),
+                              0644, diag)) != 0) {
+    goto out;
+  }
+  err = mtk_file_replace(out_path != NULL ? out_path : ca->conf.crl, pem,
+                         pem_len, 0644, diag);
+  if (err != 0) {
+    // Put the number back (best effort): it was never published.
+    if (had_number) {
+      (void)!mtk_file_replace(ca->conf.crlnumber, old_number, old_number_len,
+                              0644, NULL);
+    } else {
+      unlink(ca->conf.crlnumber);
+    }
+    goto out;
+  }
+  *out_num_revoked = num;
+out:
+  free(entries);
+  free(old_number);
+  free(pem);
+  OPENSSL_free(der);
+  return err;
+}
+
+static int append_pem(X509 *cert, char **buf, size_t *len) {
+  char *pem = NULL;
+  size_t pem_len = 0;
+  int err = mtk_pem_cert_encode(cert, &pem, &pem_len);
+  if (err != 0) {
+    return err;
+  }
+  char *grown = realloc(*buf, *len + pem_len + 1);
+  if (grown == NULL) {
+    free(pem);
+    return MTK_ENOMEM;
+  }
+  memcpy(grown + *len, pem, pem_len + 1);
+  *buf = grown;
+  *len += pem_len;
+  free(pem);
+  return 0;
+}
+
+int mtk_ca_truststore(struct mtk_ca *ca, char **out, size_t *out_len,
+                      struct mtk_diag *diag) {
+  char *buf = NULL;
+  size_t len = 0;
+  int err = 0;
+  char path[MTK_CADB_PATH_MAX + 64];
+  X509 *sub = NULL;
+  if (path_fmt(path, sizeof(path), "%s/intermediate/certs/ca.cert.pem",
+               ca->conf.dir) == 0 &&
+      mtk_file_exists(path)) {
+    if ((err = mtk_pem_read_cert(path, &sub, diag)) != 0 ||
+        (err = append_pem(sub, &buf, &len)) != 0) {
+      goto out;
+    }
+  }
+  if ((err = append_pem(ca->cert, &buf, &len)) != 0) {
+    goto out;
+  }
+  for (size_t i = 0; i < sk_X509_num(ca->chain); i++) {
+    if ((err = append_pem(sk_X509_value(ca->chain, i), &buf, &len)) != 0) {
+      goto out;
+    }
+  }
+  *out = buf;
+  *out_len = len;
+  buf = NULL;
+out:
+  X509_free(sub);
+  free(buf);
+  return err;
+}
+
+int mtk_ca_export_p12(struct mtk_ca *ca, const char *name, const char *path,
+                      const struct mtk_secret *password,
+                      enum mtk_p12_profile profile, struct mtk_diag *diag) {
+  char key_path[MTK_CADB_PATH_MAX + 96], cert_path[MTK_CADB_PATH_MAX + 96];
+  EVP_PKEY *key = NULL;
+  X509 *cert = NULL;
+  int err = mtk_ca_check_name(name, diag);
+  if (err != 0) {
+    return err;
+  }
+  if (path_fmt(key_path, sizeof(key_path), "%s/%s.key.pem",
+               ca->conf.private_dir, name) != 0 ||
+      path_fmt(cert_path, sizeof(cert_path), "%s/%s.cert.pem",
+               ca->conf.certs, name) != 0) {
+    return mtk_diag_set(diag, MTK_ERANGE, "path too long");
+  }
+  if (!mtk_file_exists(cert_path)) {
+    return mtk_diag_set(diag, MTK_ENOTFOUND, "no certificate named '%s' in %s",
+                        name, ca->conf.dir);
+  }
+  if (!mtk_file_exists(key_path)) {
+    return mtk_diag_set(diag, MTK_ENOTFOUND,
+                        "no private key for '%s' (%s): it was signed from a "
+                        "CSR",
+                        name, key_path);
+  }
+  if ((err = mtk_pem_read_cert(cert_path, &cert, diag)) != 0 ||
+      (err = mtk_pem_read_key(key_path, NULL, &key, diag)) != 0) {
+    goto out;
+  }
+  if (!X509_check_private_key(cert, key)) {
+    ERR_clear_error();
+    err = mtk_diag_set(diag, MTK_ECORRUPT, "%s does not match %s", key_path,
+                       cert_path);
+    goto out;
+  }
+  err = write_p12(path, false, ca, key, cert, password, profile, name, diag);
+out:
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return err;
+}
+
+int mtk_ca_names(struct mtk_ca *ca, char ***out, struct mtk_diag *diag) {
+  char **names = calloc(ca->index.num_entries + 1, sizeof(*names));
+  if (names == NULL) {
+    return MTK_ENOMEM;
+  }
+  DIR *d = opendir(ca->conf.certs);
+  if (d == NULL) {
+    *out = names;
+    return 0;  // no certs/ directory: no names
+  }
+  static const char suffix[] = ".cert.pem";
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    size_t n = strlen(de->d_name);
+    if (n <= sizeof(suffix) - 1 ||
+        strcmp(de->d_name + n - (sizeof(suffix) - 1), suffix) != 0) {
+      continue;
+    }
+    char name[256];
+    snprintf(name, sizeof(name), "%.*s", (int)(n - (sizeof(suffix) - 1)),
+             de->d_name);
+    if (strcmp(name, "ca") == 0 || strcmp(name, "ca-chain") == 0) {
+      continue;
+    }
+    char path[MTK_CADB_PATH_MAX + 300];
+    X509 *cert = NULL;
+    char hex[2 * MTK_SERIAL_MAX + 3];
+    if (path_fmt(path, sizeof(path), "%s/%s", ca->conf.certs, de->d_name) !=
+            0 ||
+        mtk_pem_read_cert(path, &cert, NULL) != 0) {
+      continue;  // not ours to judge: list shows what it can
+    }
+    if (mtk_cert_serial_hex(cert, hex, sizeof(hex)) == 0) {
+      ssize_t i = mtk_cadb_index_find(&ca->index, hex);
+      if (i >= 0 && names[i] == NULL) {
+        names[i] = strdup(name);
+      }
+    }
+    X509_free(cert);
+  }
+  closedir(d);
+  (void)diag;
+  *out = names;
+  return 0;
+}
+
+void mtk_ca_names_free(char **names, size_t num) {
+  if (names == NULL) {
+    return;
+  }
+  for (size_t i = 0; i < num; i++) {
+    free(names[i]);
+  }
+  free(names);
+}

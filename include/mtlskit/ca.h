@@ -1,0 +1,180 @@
+// CA operations on an `openssl ca` directory: init, issue, sign, revoke,
+// CRL, export. This is what `mtlskit ca` runs; the fixture builder uses the
+// lower layers (x509_cert.h, x509_crl.h) directly.
+//
+// Durability. Every writing operation runs between mtk_ca_open with
+// MTK_CA_OPEN_LOCK (an exclusive flock on the directory) and mtk_ca_commit.
+// New files are created with O_EXCL and remembered; mtk_ca_commit makes
+// them durable (fsync, or one syncfs for large batches), fsyncs their
+// directories, and only then replaces index.txt (write temp, fsync,
+// rename, fsync dir): the index is the commit point. A crash before it
+// leaves unreferenced files but an intact database; serials are random and
+// also checked against newcerts/, so none is ever reused. mtk_ca_close
+// without a commit (any failure) removes every file the operation created,
+// so a failed command changes nothing.
+#ifndef MTK_HEADER_CA_H
+#define MTK_HEADER_CA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/base.h>
+#include <openssl/x509.h>
+
+#include "mtlskit/cadb.h"
+#include "mtlskit/diag.h"
+#include "mtlskit/p12.h"
+#include "mtlskit/secret.h"
+#include "mtlskit/x509_cert.h"
+#include "mtlskit/x509_key.h"
+#include "mtlskit/x509_name.h"
+#include "mtlskit/x509_san.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// How long a writing command waits for another one holding the lock.
+#define MTK_CA_LOCK_TIMEOUT_MS 120000
+
+#define MTK_CA_OPEN_LOCK 1u  // take the directory lock (writers)
+#define MTK_CA_OPEN_KEY 2u   // load the CA private key (signers)
+
+struct mtk_ca {
+  struct mtk_cadb_conf conf;
+  X509 *cert;                 // this CA's certificate
+  EVP_PKEY *key;              // with MTK_CA_OPEN_KEY, else NULL
+  STACK_OF(X509) *chain;      // issuers above this CA, nearest first
+  struct mtk_cadb_index index;
+  // private
+  int lock_fd;
+  char **created;
+  size_t num_created, cap_created;
+  bool index_dirty;
+};
+
+// mtk_ca_open opens the CA in |dir|: its openssl.cnf, certificate, chain
+// (certs/ca-chain.cert.pem beyond its first certificate, if present) and
+// index. |key_password| decrypts an encrypted CA key and may be NULL. It
+// returns 0, -ENOENT for a missing directory, MTK_ECORRUPT for a damaged
+// one, MTK_EBADPASS, MTK_ELOCKED; the detail is in |diag|. Release |ca|
+// with mtk_ca_close in every case.
+MTK_MUST_CHECK int mtk_ca_open(struct mtk_ca *ca, const char *dir,
+                               unsigned flags,
+                               const struct mtk_secret *key_password,
+                               struct mtk_diag *diag);
+
+// mtk_ca_close removes the files created since the last commit (if any),
+// releases the lock and frees |ca|.
+void mtk_ca_close(struct mtk_ca *ca);
+
+// mtk_ca_commit makes the files created so far durable and writes the
+// index when it changed. It returns 0 or a negative code; on failure the
+// index on disk is unchanged and mtk_ca_close removes the new files.
+MTK_MUST_CHECK int mtk_ca_commit(struct mtk_ca *ca, struct mtk_diag *diag);
+
+struct mtk_ca_init_params {
+  const struct mtk_dn *subject;
+  long days;
+  enum mtk_key_type key_type;
+  enum mtk_digest digest;
+  bool intermediate;                          // also DIR/intermediate
+  const struct mtk_dn *intermediate_subject;  // NULL: derived from subject
+  const struct mtk_secret *key_password;      // NULL: keys unencrypted
+};
+
+// mtk_ca_init creates a root CA in |dir| (which must not exist or be
+// empty) and, with |intermediate|, a subordinate CA in |dir|/intermediate
+// signed by it (root pathlen 1, intermediate pathlen 0; a lone root has
+// pathlen 0). On failure everything it created is removed.
+MTK_MUST_CHECK int mtk_ca_init(const char *dir,
+                               const struct mtk_ca_init_params *params,
+                               time_t now, struct mtk_diag *diag);
+
+struct mtk_ca_issue_req {
+  const char *name;                  // NULL (sign only): no files by name
+  const struct mtk_dn *subject;
+  const struct mtk_san_list *san;    // may be NULL
+  enum mtk_cert_profile profile;
+  time_t not_before, not_after;
+  enum mtk_key_type key_type;        // used when public_key is NULL
+  EVP_PKEY *public_key;              // a CSR's key: no private key written
+  const uint8_t *csr;                // the CSR to keep in csr/NAME.csr.pem
+  size_t csr_len;
+  enum mtk_digest digest;            // DEFAULT: the cnf's default_md
+  const char *p12_path;              // NULL: no PKCS#12
+  const struct mtk_secret *p12_password;
+  enum mtk_p12_profile p12_profile;
+};
+
+struct mtk_ca_issued {
+  char serial[2 * MTK_SERIAL_MAX + 3];
+  X509 *cert;                        // owned by the caller: X509_free
+};
+
+// mtk_ca_issue issues one certificate in the open transaction: key (unless
+// req->public_key), private/NAME.key.pem (0600), csr/NAME.csr.pem,
+// certs/NAME.cert.pem, newcerts/SERIAL.pem, the optional PKCS#12, and an
+// index entry in memory (written by mtk_ca_commit). It returns 0, or
+// MTK_EDUPLICATE for a NAME in use (or a subject in use with
+// unique_subject), MTK_EUSAGE for a bad NAME, -errno for file errors.
+MTK_MUST_CHECK int mtk_ca_issue(struct mtk_ca *ca,
+                                const struct mtk_ca_issue_req *req,
+                                struct mtk_ca_issued *out,
+                                struct mtk_diag *diag);
+
+// mtk_ca_check_name checks that |name| can name a certificate: 1 to 64
+// characters of [A-Za-z0-9._-], not starting with '.' or '-', and not one
+// of the CA's own names (ca, ca-chain, intermediate). It returns 0 or
+// MTK_EUSAGE.
+MTK_MUST_CHECK int mtk_ca_check_name(const char *name, struct mtk_diag *diag);
+
+// mtk_ca_find resolves NAME (certs/NAME.cert.pem) or a hex serial to an
+// index entry. Exactly one of |name| and |serial| is non-NULL. It returns
+// the entry index >= 0, or MTK_ENOTFOUND.
+MTK_MUST_CHECK ssize_t mtk_ca_find(struct mtk_ca *ca, const char *name,
+                                   const char *serial, struct mtk_diag *diag);
+
+// mtk_ca_revoke marks the entry for |name| or |serial| revoked at |when|
+// with |reason| (MTK_REASON_NONE for none). It returns 0, MTK_ENOTFOUND,
+// or MTK_EDUPLICATE when the certificate is already revoked.
+MTK_MUST_CHECK int mtk_ca_revoke(struct mtk_ca *ca, const char *name,
+                                 const char *serial, int reason, time_t when,
+                                 char *out_serial, size_t out_serial_len,
+                                 struct mtk_diag *diag);
+
+// mtk_ca_crl writes a new CRL of every revoked entry to |out_path| (NULL:
+// the cnf's `crl`) valid for |days| days from |now| (< 0: the cnf's
+// default_crl_days), using the number in crlnumber and storing the next
+// one. *out_number gets the CRLNumber used (hex). Returns 0 or a code.
+MTK_MUST_CHECK int mtk_ca_crl(struct mtk_ca *ca, long days, time_t now,
+                              const char *out_path, char *out_number,
+                              size_t out_number_len, size_t *out_num_revoked,
+                              struct mtk_diag *diag);
+
+// mtk_ca_truststore writes the bundle a trust store wants, intermediates
+// first and the root last, as PEM to *out (free with free()).
+MTK_MUST_CHECK int mtk_ca_truststore(struct mtk_ca *ca, char **out,
+                                     size_t *out_len, struct mtk_diag *diag);
+
+// mtk_ca_export_p12 writes NAME's key, certificate and chain as PKCS#12 to
+// |path| (replaced atomically, mode 0600).
+MTK_MUST_CHECK int mtk_ca_export_p12(struct mtk_ca *ca, const char *name,
+                                     const char *path,
+                                     const struct mtk_secret *password,
+                                     enum mtk_p12_profile profile,
+                                     struct mtk_diag *diag);
+
+// mtk_ca_names maps serials to NAMEs by reading certs/*.cert.pem. For each
+// index entry i, (*out)[i] is the NAME or NULL. Free with
+// mtk_ca_names_free(*out, ca->index.num_entries).
+MTK_MUST_CHECK int mtk_ca_names(struct mtk_ca *ca, char ***out,
+                                struct mtk_diag *diag);
+void mtk_ca_names_free(char **names, size_t num);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // MTK_HEADER_CA_H
