@@ -1,2 +1,3 @@
 # Tests for trust checking (verify, lint) and the fixture PKI.
 mtk_add_integration_test(lint_rules lint_rules.sh)
+mtk_add_integration_test(fixtures_cases fixtures_cases.sh)

@@ -1,0 +1,128 @@
+# mtlskit fixtures: every case is what the manifest says. The real
+# `openssl verify` (client purpose, security level 2, CRLs for every CA) and
+# `mtlskit verify --platform strict` must both reach the manifest's verdict;
+# for "divergent" cases the openssl result is recorded, not asserted.
+. "$MTK_SRC/tests/lib/testlib.sh"
+
+now=$(date -u +%s)
+F="$T/fx"
+expect_status 0 mtlskit fixtures "$F" --now "@$now"
+expect_grep "cases as of" "$T/out"
+M="$F/manifest.json"
+[ "$(jq -r .schema_version "$M")" = 1 ] || fail "schema_version"
+[ "$(jq -r .now "$M")" = "$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)" ] ||
+  fail "manifest now is not --now"
+num=$(jq '.cases | length' "$M")
+[ "$num" -eq "$(mtlskit fixtures list | wc -l)" ] || fail "not every case built"
+pass "built $num cases"
+
+# Private keys are 0600; nothing else is world-writable.
+bad=$(find "$F" -name '*key.pem' ! -perm 600 | head -n 1)
+[ -z "$bad" ] || fail "$bad is not 0600"
+bad=$(find "$F" -name 'identity.p12' ! -perm 600 | head -n 1)
+[ -z "$bad" ] || fail "$bad is not 0600"
+pass "key files are 0600"
+
+# The defect names are the shared vocabulary, and every defect of the
+# vocabulary that a case can carry appears.
+for d in none no-certificate expired not-yet-valid validity-ends-now revoked \
+  unknown-ca self-signed eku-server-only eku-missing eku-any-only \
+  missing-intermediate intermediate-expired intermediate-eku-server-only \
+  issuer-not-ca pathlen-violated chain-too-deep leaf-is-ca \
+  unknown-critical-extension bad-signature sha1-signature weak-key oversized \
+  crl-expired crl-wrong-signer crl-missing-intermediate; do
+  jq -e --arg d "$d" '[.cases[].defects[] | select(. == $d)] | length > 0' \
+    "$M" >/dev/null || fail "no case with defect $d"
+done
+pass "every defect has a case"
+
+# openssl's X509_V_ERR codes for each strict reason (the codes are the same
+# in OpenSSL and BoringSSL, include/openssl/x509_vfy.h).
+codes_for() {
+  case $1 in
+    expired) echo "10" ;;
+    not-yet-valid) echo "9" ;;
+    revoked) echo "23" ;;
+    unknown-issuer) echo "2 20 21 27" ;;
+    self-signed) echo "18 19" ;;
+    bad-eku) echo "26" ;;
+    invalid-ca) echo "24 79" ;;  # 79: the same under -x509_strict
+    pathlen-exceeded) echo "25" ;;
+    unhandled-critical-extension) echo "34" ;;
+    bad-signature) echo "7" ;;
+    weak-signature) echo "68" ;;
+    weak-key) echo "66" ;;
+    crl-missing) echo "3" ;;
+    crl-expired) echo "12" ;;
+    crl-bad-signature) echo "8" ;;
+    *) echo "none" ;;
+  esac
+}
+
+attime=$now
+for i in $(seq 0 $((num - 1))); do
+  c=$(jq -c ".cases[$i]" "$M")
+  name=$(jq -r .name <<<"$c")
+  verdict=$(jq -r .verdict.strict <<<"$c")
+  reason=$(jq -r .verdict.reason <<<"$c")
+  trust=$(jq -r .trust <<<"$c")
+  bundle="$F/$(jq -r --arg t "$trust" '.trust[$t].bundle' "$M")"
+  crls="$F/$(jq -r --arg t "$trust" '.trust[$t].crls[0]' "$M")"
+  cert=$(jq -r '.files.cert // empty' <<<"$c")
+
+  # mtlskit verify, strict.
+  if [ -z "$cert" ]; then
+    mv_args=(--no-cert)
+  else
+    mv_args=("$F/$cert")
+  fi
+  got=0
+  mtlskit verify --json --at "@$attime" --truststore "$bundle" --crl "$crls" \
+    "${mv_args[@]}" >"$T/mv.json" 2>"$T/mv.err" || got=$?
+  mv_reason=$(jq -r .reason "$T/mv.json" 2>/dev/null || echo "?")
+  # The strict verifier's verdict is the manifest's, divergent cases too
+  # (the reason says which way strict goes).
+  if [ "$reason" = ok ]; then
+    [ "$got" -eq 0 ] || fail "$name: mtlskit verify refused ($mv_reason)"
+  else
+    [ "$got" -eq 1 ] && [ "$mv_reason" = "$reason" ] ||
+      fail "$name: mtlskit verify gave $got/$mv_reason, manifest $reason"
+  fi
+
+  # The real openssl.
+  [ -n "$cert" ] || { pass "$name: $verdict ($reason)"; continue; }
+  ogot=0
+  openssl verify -attime "$attime" -purpose sslclient -auth_level 2 \
+    -x509_strict -CAfile "$bundle" -CRLfile "$crls" -crl_check_all \
+    -untrusted "$F/$cert" "$F/$cert" >"$T/ov.out" 2>&1 || ogot=$?
+  ocode=$(sed -n 's/^error \([0-9]*\) at .*/\1/p' "$T/ov.out" | head -n 1)
+  case $verdict in
+    accept)
+      [ "$ogot" -eq 0 ] || { cat "$T/ov.out" >&2; fail "$name: openssl refused"; } ;;
+    reject)
+      [ "$ogot" -ne 0 ] || fail "$name: openssl accepted"
+      want=$(codes_for "$reason")
+      [[ " $want " == *" $ocode "* ]] ||
+        { cat "$T/ov.out" >&2; fail "$name: openssl error $ocode, want $want ($reason)"; } ;;
+    divergent)
+      echo "record: $name: openssl exit $ogot${ocode:+ (error $ocode)}, strict $reason" ;;
+  esac
+  pass "$name: $verdict ($reason)"
+done
+
+# The identities load in the tools users have: curl-style PEM pairs match
+# their keys, and identity.p12 opens with OpenSSL 3 without -legacy.
+pw=$(jq -r .p12_password "$M")
+for name in ok-root-leaf ok-int-chain ok-keytype-ed25519; do
+  d="$F/cases/$name"
+  [ "$(openssl x509 -in "$d/cert.pem" -noout -pubkey | sha256sum)" = \
+    "$(openssl pkey -in "$d/key.pem" -pubout | sha256sum)" ] ||
+    fail "$name: key does not match certificate"
+  openssl pkcs12 -in "$d/identity.p12" -passin "pass:$pw" -nokeys \
+    -out "$T/p12.pem" 2>"$T/p12.err" || { cat "$T/p12.err" >&2; fail "$name: p12"; }
+  [ "$(grep -c 'BEGIN CERTIFICATE' "$T/p12.pem")" -eq \
+    "$(grep -c 'BEGIN CERTIFICATE' "$d/cert.pem")" ] || fail "$name: p12 chain"
+done
+pass "PEM pairs and PKCS#12 open with openssl"
+
+done_testing
