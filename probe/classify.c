@@ -18,6 +18,13 @@ void mtk_probe_tls_trace_init(struct mtk_probe_tls_trace *t) {
   t->alert = -1;
   t->alert_level = 0;
   t->cert_requested = false;
+  t->sent = false;
+}
+
+void mtk_probe_tls_trace_out(struct mtk_probe_tls_trace *t, size_t len) {
+  if (len > 0) {
+    t->sent = true;
+  }
 }
 
 void mtk_probe_tls_trace_in(struct mtk_probe_tls_trace *t,
@@ -138,7 +145,11 @@ static enum mtk_outcome_kind classify_kind(const struct mtk_probe_facts *f,
     return MTK_OUTCOME_DNS_FAILED;
   }
   if (code == CURLE_COULDNT_CONNECT) {
-    return MTK_OUTCOME_CONNECT_FAILED;
+    // A peer that accepts and resets at once is seen by curl while it
+    // still checks the connect (SO_ERROR): that is a reset, not a port
+    // nobody listens on (ECONNREFUSED).
+    return is_reset_errno(f->os_errno) ? MTK_OUTCOME_RESET
+                                       : MTK_OUTCOME_CONNECT_FAILED;
   }
   if (is_client_error(code)) {
     return MTK_OUTCOME_CLIENT_ERROR;
@@ -185,9 +196,29 @@ static enum mtk_outcome_kind classify_kind(const struct mtk_probe_facts *f,
   }
 }
 
+// implies_connected reports whether curl only returns |code| once TCP is
+// up (the TLS and transfer codes), whatever the connect timer says.
+static bool implies_connected(int code) {
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_WEIRD_SERVER_REPLY:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void mtk_probe_classify(const struct mtk_probe_facts *f,
                         struct mtk_outcome *out) {
   int alert = 0;
+  bool connected = f->tcp_connected || implies_connected(f->curl_code);
   out->kind = classify_kind(f, &alert);
   out->http_status = out->kind == MTK_OUTCOME_HTTP ? (int)f->http_status : 0;
   out->alert = alert;
@@ -195,9 +226,9 @@ void mtk_probe_classify(const struct mtk_probe_facts *f,
     out->stage = MTK_STAGE_HTTP;
   } else if (out->kind == MTK_OUTCOME_DNS_FAILED) {
     out->stage = MTK_STAGE_DNS;
-  } else if (out->kind == MTK_OUTCOME_CLIENT_ERROR && !f->tcp_connected) {
+  } else if (out->kind == MTK_OUTCOME_CLIENT_ERROR && !connected) {
     out->stage = MTK_STAGE_NONE;
-  } else if (!f->tcp_connected) {
+  } else if (!connected) {
     out->stage = MTK_STAGE_TCP;
   } else if (!f->tls_done) {
     out->stage = MTK_STAGE_HANDSHAKE;

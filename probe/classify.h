@@ -36,6 +36,7 @@ struct mtk_probe_tls_trace {
                         // (close_notify) or -1 (no alert received)
   int alert_level;      // 1 warning, 2 fatal, 0 none
   bool cert_requested;  // the server sent a CertificateRequest
+  bool sent;            // we sent TLS bytes (so TCP was connected)
 };
 
 // mtk_probe_tls_trace_init sets |t| to "nothing seen".
@@ -45,6 +46,9 @@ void mtk_probe_tls_trace_init(struct mtk_probe_tls_trace *t);
 // bytes into |t|. Chunks that are not understood are ignored.
 void mtk_probe_tls_trace_in(struct mtk_probe_tls_trace *t,
                             const unsigned char *data, size_t len);
+
+// mtk_probe_tls_trace_out notes one CURLINFO_SSL_DATA_OUT chunk.
+void mtk_probe_tls_trace_out(struct mtk_probe_tls_trace *t, size_t len);
 
 // The facts about one finished attempt.
 struct mtk_probe_facts {

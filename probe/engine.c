@@ -41,6 +41,8 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
   (void)easy;
   if (type == CURLINFO_SSL_DATA_IN) {
     mtk_probe_tls_trace_in(&s->trace, (const unsigned char *)data, size);
+  } else if (type == CURLINFO_SSL_DATA_OUT) {
+    mtk_probe_tls_trace_out(&s->trace, size);
   }
   return 0;
 }
@@ -232,7 +234,10 @@ static void slot_finish(CURLM *multi, struct slot *s, CURLcode code,
   curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_first);
   curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &t_total);
   f->tls_done = t_tls > 0;
-  f->tcp_connected = t_connect > 0 || f->tls_done || s->trace.content_type != 0;
+  // curl 7.88 leaves CURLINFO_CONNECT_TIME_T at 0 when the TLS filter
+  // fails, so TLS bytes in either direction also prove TCP was up.
+  f->tcp_connected = t_connect > 0 || f->tls_done ||
+                     s->trace.content_type != 0 || s->trace.sent;
   f->alert = s->trace.alert;
   // curl drains OpenSSL's error queue into the error buffer; the packed
   // code ("error:0A000418:") is the fact we keep, not the words.

@@ -1,0 +1,219 @@
+# mtlskit probe: command line, exit statuses, bad input, bounds, and the
+# classification of resets, closes and silence from a scripted TLS peer
+# (tests/servers/tls_refuser.py) under TLS 1.2 and 1.3.
+. "$MTK_SRC/tests/lib/testlib.sh"
+. "$MTK_SRC/tests/lib/servers.sh"
+. "$MTK_SRC/tests/lib/probe_pki.sh"
+
+F="$T/fx"
+probe_pki "$F"
+
+# --- usage errors: exit 2, one line plus the "try --help" hint ---------
+expect_status 0 mtlskit probe --help
+expect_grep '^usage: mtlskit probe --fixtures DIR --profile NAME' "$T/out"
+expect_grep 'Exit status: 0 every case met' "$T/out"
+pass "--help"
+
+expect_status 0 mtlskit probe --list-profiles
+for p in alb-verify alb-verify-allow-expired alb-passthrough apigw cloudflare \
+    nginx nginx-optional haproxy apache node strict; do
+  expect_grep "^$p: " "$T/out"
+done
+expect_grep '^  revoked +http 400 \[D\] endpoint-behaviour.md' "$T/out"
+pass "--list-profiles lists every profile with sources"
+
+usage_case() {
+  local pattern=$1
+  shift
+  expect_status 2 mtlskit probe "$@"
+  expect_grep "^mtlskit probe: error: $pattern" "$T/err"
+  [ "$(grep -c 'error:' "$T/err")" -eq 1 ] || fail "more than one error line"
+}
+usage_case 'URL targets need --profile' --fixtures "$F" https://127.0.0.1:1/
+usage_case "unknown profile 'nope'" --fixtures "$F" --profile nope https://127.0.0.1:1/
+usage_case 'no target' --fixtures "$F"
+usage_case '--fixtures DIR is required' --profile nginx https://127.0.0.1:1/
+usage_case "--tls must be 1.2 or 1.3, not '1.1'" --tls 1.1
+usage_case "--http must be 1.1 or 2" --http 3
+usage_case "--timeout wants a duration" --timeout 10
+usage_case "--parallel must be a count" --parallel 0
+usage_case "'http://x/' is not an https:// URL" --fixtures "$F" --profile nginx http://x/
+usage_case "--expect 'revoked=http 99': bad HTTP status" --expect 'revoked=http 99'
+usage_case "--expect 'revoked': want CASE=OUTCOMES" --expect revoked
+usage_case "--expect 'revoked=refusd': unknown outcome 'refusd'" --expect 'revoked=refusd'
+usage_case "target https://127.0.0.1:1/: --expect names case 'nosuch'" \
+  --fixtures "$F" --profile nginx --expect 'nosuch=reset' https://127.0.0.1:1/
+usage_case "target https://127.0.0.1:1/: the manifest has no trust variant 'x'" \
+  --fixtures "$F" --profile nginx --trust x https://127.0.0.1:1/
+usage_case "$T/none/manifest.json: no such file" --fixtures "$T/none" \
+  --profile nginx https://127.0.0.1:1/
+pass "usage errors exit 2 with one error line"
+
+# --- bad manifests and config files --------------------------------------
+bad_manifest() {
+  local name=$1 sed_expr=$2 pattern=$3
+  mkdir -p "$T/$name"
+  cp -r "$F/." "$T/$name/"
+  sed -i "$sed_expr" "$T/$name/manifest.json"
+  usage_case "$pattern" --fixtures "$T/$name" --profile nginx https://127.0.0.1:1/
+}
+bad_manifest m1 's/"schema_version": 1/"schema_version": 2/' '.*schema_version must be 1'
+bad_manifest m2 's/"defects": \["expired"\]/"defects": ["expird"]/' "case expired: unknown defect 'expird'"
+bad_manifest m3 's|cases/revoked/key.pem|cases/revoked/nokey.pem|' 'case revoked: .*nokey.pem: no such file'
+bad_manifest m4 's|"trust": "crl-expired"|"trust": "nope"|' "case crl-expired-ok-leaf: trust variant 'nope'"
+bad_manifest m5 's|"name": "expired"|"name": "revoked"|' 'case revoked: duplicate name'
+bad_manifest m6 's|"cases/revoked/cert.pem"|"../../etc/passwd"|' "case revoked: path '../../etc/passwd' must stay inside"
+pass "bad manifests are refused before any connection"
+
+echo '{"schema_version": 1, "targets": [{"url": "https://x/", "profile": "nginx", "colour": 1}]}' >"$T/c1.json"
+usage_case '.*c1.json: targets\[0\]: unknown key "colour"' --fixtures "$F" --config "$T/c1.json"
+echo '{"schema_version": 1, "targets": [{"url": "https://x/"}]}' >"$T/c2.json"
+usage_case '.*targets\[0\]: "url" and "profile" are required' --fixtures "$F" --config "$T/c2.json"
+echo '{"schema_version": 1, "targets": [{"url": "https://x/", "profile": "nginx", "expect": {"revoked": "http 2"}}]}' >"$T/c3.json"
+usage_case ".*target https://x/: --expect 'revoked=http 2': bad HTTP status" --fixtures "$F" --config "$T/c3.json"
+echo '{"schema_version": 1, "targets": [' >"$T/c4.json"
+usage_case '.*c4.json line' --fixtures "$F" --config "$T/c4.json"
+echo '{"schema_version": 1, "targets": [{"url": "https://x/", "profile": "nginx"}, {"url": "https://x/", "profile": "apache"}]}' >"$T/c5.json"
+usage_case ".*two targets are named 'https://x/'" --fixtures "$F" --config "$T/c5.json"
+pass "bad config files exit 2 naming the target and key"
+
+# --- unreachable target: exit 3 ------------------------------------------
+dead=$(free_port)
+expect_status 3 mtlskit probe --fixtures "$F" --profile nginx --timeout 5s \
+  "https://127.0.0.1:$dead/"
+expect_grep "UNREACHABLE" "$T/out"
+expect_grep '^ok-root-leaf-p256 .* connect-failed ' "$T/out"
+expect_grep "^mtlskit probe: error: target https://127.0.0.1:$dead/ is unreachable" "$T/err"
+pass "a port nobody listens on: connect-failed, exit 3"
+
+# --- resets, closes and silence from a scripted TLS peer -----------------
+start_refuser() {
+  local mode=$1 port=$2
+  python3 "$MTK_SRC/tests/servers/tls_refuser.py" "$mode" "$port" \
+    "$F/server/server.cert.pem" "$F/server/server.key.pem" \
+    >"$T/refuser-$mode.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  wait_port "$port" 10
+}
+# observed FILE CASE: "kind stage" of CASE in a --json document.
+observed() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for t in doc["targets"]:
+    for r in t["results"]:
+        if r["case"] == sys.argv[2]:
+            print(r["observed"]["kind"], r["observed"]["stage"])
+PY
+}
+# A reset right after accept races curl's connect check: tcp or handshake.
+for spec in "rst-at-accept:reset:(tcp|handshake)" "close-in-hs:closed:handshake" \
+    "rst-after-hs:reset:first-read" "close-after-hs:closed:first-read" \
+    "notify-after-hs:closed:first-read" "silent:timeout:handshake"; do
+  IFS=: read -r mode kind stage <<<"$spec"
+  port=$(free_port)
+  start_refuser "$mode" "$port"
+  for tls in 1.2 1.3; do
+    # Every case is refused the same way, so every cell is overridden.
+    expect_status 0 mtlskit probe --fixtures "$F" --profile strict \
+      --cacert "$F/trust/root.pem" --tls "$tls" --timeout 1s --json \
+      --expect "ok-root-leaf-p256=$kind" --expect "ok-intermediate-leaf-p256=$kind" \
+      --expect "ok-two-intermediates-p256=$kind" --expect "no-certificate=$kind" \
+      --expect "expired=$kind" --expect "not-yet-valid=$kind" \
+      --expect "revoked=$kind" --expect "unknown-ca=$kind" \
+      --expect "self-signed=$kind" --expect "eku-server-only=$kind" \
+      "https://127.0.0.1:$port/"
+    got=$(observed "$T/out" no-certificate)
+    [[ "$got" =~ ^$kind\ $stage$ ]] || fail "$mode TLS $tls: observed '$got', want '$kind $stage'"
+  done
+  pass "$mode: $kind at $stage under TLS 1.2 and 1.3"
+done
+
+# The strict profile itself: a peer that never answers fails every case.
+port=$(free_port)
+start_refuser silent "$port"
+start=$(date +%s)
+expect_status 1 mtlskit probe --fixtures "$F" --profile strict \
+  --cacert "$F/trust/root.pem" --timeout 30s --deadline 1s --parallel 4 --json \
+  "https://127.0.0.1:$port/"
+end=$(date +%s)
+[ $((end - start)) -lt 10 ] || fail "--deadline 1s did not bound the run"
+python3 - "$T/out" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rs = [r for r in doc["targets"][0]["results"] if r["result"] != "skipped"]
+assert len(rs) == 10 and all(r["result"] == "not-met" for r in rs), rs
+assert all(r["observed"]["kind"] == "timeout" for r in rs)
+assert all(r["facts"]["deadline"] for r in rs)
+# --parallel 4: six attempts never started before the deadline.
+assert sum(r["detail"] == "not started before --deadline" for r in rs) == 6, rs
+PY
+pass "--deadline ends a run against a silent peer; unstarted attempts are timeouts"
+
+# --- one real server: overrides, trust variants, unspecified, SNI --------
+p=$(free_port)
+start_nginx plain "$p" "
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate $F/server/server.cert.pem;
+    ssl_certificate_key $F/server/server.key.pem;
+    ssl_client_certificate $F/trust/root.pem;
+    ssl_verify_depth 2;
+    ssl_verify_client on;
+    location / { return 200 \"ok\n\"; }
+    location /sni {
+      if (\$ssl_server_name != localhost) { return 421; }
+      if (\$host != localhost) { return 421; }
+      return 200 \"ok\n\";
+    }"
+# Without ssl_crl the revoked client gets in; an override accepts that.
+expect_status 1 mtlskit probe --fixtures "$F" --profile nginx \
+  --cacert "$F/trust/root.pem" "https://127.0.0.1:$p/"
+expect_status 0 mtlskit probe --fixtures "$F" --profile nginx \
+  --cacert "$F/trust/root.pem" --expect 'revoked=http 200' "https://127.0.0.1:$p/"
+expect_grep '^revoked +http 200 +http 200 +met +at http \[user\] --expect revoked=http 200' "$T/out"
+pass "--expect overrides one cell"
+
+# Only the crl-expired case runs against a target holding that variant.
+expect_status 0 mtlskit probe --fixtures "$F" --profile strict --trust crl-expired \
+  --cacert "$F/trust/root.pem" --expect 'crl-expired-ok-leaf=http 200' \
+  "https://127.0.0.1:$p/"
+expect_grep '^1 met, 0 not met, 0 unspecified, 10 skipped' "$T/out"
+pass "--trust selects the cases of one trust variant"
+
+# cloudflare has no cell for eku-server-only: unspecified, not failed.
+expect_status 1 mtlskit probe --fixtures "$F" --profile cloudflare --json \
+  --cacert "$F/trust/root.pem" "https://127.0.0.1:$p/"
+python3 - "$T/out" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+res = {r["case"]: r for r in doc["targets"][0]["results"]}
+assert res["eku-server-only"]["result"] == "unspecified", res["eku-server-only"]
+assert "no cell for defect eku-server-only" in res["eku-server-only"]["source"]
+assert res["no-certificate"]["result"] == "not-met"  # 400, cloudflare says 403
+assert doc["summary"]["unspecified"] == 1 and doc["exit_status"] == 1
+PY
+pass "a defect without a profile cell is unspecified"
+
+# --sni: the server name goes in SNI and Host, the connection to the URL.
+# /sni answers 421 unless both say localhost.
+expect_status 1 mtlskit probe --fixtures "$F" --profile nginx \
+  --cacert "$F/trust/root.pem" --expect 'revoked=http 200' \
+  "https://127.0.0.1:$p/sni"
+expect_grep '^ok-root-leaf-p256 +http 2xx +http 421 +NOT-MET' "$T/out"
+expect_status 0 mtlskit probe --fixtures "$F" --profile nginx --sni localhost \
+  --cacert "$F/trust/root.pem" --expect 'revoked=http 200' --name staging \
+  "https://127.0.0.1:$p/sni"
+expect_grep '^== staging ' "$T/out"
+expect_grep '^ok-root-leaf-p256 +http 2xx +http 200 +met' "$T/out"
+# --connect-to and --resolve reach the same server under another name.
+expect_status 0 mtlskit probe --fixtures "$F" --profile nginx \
+  --connect-to "example.test:443:127.0.0.1:$p" --cacert "$F/trust/root.pem" \
+  --expect 'revoked=http 200' --insecure https://example.test/
+expect_status 0 mtlskit probe --fixtures "$F" --profile nginx \
+  --resolve "localhost:$p:127.0.0.1" --cacert "$F/trust/root.pem" \
+  --expect 'revoked=http 200' --http 1.1 --method HEAD -H 'X-Probe: 1' \
+  "https://localhost:$p/"
+pass "--sni, --connect-to, --resolve, --insecure, --http, --method, --header"
+
+done_testing
