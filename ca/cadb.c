@@ -161,8 +161,11 @@ static int cnf_expand(const struct cnf *c, const char *section,
     while (*p != '\0' && k + 1 < sizeof(name) &&
            (isalnum((unsigned char)*p) || *p == '_' || *p == ':' ||
             *p == '.')) {
-      if (*p == ':' && p[1] != ':') {
-        break;
+      if (*p == ':') {
+        if (p[1] != ':' || k + 2 >= sizeof(name)) {
+          break;
+        }
+        name[k++] = *p++;  // "section::name": keep both colons
       }
       name[k++] = *p++;
     }
@@ -183,7 +186,8 @@ static int cnf_expand(const struct cnf *c, const char *section,
     }
     const char *val = NULL;
     char expanded[MTK_CADB_PATH_MAX];
-    if (strcmp(var, "dir") == 0 && c->dir != NULL && colons == NULL) {
+    if (strcmp(var, "dir") == 0 && c->dir != NULL &&
+        strcmp(sec, "ENV") != 0) {
       val = c->dir;
     } else if (colons != NULL && strcmp(sec, "ENV") == 0) {
       val = getenv(var);

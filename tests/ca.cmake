@@ -1,0 +1,12 @@
+# Tests of the CA engine (mtk_ca) and `mtlskit ca`: one Check suite per
+# module, and integration tests with the real openssl binary.
+foreach(module x509_name x509_san x509_cert x509_crl pem p12 cadb ca identity)
+  mtk_add_unit_test(${module} mtk::ca)
+endforeach()
+
+foreach(t cli interop_openssl recipe badinput concurrent)
+  mtk_add_integration_test(ca_${t} ca_${t}.sh)
+endforeach()
+set_tests_properties(integration.ca_cli integration.ca_interop_openssl
+  integration.ca_recipe integration.ca_badinput integration.ca_concurrent
+  PROPERTIES LABELS "integration;ca")
