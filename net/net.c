@@ -162,7 +162,12 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
     }
     if (!SSL_CTX_use_PrivateKey_file(ctx, opts->key_files[i],
                                      SSL_FILETYPE_PEM)) {
-      err = tls_fail(diag, "cannot load private key", opts->key_files[i]);
+      bool mismatch = ERR_GET_REASON(ERR_peek_last_error()) ==
+                      X509_R_KEY_VALUES_MISMATCH;
+      err = tls_fail(diag,
+                     mismatch ? "key does not match certificate"
+                              : "cannot load private key",
+                     opts->key_files[i]);
       goto out;
     }
     if (!SSL_CTX_check_private_key(ctx)) {

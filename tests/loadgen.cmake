@@ -3,3 +3,4 @@
 find_package(ZLIB REQUIRED)
 mtk_add_unit_test(hist mtk::core m)
 mtk_add_unit_test(hdrlog mtk::core ZLIB::ZLIB)
+mtk_add_integration_test(loadgen_nginx loadgen_nginx.sh)

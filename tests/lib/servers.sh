@@ -126,3 +126,66 @@ JS
   on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
   wait_port "$port" 10
 }
+
+# start_haproxy NAME PORT BIND_OPTIONS [FRONTEND_LINES]: run HAProxy in the
+# foreground with one HTTP frontend on 127.0.0.1:PORT. BIND_OPTIONS follow
+# "bind 127.0.0.1:PORT" (e.g. "ssl crt X.pem ca-file ca.crt verify
+# required"); FRONTEND_LINES default to answering every request with 200
+# "ok". Its directory is $T/haproxy-NAME.
+start_haproxy() {
+  local name=$1 port=$2 bind=$3
+  local lines=${4:-"  http-request return status 200 content-type text/plain string ok"}
+  local dir="$T/haproxy-$name"
+  mkdir -p "$dir"
+  cat >"$dir/haproxy.cfg" <<CONF
+global
+  maxconn 20000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 10s
+  timeout server 10s
+frontend fe
+  bind 127.0.0.1:$port $bind
+$lines
+CONF
+  haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  wait_port "$port" 10
+}
+
+# start_nginx_http NAME PORT HTTP_LINES SERVER_BLOCK: as start_nginx, with
+# HTTP_LINES added at http level (log_format, for instance, which nginx
+# refuses inside a server block).
+start_nginx_http() {
+  local name=$1 port=$2 http_lines=$3 body=$4
+  local dir="$T/nginx-$name"
+  mkdir -p "$dir/logs"
+  cat >"$dir/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log info;
+events { worker_connections 16384; }
+http {
+  access_log $dir/logs/access.log;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+$http_lines
+  server {
+    listen 127.0.0.1:$port ssl;
+$body
+  }
+}
+CONF
+  nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/stdout.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  wait_port "$port" 10
+}

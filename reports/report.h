@@ -1,0 +1,15 @@
+// The subcommands of `mtlskit report`. Each takes the arguments after its
+// name (argv[0] is the subcommand name) and returns an exit status. To add
+// one, declare its entry point here and list it in main.c's table.
+#ifndef MTK_REPORTS_REPORT_H
+#define MTK_REPORTS_REPORT_H
+
+// report_merge_main: `mtlskit report merge FILE... [--output FILE] [--json]`
+// (merge.c).
+int report_merge_main(int argc, char **argv);
+
+// report_merge_usage prints the usage of `report merge` on |f|.
+#include <stdio.h>
+void report_merge_usage(FILE *f);
+
+#endif  // MTK_REPORTS_REPORT_H
