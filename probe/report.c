@@ -67,7 +67,7 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
       if (a->target != t) {
         continue;
       }
-      char expected[256], observed[96], why[640];
+      char expected[256], observed[96], why[1024];
       expected_text(a, expected, sizeof(expected));
       observed_text(a, observed, sizeof(observed));
       why_text(a, why, sizeof(why));
@@ -211,7 +211,7 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
   }
   for (size_t i = 0; i < r->num_attempts; i++) {
     const struct mtk_probe_attempt *a = &r->attempts[i];
-    char expected[256], observed[96], why[640], msg[1200], body[2048];
+    char expected[256], observed[96], why[1024], msg[1600], body[2800];
     expected_text(a, expected, sizeof(expected));
     observed_text(a, observed, sizeof(observed));
     why_text(a, why, sizeof(why));

@@ -30,7 +30,7 @@ start_nginx optional "$p_opt" "$nginx_common
       return 200 \"ok\n\";
     }"
 p_haproxy=$(free_port)
-start_haproxy strict "$p_haproxy" "crt $T/server.pem verify required ca-file $F/trust/root.pem crl-file $F/crl/all.crl.pem"
+start_haproxy strict "$p_haproxy" "ssl crt $T/server.pem verify required ca-file $F/trust/root.pem crl-file $F/crl/all.crl.pem"
 p_apache=$(free_port)
 start_apache strict "$p_apache" "
   SSLCertificateFile $F/server/server.cert.pem

@@ -1,0 +1,160 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "config.h"
+
+static char dir[64];
+static char path[128];
+
+static void write_config(const char *text) {
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void setup(void) {
+  snprintf(dir, sizeof(dir), "/tmp/mtk-config.XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/probe.json", dir);
+}
+
+static void teardown(void) {
+  unlink(path);
+  rmdir(dir);
+}
+
+START_TEST(test_config_file) {
+  struct mtk_probe_config c;
+  struct mtk_diag d;
+  char want[256];
+  mtk_probe_config_init(&c);
+  mtk_diag_init(&d);
+  ck_assert_uint_eq(c.parallel, 32);
+  ck_assert_uint_eq(c.timeout_ms, 35000);
+  write_config(
+      "{\"schema_version\": 1, \"fixtures\": \"fx\", \"targets\": ["
+      " {\"name\": \"stg\", \"url\": \"https://api.example/\", \"profile\": "
+      "\"alb-verify\", \"trust\": \"crl-expired\","
+      "  \"resolve\": [\"api.example:443:10.0.0.1\"], \"connect_to\": [\"a:1:b:2\"],"
+      "  \"cacert\": \"ca.pem\", \"sni\": \"api.example\", \"tls\": \"1.2\","
+      "  \"http\": \"2\", \"method\": \"POST\", \"headers\": [\"X-A: 1\"],"
+      "  \"timeout\": \"40s\", \"expect\": {\"revoked\": \"http 200\"}},"
+      " {\"url\": \"https://b.example/\", \"profile\": \"ibm-cis\", "
+      "\"insecure\": true, \"cacert\": \"/abs/ca.pem\"}"
+      "]}");
+  ck_assert_int_eq(mtk_probe_config_load_file(&c, path, &d), 0);
+  snprintf(want, sizeof(want), "%s/fx", dir);
+  ck_assert_str_eq(c.fixtures, want);
+  ck_assert_uint_eq(c.num_targets, 2);
+  const struct mtk_probe_target *t = &c.targets[0];
+  ck_assert_str_eq(t->name, "stg");
+  ck_assert_str_eq(t->profile->name, "alb-verify");
+  ck_assert_str_eq(t->trust, "crl-expired");
+  ck_assert_uint_eq(t->resolve.num, 1);
+  ck_assert_str_eq(t->resolve.v[0], "api.example:443:10.0.0.1");
+  ck_assert_str_eq(t->connect_to.v[0], "a:1:b:2");
+  snprintf(want, sizeof(want), "%s/ca.pem", dir);
+  ck_assert_str_eq(t->cacert, want);
+  ck_assert_str_eq(t->sni, "api.example");
+  ck_assert_int_eq(t->tls, 12);
+  ck_assert_int_eq(t->http, 2);
+  ck_assert_str_eq(t->method, "POST");
+  ck_assert_str_eq(t->headers.v[0], "X-A: 1");
+  ck_assert_uint_eq(t->timeout_ms, 40000);
+  ck_assert_uint_eq(t->num_overrides, 1);
+  ck_assert_str_eq(t->overrides[0].case_name, "revoked");
+  ck_assert_str_eq(t->overrides[0].text, "http 200");
+  t = &c.targets[1];
+  ck_assert_str_eq(t->name, "https://b.example/");  // defaults to the URL
+  ck_assert_str_eq(t->profile->name, "cloudflare");
+  ck_assert(t->insecure);
+  ck_assert_str_eq(t->cacert, "/abs/ca.pem");
+  ck_assert_ptr_null(t->trust);
+  mtk_probe_config_cleanup(&c);
+}
+END_TEST
+
+static void expect_bad(const char *json, const char *msg) {
+  struct mtk_probe_config c;
+  struct mtk_diag d;
+  mtk_probe_config_init(&c);
+  mtk_diag_init(&d);
+  write_config(json);
+  ck_assert_int_ne(mtk_probe_config_load_file(&c, path, &d), 0);
+  ck_assert_msg(strstr(d.msg, msg) != NULL, "'%s' not in '%s'", msg, d.msg);
+  mtk_probe_config_cleanup(&c);
+}
+
+#define HEAD "{\"schema_version\": 1, \"targets\": ["
+START_TEST(test_config_errors) {
+  expect_bad("[", "probe.json line 1");
+  expect_bad("{\"schema_version\": 3, \"targets\": []}", "schema_version must be 1");
+  expect_bad(HEAD "]}", "\"targets\" must be a non-empty list");
+  expect_bad(HEAD "1]}", "targets[0]: not an object");
+  expect_bad(HEAD "{\"url\": \"https://x/\"}]}", "\"url\" and \"profile\" are required");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"f5\"}]}", "unknown profile 'f5'");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"tls\": \"1.1\"}]}",
+             "\"tls\" must be \"1.2\" or \"1.3\"");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"http\": \"3\"}]}",
+             "\"http\" must be \"1.1\" or \"2\"");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"timeout\": \"10\"}]}",
+             "bad \"timeout\" '10'");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"insecure\": 1}]}",
+             "\"insecure\" must be true or false");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"resolve\": \"a\"}]}",
+             "\"resolve\" must be a list of strings");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"expect\": []}]}",
+             "\"expect\" maps case names to outcomes");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"expect\": {\"a\": \"http 2\"}}]}",
+             "bad HTTP status");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\"},"
+             "{\"url\": \"https://x/\", \"profile\": \"node\"}]}",
+             "two targets are named 'https://x/'");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"proxy\": 1}]}",
+             "unknown key \"proxy\"");
+}
+END_TEST
+
+START_TEST(test_override_spec) {
+  struct mtk_probe_target t;
+  struct mtk_diag d;
+  mtk_probe_target_init(&t);
+  mtk_diag_init(&d);
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "revoked=http 200", &d), 0);
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "expired=refused", &d), 0);
+  // A later override of the same case replaces the earlier one.
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "revoked=http 403", &d), 0);
+  ck_assert_uint_eq(t.num_overrides, 2);
+  ck_assert_str_eq(t.overrides[0].text, "http 403");
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "=reset", &d), MTK_EPARSE);
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "x=", &d), MTK_EPARSE);
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "x=bogus", &d), MTK_EPARSE);
+  ck_assert_str_eq(d.msg, "--expect 'x=bogus': unknown outcome 'bogus'");
+  ck_assert_uint_eq(t.num_overrides, 2);
+  mtk_probe_target_cleanup(&t);
+  int v;
+  ck_assert_int_eq(mtk_probe_parse_tls("1.3", &v), 0);
+  ck_assert_int_eq(v, 13);
+  ck_assert_int_eq(mtk_probe_parse_tls("1.0", &v), MTK_EPARSE);
+  ck_assert_int_eq(mtk_probe_parse_http("1.1", &v), 0);
+  ck_assert_int_eq(v, 11);
+  ck_assert_int_eq(mtk_probe_parse_http("2.0", &v), MTK_EPARSE);
+}
+END_TEST
+
+static Suite *make_suite(void) {
+  Suite *s = suite_create("probe_config");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_config_file);
+  tcase_add_test(tc, test_config_errors);
+  tcase_add_test(tc, test_override_spec);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+MTK_CHECK_MAIN(make_suite)

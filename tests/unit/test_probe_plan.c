@@ -1,0 +1,167 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "plan.h"
+
+// An in-memory manifest: ok, nocert, two (expired+revoked), eku (no
+// nginx cell is missing, but cloudflare has none), crl (other trust).
+// Writable strings for the non-const fields (-Wwrite-strings).
+#define S(text) ((char[]){text})
+static char *trust_names[] = {S("default"), S("crl-expired")};
+static struct mtk_probe_case cases[] = {
+    {S("ok"), {MTK_DEFECT_NONE}, 1, S("default"), S("c"), S("k"), MTK_PROBE_VERDICT_ACCEPT, NULL},
+    {S("nocert"), {MTK_DEFECT_NO_CERTIFICATE}, 1, S("default"), NULL, NULL,
+     MTK_PROBE_VERDICT_UNKNOWN, NULL},
+    {S("two"), {MTK_DEFECT_EXPIRED, MTK_DEFECT_REVOKED}, 2, S("default"), S("c"), S("k"),
+     MTK_PROBE_VERDICT_REJECT, NULL},
+    {S("eku"), {MTK_DEFECT_EKU_SERVER_ONLY}, 1, S("default"), S("c"), S("k"),
+     MTK_PROBE_VERDICT_UNKNOWN, NULL},
+    {S("crl"), {MTK_DEFECT_CRL_EXPIRED}, 1, S("crl-expired"), S("c"), S("k"),
+     MTK_PROBE_VERDICT_UNKNOWN, NULL},
+};
+static struct mtk_probe_manifest manifest = {NULL, trust_names, 2, cases, 5};
+
+static void add_target(struct mtk_probe_config *c, const char *name,
+                       const char *profile, int tls, const char *override) {
+  struct mtk_probe_target t;
+  mtk_probe_target_init(&t);
+  t.name = strdup(name);
+  t.url = strdup("https://127.0.0.1:1/");
+  t.profile = mtk_probe_profile_find(profile);
+  t.tls = tls;
+  if (override != NULL) {
+    ck_assert_int_eq(mtk_probe_target_add_override(&t, override, NULL), 0);
+  }
+  ck_assert_int_eq(mtk_probe_config_add_target(c, &t, NULL), 0);
+}
+
+static struct mtk_probe_attempt *find(struct mtk_probe_run *r,
+                                      const char *target, const char *kase) {
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    if (strcmp(r->attempts[i].target->name, target) == 0 &&
+        strcmp(r->attempts[i].kase->name, kase) == 0) {
+      return &r->attempts[i];
+    }
+  }
+  ck_abort_msg("no attempt %s/%s", target, kase);
+  return NULL;
+}
+
+static void observe(struct mtk_probe_attempt *a, enum mtk_outcome_kind k,
+                    int status, int alert) {
+  a->outcome.kind = k;
+  a->outcome.http_status = status;
+  a->outcome.alert = alert;
+}
+
+START_TEST(test_plan_expectations) {
+  struct mtk_probe_config c;
+  struct mtk_probe_run r = {NULL, 0};
+  char buf[256];
+  mtk_probe_config_init(&c);
+  add_target(&c, "h12", "haproxy", 12, NULL);
+  add_target(&c, "cf", "cloudflare", 0, "two=http 200");
+  add_target(&c, "strict", "strict", 0, NULL);
+  ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, NULL), 0);
+  ck_assert_uint_eq(r.num_attempts, 15);
+
+  struct mtk_probe_attempt *a = find(&r, "h12", "nocert");
+  ck_assert(a->run && a->specified);
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "tls-alert handshake_failure");  // pinned to 1.2
+  ck_assert_str_eq(a->basis, "D");
+  // Two defects: either refusal is acceptable.
+  a = find(&r, "h12", "two");
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "tls-alert certificate_expired|tls-alert certificate_revoked");
+  ck_assert(strstr(a->source, "CERT_HAS_EXPIRED 45; ") != NULL);
+  ck_assert(!find(&r, "h12", "crl")->run);
+  // No cell: unspecified, with the reason.
+  a = find(&r, "cf", "eku");
+  ck_assert(a->run && !a->specified);
+  ck_assert_str_eq(a->source, "profile cloudflare has no cell for defect eku-server-only");
+  a = find(&r, "cf", "two");
+  ck_assert_str_eq(a->basis, "user");
+  ck_assert_str_eq(a->source, "--expect two=http 200");
+  a = find(&r, "cf", "nocert");
+  ck_assert_str_eq(a->basis, "D");
+  // strict: verdict.strict, or derived from the defects when absent.
+  a = find(&r, "strict", "ok");
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "http 2xx");
+  a = find(&r, "strict", "eku");
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "tls-alert|reset|closed|http 4xx");
+  ck_assert(strstr(a->source, "(derived from defects)") != NULL);
+
+  // Judge: met, not met, unspecified, skipped; exit status.
+  for (size_t i = 0; i < r.num_attempts; i++) {
+    observe(&r.attempts[i], MTK_OUTCOME_HTTP, 200, 0);
+  }
+  observe(find(&r, "h12", "nocert"), MTK_OUTCOME_TLS_ALERT, 0, 40);
+  observe(find(&r, "h12", "two"), MTK_OUTCOME_TLS_ALERT, 0, 44);
+  observe(find(&r, "h12", "eku"), MTK_OUTCOME_TLS_ALERT, 0, 43);
+  observe(find(&r, "cf", "nocert"), MTK_OUTCOME_HTTP, 403, 0);
+  observe(find(&r, "cf", "eku"), MTK_OUTCOME_HTTP, 403, 0);
+  observe(find(&r, "strict", "nocert"), MTK_OUTCOME_RESET, 0, 0);
+  observe(find(&r, "strict", "two"), MTK_OUTCOME_HTTP, 400, 0);
+  observe(find(&r, "strict", "eku"), MTK_OUTCOME_CLOSED, 0, 0);
+  mtk_probe_judge(&r);
+  ck_assert_int_eq(find(&r, "h12", "two")->result, MTK_PROBE_MET);
+  ck_assert_int_eq(find(&r, "h12", "crl")->result, MTK_PROBE_SKIPPED);
+  ck_assert_int_eq(find(&r, "cf", "eku")->result, MTK_PROBE_UNSPECIFIED);
+  ck_assert_int_eq(find(&r, "cf", "two")->result, MTK_PROBE_MET);
+  ck_assert_int_eq(find(&r, "strict", "two")->result, MTK_PROBE_MET);
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_OK);
+  observe(find(&r, "h12", "two"), MTK_OUTCOME_HTTP, 200, 0);
+  mtk_probe_judge(&r);
+  ck_assert_int_eq(find(&r, "h12", "two")->result, MTK_PROBE_NOT_MET);
+  ck_assert_str_eq(mtk_probe_result_name(MTK_PROBE_NOT_MET), "not-met");
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_CHECKS);
+  // A target whose every attempt failed to connect makes the run exit 3.
+  for (size_t i = 0; i < r.num_attempts; i++) {
+    if (strcmp(r.attempts[i].target->name, "cf") == 0) {
+      observe(&r.attempts[i], MTK_OUTCOME_CONNECT_FAILED, 0, 0);
+    }
+  }
+  mtk_probe_judge(&r);
+  ck_assert(mtk_probe_target_unreachable(&r, &c.targets[1]));
+  ck_assert(!mtk_probe_target_unreachable(&r, &c.targets[0]));
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_RUNTIME);
+  mtk_probe_run_cleanup(&r);
+  mtk_probe_config_cleanup(&c);
+}
+END_TEST
+
+START_TEST(test_plan_errors) {
+  struct mtk_probe_config c;
+  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_diag d;
+  mtk_diag_init(&d);
+  mtk_probe_config_init(&c);
+  add_target(&c, "x", "nginx", 0, "nosuch=reset");
+  ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, &d), MTK_EPARSE);
+  ck_assert_str_eq(d.msg, "target x: --expect names case 'nosuch', which the "
+                          "manifest does not have");
+  ck_assert_ptr_null(r.attempts);
+  mtk_probe_config_cleanup(&c);
+  mtk_probe_config_init(&c);
+  add_target(&c, "y", "nginx", 0, NULL);
+  c.targets[0].trust = strdup("wrong");
+  ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, &d), MTK_EPARSE);
+  ck_assert_str_eq(d.msg, "target y: the manifest has no trust variant 'wrong'");
+  mtk_probe_config_cleanup(&c);
+}
+END_TEST
+
+static Suite *make_suite(void) {
+  Suite *s = suite_create("probe_plan");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, test_plan_expectations);
+  tcase_add_test(tc, test_plan_errors);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+MTK_CHECK_MAIN(make_suite)
