@@ -36,34 +36,6 @@ CONF
   wait_port "$port" 10
 }
 
-# start_haproxy NAME PORT BIND_OPTIONS [FRONTEND_LINES]: run HAProxy in the
-# foreground with one frontend `bind 127.0.0.1:PORT ssl BIND_OPTIONS`
-# (crt, verify, ca-file, crl-file, ...) that answers every request with
-# 200 "ok" unless FRONTEND_LINES say otherwise. Its directory is
-# $T/haproxy-NAME.
-start_haproxy() {
-  local name=$1 port=$2 bind=$3 lines=${4:-}
-  local dir="$T/haproxy-$name"
-  mkdir -p "$dir"
-  cat >"$dir/haproxy.cfg" <<CONF
-global
-  maxconn 1024
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 10s
-  timeout server 10s
-frontend fe
-  bind 127.0.0.1:$port ssl $bind
-$lines
-  http-request return status 200 content-type text/plain string ok
-CONF
-  haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &
-  local pid=$!
-  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-  wait_port "$port" 10
-}
-
 # start_apache NAME PORT VHOST_LINES: run Apache httpd (apache2 -X, its own
 # configuration under $T/apache-NAME, never the system one) with one TLS
 # virtual host on 127.0.0.1:PORT; VHOST_LINES are its SSL* directives.
