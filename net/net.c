@@ -38,7 +38,9 @@ static int tls_fail(struct mtk_diag *diag, const char *what, const char *file) {
 }
 
 static void info_cb(const SSL *ssl, int where, int ret) {
-  if ((where & SSL_CB_READ_ALERT) == 0) {
+  // SSL_CB_READ_ALERT and SSL_CB_WRITE_ALERT share the SSL_CB_ALERT bit:
+  // only alerts read from the peer count.
+  if ((where & SSL_CB_ALERT) == 0 || (where & SSL_CB_READ) == 0) {
     return;
   }
   struct mtk_net_conn *c = SSL_get_app_data(ssl);

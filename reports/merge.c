@@ -41,8 +41,9 @@ void report_merge_usage(FILE *f) {
           "  --json         one JSON document (schema_version 1) on stdout\n"
           "  --help\n"
           "\n"
-          "Exit status: 0 merged, 2 usage error or malformed log, 3 a file\n"
-          "cannot be read or written, 4 internal error.\n");
+          "Exit status: 0 merged, 2 usage error or a file without any\n"
+          "interval, 3 a file cannot be read or written or holds a corrupt\n"
+          "histogram, 4 internal error.\n");
 }
 
 static struct tag_hist *find_tag(struct merged *m, const char *name,

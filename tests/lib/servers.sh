@@ -111,7 +111,7 @@ start_haproxy() {
   mkdir -p "$dir"
   cat >"$dir/haproxy.cfg" <<CONF
 global
-  maxconn 20000
+  maxconn 4000
 defaults
   mode http
   timeout connect 5s
