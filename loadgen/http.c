@@ -79,10 +79,13 @@ static int end_header_line(struct lg_http *p) {
     while (s < end && (*s == ' ' || *s == '\t')) s++;
     int64_t v = 0;
     if (s == end) return MTK_EPARSE;
+    const char *digits = s;
     for (; s < end && isdigit((unsigned char)*s); s++) {
       if (v > (INT64_MAX - 9) / 10) return MTK_EPARSE;
       v = v * 10 + (*s - '0');
     }
+    while (s < end && (*s == ' ' || *s == '\t')) s++;
+    if (s == digits || s != end) return MTK_EPARSE;
     p->remaining = v;
   } else if (line_starts(p, "transfer-encoding:") &&
              line_contains(p, "chunked")) {
