@@ -143,10 +143,12 @@ static int load_case(const char *dir, json_t *jc, size_t index,
     c->verdict_strict = MTK_PROBE_VERDICT_ACCEPT;
   } else if (strict != NULL && strcmp(strict, "reject") == 0) {
     c->verdict_strict = MTK_PROBE_VERDICT_REJECT;
+  } else if (strict != NULL && strcmp(strict, "divergent") == 0) {
+    c->verdict_strict = MTK_PROBE_VERDICT_DIVERGENT;
   } else if (strict != NULL) {
-    return mtk_diag_set(diag, MTK_EPARSE,
-                        "case %s: verdict.strict must be accept or reject",
-                        name);
+    return mtk_diag_set(
+        diag, MTK_EPARSE,
+        "case %s: verdict.strict must be accept, reject or divergent", name);
   }
   c->reason = dup_or_null(json_string_value(json_object_get(verdict, "reason")));
   return 0;

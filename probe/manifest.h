@@ -22,6 +22,7 @@ enum mtk_probe_verdict {
   MTK_PROBE_VERDICT_UNKNOWN = 0,
   MTK_PROBE_VERDICT_ACCEPT,
   MTK_PROBE_VERDICT_REJECT,
+  MTK_PROBE_VERDICT_DIVERGENT,  // verifiers legitimately disagree
 };
 
 struct mtk_probe_case {

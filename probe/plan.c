@@ -40,6 +40,15 @@ static bool only_none(const struct mtk_probe_case *k) {
 // refusal or an HTTP 4xx.
 static int expect_from_verdict(const struct mtk_probe_case *k,
                                struct mtk_probe_attempt *a) {
+  if (k->verdict_strict == MTK_PROBE_VERDICT_DIVERGENT) {
+    // Verifiers legitimately disagree on this case (docs/fixtures.md): the
+    // outcome is recorded, not judged.
+    a->specified = false;
+    snprintf(a->basis, sizeof(a->basis), "-");
+    snprintf(a->source, sizeof(a->source),
+             "manifest verdict.strict divergent: recorded, not judged");
+    return 0;
+  }
   bool accept = k->verdict_strict == MTK_PROBE_VERDICT_ACCEPT ||
                 (k->verdict_strict == MTK_PROBE_VERDICT_UNKNOWN &&
                  only_none(k));

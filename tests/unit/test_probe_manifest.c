@@ -91,6 +91,28 @@ static void expect_bad(const char *json, int err, const char *msg) {
 }
 
 #define T_ "\"trust\": {\"default\": {}}, "
+START_TEST(test_manifest_divergent_verdict) {
+  // mtlskit fixtures marks cases where verifiers legitimately disagree.
+  struct mtk_probe_manifest m;
+  struct mtk_diag d;
+  mtk_probe_manifest_init(&m);
+  mtk_diag_init(&d);
+  write_file("manifest.json",
+             "{\"schema_version\": 1, \"trust\": {\"default\": "
+             "{\"bundle\": \"r.pem\", \"crls\": []}}, \"cases\": ["
+             "{\"name\": \"eku-missing\", \"defects\": [\"eku-missing\"], "
+             "\"files\": {\"cert\": \"a.pem\", \"key\": \"a.key\"}, "
+             "\"verdict\": {\"strict\": \"divergent\", \"reason\": "
+             "\"bad-eku\"}}]}");
+  ck_assert_int_eq(mtk_probe_manifest_load(dir, &m, &d), 0);
+  const struct mtk_probe_case *c = mtk_probe_manifest_find(&m, "eku-missing");
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(c->verdict_strict, MTK_PROBE_VERDICT_DIVERGENT);
+  ck_assert_str_eq(c->reason, "bad-eku");
+  mtk_probe_manifest_cleanup(&m);
+}
+END_TEST
+
 START_TEST(test_manifest_errors) {
   expect_bad("{", MTK_EPARSE, "manifest.json line 1");
   expect_bad("{\"schema_version\": 2, " T_ "\"cases\": []}", MTK_EPARSE,
@@ -130,7 +152,7 @@ START_TEST(test_manifest_errors) {
   expect_bad("{\"schema_version\": 1, " T_
              "\"cases\": [{\"name\": \"x\", \"defects\": [\"none\"], "
              "\"verdict\": {\"strict\": \"maybe\"}}]}",
-             MTK_EPARSE, "verdict.strict must be accept or reject");
+             MTK_EPARSE, "verdict.strict must be accept, reject or divergent");
 }
 END_TEST
 
@@ -149,6 +171,7 @@ static Suite *make_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_manifest_load);
+  tcase_add_test(tc, test_manifest_divergent_verdict);
   tcase_add_test(tc, test_manifest_errors);
   tcase_add_test(tc, test_manifest_missing);
   suite_add_tcase(s, tc);
