@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -35,7 +36,16 @@ static int path_fmt(char *out, size_t out_len, const char *fmt, ...) {
   return n < 0 || (size_t)n >= out_len ? MTK_ERANGE : 0;
 }
 
+static int track_locked(struct mtk_ca *ca, const char *path);
+
 static int track(struct mtk_ca *ca, const char *path) {
+  pthread_mutex_lock(&ca->mutex);
+  int err = track_locked(ca, path);
+  pthread_mutex_unlock(&ca->mutex);
+  return err;
+}
+
+static int track_locked(struct mtk_ca *ca, const char *path) {
   if (ca->num_created == ca->cap_created) {
     size_t cap = ca->cap_created == 0 ? 16 : ca->cap_created * 2;
     char **c = realloc(ca->created, cap * sizeof(*c));
@@ -78,6 +88,7 @@ int mtk_ca_open(struct mtk_ca *ca, const char *dir, unsigned flags,
                 struct mtk_diag *diag) {
   memset(ca, 0, sizeof(*ca));
   ca->lock_fd = -1;
+  pthread_mutex_init(&ca->mutex, NULL);
   struct stat st;
   if (stat(dir, &st) != 0) {
     int err = mtk_errno_get();
@@ -172,6 +183,7 @@ void mtk_ca_close(struct mtk_ca *ca) {
   EVP_PKEY_free(ca->key);
   sk_X509_pop_free(ca->chain, X509_free);
   mtk_cadb_index_cleanup(&ca->index);
+  pthread_mutex_destroy(&ca->mutex);
   memset(ca, 0, sizeof(*ca));
   ca->lock_fd = -1;
 }
@@ -335,8 +347,14 @@ static int write_p12(const char *path, bool exclusive, struct mtk_ca *ca,
   return err;
 }
 
-int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
-                 struct mtk_ca_issued *out, struct mtk_diag *diag) {
+// issue_one does everything mtk_ca_issue does except the index append,
+// which it leaves to the caller with *out_subject (OPENSSL_free) and
+// |expires|. It only reads ca->index, so several threads may run it at once
+// between appends; newcerts/SERIAL.pem, created with O_EXCL, is what
+// reserves a serial between them.
+static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
+                     struct mtk_ca_issued *out, char **out_subject,
+                     char expires[24], struct mtk_diag *diag) {
   int err = 0;
   EVP_PKEY *key = NULL;
   uint8_t *der = NULL, *csr_der = NULL;
@@ -396,6 +414,14 @@ int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   spec.san = req->san;
   // A fresh random serial that neither the index nor newcerts/ knows.
   for (int tries = 0;; tries++) {
+    OPENSSL_free(der);
+    der = NULL;
+    X509_free(cert);
+    cert = NULL;
+    OPENSSL_free(subject);
+    subject = NULL;
+    free(cert_pem);
+    cert_pem = NULL;
     if (tries == 16) {
       err = mtk_diag_set(diag, MTK_EINTERNAL, "no unused serial found");
       goto out;
@@ -410,38 +436,41 @@ int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
       err = mtk_diag_set(diag, MTK_ERANGE, "path too long");
       goto out;
     }
-    if (mtk_cadb_index_find(&ca->index, out->serial) < 0 &&
-        !mtk_file_exists(new_path)) {
-      break;
+    if (mtk_cadb_index_find(&ca->index, out->serial) >= 0 ||
+        mtk_file_exists(new_path)) {
+      continue;
     }
-  }
-  if ((err = mtk_cert_build(&spec, &der, &der_len, diag)) != 0 ||
-      (err = mtk_cert_parse(der, der_len, &cert)) != 0) {
-    goto out;
-  }
-  subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
-  if (subject == NULL) {
-    err = MTK_ENOMEM;
-    goto out;
-  }
-  if (ca->conf.unique_subject &&
-      mtk_cadb_index_has_subject(&ca->index, subject)) {
-    err = mtk_diag_set(diag, MTK_EDUPLICATE,
-                       "subject %s already has a valid certificate and "
-                       "index.txt.attr says unique_subject = yes",
-                       subject);
-    goto out;
-  }
-  char expires[24];
-  if ((err = mtk_time_format(expires, sizeof(expires), req->not_after,
-                             MTK_TIME_AUTO)) != 0 ||
-      (err = mtk_pem_encode("CERTIFICATE", der, der_len, &cert_pem,
-                            &cert_pem_len)) != 0) {
-    goto out;
-  }
-  if ((err = create_file(ca, new_path, cert_pem, cert_pem_len, 0644, diag)) !=
-      0) {
-    goto out;
+    if ((err = mtk_cert_build(&spec, &der, &der_len, diag)) != 0 ||
+        (err = mtk_cert_parse(der, der_len, &cert)) != 0) {
+      goto out;
+    }
+    subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
+    if (subject == NULL) {
+      err = MTK_ENOMEM;
+      goto out;
+    }
+    if (ca->conf.unique_subject &&
+        mtk_cadb_index_has_subject(&ca->index, subject)) {
+      err = mtk_diag_set(diag, MTK_EDUPLICATE,
+                         "subject %s already has a valid certificate and "
+                         "index.txt.attr says unique_subject = yes",
+                         subject);
+      goto out;
+    }
+    if ((err = mtk_time_format(expires, 24, req->not_after,
+                               MTK_TIME_AUTO)) != 0 ||
+        (err = mtk_pem_encode("CERTIFICATE", der, der_len, &cert_pem,
+                              &cert_pem_len)) != 0) {
+      goto out;
+    }
+    err = create_file(ca, new_path, cert_pem, cert_pem_len, 0644, diag);
+    if (err == MTK_EEXIST) {
+      continue;  // another thread of this batch took the serial first
+    }
+    if (err != 0) {
+      goto out;
+    }
+    break;
   }
   if (req->name != NULL) {
     if (key != NULL) {
@@ -481,13 +510,10 @@ int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
       goto out;
     }
   }
-  if ((err = mtk_cadb_index_append(&ca->index, expires, out->serial,
-                                   subject)) != 0) {
-    goto out;
-  }
-  ca->index_dirty = true;
   out->cert = cert;
   cert = NULL;
+  *out_subject = subject;
+  subject = NULL;
 out:
   if (key_pem != NULL) {
     OPENSSL_cleanse(key_pem, key_pem_len);
@@ -500,6 +526,139 @@ out:
   OPENSSL_free(subject);
   X509_free(cert);
   EVP_PKEY_free(key);
+  return err;
+}
+
+static int append_issued(struct mtk_ca *ca, const struct mtk_ca_issued *out,
+                         const char *subject, const char *expires,
+                         struct mtk_diag *diag) {
+  int err = mtk_cadb_index_append(&ca->index, expires, out->serial, subject);
+  if (err == MTK_EDUPLICATE) {
+    return mtk_diag_set(diag, MTK_EINTERNAL, "serial %s issued twice",
+                        out->serial);
+  }
+  if (err == 0) {
+    ca->index_dirty = true;
+  }
+  return err;
+}
+
+int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
+                 struct mtk_ca_issued *out, struct mtk_diag *diag) {
+  char *subject = NULL;
+  char expires[24];
+  int err = issue_one(ca, req, out, &subject, expires, diag);
+  if (err == 0) {
+    err = append_issued(ca, out, subject, expires, diag);
+    if (err != 0) {
+      X509_free(out->cert);
+      out->cert = NULL;
+    }
+  }
+  OPENSSL_free(subject);
+  return err;
+}
+
+struct batch_state {
+  struct mtk_ca *ca;
+  const struct mtk_ca_issue_req *reqs;
+  struct mtk_ca_issued *outs;
+  char **subjects;
+  char (*expires)[24];
+  int *errs;
+  struct mtk_diag *diags;
+  size_t num, next;
+  bool stop;
+  pthread_mutex_t mu;
+};
+
+static void *batch_worker(void *arg) {
+  struct batch_state *b = arg;
+  for (;;) {
+    pthread_mutex_lock(&b->mu);
+    size_t i = b->next++;
+    bool stop = b->stop;
+    pthread_mutex_unlock(&b->mu);
+    if (stop || i >= b->num) {
+      return NULL;
+    }
+    mtk_diag_init(&b->diags[i]);
+    b->errs[i] = issue_one(b->ca, &b->reqs[i], &b->outs[i], &b->subjects[i],
+                           b->expires[i], &b->diags[i]);
+    if (b->errs[i] != 0) {
+      pthread_mutex_lock(&b->mu);
+      b->stop = true;
+      pthread_mutex_unlock(&b->mu);
+    }
+  }
+}
+
+int mtk_ca_issue_batch(struct mtk_ca *ca, const struct mtk_ca_issue_req *reqs,
+                       size_t num, struct mtk_ca_issued *outs,
+                       unsigned threads, size_t *out_failed,
+                       struct mtk_diag *diag) {
+  struct batch_state b;
+  memset(&b, 0, sizeof(b));
+  memset(outs, 0, num * sizeof(*outs));
+  b.ca = ca;
+  b.reqs = reqs;
+  b.outs = outs;
+  b.num = num;
+  b.subjects = calloc(num + 1, sizeof(*b.subjects));
+  b.expires = calloc(num + 1, sizeof(*b.expires));
+  b.errs = calloc(num + 1, sizeof(*b.errs));
+  b.diags = calloc(num + 1, sizeof(*b.diags));
+  int err = 0;
+  pthread_t tids[8];
+  size_t num_tids = 0;
+  if (b.subjects == NULL || b.expires == NULL || b.errs == NULL ||
+      b.diags == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  pthread_mutex_init(&b.mu, NULL);
+  if (threads > 8) {
+    threads = 8;
+  }
+  for (unsigned t = 1; t < threads && num > 1; t++) {
+    if (pthread_create(&tids[num_tids], NULL, batch_worker, &b) == 0) {
+      num_tids++;
+    }
+  }
+  batch_worker(&b);
+  for (size_t t = 0; t < num_tids; t++) {
+    pthread_join(tids[t], NULL);
+  }
+  pthread_mutex_destroy(&b.mu);
+  // Report the first failure in batch order; otherwise append in order.
+  for (size_t i = 0; i < num && err == 0; i++) {
+    if (b.errs[i] != 0) {
+      err = b.errs[i];
+      if (diag != NULL) {
+        *diag = b.diags[i];
+      }
+      *out_failed = i;
+    } else if (i < b.next && b.subjects[i] != NULL) {
+      err = append_issued(ca, &outs[i], b.subjects[i], b.expires[i], diag);
+      if (err != 0) {
+        *out_failed = i;
+      }
+    }
+  }
+out:
+  for (size_t i = 0; i < num; i++) {
+    if (b.subjects != NULL) {
+      OPENSSL_free(b.subjects[i]);
+    }
+    if (err != 0) {
+      X509_free(outs[i].cert);
+      outs[i].cert = NULL;
+    }
+  }
+  free(b.subjects);
+  free(b.expires);
+  free(b.errs);
+  free(b.diags);
   return err;
 }
 

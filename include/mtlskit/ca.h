@@ -15,6 +15,7 @@
 #ifndef MTK_HEADER_CA_H
 #define MTK_HEADER_CA_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -52,6 +53,7 @@ struct mtk_ca {
   char **created;
   size_t num_created, cap_created;
   bool index_dirty;
+  pthread_mutex_t mutex;      // guards |created| during batch issuance
 };
 
 // mtk_ca_open opens the CA in |dir|: its openssl.cnf, certificate, chain
@@ -123,6 +125,18 @@ MTK_MUST_CHECK int mtk_ca_issue(struct mtk_ca *ca,
                                 const struct mtk_ca_issue_req *req,
                                 struct mtk_ca_issued *out,
                                 struct mtk_diag *diag);
+
+// mtk_ca_issue_batch issues |num| certificates like |num| calls of
+// mtk_ca_issue, on up to |threads| threads (keys, signatures and files in
+// parallel), then appends the index entries in the order of |reqs|. On
+// failure nothing is appended, *out_failed is the first failing request and
+// the caller's mtk_ca_close removes every file the batch created. outs[i]
+// must be released with X509_free after success.
+MTK_MUST_CHECK int mtk_ca_issue_batch(struct mtk_ca *ca,
+                                      const struct mtk_ca_issue_req *reqs,
+                                      size_t num, struct mtk_ca_issued *outs,
+                                      unsigned threads, size_t *out_failed,
+                                      struct mtk_diag *diag);
 
 // mtk_ca_check_name checks that |name| can name a certificate: 1 to 64
 // characters of [A-Za-z0-9._-], not starting with '.' or '-', and not one
