@@ -153,6 +153,12 @@ bad 2 "b.txt line 2: unknown option '--bogus'" \
 printf 'b1 --subject /CN=b1\nalice --subject /CN=a2\n' >"$T/b.txt"
 bad 2 "'alice'.*already used" mtlskit-ca issue "$CA" --batch "$T/b.txt"
 [ ! -e "$CA/certs/b1.cert.pem" ] || fail "b1 issued from a failed batch"
+for i in $(seq 1 80); do echo "big$i --subject /CN=big$i"; done >"$T/b.txt"
+echo "alice --subject /CN=again" >>"$T/b.txt"
+for i in $(seq 81 120); do echo "big$i --subject /CN=big$i"; done >>"$T/b.txt"
+bad 2 "identity 81, 'alice'.*already used" \
+  mtlskit-ca issue "$CA" --batch "$T/b.txt"
+ls "$CA/certs" | grep -q big && fail "files of a failed parallel batch left"
 printf 'b1 --subject "/CN=b1\n' >"$T/b.txt"
 bad 2 "unbalanced quotes" mtlskit-ca issue "$CA" --batch "$T/b.txt"
 pass "batch is all or nothing"

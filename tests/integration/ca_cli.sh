@@ -226,6 +226,23 @@ openssl pkcs12 -in "$T/dev-003.pfx" -passin env:PFX_PASSWORD -noout ||
 [ "$(wc -l <"$I/intermediate/index.txt")" -eq 5 ] || fail "batch index"
 pass "batch issuance with per-line options and command-line defaults"
 
+# A batch large enough to run on every core: index in batch order.
+for i in $(seq -w 1 60); do
+  echo "fleet-$i --subject /O=fleet/CN=fleet-$i"
+done >"$T/fleet.txt"
+expect_status 0 mtlskit-ca issue "$I/intermediate" --batch "$T/fleet.txt" \
+  --key-type ed25519
+[ "$(grep -c '^issued fleet-' "$T/out")" -eq 60 ] || fail "fleet output"
+grep 'CN=fleet-' "$I/intermediate/index.txt" | sed 's/.*CN=//' >"$T/order"
+seq -f 'fleet-%02g' 1 60 | cmp -s - "$T/order" || fail "index not in batch order"
+[ "$(cut -f4 "$I/intermediate/index.txt" | sort -u | wc -l)" -eq \
+  "$(wc -l <"$I/intermediate/index.txt")" ] || fail "duplicate serial"
+expect_status 0 openssl verify -crl_check_all -CAfile "$T/all.pem" \
+  "$I/intermediate/certs/fleet-01.cert.pem" "$I/intermediate/certs/fleet-60.cert.pem"
+openssl x509 -in "$I/intermediate/certs/fleet-33.cert.pem" -noout -text |
+  grep -q 'Public Key Algorithm: ED25519' || fail "ed25519 key"
+pass "60-identity batch on every core: batch order, unique serials, verifiable"
+
 # sign: a CSR whose key stays with its owner; subject and SAN copied.
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
   -keyout "$T/device.key" -subj "/O=t/CN=device" \
