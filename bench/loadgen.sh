@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# bench/loadgen.sh [BUILD_BIN_DIR] [SECONDS]: client-side cost of mtlskit
+# loadgen against a local nginx on loopback, compared with the tools users
+# would otherwise reach for, all measured in this one run:
+#   1. client CPU per full mTLS handshake: mtlskit vs openssl s_time -new
+#      (same client certificate, handshake only)      target: <= 0.5x
+#   2. client CPU per new TLS connection + request, no client certificate:
+#      mtlskit vs wrk -H 'Connection: close'          target: <= 1x
+#   3. mtlskit vs handshake_floor, a minimal blocking BoringSSL loop
+#      (bench/handshake_floor.c), per mTLS handshake  target: <= 1.25x
+#   4. memory per idle established mTLS connection at 10,000
+#                                                     target: <= 64 KB
+#   5. rate accuracy at a rate the server sustains    target: within 1%
+# Client CPU is the user+system time of the client process (wait4 rusage).
+# Prints figures and ratios; exits 0 whether or not targets are met.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export MTK_SRC=${MTK_SRC:-$(dirname "$here")}
+export MTK_BIN=${1:-${MTK_BIN:-$MTK_SRC/build/bin}}
+SECS=${2:-4}
+. "$MTK_SRC/tests/lib/testlib.sh"
+. "$MTK_SRC/tests/lib/servers.sh"
+. "$MTK_SRC/tests/lib/openssl_pki.sh"
+FLOOR="$MTK_BIN/handshake_floor"
+[ -x "$FLOOR" ] || fail "build the handshake_floor target first ($FLOOR)"
+for t in openssl wrk nginx; do command -v "$t" >/dev/null || fail "$t is needed"; done
+
+make_pki "$T/pki"
+PKI=$T/pki
+MTLS=$(free_port)
+start_nginx_http mtls "$MTLS" "" "
+    ssl_certificate $PKI/server.crt;
+    ssl_certificate_key $PKI/server.key;
+    ssl_client_certificate $PKI/ca.crt;
+    ssl_verify_client on;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_tickets off;
+    ssl_session_cache off;
+    access_log off;
+    keepalive_timeout 120s;
+    location / { return 200 'ok\n'; }
+"
+PLAIN=$(free_port)
+# No resumption on the server either, so wrk (which keeps its session
+# across reconnects) does full handshakes too.
+start_nginx_http plain "$PLAIN" "" "
+    ssl_certificate $PKI/server.crt;
+    ssl_certificate_key $PKI/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_tickets off;
+    ssl_session_cache off;
+    access_log off;
+    location / { return 200 'ok\n'; }
+"
+ulimit -n "$(ulimit -Hn)"
+
+# cpu_run OUT CMD...: run CMD with stdout in OUT, print its CPU seconds.
+cpu_run() {
+  local out=$1
+  shift
+  python3 - "$out" "$@" <<'PY'
+import os, sys
+out = open(sys.argv[1], "w")
+pid = os.fork()
+if pid == 0:
+    os.dup2(out.fileno(), 1)
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+print("%.6f" % (ru.ru_utime + ru.ru_stime))
+PY
+}
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+per() { python3 -c "print('%.1f' % ($1 * 1e6 / $2))"; }
+
+echo "bench/loadgen.sh: ${SECS}s per measurement, $(nproc) cores, nginx $(nginx -v 2>&1 | sed 's/.*\///'), $(openssl version | cut -d' ' -f1-2), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+ID=(--cert "$PKI/client.crt" --key "$PKI/client.key")
+
+# 1. Full mTLS handshakes, one at a time, no HTTP: s_time -new vs mtlskit.
+cpu=$(cpu_run "$T/stime.out" openssl s_time -connect "127.0.0.1:$MTLS" -new -tls1_3 \
+  -cert "$PKI/client.crt" -key "$PKI/client.key" -time "$SECS")
+n=$(grep -Eo '^[0-9]+ connections in [0-9.]+s' "$T/stime.out" | head -1 | cut -d' ' -f1)
+stime_us=$(per "$cpu" "$n")
+echo "1. s_time -new mTLS TLS 1.3:        $n handshakes, ${stime_us} us client CPU each"
+cpu=$(cpu_run "$T/lg1.json" "$MTK_BIN/mtlskit-loadgen" "${ID[@]}" --insecure --tls 1.3 \
+  --keepalive 0 --concurrency 1 --duration "${SECS}s" --json --quiet "https://127.0.0.1:$MTLS/")
+n=$(json "$T/lg1.json" 'd["handshakes"]')
+lg1_us=$(per "$cpu" "$n")
+echo "   mtlskit --keepalive 0 -c 1:      $n handshakes, ${lg1_us} us client CPU each -> $(ratio "$lg1_us" "$stime_us")x s_time (target <= 0.5)"
+cpu=$(cpu_run "$T/lg1v.json" "$MTK_BIN/mtlskit-loadgen" "${ID[@]}" --cacert "$PKI/ca.crt" --tls 1.3 \
+  --keepalive 0 --concurrency 1 --duration "${SECS}s" --json --quiet "https://127.0.0.1:$MTLS/")
+n=$(json "$T/lg1v.json" 'd["handshakes"]')
+echo "   (mtlskit verifying the server:   $n handshakes, $(per "$cpu" "$n") us each; s_time does not verify)"
+
+# 3. The floor: a blocking BoringSSL loop, same handshake.
+"$FLOOR" 127.0.0.1 "$MTLS" "$SECS" "$PKI/client.crt" "$PKI/client.key" --tls 1.3 >"$T/floor.out"
+floor_us=$(sed 's/.*cpu_us_per_handshake //' "$T/floor.out")
+echo "3. handshake_floor (blocking):       $(cut -d' ' -f2 "$T/floor.out") handshakes, ${floor_us} us client CPU each"
+echo "   mtlskit / floor:                  $(ratio "$lg1_us" "$floor_us")x (target <= 1.25)"
+
+# 2. New TLS connection per request, no client certificate.
+cpu=$(cpu_run "$T/wrk.out" wrk -t1 -c1 -d"${SECS}s" -H 'Connection: close' "https://127.0.0.1:$PLAIN/")
+n=$(grep -Eo '^ +[0-9]+ requests in' "$T/wrk.out" | grep -Eo '[0-9]+')
+wrk_us=$(per "$cpu" "$n")
+echo "2. wrk -H 'Connection: close' -c1:  $n requests, ${wrk_us} us client CPU each"
+cpu=$(cpu_run "$T/lg2.json" "$MTK_BIN/mtlskit-loadgen" --insecure --concurrency 1 \
+  --duration "${SECS}s" --json --quiet "https://127.0.0.1:$PLAIN/")
+n=$(json "$T/lg2.json" 'd["requests"]')
+lg2_us=$(per "$cpu" "$n")
+echo "   mtlskit -c 1 (one request/conn): $n requests, ${lg2_us} us client CPU each -> $(ratio "$lg2_us" "$wrk_us")x wrk (target <= 1)"
+
+# 5. Rate accuracy at a rate the server sustains.
+rate=200
+"$MTK_BIN/mtlskit-loadgen" "${ID[@]}" --insecure --rate "$rate" --duration "$((SECS + 1))s" \
+  --json --quiet "https://127.0.0.1:$MTLS/" >"$T/rate.json"
+ach=$(json "$T/rate.json" 'd["rate"]["achieved"]')
+conns=$(json "$T/rate.json" 'd["connections"]')
+errs=$(json "$T/rate.json" 'd["errors"]')
+echo "5. --rate $rate for $((SECS + 1))s:            $conns connections ($errs errors), achieved $(printf '%.2f' "$ach")/s = $(python3 -c "print('%+.2f%%' % (($ach / $rate - 1) * 100))") (target within 1%)"
+
+# 4. Memory per idle established mTLS connection, 10,000 of them: open
+# them at a rate nginx sustains and hold each one idle long enough that all
+# are open at once; RSS growth over the start divided by the count.
+N=10000
+"$MTK_BIN/mtlskit-loadgen" "${ID[@]}" --insecure --tls 1.3 --keepalive 0 --rate 1000 \
+  --connections $N --hold 14s --timeout 30s --max-inflight 15000 --json --quiet \
+  "https://127.0.0.1:$MTLS/" >"$T/mem.json"
+hs=$(json "$T/mem.json" 'd["handshakes"]')
+rs=$(json "$T/mem.json" 'd["memory"]["rss_start_kb"]')
+rp=$(json "$T/mem.json" 'd["memory"]["rss_peak_kb"]')
+echo "4. $N idle mTLS connections:     $hs established, RSS $rs KB -> $rp KB peak = $(python3 -c "print('%.1f' % (($rp - $rs) / $hs))") KB per connection (target <= 64)"

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Benchmark: the full fixture matrix against four local mTLS targets
+# (nginx, HAProxy, Apache httpd, Node, all on 127.0.0.1), checked by one
+# `mtlskit probe` run versus one `curl` process per target x case -- the
+# way users script the check today -- in the same run, on the same
+# servers. Prints the wall time of each (median of ROUNDS) and the ratio.
+# Usage: bench/probe.sh [BIN_DIR]   (default: build/bin)
+# Environment: ROUNDS (5), TLS (1.3).
+# Figures go to stdout; nothing is asserted (timings belong to benchmarks).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(cd "${1:-$src/build/bin}" && pwd)
+[ -x "$bin/mtlskit-probe" ] || { echo "bench: $bin/mtlskit-probe not built" >&2; exit 3; }
+ROUNDS=${ROUNDS:-5}
+TLS=${TLS:-1.3}
+export MTK_BIN=$bin MTK_SRC=$src
+. "$src/tests/lib/testlib.sh"
+. "$src/tests/lib/servers.sh"
+. "$src/tests/lib/probe_pki.sh"
+
+F="$T/fx"
+probe_pki "$F"
+cat "$F/server/server.cert.pem" "$F/server/server.key.pem" >"$T/server.pem"
+p_nginx=$(free_port)
+start_nginx bench "$p_nginx" "
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate $F/server/server.cert.pem;
+    ssl_certificate_key $F/server/server.key.pem;
+    ssl_client_certificate $F/trust/root.pem;
+    ssl_verify_depth 2;
+    ssl_crl $F/crl/all.crl.pem;
+    ssl_verify_client on;
+    location / { return 200 \"ok\n\"; }"
+p_haproxy=$(free_port)
+start_haproxy bench "$p_haproxy" "ssl crt $T/server.pem verify required ca-file $F/trust/root.pem crl-file $F/crl/all.crl.pem"
+p_apache=$(free_port)
+start_apache bench "$p_apache" "
+  SSLCertificateFile $F/server/server.cert.pem
+  SSLCertificateKeyFile $F/server/server.key.pem
+  SSLCACertificateFile $F/trust/root.pem
+  SSLCARevocationFile $F/crl/all.crl.pem
+  SSLCARevocationCheck chain
+  SSLVerifyClient require
+  SSLVerifyDepth 3"
+p_node=$(free_port)
+start_node bench "$p_node" "$F/server/server.key.pem" "$F/server/server.cert.pem" \
+  "$F/trust/root.pem" "$F/crl/root.crl.pem" "$F/crl/intermediate.crl.pem" \
+  "$F/crl/intermediate2.crl.pem"
+targets="nginx:$p_nginx haproxy:$p_haproxy apache:$p_apache node:$p_node"
+
+# The cases of the default trust variant, with their files.
+python3 - "$F/manifest.json" >"$T/cases" <<'PY'
+import json, sys
+for c in json.load(open(sys.argv[1]))["cases"]:
+    if c.get("trust", "default") == "default":
+        f = c.get("files", {})
+        print(c["name"], f.get("cert", "-"), f.get("key", "-"))
+PY
+n_cases=$(wc -l <"$T/cases")
+n_attempts=$((n_cases * 4))
+
+python3 - "$T/probe.json" <<PY
+import json, sys
+targets = [{"name": n, "profile": n, "url": f"https://127.0.0.1:{p}/",
+            "cacert": "$F/trust/root.pem", "tls": "$TLS", "timeout": "10s"}
+           for n, p in (t.split(":") for t in "$targets".split())]
+json.dump({"schema_version": 1, "fixtures": "$F", "targets": targets},
+          open(sys.argv[1], "w"))
+PY
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+probe_round() {
+  local t0 t1 st=0
+  t0=$(now)
+  "$bin/mtlskit-probe" --config "$T/probe.json" >"$T/probe.out" 2>&1 || st=$?
+  t1=$(now)
+  [ "$st" -eq 0 ] || { cat "$T/probe.out" >&2; echo "bench: probe exited $st" >&2; exit 3; }
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
+}
+
+# One curl per case, as a shell script does it: exit code and HTTP status
+# recorded per case (what a user greps afterwards).
+curl_round() {
+  local t0 t1 target port name cert key args
+  t0=$(now)
+  for target in $targets; do
+    port=${target##*:}
+    while read -r name cert key; do
+      args=(--silent --output /dev/null --write-out '%{http_code}'
+            --max-time 10 --cacert "$F/trust/root.pem" "--tlsv$TLS")
+      if [ "$cert" != - ]; then
+        args+=(--cert "$F/$cert" --key "$F/$key")
+      fi
+      code=$(curl "${args[@]}" "https://127.0.0.1:$port/") || true
+      echo "$target $name ${code:-000}" >>"$T/curl.out"
+    done <"$T/cases"
+  done
+  t1=$(now)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
+}
+
+if [ -n "${PER_TARGET:-}" ]; then
+  for target in $targets; do
+    for ((r = 0; r < 3; r++)); do
+      /usr/bin/time -f "${target%%:*}: probe process %e s wall, %U s user, %S s sys" \
+        "$bin/mtlskit-probe" --fixtures "$F" --profile "${target%%:*}" \
+        --cacert "$F/trust/root.pem" --tls "$TLS" "https://127.0.0.1:${target##*:}/" >/dev/null
+    done
+  done
+fi
+probe_round >/dev/null  # warm-up: page cache, first handshakes
+for ((r = 0; r < ROUNDS; r++)); do
+  probe_round >>"$T/probe.times"
+  curl_round >>"$T/curl.times"
+done
+p=$(median <"$T/probe.times")
+c=$(median <"$T/curl.times")
+echo "matrix: 4 targets (nginx, haproxy, apache, node) x $n_cases cases = $n_attempts attempts, TLS $TLS, $ROUNDS rounds, median"
+printf "mtlskit probe (one run, curl multi):     %.3f s\n" "$p"
+printf "curl, one process per target x case:     %.3f s\n" "$c"
+awk -v p="$p" -v c="$c" 'BEGIN { printf "ratio curl/probe:                        %.1fx\n", c / p }'
+tail -n 1 "$T/probe.out"
