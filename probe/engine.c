@@ -8,6 +8,62 @@
 #include <time.h>
 
 #include "classify.h"
+#include "identity.h"
+
+// The identities of the cases a run uses, parsed once.
+struct identity_cache {
+  const struct mtk_probe_case **cases;
+  struct mtk_probe_identity **ids;
+  size_t num;
+};
+
+static void identity_cache_free(struct identity_cache *c) {
+  for (size_t i = 0; i < c->num; i++) {
+    mtk_probe_identity_free(c->ids[i]);
+  }
+  free(c->cases);
+  free(c->ids);
+}
+
+static const struct mtk_probe_identity *identity_find(
+    const struct identity_cache *c, const struct mtk_probe_case *k) {
+  for (size_t i = 0; i < c->num; i++) {
+    if (c->cases[i] == k) {
+      return c->ids[i];
+    }
+  }
+  return NULL;
+}
+
+// identity_cache_load parses the identity of every case that runs and
+// sends a certificate.
+static int identity_cache_load(struct identity_cache *c,
+                               const struct mtk_probe_run *r,
+                               struct mtk_diag *diag) {
+  c->cases = calloc(r->num_attempts + 1, sizeof(*c->cases));
+  c->ids = calloc(r->num_attempts + 1, sizeof(*c->ids));
+  if (c->cases == NULL || c->ids == NULL) {
+    return MTK_ENOMEM;
+  }
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    const struct mtk_probe_case *k = r->attempts[i].kase;
+    if (!r->attempts[i].run || k->cert == NULL || identity_find(c, k) != NULL) {
+      continue;
+    }
+    int err = mtk_probe_identity_load(k->cert, k->key, &c->ids[c->num], diag);
+    if (err != 0) {
+      return mtk_diag_prefix(diag, err, "case %s", k->name);
+    }
+    c->cases[c->num++] = k;
+  }
+  return 0;
+}
+
+static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *ud) {
+  (void)easy;
+  return mtk_probe_identity_apply(ud, ssl_ctx) == 0 ? CURLE_OK
+                                                    : CURLE_SSL_CERTPROBLEM;
+}
 
 // Per in-flight attempt state; freed when the attempt ends.
 struct slot {
@@ -119,7 +175,8 @@ out:
   } while (0)
 
 static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
-                      const struct mtk_probe_config *c, struct slot **out,
+                      const struct mtk_probe_config *c,
+                      const struct identity_cache *ids, struct slot **out,
                       struct mtk_diag *diag) {
   const struct mtk_probe_target *t = a->target;
   int err = MTK_ENOMEM;
@@ -158,11 +215,10 @@ static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
   SETOPT(CURLOPT_VERBOSE, 1L);
   SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
   SETOPT(CURLOPT_DEBUGDATA, s);
-  if (a->kase->cert != NULL) {
-    SETOPT(CURLOPT_SSLCERT, a->kase->cert);
-    SETOPT(CURLOPT_SSLCERTTYPE, "PEM");
-    SETOPT(CURLOPT_SSLKEY, a->kase->key);
-    SETOPT(CURLOPT_SSLKEYTYPE, "PEM");
+  const struct mtk_probe_identity *id = identity_find(ids, a->kase);
+  if (id != NULL) {
+    SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    SETOPT(CURLOPT_SSL_CTX_DATA, (void *)id);
   }
   if (t->insecure) {
     SETOPT(CURLOPT_SSL_VERIFYPEER, 0L);
@@ -266,10 +322,14 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
   size_t next = 0;
   size_t active = 0;
   size_t cap = c->parallel > 0 ? (size_t)c->parallel : 1;
+  struct identity_cache ids = {NULL, NULL, 0};
   struct slot **slots = calloc(cap, sizeof(*slots));
   CURLM *multi = curl_multi_init();
   if (slots == NULL || multi == NULL) {
     err = MTK_ENOMEM;
+    goto out;
+  }
+  if ((err = identity_cache_load(&ids, r, diag)) != 0) {
     goto out;
   }
   for (;;) {
@@ -282,7 +342,7 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
       while (slots[free_i] != NULL) {
         free_i++;
       }
-      if ((err = slot_start(multi, a, c, &slots[free_i], diag)) != 0) {
+      if ((err = slot_start(multi, a, c, &ids, &slots[free_i], diag)) != 0) {
         goto out;
       }
       active++;
@@ -356,6 +416,7 @@ out:
   if (multi != NULL) {
     curl_multi_cleanup(multi);
   }
+  identity_cache_free(&ids);
   *out_elapsed_us = now_us() - start;
   return err;
 }

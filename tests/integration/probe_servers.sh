@@ -45,7 +45,9 @@ start_node strict "$p_node" "$F/server/server.key.pem" "$F/server/server.cert.pe
   "$F/trust/root.pem" "$F/crl/root.crl.pem" "$F/crl/intermediate.crl.pem" \
   "$F/crl/intermediate2.crl.pem"
 
-# results FILE: "case result kind stage alert-or-status" per attempt.
+# results FILE: "case result kind stage alert-or-status" per attempt, and
+# "trace-alert N" when the alert record itself was seen in curl's
+# CURLINFO_SSL_DATA_IN debug data (not only in the error code).
 results() {
   python3 - "$1" <<'PY'
 import json, sys
@@ -54,8 +56,11 @@ assert doc["schema_version"] == 1
 for t in doc["targets"]:
     for r in t["results"]:
         o = r.get("observed", {})
-        print(r["case"], r["result"], o.get("kind", "-"), o.get("stage", "-"),
-              o.get("alert", o.get("http_status", "-")))
+        line = [r["case"], r["result"], o.get("kind", "-"), o.get("stage", "-"),
+                o.get("alert", o.get("http_status", "-"))]
+        if r.get("facts", {}).get("alert", -1) > 0:
+            line.append("trace-alert %d" % r["facts"]["alert"])
+        print(*line)
 PY
 }
 
@@ -79,13 +84,14 @@ done
 
 # Same refusal, same kind: TLS 1.2 refuses in the handshake, TLS 1.3 at
 # the first read, with the alert the OpenSSL x509table gives.
-expect_grep '^expired met tls-alert handshake 45$' "$T/res-haproxy-1.2"
-expect_grep '^expired met tls-alert first-read 45$' "$T/res-haproxy-1.3"
-expect_grep '^no-certificate met tls-alert handshake 40$' "$T/res-apache-1.2"
-expect_grep '^no-certificate met tls-alert first-read 116$' "$T/res-apache-1.3"
-expect_grep '^revoked met tls-alert handshake 44$' "$T/res-apache-1.2"
-expect_grep '^revoked met tls-alert first-read 44$' "$T/res-apache-1.3"
-expect_grep '^eku-server-only met tls-alert first-read 43$' "$T/res-haproxy-1.3"
+expect_grep '^expired met tls-alert handshake 45 trace-alert 45$' "$T/res-haproxy-1.2"
+expect_grep '^expired met tls-alert first-read 45 trace-alert 45$' "$T/res-haproxy-1.3"
+expect_grep '^no-certificate met tls-alert handshake 40 trace-alert 40$' "$T/res-apache-1.2"
+expect_grep '^no-certificate met tls-alert first-read 116 trace-alert 116$' "$T/res-apache-1.3"
+expect_grep '^revoked met tls-alert handshake 44 trace-alert 44$' "$T/res-apache-1.2"
+expect_grep '^revoked met tls-alert first-read 44 trace-alert 44$' "$T/res-apache-1.3"
+expect_grep '^eku-server-only met tls-alert first-read 43 trace-alert 43$' "$T/res-haproxy-1.3"
+expect_grep '^no-certificate met tls-alert first-read 116 trace-alert 116$' "$T/res-node-1.3"
 expect_grep '^revoked met http http 400$' "$T/res-nginx-1.3"
 expect_grep '^no-certificate met http http 403$' "$T/res-nginx-optional-1.2"
 pass "TLS 1.2 and 1.3 refusals give the same outcome kind and alert"

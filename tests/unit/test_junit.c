@@ -56,12 +56,12 @@ START_TEST(test_junit_sanitises) {
   ck_assert_int_eq(mtk_junit_add(j, "c", "n\x01" "a\x1b" "b\tc", 0,
                                  MTK_JUNIT_FAILED,
                                  "caf\xc3\xa9 \xe2\x82\xac bad\xff\xc3 "
-                                 "over\xc0\xaf sur\xed\xa0\x80",
+                                 "over\xc0\xaf sur\xed\xa0\x80 nc\xef\xbf\xbf",
                                  NULL), 0);
   ck_assert_int_eq(mtk_junit_render(j, &xml, &len), 0);
   ck_assert_ptr_nonnull(strstr(xml, "name=\"n?a?b\tc\""));
   ck_assert_ptr_nonnull(strstr(
-      xml, "message=\"caf\xc3\xa9 \xe2\x82\xac bad?? over?? sur???\""));
+      xml, "message=\"caf\xc3\xa9 \xe2\x82\xac bad?? over?? sur??? nc???\""));
   free(xml);
   mtk_junit_free(j);
 }

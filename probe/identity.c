@@ -1,0 +1,105 @@
+#include "identity.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct mtk_probe_identity {
+  X509 *leaf;
+  STACK_OF(X509) *chain;
+  EVP_PKEY *key;
+};
+
+void mtk_probe_identity_free(struct mtk_probe_identity *id) {
+  if (id == NULL) {
+    return;
+  }
+  X509_free(id->leaf);
+  sk_X509_pop_free(id->chain, X509_free);
+  EVP_PKEY_free(id->key);
+  free(id);
+}
+
+// ossl_fail copies the first OpenSSL error into |diag|, clears the queue
+// and returns |err|.
+static int ossl_fail(struct mtk_diag *diag, int err, const char *what,
+                     const char *path) {
+  char reason[256] = "unknown OpenSSL error";
+  unsigned long e = ERR_peek_error();
+  if (e != 0) {
+    ERR_error_string_n(e, reason, sizeof(reason));
+  }
+  ERR_clear_error();
+  return mtk_diag_set(diag, err, "%s: %s: %s", path, what, reason);
+}
+
+int mtk_probe_identity_load(const char *cert_path, const char *key_path,
+                            struct mtk_probe_identity **out,
+                            struct mtk_diag *diag) {
+  int err = MTK_ENOMEM;
+  FILE *f = NULL;
+  X509 *x = NULL;
+  struct mtk_probe_identity *id = calloc(1, sizeof(*id));
+  if (id == NULL || (id->chain = sk_X509_new_null()) == NULL) {
+    goto out;
+  }
+  if ((f = fopen(cert_path, "r")) == NULL) {
+    err = mtk_errno_get();
+    err = mtk_diag_set(diag, err, "%s: %s", cert_path, mtk_strerror(err));
+    goto out;
+  }
+  if ((id->leaf = PEM_read_X509(f, NULL, NULL, NULL)) == NULL) {
+    err = ossl_fail(diag, MTK_EPARSE, "no PEM certificate", cert_path);
+    goto out;
+  }
+  while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+    if (!sk_X509_push(id->chain, x)) {
+      X509_free(x);
+      goto out;
+    }
+  }
+  // The loop ends at end of file, which OpenSSL reports as an error.
+  ERR_clear_error();
+  fclose(f);
+  if ((f = fopen(key_path, "r")) == NULL) {
+    err = mtk_errno_get();
+    err = mtk_diag_set(diag, err, "%s: %s", key_path, mtk_strerror(err));
+    goto out;
+  }
+  if ((id->key = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
+    err = ossl_fail(diag, MTK_EPARSE, "no PEM private key", key_path);
+    goto out;
+  }
+  if (X509_check_private_key(id->leaf, id->key) != 1) {
+    err = ossl_fail(diag, MTK_EPARSE, "key does not match the certificate",
+                    key_path);
+    goto out;
+  }
+  *out = id;
+  id = NULL;
+  err = 0;
+out:
+  if (f != NULL) {
+    fclose(f);
+  }
+  mtk_probe_identity_free(id);
+  return err;
+}
+
+int mtk_probe_identity_apply(const struct mtk_probe_identity *id,
+                             void *ssl_ctx) {
+  SSL_CTX *ctx = ssl_ctx;
+  int ok = SSL_CTX_use_certificate(ctx, id->leaf) == 1 &&
+           SSL_CTX_clear_chain_certs(ctx) == 1;
+  for (int i = 0; ok && i < sk_X509_num(id->chain); i++) {
+    ok = SSL_CTX_add1_chain_cert(ctx, sk_X509_value(id->chain, i)) == 1;
+  }
+  ok = ok && SSL_CTX_use_PrivateKey(ctx, id->key) == 1;
+  if (!ok) {
+    ERR_clear_error();
+    return MTK_ECRYPTO;
+  }
+  return 0;
+}

@@ -1,0 +1,44 @@
+// Client identities parsed once per run: the certificate chain and key of
+// a fixture case, decoded from PEM a single time and installed into each
+// attempt's SSL_CTX through CURLOPT_SSL_CTX_FUNCTION. With OpenSSL 3 the
+// PEM decoders cost about 0.6 ms per load, more than the rest of a
+// loopback attempt, so loading per attempt (what CURLOPT_SSLCERT does)
+// would dominate a run. What is sent is the same as curl --cert: the leaf
+// followed by the chain certificates in file order.
+//
+// This module is the only one in the probe that calls OpenSSL directly
+// (Debian's OpenSSL 3, the one libcurl links; never BoringSSL).
+#ifndef MTK_PROBE_IDENTITY_H
+#define MTK_PROBE_IDENTITY_H
+
+#include "mtlskit/diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mtk_probe_identity;
+
+// mtk_probe_identity_load parses the PEM certificate chain at |cert_path|
+// (leaf first) and the private key at |key_path|, and checks that they
+// match. It returns 0 and sets *out (free with mtk_probe_identity_free),
+// or MTK_ENOENT / MTK_EPARSE with OpenSSL's reason in |diag|.
+MTK_MUST_CHECK int mtk_probe_identity_load(const char *cert_path,
+                                           const char *key_path,
+                                           struct mtk_probe_identity **out,
+                                           struct mtk_diag *diag);
+
+// mtk_probe_identity_free frees |id|. NULL is allowed.
+void mtk_probe_identity_free(struct mtk_probe_identity *id);
+
+// mtk_probe_identity_apply installs |id| into the OpenSSL SSL_CTX
+// |ssl_ctx| (as handed to a CURLOPT_SSL_CTX_FUNCTION callback). It
+// returns 0, or MTK_ECRYPTO if OpenSSL refuses it.
+MTK_MUST_CHECK int mtk_probe_identity_apply(const struct mtk_probe_identity *id,
+                                            void *ssl_ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // MTK_PROBE_IDENTITY_H

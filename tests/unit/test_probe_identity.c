@@ -1,0 +1,135 @@
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "identity.h"
+
+// Two self-signed P-256 certificates and their keys (test data only).
+static const char leaf_pem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBdDCCARmgAwIBAgIUG2+ivc90rzuZNCUF7b06+v0/AxAwCgYIKoZIzj0EAwIw\n"
+    "DzENMAsGA1UEAwwEbGVhZjAeFw0yNjExMjMxNzM5MDJaFw0zNjExMjAxNzM5MDJa\n"
+    "MA8xDTALBgNVBAMMBGxlYWYwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQP2TA2\n"
+    "Lp8trE9fbMyC+EqoBtb48ee8avTD22WaBo6alGqp2W8Yvs+9k+s5j7W3z71Xpbwp\n"
+    "FUOh7h3cvdC5mHcAo1MwUTAdBgNVHQ4EFgQUININ4JhHoXvSyFCcEbMxug4fApUw\n"
+    "HwYDVR0jBBgwFoAUININ4JhHoXvSyFCcEbMxug4fApUwDwYDVR0TAQH/BAUwAwEB\n"
+    "/zAKBggqhkjOPQQDAgNJADBGAiEAysU/5xtU2AsPZxNcseKkOZzHjIG6Xb5LfOeV\n"
+    "eTmtAwoCIQDhvTgZ8IAACJxlDIy76gwpkfaUVYNsvjY2eD1Pkx6Wrw==\n"
+    "-----END CERTIFICATE-----\n";
+static const char leaf_key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgFyaz7tHQJe2Ma3Rv\n"
+    "bvUiiK5022fnp+lJrsMtNuA/4N+hRANCAAQP2TA2Lp8trE9fbMyC+EqoBtb48ee8\n"
+    "avTD22WaBo6alGqp2W8Yvs+9k+s5j7W3z71XpbwpFUOh7h3cvdC5mHcA\n"
+    "-----END PRIVATE KEY-----\n";
+static const char other_pem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBdjCCARugAwIBAgIUQZ9VXSsvVGcCPiSGONGR0VwqxVYwCgYIKoZIzj0EAwIw\n"
+    "EDEOMAwGA1UEAwwFY2hhaW4wHhcNMjYxMTIzMTczOTAyWhcNMzYxMTIwMTczOTAy\n"
+    "WjAQMQ4wDAYDVQQDDAVjaGFpbjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABDM+\n"
+    "r+h2B03b3ng13EmqMmZVsCziICzD6EiSnzDarFVA4WonBRAdXj1pBrptjpmEBz41\n"
+    "4vDBwWnn01lgG6Fh/42jUzBRMB0GA1UdDgQWBBTv8xcROwBfUxKOrqbIs8L8LPMO\n"
+    "njAfBgNVHSMEGDAWgBTv8xcROwBfUxKOrqbIs8L8LPMOnjAPBgNVHRMBAf8EBTAD\n"
+    "AQH/MAoGCCqGSM49BAMCA0kAMEYCIQCcm4NHN1hVyhKouKQzUB81y7KEZ9iixhmL\n"
+    "EOCQMBkIOwIhAJKW4odeFjgFog6eT0lwSK21wXr/OVPXrm2wLyXdAPmr\n"
+    "-----END CERTIFICATE-----\n";
+static const char other_key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVqLyTEsbGMl57tgh\n"
+    "Qmgoi4dieJGumb49HIhw6q7zcgChRANCAAQzPq/odgdN2954NdxJqjJmVbAs4iAs\n"
+    "w+hIkp8w2qxVQOFqJwUQHV49aQa6bY6ZhAc+NeLwwcFp59NZYBuhYf+N\n"
+    "-----END PRIVATE KEY-----\n";
+
+static char dir[64];
+
+static const char *put(const char *name, const char *a, const char *b) {
+  static char path[4][128];
+  static int n;
+  char *p = path[n++ % 4];
+  snprintf(p, 128, "%s/%s", dir, name);
+  FILE *f = fopen(p, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(a, f);
+  if (b != NULL) {
+    fputs(b, f);
+  }
+  fclose(f);
+  return p;
+}
+
+static void setup(void) {
+  snprintf(dir, sizeof(dir), "/tmp/mtk-identity.XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void) {
+  char cmd[128];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_identity_load_and_apply) {
+  struct mtk_probe_identity *id = NULL;
+  const char *cert = put("cert.pem", leaf_pem, other_pem);  // leaf + chain
+  const char *key = put("key.pem", leaf_key, NULL);
+  ck_assert_int_eq(mtk_probe_identity_load(cert, key, &id, NULL), 0);
+  SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+  ck_assert_int_eq(mtk_probe_identity_apply(id, ctx), 0);
+  X509 *leaf = SSL_CTX_get0_certificate(ctx);
+  ck_assert_ptr_nonnull(leaf);
+  char cn[64];
+  X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName, cn,
+                            sizeof(cn));
+  ck_assert_str_eq(cn, "leaf");
+  STACK_OF(X509) *chain = NULL;
+  ck_assert_int_eq(SSL_CTX_get0_chain_certs(ctx, &chain), 1);
+  ck_assert_int_eq(sk_X509_num(chain), 1);
+  X509_NAME_get_text_by_NID(X509_get_subject_name(sk_X509_value(chain, 0)),
+                            NID_commonName, cn, sizeof(cn));
+  ck_assert_str_eq(cn, "chain");
+  ck_assert_int_eq(SSL_CTX_check_private_key(ctx), 1);
+  SSL_CTX_free(ctx);
+  mtk_probe_identity_free(id);
+  mtk_probe_identity_free(NULL);
+}
+END_TEST
+
+START_TEST(test_identity_errors) {
+  struct mtk_probe_identity *id = NULL;
+  struct mtk_diag d;
+  mtk_diag_init(&d);
+  const char *cert = put("cert.pem", leaf_pem, NULL);
+  const char *wrong_key = put("wrong.pem", other_key, NULL);
+  ck_assert_int_eq(mtk_probe_identity_load(cert, wrong_key, &id, &d),
+                   MTK_EPARSE);
+  ck_assert_ptr_nonnull(strstr(d.msg, "key does not match the certificate"));
+  ck_assert_ptr_null(id);
+  const char *junk = put("junk.pem", "not a certificate\n", NULL);
+  ck_assert_int_eq(mtk_probe_identity_load(junk, wrong_key, &id, &d),
+                   MTK_EPARSE);
+  ck_assert_ptr_nonnull(strstr(d.msg, "junk.pem: no PEM certificate"));
+  ck_assert_int_eq(mtk_probe_identity_load(cert, junk, &id, &d), MTK_EPARSE);
+  ck_assert_ptr_nonnull(strstr(d.msg, "junk.pem: no PEM private key"));
+  char missing[128];
+  snprintf(missing, sizeof(missing), "%s/missing.pem", dir);
+  ck_assert_int_eq(mtk_probe_identity_load(missing, wrong_key, &id, &d),
+                   MTK_ENOENT);
+  ck_assert_ptr_nonnull(strstr(d.msg, "missing.pem: no such file"));
+  ck_assert_ptr_null(id);
+}
+END_TEST
+
+static Suite *make_suite(void) {
+  Suite *s = suite_create("probe_identity");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_identity_load_and_apply);
+  tcase_add_test(tc, test_identity_errors);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+MTK_CHECK_MAIN(make_suite)
