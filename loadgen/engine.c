@@ -25,6 +25,7 @@ struct lg_worker {
   uint64_t max_inflight;
   uint64_t inflight;
   uint64_t rr;              // round-robin counter (identities, sources)
+  uint64_t max_lag_ns;      // latest start behind its intended time
   SSL_SESSION **sessions;   // one resumable session per identity
   size_t num_sessions;
   bool scheduling_done;
@@ -244,6 +245,9 @@ static void start_conn(struct lg_worker *w, uint64_t intended) {
     atomic_fetch_add(&run->started_in_window, 1);
   }
   atomic_store(&run->last_start_ns, now);
+  if (now > intended && now - intended > w->max_lag_ns) {
+    w->max_lag_ns = now - intended;
+  }
   if (c == NULL) {
     if (measure) lg_results_count_outcome(&w->local, &o);
     return;
@@ -478,6 +482,14 @@ void lg_run_join(struct lg_run *run) {
       w->thread_started = false;
     }
   }
+}
+
+uint64_t lg_run_max_lag_ns(const struct lg_run *run) {
+  uint64_t lag = 0;
+  for (unsigned i = 0; run->workers != NULL && i < run->cfg->threads; i++) {
+    if (run->workers[i].max_lag_ns > lag) lag = run->workers[i].max_lag_ns;
+  }
+  return lag;
 }
 
 void lg_run_cleanup(struct lg_run *run) {

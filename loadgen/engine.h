@@ -84,6 +84,11 @@ bool lg_run_finished(struct lg_run *run);
 // pending measurements: take them first, or after, then lg_run_cleanup).
 void lg_run_join(struct lg_run *run);
 
+// lg_run_max_lag_ns returns how far behind its intended start time the
+// latest connection started (open loop: the generator falling behind its
+// schedule; closed loop: 0). Call it after lg_run_join.
+uint64_t lg_run_max_lag_ns(const struct lg_run *run);
+
 // lg_run_cleanup frees what lg_run_start allocated.
 void lg_run_cleanup(struct lg_run *run);
 

@@ -17,6 +17,8 @@
 #include "engine.h"
 #include "mtlskit/cli.h"
 #include "mtlskit/hdrlog.h"
+#include "mtlskit/identity.h"
+#include "mtlskit/secret.h"
 #include "mtlskit/units.h"
 #include "mtlskit/version.h"
 #include "slo.h"
@@ -37,6 +39,9 @@ static const char usage_text[] =
     "                       for a pool of identities used round-robin)\n"
     "  --key FILE           private key, PEM, for the --cert of the same rank\n"
     "  --identities DIR     every NAME.crt with its NAME.key in DIR\n"
+    "  --p12 FILE           a PKCS#12 identity (repeatable, joins the pool)\n"
+    "  --p12-password SRC   its password: env:VAR, file:PATH, prompt or\n"
+    "                       pass:TEXT (visible to ps; default: empty)\n"
     "  --cacert FILE        trust anchors for the server certificate\n"
     "  --insecure           do not verify the server certificate\n"
     "  --sni NAME           server name to send (default: the URL's host\n"
@@ -84,6 +89,13 @@ struct options {
   char *owned[2 * MAX_IDENTITIES];
   size_t num_certs, num_keys, num_owned;
   const char *identities_dir;
+  const char *p12_files[MAX_IDENTITIES];
+  size_t num_p12;
+  const char *p12_password;
+  struct mtk_identity *p12;  // num_p12 loaded identities
+  X509 *p12_leaves[MAX_IDENTITIES];
+  STACK_OF(X509) *p12_chains[MAX_IDENTITIES];
+  EVP_PKEY *p12_keys[MAX_IDENTITIES];
   const char *hdr_log;
   const char *slo_spec;
   struct lg_slo slo;
@@ -270,13 +282,15 @@ enum {
   OPT_CONNECTIONS, OPT_REQUESTS, OPT_WARMUP, OPT_KEEPALIVE, OPT_HOLD,
   OPT_CLOSE, OPT_SOURCES, OPT_THREADS, OPT_TIMEOUT, OPT_MAX_INFLIGHT,
   OPT_JSON, OPT_HDR_LOG, OPT_INTERVAL, OPT_SLO, OPT_QUIET, OPT_HELP,
-  OPT_VERSION,
+  OPT_VERSION, OPT_P12, OPT_P12_PASSWORD,
 };
 
 static const struct option long_options[] = {
     {"cert", required_argument, NULL, OPT_CERT},
     {"key", required_argument, NULL, OPT_KEY},
     {"identities", required_argument, NULL, OPT_IDENTITIES},
+    {"p12", required_argument, NULL, OPT_P12},
+    {"p12-password", required_argument, NULL, OPT_P12_PASSWORD},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"insecure", no_argument, NULL, OPT_INSECURE},
     {"sni", required_argument, NULL, OPT_SNI},
@@ -333,6 +347,13 @@ static int parse_options(int argc, char **argv, struct options *o) {
         else o->keys[o->num_keys++] = a;
         break;
       case OPT_IDENTITIES: o->identities_dir = a; break;
+      case OPT_P12:
+        if (o->num_p12 >= MAX_IDENTITIES) {
+          return mtk_cli_usage_error("too many --p12 (at most %d)", MAX_IDENTITIES);
+        }
+        o->p12_files[o->num_p12++] = a;
+        break;
+      case OPT_P12_PASSWORD: o->p12_password = a; break;
       case OPT_CACERT: cfg->tls.ca_file = a; break;
       case OPT_INSECURE: cfg->tls.insecure = true; break;
       case OPT_SNI: cfg->sni = a; break;
@@ -481,6 +502,54 @@ static int parse_options(int argc, char **argv, struct options *o) {
   cfg->tls.cert_files = o->certs;
   cfg->tls.key_files = o->keys;
   cfg->tls.num_identities = o->num_certs;
+  if (o->p12_password != NULL && o->num_p12 == 0) {
+    return mtk_cli_usage_error("--p12-password without --p12");
+  }
+  return 0;
+}
+
+// load_p12 loads every --p12 identity into |o| and points the TLS options
+// at them. It returns 0 or an exit status.
+static int load_p12(struct options *o) {
+  if (o->num_p12 == 0) {
+    return 0;
+  }
+  struct mtk_secret password = {0};
+  struct mtk_diag diag;
+  mtk_diag_init(&diag);
+  int err = 0;
+  if (o->p12_password != NULL) {
+    err = mtk_secret_read(&password, o->p12_password, "PKCS#12 password: ", false, &diag);
+    if (err != 0) {
+      return mtk_cli_fail(err, &diag);
+    }
+    if (password.from_argv) {
+      mtk_cli_warn("--p12-password pass:... is visible to other users (ps, shell history); prefer env: or file:");
+    }
+  }
+  o->p12 = calloc(o->num_p12, sizeof(struct mtk_identity));
+  if (o->p12 == NULL) {
+    mtk_secret_free(&password);
+    return mtk_cli_fail(MTK_ENOMEM, NULL);
+  }
+  for (size_t i = 0; i < o->num_p12; i++) {
+    mtk_identity_init(&o->p12[i]);
+    err = mtk_identity_load_p12(&o->p12[i], o->p12_files[i],
+                                o->p12_password != NULL ? &password : NULL, &diag);
+    if (err != 0) {
+      mtk_secret_free(&password);
+      mtk_diag_prefix(&diag, err, "%s", o->p12_files[i]);
+      return mtk_cli_fail(err, &diag);
+    }
+    o->p12_leaves[i] = o->p12[i].leaf;
+    o->p12_chains[i] = o->p12[i].chain;
+    o->p12_keys[i] = o->p12[i].key;
+  }
+  mtk_secret_free(&password);
+  o->cfg.tls.mem_leaves = o->p12_leaves;
+  o->cfg.tls.mem_chains = o->p12_chains;
+  o->cfg.tls.mem_keys = o->p12_keys;
+  o->cfg.tls.num_mem_identities = o->num_p12;
   return 0;
 }
 
@@ -549,6 +618,7 @@ struct summary {
   double elapsed_s;
   double window_s;
   double achieved_rate;
+  uint64_t max_lag_ns;
   long rss_start_kb, rss_peak_kb;
 };
 
@@ -557,7 +627,8 @@ static void print_table(const struct options *o, const struct lg_results *r,
   const struct lg_config *cfg = &o->cfg;
   printf("target       %s (%s%s)\n", url,
          cfg->tls.tls_version == 0 ? "TLS 1.2-1.3" : cfg->tls.tls_version == 12 ? "TLS 1.2" : "TLS 1.3",
-         cfg->tls.num_identities > 0 ? ", client certificate" : ", no client certificate");
+         cfg->tls.num_identities + cfg->tls.num_mem_identities > 0 ? ", client certificate"
+                                                                   : ", no client certificate");
   if (cfg->rate > 0) {
     printf("load         open loop, %.1f conn/s requested, %.1f/s achieved, %u thread%s\n",
            cfg->rate, s->achieved_rate, cfg->threads, cfg->threads == 1 ? "" : "s");
@@ -566,7 +637,10 @@ static void print_table(const struct options *o, const struct lg_results *r,
            (unsigned long long)cfg->concurrency, s->achieved_rate, cfg->threads,
            cfg->threads == 1 ? "" : "s");
   }
-  printf("duration     %.3fs (%.3fs measured)\n", s->elapsed_s, s->window_s);
+  char lag[32];
+  fmt_ns(lag, sizeof(lag), (double)s->max_lag_ns);
+  printf("duration     %.3fs (%.3fs measured)%s%s\n", s->elapsed_s, s->window_s,
+         cfg->rate > 0 ? ", latest start behind schedule by " : "", cfg->rate > 0 ? lag : "");
   printf("connections  %llu (+%llu warm-up), handshakes %llu, resumed %llu (--resume %s)\n",
          (unsigned long long)r->counts.connections, (unsigned long long)r->counts.warmup,
          (unsigned long long)r->counts.handshakes, (unsigned long long)r->counts.resumed,
@@ -607,17 +681,18 @@ static json_t *summary_json(const struct options *o, const struct lg_results *r,
   }
   json_t *root = json_pack(
       "{s:i, s:s, s:{s:s, s:s, s:i, s:s, s:f, s:I, s:I, s:i, s:b, s:I}, "
-      "s:f, s:f, s:{s:f, s:f}, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I, "
+      "s:f, s:f, s:{s:f, s:f, s:I}, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I, "
       "s:o, s:o, s:{s:i, s:i}}",
       "schema_version", LG_SCHEMA_VERSION, "target", url,
       "config", "mode", cfg->rate > 0 ? "open" : "closed",
       "tls", cfg->tls.tls_version == 12 ? "1.2" : cfg->tls.tls_version == 13 ? "1.3" : "any",
-      "identities", (int)cfg->tls.num_identities, "resume", resume_name(cfg->tls.resume),
+      "identities", (int)(cfg->tls.num_identities + cfg->tls.num_mem_identities), "resume", resume_name(cfg->tls.resume),
       "rate", cfg->rate, "concurrency", (json_int_t)cfg->concurrency,
       "keepalive", (json_int_t)cfg->keepalive, "threads", (int)cfg->threads,
       "close_rst", cfg->close_rst, "warmup_ns", (json_int_t)cfg->warmup_ns,
       "elapsed_s", s->elapsed_s, "measured_s", s->window_s,
       "rate", "requested", cfg->rate, "achieved", s->achieved_rate,
+      "max_start_lag_ns", (json_int_t)s->max_lag_ns,
       "connections", (json_int_t)r->counts.connections,
       "warmup_connections", (json_int_t)r->counts.warmup,
       "requests", (json_int_t)r->counts.requests,
@@ -658,6 +733,10 @@ int main(int argc, char **argv) {
     goto out;
   }
   raise_nofile(o);
+  if ((rc = load_p12(o)) != 0) {
+    status = rc;
+    goto out;
+  }
   struct mtk_diag diag;
   mtk_diag_init(&diag);
   int err = mtk_net_tls_new(&cfg->tls, &tls, &diag);
@@ -731,6 +810,7 @@ int main(int argc, char **argv) {
   }
   (void)interval_s;
   lg_run_join(&run);
+  sum.max_lag_ns = lg_run_max_lag_ns(&run);
   if (progress) fputc('\n', stderr);
   if (interrupted) mtk_cli_note("interrupted: results cover the run so far");
 
@@ -791,6 +871,10 @@ out:
   mtk_net_tls_free(tls);
   if (o != NULL) {
     for (size_t i = 0; i < o->num_owned; i++) free(o->owned[i]);
+    for (size_t i = 0; o->p12 != NULL && i < o->num_p12; i++) {
+      mtk_identity_cleanup(&o->p12[i]);
+    }
+    free(o->p12);
     free(o);
   }
   return status;

@@ -127,7 +127,8 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
     return mtk_diag_set(diag, MTK_EUSAGE,
                         "a client needs trust anchors or insecure mode");
   }
-  if (opts->server && opts->num_identities == 0) {
+  size_t num_total = opts->num_identities + opts->num_mem_identities;
+  if (opts->server && num_total == 0) {
     return mtk_diag_set(diag, MTK_EUSAGE, "a server needs a certificate");
   }
   if (opts->resume == MTK_NET_RESUME_IDS && opts->tls_version != 12) {
@@ -136,7 +137,7 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
                         "with tickets)");
   }
   struct mtk_net_tls *tls = calloc(1, sizeof(*tls));
-  size_t n = opts->num_identities > 0 ? opts->num_identities : 1;
+  size_t n = num_total > 0 ? num_total : 1;
   if (tls == NULL || (tls->ctx = calloc(n, sizeof(SSL_CTX *))) == NULL) {
     err = MTK_ENOMEM;
     goto out;
@@ -155,7 +156,19 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
     if (err != 0) {
       goto out;
     }
-    if (opts->num_identities == 0) {
+    if (num_total == 0) {
+      continue;
+    }
+    if (i >= opts->num_identities) {
+      size_t m = i - opts->num_identities;
+      STACK_OF(X509) *chain = opts->mem_chains != NULL ? opts->mem_chains[m] : NULL;
+      if (!SSL_CTX_use_certificate(ctx, opts->mem_leaves[m]) ||
+          (chain != NULL && !SSL_CTX_set1_chain(ctx, chain)) ||
+          !SSL_CTX_use_PrivateKey(ctx, opts->mem_keys[m]) ||
+          !SSL_CTX_check_private_key(ctx)) {
+        err = tls_fail(diag, "cannot use in-memory identity", NULL);
+        goto out;
+      }
       continue;
     }
     if (!SSL_CTX_use_certificate_chain_file(ctx, opts->cert_files[i])) {

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <uv.h>
 
 #include "mtlskit/diag.h"
@@ -46,6 +47,12 @@ struct mtk_net_tls_options {
   const char *const *cert_files;   // PEM certificate chain per identity
   const char *const *key_files;    // PEM private key per identity
   size_t num_identities;           // client: 0 means no client certificate
+  // Identities already in memory (e.g. loaded from PKCS#12), used after the
+  // files; borrowed for the call only (the contexts take references).
+  X509 *const *mem_leaves;
+  STACK_OF(X509) *const *mem_chains;  // entries may be NULL
+  EVP_PKEY *const *mem_keys;
+  size_t num_mem_identities;
   const char *ca_file;             // PEM trust anchors for the peer, or NULL
   bool insecure;                   // client: do not verify the server
   bool require_peer_cert;          // server: ask for and require a client cert

@@ -86,6 +86,20 @@ expect_status 0 mtlskit-loadgen --identities "$T/ids" --cacert "$T/pki/ca.crt" -
 [ "$(grep -c 'CN=mtk client 2' "$LOG")" -eq 3 ] || fail "client 2 should have 3 connections"
 pass "identity pool round-robin (nginx saw both DNs 3 times)"
 
+# A PKCS#12 identity (as openssl pkcs12 writes it), password from the
+# environment, joins the pool next to a PEM identity.
+openssl pkcs12 -export -in "$T/pki/client2.crt" -inkey "$T/pki/client2.key" \
+  -out "$T/client2.p12" -passout pass:p12-secret
+: >"$LOG"
+expect_status 0 env P12PW=p12-secret mtlskit-loadgen --cert "$T/pki/client.crt" --key "$T/pki/client.key" \
+  --p12 "$T/client2.p12" --p12-password env:P12PW --cacert "$T/pki/ca.crt" --connections 4 "$URL"
+[ "$(grep -c 'CN=mtk client 2' "$LOG")" -eq 2 ] || fail "the PKCS#12 identity should have 2 connections"
+[ "$(grep -c 'CN=mtk client 1' "$LOG")" -eq 2 ] || fail "the PEM identity should have 2 connections"
+expect_status 3 env P12PW=wrong mtlskit-loadgen --p12 "$T/client2.p12" --p12-password env:P12PW \
+  --cacert "$T/pki/ca.crt" --connections 1 "$URL"
+expect_one_line "$T/err"; expect_grep 'client2.p12' "$T/err"
+pass "PKCS#12 identity in the pool; a wrong password is a one-line error"
+
 # Source addresses spread over 127.0.0.1 and 127.0.0.2.
 : >"$LOG"
 expect_status 0 mtlskit-loadgen "${ID[@]}" --source-ips 127.0.0.1,127.0.0.2 --connections 4 --close rst "$URL"
