@@ -68,23 +68,25 @@ json.dump({"schema_version": 1, "fixtures": "$F", "targets": targets},
           open(sys.argv[1], "w"))
 PY
 
-now() { date +%s.%N; }
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# Each round prints "wall user sys" (seconds, client side only: the
+# servers' CPU is the same work for both and not counted).
+TIMEFORMAT='%R %U %S'
 probe_round() {
-  local t0 t1 st=0
-  t0=$(now)
-  "$bin/mtlskit-probe" --config "$T/probe.json" >"$T/probe.out" 2>&1 || st=$?
-  t1=$(now)
+  local st=0
+  time { "$bin/mtlskit-probe" --config "$T/probe.json" >"$T/probe.out" 2>&1 || st=$?; }
   [ "$st" -eq 0 ] || { cat "$T/probe.out" >&2; echo "bench: probe exited $st" >&2; exit 3; }
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
 }
 
 # One curl per case, as a shell script does it: exit code and HTTP status
 # recorded per case (what a user greps afterwards).
 curl_round() {
-  local t0 t1 target port name cert key args
-  t0=$(now)
+  time curl_all
+}
+curl_all() {
+  local target port name cert key args code
   for target in $targets; do
     port=${target##*:}
     while read -r name cert key; do
@@ -93,12 +95,10 @@ curl_round() {
       if [ "$cert" != - ]; then
         args+=(--cert "$F/$cert" --key "$F/$key")
       fi
-      code=$(curl "${args[@]}" "https://127.0.0.1:$port/") || true
+      code=$(curl "${args[@]}" "https://127.0.0.1:$port/" 2>/dev/null) || true
       echo "$target $name ${code:-000}" >>"$T/curl.out"
     done <"$T/cases"
   done
-  t1=$(now)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
 }
 
 if [ -n "${PER_TARGET:-}" ]; then
@@ -110,15 +110,18 @@ if [ -n "${PER_TARGET:-}" ]; then
     done
   done
 fi
-probe_round >/dev/null  # warm-up: page cache, first handshakes
+probe_round >/dev/null 2>&1  # warm-up: page cache, first handshakes
 for ((r = 0; r < ROUNDS; r++)); do
-  probe_round >>"$T/probe.times"
-  curl_round >>"$T/curl.times"
+  probe_round 2>&1 >/dev/null | tail -n 1 >>"$T/probe.times"
+  curl_round 2>&1 >/dev/null | tail -n 1 >>"$T/curl.times"
 done
-p=$(median <"$T/probe.times")
-c=$(median <"$T/curl.times")
+col() { awk -v c="$1" '{ print $c }' "$2" | median; }
+cpu_ms() { awk -v n="$n_attempts" '{ printf "%.2f\n", ($2 + $3) * 1000 / n }' "$1" | median; }
+pw=$(col 1 "$T/probe.times")
+cw=$(col 1 "$T/curl.times")
 echo "matrix: 4 targets (nginx, haproxy, apache, node) x $n_cases cases = $n_attempts attempts, TLS $TLS, $ROUNDS rounds, median"
-printf "mtlskit probe (one run, curl multi):     %.3f s\n" "$p"
-printf "curl, one process per target x case:     %.3f s\n" "$c"
-awk -v p="$p" -v c="$c" 'BEGIN { printf "ratio curl/probe:                        %.1fx\n", c / p }'
+echo "load average before: $load_before"
+printf "mtlskit probe (one run, curl multi):  %.3f s wall, %s ms client CPU per attempt\n" "$pw" "$(cpu_ms "$T/probe.times")"
+printf "curl, one process per target x case:  %.3f s wall, %s ms client CPU per attempt\n" "$cw" "$(cpu_ms "$T/curl.times")"
+awk -v p="$pw" -v c="$cw" 'BEGIN { printf "ratio curl/probe (wall):              %.1fx\n", c / p }'
 tail -n 1 "$T/probe.out"
