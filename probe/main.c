@@ -116,10 +116,10 @@ static void list_profiles(FILE *out) {
     fprintf(out, "%s: %s\n", p->name, p->summary);
     for (size_t k = 0; k < p->num_cells; k++) {
       const struct mtk_probe_cell *c = &p->cells[k];
-      fprintf(out, "  %-30s %s%s%s [%s] %s\n", mtk_defect_name(c->defect),
+      fprintf(out, "  %-30s %s%s%s%s [%s] %s\n", mtk_defect_name(c->defect),
               c->expect, c->expect_tls12 != NULL ? " (TLS 1.2: " : "",
-              c->expect_tls12 != NULL ? c->expect_tls12 : "", c->basis,
-              c->source);
+              c->expect_tls12 != NULL ? c->expect_tls12 : "",
+              c->expect_tls12 != NULL ? ")" : "", c->basis, c->source);
     }
   }
 }
