@@ -63,6 +63,15 @@ bad_manifest m3 's|cases/revoked/key.pem|cases/revoked/nokey.pem|' 'case revoked
 bad_manifest m4 's|"trust": "crl-expired"|"trust": "nope"|' "case crl-expired-ok-leaf: trust variant 'nope'"
 bad_manifest m5 's|"name": "expired"|"name": "revoked"|' 'case revoked: duplicate name'
 bad_manifest m6 's|"cases/revoked/cert.pem"|"../../etc/passwd"|' "case revoked: path '../../etc/passwd' must stay inside"
+mkdir -p "$T/m7"
+cp -r "$F/." "$T/m7/"
+echo garbage >"$T/m7/cases/expired/cert.pem"
+usage_case "case expired: $T/m7/cases/expired/cert.pem: no PEM certificate" \
+  --fixtures "$T/m7" --profile nginx https://127.0.0.1:1/
+cp "$F/cases/revoked/key.pem" "$T/m7/cases/expired/key.pem"
+cp "$F/cases/expired/cert.pem" "$T/m7/cases/expired/cert.pem"
+usage_case "case expired: .*key does not match the certificate" \
+  --fixtures "$T/m7" --profile nginx https://127.0.0.1:1/
 pass "bad manifests are refused before any connection"
 
 echo '{"schema_version": 1, "targets": [{"url": "https://x/", "profile": "nginx", "colour": 1}]}' >"$T/c1.json"
