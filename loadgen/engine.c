@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "mtlskit/version.h"
@@ -12,6 +14,12 @@
 struct lg_worker {
   uv_loop_t loop;
   uv_timer_t tick;
+  // Open loop: a timerfd armed at the next intended start, because libuv's
+  // timers have millisecond resolution and the schedule must not add up to
+  // a millisecond of the generator's own lateness to every connection.
+  uv_poll_t arrival;
+  int arrival_fd;
+  int open_handles;
   pthread_t thread;
   struct lg_run *run;
   unsigned index;
@@ -344,6 +352,31 @@ static void schedule(struct lg_worker *w) {
   }
 }
 
+static void arm_arrival(struct lg_worker *w) {
+  if (w->arrival_fd < 0 || w->scheduling_done ||
+      w->inflight >= w->max_inflight) {
+    return;  // the 1 ms tick picks the schedule up again
+  }
+  uint64_t at = w->run->t0 + (uint64_t)w->next_intended_ns;
+  struct itimerspec its = {
+      .it_value = {.tv_sec = (time_t)(at / 1000000000u),
+                   .tv_nsec = (long)(at % 1000000000u)}};
+  timerfd_settime(w->arrival_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void on_arrival(uv_poll_t *p, int status, int events) {
+  (void)status;
+  (void)events;
+  struct lg_worker *w = p->data;
+  uint64_t expirations;
+  if (read(w->arrival_fd, &expirations, sizeof(expirations)) < 0) {
+    // Nothing to read: a spurious wake-up; the schedule decides anyway.
+  }
+  schedule(w);
+  arm_arrival(w);
+  worker_maybe_finish(w);
+}
+
 static void flush(struct lg_worker *w) {
   pthread_mutex_lock(&w->run->mu);
   lg_results_merge(&w->run->pending, &w->local);
@@ -351,16 +384,28 @@ static void flush(struct lg_worker *w) {
   lg_results_reset(&w->local);
 }
 
+static void on_worker_handle_closed(uv_handle_t *h) {
+  struct lg_worker *w = h->data;
+  if (--w->open_handles == 0 && w->arrival_fd >= 0) {
+    close(w->arrival_fd);
+    w->arrival_fd = -1;
+  }
+}
+
 static void worker_maybe_finish(struct lg_worker *w) {
   if (w->scheduling_done && w->inflight == 0 && !w->closing) {
     w->closing = true;
-    uv_close((uv_handle_t *)&w->tick, NULL);
+    uv_close((uv_handle_t *)&w->tick, on_worker_handle_closed);
+    if (w->arrival_fd >= 0) {
+      uv_close((uv_handle_t *)&w->arrival, on_worker_handle_closed);
+    }
   }
 }
 
 static void on_tick(uv_timer_t *t) {
   struct lg_worker *w = t->data;
   schedule(w);
+  arm_arrival(w);
   uint64_t now = since_t0(w->run);
   if (now >= w->next_flush_ns) {
     flush(w);
@@ -372,6 +417,10 @@ static void on_tick(uv_timer_t *t) {
 static void *worker_main(void *arg) {
   struct lg_worker *w = arg;
   uv_timer_start(&w->tick, on_tick, 0, 1);
+  if (w->arrival_fd >= 0) {
+    uv_poll_start(&w->arrival, UV_READABLE, on_arrival);
+    arm_arrival(w);
+  }
   uv_run(&w->loop, UV_RUN_DEFAULT);
   flush(w);
   for (size_t i = 0; i < w->num_sessions; i++) {
@@ -436,6 +485,17 @@ int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
     uv_timer_init(&w->loop, &w->tick);
     w->loop_ready = true;
     w->tick.data = w;
+    w->open_handles = 1;
+    w->arrival_fd = -1;
+    if (cfg->rate > 0) {
+      w->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+      if (w->arrival_fd < 0 ||
+          uv_poll_init(&w->loop, &w->arrival, w->arrival_fd) != 0) {
+        return mtk_diag_set(diag, mtk_errno_get(), "cannot set up worker %u's timer", i);
+      }
+      w->arrival.data = w;
+      w->open_handles = 2;
+    }
     w->next_flush_ns = cfg->interval_ns;
     if (cfg->rate > 0) {
       w->interarrival_ns = 1e9 * cfg->threads / cfg->rate;
@@ -498,8 +558,11 @@ void lg_run_cleanup(struct lg_run *run) {
     for (unsigned i = 0; i < run->cfg->threads; i++) {
       struct lg_worker *w = &run->workers[i];
       if (w->loop_ready) {
-        if (!w->closing) {  // the thread never ran: close its timer here
-          uv_close((uv_handle_t *)&w->tick, NULL);
+        if (!w->closing) {  // the thread never ran: close its handles here
+          uv_close((uv_handle_t *)&w->tick, on_worker_handle_closed);
+          if (w->open_handles == 2) {
+            uv_close((uv_handle_t *)&w->arrival, on_worker_handle_closed);
+          }
           uv_run(&w->loop, UV_RUN_DEFAULT);
         }
         uv_loop_close(&w->loop);
