@@ -77,7 +77,10 @@ static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
     return tls_fail(diag, "cannot set TLS versions", NULL);
   }
   if (opts->groups != NULL && !SSL_CTX_set1_curves_list(ctx, opts->groups)) {
-    return tls_fail(diag, "bad key exchange groups", opts->groups);
+    ERR_clear_error();
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "unknown key exchange group in '%s' (e.g. X25519:P-256)",
+                        opts->groups);
   }
   if (opts->ca_file != NULL &&
       !SSL_CTX_load_verify_locations(ctx, opts->ca_file, NULL)) {

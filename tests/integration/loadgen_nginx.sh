@@ -11,7 +11,7 @@ P=$(free_port)
 # The access log carries nginx's evidence: session reuse, client DN,
 # connection serial number and client address.
 start_nginx_http mtls "$P" \
-  "log_format ev '\$ssl_session_reused \$ssl_protocol \$connection \$remote_addr \$status [\$ssl_client_s_dn]';" "
+  "log_format ev '\$ssl_session_reused \$ssl_protocol \$connection \$remote_addr \$status [\$ssl_client_s_dn] sni=\$ssl_server_name curve=\$ssl_curve';" "
     ssl_certificate $T/pki/server.crt;
     ssl_certificate_key $T/pki/server.key;
     ssl_client_certificate $T/pki/ca.crt;
@@ -99,6 +99,28 @@ expect_status 3 env P12PW=wrong mtlskit-loadgen --p12 "$T/client2.p12" --p12-pas
   --cacert "$T/pki/ca.crt" --connections 1 "$URL"
 expect_one_line "$T/err"; expect_grep 'client2.p12' "$T/err"
 pass "PKCS#12 identity in the pool; a wrong password is a one-line error"
+
+# SNI: none for an IP address by default, the name given by --sni (which
+# the server certificate must match), and --groups picks the key exchange.
+: >"$LOG"
+expect_status 0 mtlskit-loadgen "${ID[@]}" --connections 1 "$URL"
+expect_grep 'sni=-? ' "$LOG"
+: >"$LOG"
+expect_status 0 mtlskit-loadgen "${ID[@]}" --sni localhost --groups P-256 --connections 2 --json "$URL"
+[ "$(grep -c 'sni=localhost curve=prime256v1' "$LOG")" -eq 2 ] || { cat "$LOG"; fail "--sni localhost --groups P-256 not seen by nginx"; }
+expect_status 0 mtlskit-loadgen "${ID[@]}" --sni other.example --connections 2 --json "$URL"
+[ "$(jq_ "$T/out" '[(o["kind"], o["count"]) for o in d["outcomes"]]')" = "[('server-cert-rejected', 2)]" ] ||
+  fail "a name the server certificate does not carry must be rejected"
+expect_status 2 mtlskit-loadgen "${ID[@]}" --groups P-256:nonsense --connections 1 "$URL"
+expect_one_line "$T/err"
+pass "--sni, server name verification and --groups"
+
+# A low open-file limit: loadgen says it is capped and still runs.
+expect_status 0 bash -c 'ulimit -n 160 && exec "$@"' _ mtlskit-loadgen "${ID[@]}" \
+  --concurrency 300 --connections 20 --json "$URL"
+expect_grep 'open-file limit capped at 160' "$T/err"
+[ "$(jq_ "$T/out" 'd["connections"]')" = 20 ] || fail "capped run did not complete"
+pass "RLIMIT_NOFILE capped: warned, in-flight lowered"
 
 # Source addresses spread over 127.0.0.1 and 127.0.0.2.
 : >"$LOG"

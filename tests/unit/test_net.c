@@ -125,7 +125,8 @@ START_TEST(test_tls_options) {
   ck_assert_ptr_nonnull(strstr(d.msg, "does not match"));
   keys[1] = other_key;
   o.groups = "P-256:nonsense";
-  ck_assert_int_eq(mtk_net_tls_new(&o, &tls, &d), MTK_ECRYPTO);
+  ck_assert_int_eq(mtk_net_tls_new(&o, &tls, &d), MTK_EUSAGE);
+  ck_assert_ptr_nonnull(strstr(d.msg, "P-256:nonsense"));
   o.groups = "X25519:P-256";
   ck_assert_int_eq(mtk_net_tls_new(&o, &tls, &d), 0);
   ck_assert_uint_eq(mtk_net_tls_num_identities(tls), 2);
