@@ -32,8 +32,11 @@ MTK_MUST_CHECK int mtk_probe_identity_load(const char *cert_path,
 void mtk_probe_identity_free(struct mtk_probe_identity *id);
 
 // mtk_probe_identity_apply installs |id| into the OpenSSL SSL_CTX
-// |ssl_ctx| (as handed to a CURLOPT_SSL_CTX_FUNCTION callback). It
-// returns 0, or MTK_ECRYPTO if OpenSSL refuses it.
+// |ssl_ctx| (as handed to a CURLOPT_SSL_CTX_FUNCTION callback). If the
+// context's security level refuses the certificate (RSA-1024, SHA-1
+// signature), that context is lowered to level 0 so the fixture is still
+// presented and the server decides. It returns 0, or MTK_ECRYPTO if
+// OpenSSL refuses it even then.
 MTK_MUST_CHECK int mtk_probe_identity_apply(const struct mtk_probe_identity *id,
                                             void *ssl_ctx);
 

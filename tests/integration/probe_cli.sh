@@ -132,6 +132,7 @@ for spec in "rst-at-accept:reset:(tcp|handshake)" "close-in-hs:closed:handshake"
       --expect "expired=$kind" --expect "not-yet-valid=$kind" \
       --expect "revoked=$kind" --expect "unknown-ca=$kind" \
       --expect "self-signed=$kind" --expect "eku-server-only=$kind" \
+      --expect "weak-key-rsa1024=$kind" \
       "https://127.0.0.1:$port/"
     got=$(observed "$T/out" no-certificate)
     [[ "$got" =~ ^$kind\ $stage$ ]] || fail "$mode TLS $tls: observed '$got', want '$kind $stage'"
@@ -152,11 +153,11 @@ python3 - "$T/out" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 rs = [r for r in doc["targets"][0]["results"] if r["result"] != "skipped"]
-assert len(rs) == 10 and all(r["result"] == "not-met" for r in rs), rs
+assert len(rs) == 11 and all(r["result"] == "not-met" for r in rs), rs
 assert all(r["observed"]["kind"] == "timeout" for r in rs)
 assert all(r["facts"]["deadline"] for r in rs)
-# --parallel 4: six attempts never started before the deadline.
-assert sum(r["detail"] == "not started before --deadline" for r in rs) == 6, rs
+# --parallel 4: seven attempts never started before the deadline.
+assert sum(r["detail"] == "not started before --deadline" for r in rs) == 7, rs
 PY
 pass "--deadline ends a run against a silent peer; unstarted attempts are timeouts"
 
@@ -187,7 +188,7 @@ pass "--expect overrides one cell"
 expect_status 0 mtlskit probe --fixtures "$F" --profile strict --trust crl-expired \
   --cacert "$F/trust/root.pem" --expect 'crl-expired-ok-leaf=http 200' \
   "https://127.0.0.1:$p/"
-expect_grep '^1 met, 0 not met, 0 unspecified, 10 skipped' "$T/out"
+expect_grep '^1 met, 0 not met, 0 unspecified, 11 skipped' "$T/out"
 pass "--trust selects the cases of one trust variant"
 
 # cloudflare has no cell for eku-server-only: unspecified, not failed.
@@ -200,7 +201,9 @@ res = {r["case"]: r for r in doc["targets"][0]["results"]}
 assert res["eku-server-only"]["result"] == "unspecified", res["eku-server-only"]
 assert "no cell for defect eku-server-only" in res["eku-server-only"]["source"]
 assert res["no-certificate"]["result"] == "not-met"  # 400, cloudflare says 403
-assert doc["summary"]["unspecified"] == 1 and doc["exit_status"] == 1
+# weak-key has no cloudflare cell either.
+assert res["weak-key-rsa1024"]["result"] == "unspecified"
+assert doc["summary"]["unspecified"] == 2 and doc["exit_status"] == 1
 PY
 pass "a defect without a profile cell is unspecified"
 

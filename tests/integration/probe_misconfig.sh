@@ -49,7 +49,7 @@ check_not_met "$p" "revoked" "nginx without ssl_crl"
 expect_status 1 mtlskit probe --fixtures "$F" --profile nginx \
   --cacert "$F/trust/root.pem" --junit "$T/junit.xml" "https://127.0.0.1:$p/"
 expect_grep '^revoked +http 400 +http 200 +NOT-MET ' "$T/out"
-expect_grep '^9 met, 1 not met, 0 unspecified, 1 skipped in ' "$T/out"
+expect_grep '^10 met, 1 not met, 0 unspecified, 1 skipped in ' "$T/out"
 python3 - "$T/junit.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
@@ -84,7 +84,7 @@ p=$(free_port)
 start_nginx no-request "$p" "$tls_base
     $ok_location"
 check_not_met "$p" \
-  "eku-server-only expired no-certificate not-yet-valid revoked self-signed unknown-ca" \
+  "eku-server-only expired no-certificate not-yet-valid revoked self-signed unknown-ca weak-key-rsa1024" \
   "nginx that never requests a certificate"
 # The trace shows the server never sent a CertificateRequest.
 python3 - "$T/out" <<'PY'

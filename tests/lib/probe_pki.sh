@@ -70,16 +70,22 @@ CNF
 }
 
 probe_pki_key() {
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-    -out "$1" 2>/dev/null
+  if [ "${2:-}" = rsa1024 ]; then
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 \
+      -out "$1" 2>/dev/null
+  else
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+      -out "$1" 2>/dev/null
+  fi
   chmod 600 "$1"
 }
 
 # probe_pki_issue CADIR EXT CN OUTPREFIX [openssl ca options...]
+# (KEYTYPE=rsa1024 in the environment for a weak key; default P-256)
 probe_pki_issue() {
   local ca=$1 ext=$2 cn=$3 out=$4
   shift 4
-  probe_pki_key "$out.key.pem"
+  probe_pki_key "$out.key.pem" "${KEYTYPE:-}"
   openssl req -new -key "$out.key.pem" -subj "/O=mtlskit test/CN=$cn" \
     -out "$out.csr" 2>/dev/null
   openssl ca -batch -notext -config "$ca/ca.cnf" -extensions "$ext" \
@@ -166,6 +172,8 @@ probe_pki() {
   probe_pki_case "$dir" self-signed "$w/self"
   probe_pki_issue "$w/root" v3_server_only "eku-server-only" "$w/eku"
   probe_pki_case "$dir" eku-server-only "$w/eku"
+  KEYTYPE=rsa1024 probe_pki_issue "$w/root" v3_client "weak-key-rsa1024" "$w/weak"
+  probe_pki_case "$dir" weak-key-rsa1024 "$w/weak"
 
   # CRLs for every CA in the chain (nginx, HAProxy and httpd check all).
   openssl ca -gencrl -config "$w/root/ca.cnf" -out "$dir/crl/root.crl.pem" 2>/dev/null
@@ -225,6 +233,9 @@ probe_pki() {
     {"name": "eku-server-only", "defects": ["eku-server-only"], "trust": "default", "key_type": "p256",
      "files": {"cert": "cases/eku-server-only/cert.pem", "key": "cases/eku-server-only/key.pem"},
      "verdict": {"strict": "reject", "reason": "unsupported certificate purpose"}},
+    {"name": "weak-key-rsa1024", "defects": ["weak-key"], "trust": "default", "key_type": "rsa1024",
+     "files": {"cert": "cases/weak-key-rsa1024/cert.pem", "key": "cases/weak-key-rsa1024/key.pem"},
+     "verdict": {"strict": "reject", "reason": "EE certificate key too weak"}},
     {"name": "crl-expired-ok-leaf", "defects": ["crl-expired"], "trust": "crl-expired", "key_type": "p256",
      "files": {"cert": "cases/ok-root-leaf-p256/cert.pem", "key": "cases/ok-root-leaf-p256/key.pem"},
      "verdict": {"strict": "reject", "reason": "CRL has expired"}}
