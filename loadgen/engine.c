@@ -321,11 +321,13 @@ static void schedule(struct lg_worker *w) {
   const struct lg_config *cfg = run->cfg;
   uint64_t now = since_t0(run);
   if (atomic_load(&run->stop) ||
-      (cfg->duration_ns > 0 && now >= cfg->duration_ns)) {
+      (cfg->rate <= 0 && cfg->duration_ns > 0 && now >= cfg->duration_ns)) {
     w->scheduling_done = true;
     return;
   }
   if (cfg->rate > 0) {
+    // Every arrival due before the end of --duration starts, however late:
+    // the schedule, not the generator's punctuality, decides the count.
     // Open loop: every arrival due by now starts, late ones keep their
     // intended start time, so waiting counts in the latency.
     while (w->next_intended_ns <= (double)now &&
