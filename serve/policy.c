@@ -1,0 +1,356 @@
+// What each emulated platform does with a client certificate, and the ALB
+// request headers (see include/mtlskit/serve.h).
+#include "mtlskit/serve.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+
+#include "mtlskit/pem.h"
+#include "mtlskit/units.h"
+#include "mtlskit/x509_cert.h"
+#include "mtlskit/x509_time.h"
+
+static const char *const profile_names[] = {
+#define MTK_SERVE_PROFILE_STR(name, str) str,
+    MTK_SERVE_PROFILE_MAP(MTK_SERVE_PROFILE_STR)
+#undef MTK_SERVE_PROFILE_STR
+};
+
+const char *mtk_serve_profile_name(enum mtk_serve_profile profile) {
+  if ((unsigned)profile >= MTK_SERVE_PROFILE_COUNT) {
+    return NULL;
+  }
+  return profile_names[profile];
+}
+
+int mtk_serve_profile_from_name(const char *name,
+                                enum mtk_serve_profile *out) {
+  if (strcmp(name, "ibm-cis") == 0) {
+    name = "cloudflare";  // same Access engine (§3) [I]
+  }
+  for (unsigned i = 0; i < MTK_SERVE_PROFILE_COUNT; i++) {
+    if (strcmp(profile_names[i], name) == 0) {
+      *out = (enum mtk_serve_profile)i;
+      return 0;
+    }
+  }
+  return MTK_EPARSE;
+}
+
+const char *mtk_serve_action_name(enum mtk_serve_action action) {
+  switch (action) {
+    case MTK_SERVE_FORWARD:
+      return "forward";
+    case MTK_SERVE_REFUSE_TLS:
+      return "refuse-tls";
+    case MTK_SERVE_FORBID:
+      return "forbid";
+  }
+  return "?";
+}
+
+const char *mtk_serve_alb_code(enum mtk_verify_reason reason) {
+  switch (reason) {
+    case MTK_VERIFY_OK:
+      return "Success";
+    case MTK_VERIFY_EXPIRED:
+      return "ClientCertExpired";
+    case MTK_VERIFY_NOT_YET_VALID:
+      return "ClientCertNotYetValid";
+    case MTK_VERIFY_REVOKED:
+      return "ClientCertCrlHit";
+    case MTK_VERIFY_UNKNOWN_ISSUER:
+    case MTK_VERIFY_SELF_SIGNED:
+      return "ClientCertUntrusted";
+    case MTK_VERIFY_BAD_EKU:
+      return "ClientCertPurposeInvalid";
+    case MTK_VERIFY_DEPTH_EXCEEDED:
+      return "ClientCertMaxChainDepthExceeded";
+    case MTK_VERIFY_WEAK_KEY:
+    case MTK_VERIFY_UNSUPPORTED_KEY_TYPE:
+    case MTK_VERIFY_WEAK_SIGNATURE:
+      return "ClientCertTypeUnsupported";
+    case MTK_VERIFY_CRL_MISSING:
+    case MTK_VERIFY_CRL_EXPIRED:
+    case MTK_VERIFY_CRL_NOT_YET_VALID:
+    case MTK_VERIFY_CRL_BAD_SIGNATURE:
+      return "ClientCertCrlProcessingError";
+    case MTK_VERIFY_INVALID_CA:
+    case MTK_VERIFY_PATHLEN_EXCEEDED:
+    case MTK_VERIFY_LEAF_IS_CA:
+    case MTK_VERIFY_UNHANDLED_CRITICAL_EXTENSION:
+    case MTK_VERIFY_BAD_SIGNATURE:
+    case MTK_VERIFY_MALFORMED:
+      return "ClientCertInvalid";
+    default:
+      // No certificate: ALB has no code of its own for it (CloudFront's
+      // list has ClientCertMissing); a third-party runbook saw this one.
+      return "UnmappedConnectionError";
+  }
+}
+
+static int run_verify(const struct mtk_serve_policy *policy,
+                      enum mtk_platform platform, bool use_crls, X509 *leaf,
+                      STACK_OF(X509) *chain, struct mtk_serve_decision *out,
+                      struct mtk_diag *diag) {
+  struct mtk_verify_config config;
+  mtk_verify_config_init(&config);
+  config.platform = platform;
+  config.allow_expired =
+      platform == MTK_PLATFORM_ALB && policy->allow_expired;
+  config.at = policy->at;
+  out->verified = true;
+  return mtk_verify_client_cert(&config, leaf, chain, policy->trusted,
+                                use_crls ? policy->crls : NULL, &out->verify,
+                                diag);
+}
+
+int mtk_serve_decide(const struct mtk_serve_policy *policy, X509 *leaf,
+                     STACK_OF(X509) *chain, size_t cert_bytes,
+                     struct mtk_serve_decision *out, struct mtk_diag *diag) {
+  int err = 0;
+  memset(out, 0, sizeof(*out));
+  out->action = MTK_SERVE_FORWARD;
+  out->verify.accepted = leaf != NULL;
+  out->verify.reason = leaf != NULL ? MTK_VERIFY_OK : MTK_VERIFY_NO_CERTIFICATE;
+  out->verify.error_depth = -1;
+  bool too_big = leaf != NULL && cert_bytes > MTK_SERVE_ALB_MAX_CERT_BYTES;
+  switch (policy->profile) {
+    case MTK_SERVE_PROFILE_ALB_VERIFY:
+      if (leaf == NULL) {
+        out->action = MTK_SERVE_REFUSE_TLS;
+        snprintf(out->status, sizeof(out->status), "Failed:%s",
+                 mtk_serve_alb_code(MTK_VERIFY_NO_CERTIFICATE));
+        return 0;
+      }
+      if (too_big) {
+        out->action = MTK_SERVE_REFUSE_TLS;
+        snprintf(out->status, sizeof(out->status),
+                 "Failed:ClientCertMaxSizeExceeded");
+        return 0;
+      }
+      err = run_verify(policy, MTK_PLATFORM_ALB, true, leaf, chain, out,
+                       diag);
+      if (err != 0) {
+        return err;
+      }
+      if (out->verify.accepted) {
+        snprintf(out->status, sizeof(out->status), "Success");
+      } else {
+        out->action = MTK_SERVE_REFUSE_TLS;
+        snprintf(out->status, sizeof(out->status), "Failed:%s",
+                 mtk_serve_alb_code(out->verify.reason));
+      }
+      return 0;
+    case MTK_SERVE_PROFILE_ALB_PASSTHROUGH:
+      // No verification (§1.1); only the TLS message quota still applies
+      // (§1.2, [I]).
+      if (too_big) {
+        out->action = MTK_SERVE_REFUSE_TLS;
+        snprintf(out->status, sizeof(out->status),
+                 "Failed:ClientCertMaxSizeExceeded");
+      } else {
+        snprintf(out->status, sizeof(out->status), "-");
+      }
+      return 0;
+    case MTK_SERVE_PROFILE_APIGW: {
+      enum mtk_serve_action refuse =
+          policy->apigw_refuse_tls ? MTK_SERVE_REFUSE_TLS : MTK_SERVE_FORBID;
+      if (leaf == NULL) {
+        out->action = refuse;
+        snprintf(out->status, sizeof(out->status),
+                 "FAILED:no client certificate presented");
+        return 0;
+      }
+      // "API Gateway doesn't verify if a certificate has been revoked" (§2).
+      err = run_verify(policy, MTK_PLATFORM_APIGW, false, leaf, chain, out,
+                       diag);
+      if (err != 0) {
+        return err;
+      }
+      if (out->verify.accepted) {
+        snprintf(out->status, sizeof(out->status), "SUCCESS");
+      } else {
+        out->action = refuse;
+        snprintf(out->status, sizeof(out->status), "FAILED:%s",
+                 out->verify.detail);
+      }
+      return 0;
+    }
+    case MTK_SERVE_PROFILE_CLOUDFLARE:
+      // cf.tls_client_auth.cert_verified, enforced by a WAF/Access rule
+      // with HTTP 403 (§3); uploaded CRLs are not checked (BYOCA).
+      if (leaf == NULL) {
+        out->action = MTK_SERVE_FORBID;
+        snprintf(out->status, sizeof(out->status), "NONE");
+        return 0;
+      }
+      err = run_verify(policy, MTK_PLATFORM_CLOUDFLARE, false, leaf, chain,
+                       out, diag);
+      if (err != 0) {
+        return err;
+      }
+      if (out->verify.accepted) {
+        snprintf(out->status, sizeof(out->status), "SUCCESS");
+      } else {
+        out->action = MTK_SERVE_FORBID;
+        snprintf(out->status, sizeof(out->status), "FAILED:%s",
+                 out->verify.detail);
+      }
+      return 0;
+    default:
+      return mtk_diag_set(diag, MTK_EINTERNAL, "unknown profile %d",
+                          (int)policy->profile);
+  }
+}
+
+int mtk_serve_url_encode(const char *in, size_t len, char **out) {
+  static const char hex[] = "0123456789ABCDEF";
+  char *s = malloc(3 * len + 1);
+  *out = NULL;
+  if (s == NULL) {
+    return MTK_ENOMEM;
+  }
+  size_t j = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)in[i];
+    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                (c >= '0' && c <= '9') || strchr("-._~+=/", c) != NULL;
+    if (keep && c != '\0') {
+      s[j++] = (char)c;
+    } else {
+      s[j++] = '%';
+      s[j++] = hex[c >> 4];
+      s[j++] = hex[c & 15];
+    }
+  }
+  s[j] = '\0';
+  *out = s;
+  return 0;
+}
+
+int mtk_serve_name_rfc2253(const X509_NAME *name, char **out) {
+  int err = 0;
+  BIO *bio = BIO_new(BIO_s_mem());
+  *out = NULL;
+  if (bio == NULL) {
+    return MTK_ENOMEM;
+  }
+  // The same flags as `openssl x509 -nameopt RFC2253`.
+  if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) < 0) {
+    err = MTK_ECRYPTO;
+    goto out;
+  }
+  const uint8_t *data = NULL;
+  size_t len = 0;
+  if (!BIO_mem_contents(bio, &data, &len)) {
+    err = MTK_ECRYPTO;
+    goto out;
+  }
+  char *s = malloc(len + 1);
+  if (s == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  memcpy(s, data, len);
+  s[len] = '\0';
+  *out = s;
+out:
+  BIO_free(bio);
+  ERR_clear_error();
+  return err;
+}
+
+static int asn1_time_to_time_t(const ASN1_TIME *t, time_t *out) {
+  if (t == NULL) {
+    return MTK_EPARSE;
+  }
+  return mtk_time_parse((const char *)ASN1_STRING_get0_data(t),
+                        (size_t)ASN1_STRING_length(t), out);
+}
+
+static int pem_url_encoded(X509 *cert, char **out) {
+  char *pem = NULL;
+  size_t pem_len = 0;
+  int err = mtk_pem_cert_encode(cert, &pem, &pem_len);
+  if (err == 0) {
+    err = mtk_serve_url_encode(pem, pem_len, out);
+  }
+  free(pem);
+  return err;
+}
+
+int mtk_serve_alb_headers_make(X509 *leaf, struct mtk_serve_alb_headers *out) {
+  int err;
+  memset(out, 0, sizeof(*out));
+  char serial[2 * 64 + 3];
+  if ((err = mtk_cert_serial_hex(leaf, serial, sizeof(serial))) != 0 ||
+      (out->serial = strdup(serial)) == NULL) {
+    return err != 0 ? err : MTK_ENOMEM;
+  }
+  if ((err = mtk_serve_name_rfc2253(X509_get_issuer_name(leaf),
+                                    &out->issuer)) != 0 ||
+      (err = mtk_serve_name_rfc2253(X509_get_subject_name(leaf),
+                                    &out->subject)) != 0) {
+    return err;
+  }
+  time_t nb, na;
+  char snb[32], sna[32], validity[96];
+  if ((err = asn1_time_to_time_t(X509_get0_notBefore(leaf), &nb)) != 0 ||
+      (err = asn1_time_to_time_t(X509_get0_notAfter(leaf), &na)) != 0 ||
+      (err = mtk_format_time(snb, sizeof(snb), nb)) != 0 ||
+      (err = mtk_format_time(sna, sizeof(sna), na)) != 0) {
+    return err;
+  }
+  snprintf(validity, sizeof(validity), "NotBefore=%s;NotAfter=%s", snb, sna);
+  if ((out->validity = strdup(validity)) == NULL) {
+    return MTK_ENOMEM;
+  }
+  return pem_url_encoded(leaf, &out->leaf);
+}
+
+void mtk_serve_alb_headers_cleanup(struct mtk_serve_alb_headers *h) {
+  free(h->serial);
+  free(h->issuer);
+  free(h->subject);
+  free(h->validity);
+  free(h->leaf);
+  memset(h, 0, sizeof(*h));
+}
+
+int mtk_serve_alb_chain_header(X509 *leaf, STACK_OF(X509) *chain,
+                               char **out) {
+  int err = 0;
+  size_t n = 1 + (chain != NULL ? sk_X509_num(chain) : 0);
+  char *acc = NULL;
+  size_t acc_len = 0;
+  *out = NULL;
+  for (size_t i = 0; i < n; i++) {
+    X509 *cert = i == 0 ? leaf : sk_X509_value(chain, i - 1);
+    char *part = NULL;
+    if ((err = pem_url_encoded(cert, &part)) != 0) {
+      goto out;
+    }
+    size_t plen = strlen(part);
+    char *grown = realloc(acc, acc_len + plen + 1);
+    if (grown == NULL) {
+      free(part);
+      err = MTK_ENOMEM;
+      goto out;
+    }
+    acc = grown;
+    memcpy(acc + acc_len, part, plen + 1);
+    acc_len += plen;
+    free(part);
+  }
+  *out = acc;
+  acc = NULL;
+out:
+  free(acc);
+  return err;
+}
