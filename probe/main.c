@@ -110,6 +110,16 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+// option_name returns the long name of option |opt| ("tls"), or "?".
+static const char *option_name(int opt) {
+  for (size_t i = 0; long_options[i].name != NULL; i++) {
+    if (long_options[i].val == opt) {
+      return long_options[i].name;
+    }
+  }
+  return "?";
+}
+
 static void list_profiles(FILE *out) {
   const struct mtk_probe_profile *p;
   for (size_t i = 0; (p = mtk_probe_profile_at(i)) != NULL; i++) {
@@ -153,6 +163,8 @@ int main(int argc, char **argv) {
   int err = 0;
   int opt;
   bool curl_ready = false;
+  const char *target_opt = NULL;  // a target option seen, for the check
+                                  // that it has URLs to apply to
 
   mtk_cli_init("mtlskit probe");
   mtk_probe_config_init(&cfg);
@@ -161,6 +173,25 @@ int main(int argc, char **argv) {
   mtk_diag_init(&diag);
 
   while ((opt = getopt_long(argc, argv, "hkH:", long_options, NULL)) != -1) {
+    switch (opt) {
+      case OPT_PROFILE:
+      case OPT_NAME:
+      case OPT_TRUST:
+      case OPT_EXPECT:
+      case OPT_RESOLVE:
+      case OPT_CONNECT_TO:
+      case OPT_CACERT:
+      case 'k':
+      case OPT_SNI:
+      case OPT_TLS:
+      case OPT_HTTP:
+      case OPT_METHOD:
+      case 'H':
+        target_opt = option_name(opt);
+        break;
+      default:
+        break;
+    }
     switch (opt) {
       case 'h':
         fputs(usage_text, stdout);
@@ -272,6 +303,14 @@ int main(int argc, char **argv) {
   }
 
   int num_urls = argc - optind;
+  if (num_urls == 0 && target_opt != NULL) {
+    // With only --config, these would silently apply to nothing.
+    status = mtk_cli_usage_error(
+        "target options such as '--%s' apply to URLs on the command line; "
+        "set them per target in the config file",
+        target_opt);
+    goto out;
+  }
   if (num_urls > 0 && profile == NULL) {
     status = mtk_cli_usage_error("URL targets need --profile");
     goto out;

@@ -84,6 +84,14 @@ echo '{"schema_version": 1, "targets": [' >"$T/c4.json"
 usage_case '.*c4.json line' --fixtures "$F" --config "$T/c4.json"
 echo '{"schema_version": 1, "targets": [{"url": "https://x/", "profile": "nginx"}, {"url": "https://x/", "profile": "apache"}]}' >"$T/c5.json"
 usage_case ".*two targets are named 'https://x/'" --fixtures "$F" --config "$T/c5.json"
+echo '{"schema_version": 1, "targets": [{"url": "https://x/", "profile": "nginx"}]}' >"$T/c6.json"
+usage_case "target options such as '--tls' apply to URLs on the command line" \
+  --fixtures "$F" --config "$T/c6.json" --tls 1.2
+usage_case "target options such as '--header' apply to URLs" \
+  --fixtures "$F" --config "$T/c6.json" -H 'X: y'
+# --fixtures on the command line wins over the config file's.
+echo "{\"schema_version\": 1, \"fixtures\": \"$T/none\", \"targets\": [{\"url\": \"https://127.0.0.1:$(free_port)/\", \"profile\": \"nginx\"}]}" >"$T/c7.json"
+expect_status 3 mtlskit probe --fixtures "$F" --config "$T/c7.json" --timeout 2s
 pass "bad config files exit 2 naming the target and key"
 
 # --- unreachable target: exit 3 ------------------------------------------
