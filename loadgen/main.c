@@ -16,6 +16,7 @@
 
 #include "engine.h"
 #include "mtlskit/cli.h"
+#include "mtlskit/json.h"
 #include "mtlskit/hdrlog.h"
 #include "mtlskit/identity.h"
 #include "mtlskit/secret.h"
@@ -848,9 +849,8 @@ int main(int argc, char **argv) {
   }
   if (root != NULL) {
     json_object_set_new(root, "slo", slo_arr);
-    json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-    fputc('\n', stdout);
-    json_decref(root);
+    int print_err = mtk_json_print(stdout, root);
+    if (print_err != 0) status = mtk_cli_fail(print_err, NULL);
   } else {
     json_decref(slo_arr);
   }

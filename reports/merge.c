@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "mtlskit/cli.h"
+#include "mtlskit/json.h"
 #include "mtlskit/hdrlog.h"
 #include "report.h"
 
@@ -205,9 +206,11 @@ int report_merge_main(int argc, char **argv) {
       status = mtk_cli_fail(MTK_ENOMEM, NULL);
       goto out;
     }
-    json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-    fputc('\n', stdout);
-    json_decref(root);
+    int print_err = mtk_json_print(stdout, root);
+    if (print_err != 0) {
+      status = mtk_cli_fail(print_err, NULL);
+      goto out;
+    }
   } else {
     printf("merged %d file%s, %.3fs span%s\n", argc - optind, argc - optind == 1 ? "" : "s",
            m->last_end - m->first_start, m->exact ? "" : " (inexact)");
