@@ -5,7 +5,8 @@
 # way users script the check today -- in the same run, on the same
 # servers. Prints the wall time of each (median of ROUNDS) and the ratio.
 # Usage: bench/probe.sh [BIN_DIR]   (default: build/bin)
-# Environment: ROUNDS (5), TLS (1.3).
+# Environment: ROUNDS (5), TLS (1.3); PER_TARGET=1 adds each target's
+# slowest attempt, PER_TARGET_ALONE=1 times each target on its own.
 # Figures go to stdout; nothing is asserted (timings belong to benchmarks).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -101,7 +102,7 @@ curl_all() {
   done
 }
 
-if [ -n "${PER_TARGET:-}" ]; then
+if [ -n "${PER_TARGET_ALONE:-}" ]; then
   for target in $targets; do
     for ((r = 0; r < 3; r++)); do
       /usr/bin/time -f "${target%%:*}: probe process %e s wall, %U s user, %S s sys" \
@@ -125,3 +126,14 @@ printf "mtlskit probe (one run, curl multi):  %.3f s wall, %s ms client CPU per 
 printf "curl, one process per target x case:  %.3f s wall, %s ms client CPU per attempt\n" "$cw" "$(cpu_ms "$T/curl.times")"
 awk -v p="$pw" -v c="$cw" 'BEGIN { printf "ratio curl/probe (wall):              %.1fx\n", c / p }'
 tail -n 1 "$T/probe.out"
+if [ -n "${PER_TARGET:-}" ]; then
+  # Where the probe's wall time goes: each target's slowest attempt.
+  "$bin/mtlskit-probe" --config "$T/probe.json" --json | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+for t in doc["targets"]:
+    ts = [r["timings_ms"] for r in t["results"] if "timings_ms" in r]
+    print("%-8s slowest attempt %6.1f ms, median tls %5.1f ms" % (t["name"],
+          max(x["total"] for x in ts), sorted(x["tls"] for x in ts)[len(ts) // 2]))
+print("run: %.1f ms" % doc["elapsed_ms"])'
+fi

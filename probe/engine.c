@@ -226,6 +226,11 @@ static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
   } else if (t->cacert != NULL) {
     SETOPT(CURLOPT_CAINFO, t->cacert);
   }
+  // Trust comes from one bundle file (--cacert, or the system bundle), not
+  // also a CA directory: libcurl caches a file's parsed X509_STORE in the
+  // multi handle (CURLOPT_CA_CACHE_TIMEOUT) only when no CA path is set,
+  // and otherwise re-reads and re-decodes the bundle for every attempt.
+  SETOPT(CURLOPT_CAPATH, (char *)NULL);
   if (s->resolve != NULL) {
     SETOPT(CURLOPT_RESOLVE, s->resolve);
   }
