@@ -4,10 +4,10 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <openssl/bio.h>
-#include <openssl/bytestring.h>
 #include <openssl/err.h>
 #include <openssl/mem.h>
 
@@ -76,6 +76,46 @@ static enum ssl_verify_result_t verify_cb(SSL *ssl, uint8_t *out_alert) {
   return ssl_verify_invalid;
 }
 
+// no_cert_cb gives the verify function its say when the client answered
+// the CertificateRequest with no certificate, where BoringSSL's custom
+// verify callback is not called: on entering the state that follows the
+// client's Certificate message. The TLS 1.2 refusal then happens in the
+// handshake, as for a bad certificate. The ctx's callback (mtk::net's
+// alert tracking) runs first.
+static void no_cert_cb(const SSL *cssl, int where, int ret) {
+  void (*ctx_cb)(const SSL *, int, int) =
+      SSL_CTX_get_info_callback(SSL_get_SSL_CTX(cssl));
+  if (ctx_cb != NULL) {
+    ctx_cb(cssl, where, ret);
+  }
+  if (where != SSL_CB_ACCEPT_LOOP) {
+    return;
+  }
+  const STACK_OF(CRYPTO_BUFFER) *certs = SSL_get0_peer_certificates(cssl);
+  if (certs != NULL && sk_CRYPTO_BUFFER_num(certs) > 0) {
+    return;
+  }
+  const char *state = SSL_state_string_long(cssl);
+  if (strcmp(state, "TLS server verify_client_certificate") != 0 &&
+      strcmp(state, "TLS 1.3 server read_client_certificate_verify") != 0) {
+    return;
+  }
+  // The info callback gets a const SSL; the refusal writes through it.
+  SSL *ssl = (SSL *)cssl;
+  const struct mtk_net_server_opts *opts = SSL_get_ex_data(ssl, opts_index);
+  if (opts == NULL || opts->verify == NULL ||
+      opts->verify(ssl, opts->arg) == MTK_NET_VERDICT_ACCEPT) {
+    return;
+  }
+  SSL_set_ex_data(ssl, refused_index, &refused_mark);
+  // TLS 1.2: close_notify now; the rest of the handshake goes to the
+  // memory BIO. TLS 1.3 (refuse_now declines): the caller closes after
+  // the handshake.
+  if (mtk_net_server_refuse_now(ssl) != 0) {
+    return;
+  }
+}
+
 int mtk_net_server_setup_ssl(SSL *ssl,
                              const struct mtk_net_server_opts *opts) {
   int err = 0;
@@ -94,6 +134,7 @@ int mtk_net_server_setup_ssl(SSL *ssl,
     goto out;
   }
   SSL_set_custom_verify(ssl, SSL_VERIFY_PEER, verify_cb);
+  SSL_set_info_callback(ssl, no_cert_cb);
   size_t n = opts->ca_names != NULL ? sk_CRYPTO_BUFFER_num(opts->ca_names)
                                     : 0;
   if (n > 0) {

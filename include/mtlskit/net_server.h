@@ -30,8 +30,8 @@ enum mtk_net_verdict {
 };
 
 // mtk_net_server_verify_fn decides about the chain the client sent (read it
-// with mtk_net_server_peer_chain). It runs during the handshake, only when
-// the client sent at least one certificate.
+// with mtk_net_server_peer_chain; it may be empty: no certificate). It runs
+// once during the handshake, right after the client's Certificate message.
 typedef enum mtk_net_verdict (*mtk_net_server_verify_fn)(SSL *ssl,
                                                          void *arg);
 
