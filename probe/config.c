@@ -1,8 +1,10 @@
 #include "config.h"
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mtlskit/file.h"
 #include "mtlskit/units.h"
@@ -91,6 +93,149 @@ int mtk_probe_target_add_override(struct mtk_probe_target *t,
   }
   v[t->num_overrides++] = o;
   return 0;
+}
+
+// valid_port reports whether |s| (up to |len| bytes) is a port 1-65535.
+static bool valid_port(const char *s, size_t len) {
+  unsigned long v = 0;
+  if (len == 0 || len > 5) {
+    return false;
+  }
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] < '0' || s[i] > '9') {
+      return false;
+    }
+    v = v * 10 + (unsigned long)(s[i] - '0');
+  }
+  return v >= 1 && v <= 65535;
+}
+
+// host_end returns the end of the host at |s|: past a bracketed IPv6
+// literal, else at the first ':'. NULL if there is no ':' after it.
+static const char *host_end(const char *s) {
+  if (s[0] == '[') {
+    const char *b = strchr(s, ']');
+    return b != NULL && b[1] == ':' ? b + 1 : NULL;
+  }
+  return strchr(s, ':');
+}
+
+static bool valid_resolve(const char *e) {
+  bool removal = e[0] == '-';
+  if (e[0] == '+' || e[0] == '-') {
+    e++;
+  }
+  const char *c1 = host_end(e);
+  if (c1 == NULL || c1 == e) {
+    return false;
+  }
+  const char *port = c1 + 1;
+  const char *c2 = strchr(port, ':');
+  if (c2 == NULL) {
+    // "-HOST:PORT" removes an entry; anything else needs addresses.
+    return removal && valid_port(port, strlen(port));
+  }
+  return valid_port(port, (size_t)(c2 - port)) && c2[1] != '\0';
+}
+
+static bool valid_connect_to(const char *e) {
+  // HOST:PORT:HOST2:PORT2, each part may be empty except the ports must
+  // be numbers when given.
+  const char *c1 = e[0] == ':' ? e : host_end(e);
+  if (c1 == NULL) {
+    return false;
+  }
+  const char *c2 = strchr(c1 + 1, ':');
+  if (c2 == NULL || (c2 > c1 + 1 && !valid_port(c1 + 1, (size_t)(c2 - c1 - 1)))) {
+    return false;
+  }
+  const char *h2 = c2 + 1;
+  const char *c3 = h2[0] == ':' ? h2 : host_end(h2);
+  if (c3 == NULL) {
+    return false;
+  }
+  return c3[1] == '\0' || valid_port(c3 + 1, strlen(c3 + 1));
+}
+
+static bool valid_method(const char *m) {
+  if (m[0] == '\0') {
+    return false;
+  }
+  for (; *m != '\0'; m++) {
+    if (!((*m >= 'A' && *m <= 'Z') || (*m >= 'a' && *m <= 'z') ||
+          (*m >= '0' && *m <= '9') || strchr("!#$%&'*+-.^_`|~", *m) != NULL)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int mtk_probe_target_validate(const struct mtk_probe_target *t,
+                              struct mtk_diag *diag) {
+  int err = 0;
+  char *scheme = NULL;
+  char *host = NULL;
+  CURLU *u = curl_url();
+  if (u == NULL) {
+    return MTK_ENOMEM;
+  }
+  if (curl_url_set(u, CURLUPART_URL, t->url, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+      strcmp(scheme, "https") != 0 ||
+      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+      host[0] == '\0') {
+    err = mtk_diag_set(diag, MTK_EPARSE,
+                       "target %s: '%s' is not a valid https:// URL", t->name,
+                       t->url);
+    goto out;
+  }
+  for (size_t i = 0; i < t->resolve.num; i++) {
+    if (!valid_resolve(t->resolve.v[i])) {
+      err = mtk_diag_set(diag, MTK_EPARSE,
+                         "target %s: --resolve '%s': want HOST:PORT:ADDR",
+                         t->name, t->resolve.v[i]);
+      goto out;
+    }
+  }
+  for (size_t i = 0; i < t->connect_to.num; i++) {
+    if (!valid_connect_to(t->connect_to.v[i])) {
+      err = mtk_diag_set(
+          diag, MTK_EPARSE,
+          "target %s: --connect-to '%s': want HOST:PORT:HOST2:PORT2", t->name,
+          t->connect_to.v[i]);
+      goto out;
+    }
+  }
+  for (size_t i = 0; i < t->headers.num; i++) {
+    const char *h = t->headers.v[i];
+    const char *colon = strchr(h, ':');
+    size_t len = strlen(h);
+    // curl's "Name;" sends a header with an empty value.
+    bool empty_form = colon == NULL && len > 1 && h[len - 1] == ';';
+    if ((!empty_form && (colon == NULL || colon == h)) ||
+        strpbrk(h, "\r\n") != NULL) {
+      err = mtk_diag_set(diag, MTK_EPARSE,
+                         "target %s: header '%s': want 'Name: value'",
+                         t->name, h);
+      goto out;
+    }
+  }
+  if (t->method != NULL && !valid_method(t->method)) {
+    err = mtk_diag_set(diag, MTK_EPARSE, "target %s: bad method '%s'",
+                       t->name, t->method);
+    goto out;
+  }
+  if (t->cacert != NULL && !t->insecure && access(t->cacert, R_OK) != 0) {
+    err = mtk_errno_get();
+    err = mtk_diag_set(diag, err, "target %s: CA file %s: %s", t->name,
+                       t->cacert, mtk_strerror(err));
+    goto out;
+  }
+out:
+  curl_free(scheme);
+  curl_free(host);
+  curl_url_cleanup(u);
+  return err;
 }
 
 int mtk_probe_parse_tls(const char *s, int *out) {

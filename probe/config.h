@@ -69,6 +69,15 @@ MTK_MUST_CHECK int mtk_probe_target_add_override(struct mtk_probe_target *t,
                                                  const char *spec,
                                                  struct mtk_diag *diag);
 
+// mtk_probe_target_validate checks |t| before any connection: the URL is
+// https:// with a host and a valid port, --resolve entries are
+// [+-]HOST:PORT[:ADDR...], --connect-to entries HOST:PORT:HOST2:PORT2,
+// headers "Name: value" (or curl's "Name;"), the method a non-empty token, the CA file
+// readable. It returns 0, or MTK_EPARSE (MTK_ENOENT for the CA file) with
+// the detail, naming the target, in |diag|.
+MTK_MUST_CHECK int mtk_probe_target_validate(const struct mtk_probe_target *t,
+                                             struct mtk_diag *diag);
+
 // mtk_probe_parse_tls parses "1.2" or "1.3" into 12 or 13.
 MTK_MUST_CHECK int mtk_probe_parse_tls(const char *s, int *out);
 

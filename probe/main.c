@@ -383,6 +383,14 @@ int main(int argc, char **argv) {
     status = mtk_cli_usage_error("no target: give URLs or --config FILE");
     goto out;
   }
+  for (size_t i = 0; i < cfg.num_targets; i++) {
+    if ((err = mtk_probe_target_validate(&cfg.targets[i], &diag)) != 0) {
+      status = err == MTK_ENOMEM ? mtk_cli_fail(err, &diag)
+                                 : mtk_cli_usage_error(
+                                       "%s", mtk_diag_message(&diag, err));
+      goto out;
+    }
+  }
   if (cfg.fixtures == NULL) {
     status = mtk_cli_usage_error("--fixtures DIR is required");
     goto out;

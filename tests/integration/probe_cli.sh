@@ -47,6 +47,18 @@ usage_case "target https://127.0.0.1:1/: the manifest has no trust variant 'x'" 
   --fixtures "$F" --profile nginx --trust x https://127.0.0.1:1/
 usage_case "$T/none/manifest.json: no such file" --fixtures "$T/none" \
   --profile nginx https://127.0.0.1:1/
+usage_case "target https://: 'https://' is not a valid https:// URL" \
+  --fixtures "$F" --profile nginx https://
+usage_case "target https://127.0.0.1:99999/: 'https://127.0.0.1:99999/' is not a valid" \
+  --fixtures "$F" --profile nginx https://127.0.0.1:99999/
+usage_case "target https://x/: --resolve 'garbage': want HOST:PORT:ADDR" \
+  --fixtures "$F" --profile nginx --resolve garbage https://x/
+usage_case "target https://x/: --connect-to 'x:443': want HOST:PORT:HOST2:PORT2" \
+  --fixtures "$F" --profile nginx --connect-to x:443 https://x/
+usage_case "target https://x/: header 'garbage': want 'Name: value'" \
+  --fixtures "$F" --profile nginx -H garbage https://x/
+usage_case "target https://x/: CA file $T/nope.pem: no such file" \
+  --fixtures "$F" --profile nginx --cacert "$T/nope.pem" https://x/
 pass "usage errors exit 2 with one error line"
 
 # --- bad manifests and config files --------------------------------------

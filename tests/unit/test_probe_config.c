@@ -146,6 +146,70 @@ START_TEST(test_override_spec) {
 }
 END_TEST
 
+static int validate(const char *url, const char *resolve,
+                    const char *connect_to, const char *header,
+                    const char *method, const char *cacert, char *msg) {
+  struct mtk_probe_target t;
+  struct mtk_diag d;
+  mtk_probe_target_init(&t);
+  mtk_diag_init(&d);
+  t.name = strdup("t");
+  t.url = strdup(url);
+  if (resolve != NULL) {
+    ck_assert_int_eq(mtk_probe_strv_push(&t.resolve, resolve), 0);
+  }
+  if (connect_to != NULL) {
+    ck_assert_int_eq(mtk_probe_strv_push(&t.connect_to, connect_to), 0);
+  }
+  if (header != NULL) {
+    ck_assert_int_eq(mtk_probe_strv_push(&t.headers, header), 0);
+  }
+  t.method = method != NULL ? strdup(method) : NULL;
+  t.cacert = cacert != NULL ? strdup(cacert) : NULL;
+  int err = mtk_probe_target_validate(&t, &d);
+  snprintf(msg, MTK_DIAG_MAX, "%s", d.msg);
+  mtk_probe_target_cleanup(&t);
+  return err;
+}
+
+START_TEST(test_target_validate) {
+  char msg[MTK_DIAG_MAX];
+  ck_assert_int_eq(validate("https://a.example:8443/x", "a.example:8443:10.0.0.1",
+                            "a.example:8443:b:443", "X-A: 1", "POST", NULL, msg),
+                   0);
+  ck_assert_int_eq(validate("https://[::1]:443/", "+[::1]:443:::1,::2",
+                            "::b:", "X-Empty;x: y", "GET", path, msg),
+                   MTK_ENOENT);  // probe.json does not exist yet
+  ck_assert_int_eq(validate("https://x/", "-x:443", NULL, "X-Empty;", NULL, NULL, msg), 0);
+  static const struct {
+    const char *url, *resolve, *connect_to, *header, *method, *want;
+  } bad[] = {
+      {"http://x/", NULL, NULL, NULL, NULL, "'http://x/' is not a valid https:// URL"},
+      {"https://", NULL, NULL, NULL, NULL, "is not a valid https:// URL"},
+      {"https://x:99999/", NULL, NULL, NULL, NULL, "is not a valid https:// URL"},
+      {"https://[::1/", NULL, NULL, NULL, NULL, "is not a valid https:// URL"},
+      {"https://x/", "garbage", NULL, NULL, NULL, "--resolve 'garbage': want HOST:PORT:ADDR"},
+      {"https://x/", "x:0:1.2.3.4", NULL, NULL, NULL, "--resolve 'x:0:1.2.3.4'"},
+      {"https://x/", "x:443:", NULL, NULL, NULL, "--resolve 'x:443:'"},
+      {"https://x/", "x:443", NULL, NULL, NULL, "--resolve 'x:443'"},
+      {"https://x/", NULL, "garbage", NULL, NULL, "--connect-to 'garbage': want HOST:PORT:HOST2:PORT2"},
+      {"https://x/", NULL, "a:b:c:d", NULL, NULL, "--connect-to 'a:b:c:d'"},
+      {"https://x/", NULL, "a:1:c:70000", NULL, NULL, "--connect-to 'a:1:c:70000'"},
+      {"https://x/", NULL, NULL, "garbage", NULL, "header 'garbage': want 'Name: value'"},
+      {"https://x/", NULL, NULL, ": v", NULL, "header ': v'"},
+      {"https://x/", NULL, NULL, NULL, "", "bad method ''"},
+      {"https://x/", NULL, NULL, NULL, "GET X", "bad method 'GET X'"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    ck_assert_int_eq(validate(bad[i].url, bad[i].resolve, bad[i].connect_to,
+                              bad[i].header, bad[i].method, NULL, msg),
+                     MTK_EPARSE);
+    ck_assert_msg(strstr(msg, bad[i].want) != NULL, "'%s' not in '%s'",
+                  bad[i].want, msg);
+  }
+}
+END_TEST
+
 static Suite *make_suite(void) {
   Suite *s = suite_create("probe_config");
   TCase *tc = tcase_create("core");
@@ -153,6 +217,7 @@ static Suite *make_suite(void) {
   tcase_add_test(tc, test_config_file);
   tcase_add_test(tc, test_config_errors);
   tcase_add_test(tc, test_override_spec);
+  tcase_add_test(tc, test_target_validate);
   suite_add_tcase(s, tc);
   return s;
 }
