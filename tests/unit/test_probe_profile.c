@@ -68,6 +68,13 @@ START_TEST(test_profile_cells_follow_the_document) {
   ck_assert(!allows("haproxy", MTK_DEFECT_NO_CERTIFICATE, 12, a116));
   ck_assert(allows("haproxy", MTK_DEFECT_NO_CERTIFICATE, 0, a40));
   ck_assert(allows("haproxy", MTK_DEFECT_NO_CERTIFICATE, 0, a116));
+  // Under TLS 1.3 a reset may replace the alert (§6.4), not under 1.2.
+  ck_assert(allows("haproxy", MTK_DEFECT_EXPIRED, 13, reset));
+  ck_assert(!allows("haproxy", MTK_DEFECT_EXPIRED, 12, reset));
+  ck_assert(allows("haproxy", MTK_DEFECT_EXPIRED, 12, a45));
+  ck_assert(!allows("haproxy", MTK_DEFECT_EXPIRED, 13, closed));
+  ck_assert(allows("node", MTK_DEFECT_NO_CERTIFICATE, 13, reset));
+  ck_assert(!allows("node", MTK_DEFECT_NO_CERTIFICATE, 12, reset));
   // OpenSSL sends 42 for not-yet-valid (BoringSSL would send 45).
   ck_assert(allows("apache", MTK_DEFECT_NOT_YET_VALID, 0, a42));
   ck_assert(!allows("apache", MTK_DEFECT_NOT_YET_VALID, 0, a45));
