@@ -67,6 +67,7 @@ static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *ud) {
 
 // Per in-flight attempt state; freed when the attempt ends.
 struct slot {
+  size_t index;  // in the engine's slot table
   struct mtk_probe_attempt *attempt;
   CURL *easy;
   struct curl_slist *resolve;
@@ -329,10 +330,16 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
   size_t cap = c->parallel > 0 ? (size_t)c->parallel : 1;
   struct identity_cache ids = {NULL, NULL, 0};
   struct slot **slots = calloc(cap, sizeof(*slots));
+  // Free slot indices, a stack, so starting and finishing are O(1).
+  size_t *free_slots = calloc(cap, sizeof(*free_slots));
+  size_t num_free = cap;
   CURLM *multi = curl_multi_init();
-  if (slots == NULL || multi == NULL) {
+  if (slots == NULL || free_slots == NULL || multi == NULL) {
     err = MTK_ENOMEM;
     goto out;
+  }
+  for (size_t i = 0; i < cap; i++) {
+    free_slots[i] = cap - 1 - i;
   }
   if ((err = identity_cache_load(&ids, r, diag)) != 0) {
     goto out;
@@ -343,13 +350,11 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
       if (!a->run) {
         continue;
       }
-      size_t free_i = 0;
-      while (slots[free_i] != NULL) {
-        free_i++;
-      }
+      size_t free_i = free_slots[--num_free];
       if ((err = slot_start(multi, a, c, &ids, &slots[free_i], diag)) != 0) {
         goto out;
       }
+      slots[free_i]->index = free_i;
       active++;
     }
     if (active == 0 && (next >= r->num_attempts || now_us() >= deadline)) {
@@ -369,11 +374,8 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
       struct slot *s = NULL;
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
       CURLcode code = msg->data.result;
-      for (size_t i = 0; i < cap; i++) {
-        if (slots[i] == s) {
-          slots[i] = NULL;
-        }
-      }
+      slots[s->index] = NULL;
+      free_slots[num_free++] = s->index;
       slot_finish(multi, s, code, false);
       active--;
     }
@@ -418,6 +420,7 @@ out:
     }
   }
   free(slots);
+  free(free_slots);
   if (multi != NULL) {
     curl_multi_cleanup(multi);
   }
