@@ -108,7 +108,7 @@ start_serve wire "${common[@]}" --profile alb-verify --advertise-ca-names
 wire_pid=$SERVE_PID
 for v in tls1_2 tls1_3; do
   printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' |
-    timeout 20 openssl s_client -connect "127.0.0.1:$SERVE_PORT" -"$v" -msg \
+    timeout 20 openssl s_client -connect "127.0.0.1:$SERVE_PORT" -"$v" -msg -ign_eof \
       -CAfile "$F/trust/root.pem" -cert "$F/cases/unknown-ca/cert.pem" \
       -key "$F/cases/unknown-ca/key.pem" >"$T/sclient-$v" 2>&1 || true
   expect_grep '^<<< TLS 1\.[23], Alert \[length 0002\], warning close_notify' "$T/sclient-$v"
