@@ -36,13 +36,29 @@ forged=(-H 'X-Amzn-Mtls-Clientcert-Subject: CN=forged'
 start_serve verify "${common[@]}" --profile alb-verify \
   --crl "$F/crl/default.pem"
 verify_pid=$SERVE_PID
-get ok-int-chain "https://127.0.0.1:$SERVE_PORT/path?q=1" "${forged[@]}"
+# The intermediate-issued case, and a valid case whose PEM has base64
+# padding: "=" must stay unencoded (§1.3 "+=/ safe").
+padded=$(python3 - "$F" <<'PY'
+import sys
+fx = sys.argv[1]
+for c in ("ok-root-leaf", "ok-keytype-p256", "ok-keytype-p384",
+          "ok-keytype-rsa2048", "ok-keytype-rsa4096"):
+    pem = open("%s/cases/%s/cert.pem" % (fx, c)).read()
+    leaf = pem.split("-----END CERTIFICATE-----")[0]
+    if "=" in leaf:
+        print(c)
+        break
+PY
+)
+[ -n "$padded" ] || fail "no valid fixture leaf with base64 padding"
+for kase in ok-int-chain "$padded"; do
+get "$kase" "https://127.0.0.1:$SERVE_PORT/path?q=1" "${forged[@]}"
 [ "$(cat "$T/code")" = 200 ] || { cat "$T/curl.err" >&2; fail "verify: not 200"; }
-openssl x509 -in "$F/cases/ok-int-chain/cert.pem" -noout -subject \
+openssl x509 -in "$F/cases/$kase/cert.pem" -noout -subject \
   -nameopt RFC2253 | sed 's/^subject=//' >"$T/want-subject"
-openssl x509 -in "$F/cases/ok-int-chain/cert.pem" -noout -issuer \
+openssl x509 -in "$F/cases/$kase/cert.pem" -noout -issuer \
   -nameopt RFC2253 | sed 's/^issuer=//' >"$T/want-issuer"
-python3 - "$T/body" "$F" ok-int-chain "$T/want-subject" "$T/want-issuer" <<'PY'
+python3 - "$T/body" "$F" "$kase" "$T/want-subject" "$T/want-issuer" <<'PY'
 import json, re, sys, urllib.parse
 body, fx, case, subj_file, iss_file = sys.argv[1:]
 doc = json.load(open(body))
@@ -62,7 +78,7 @@ want_subject = open(subj_file).read().strip()
 want_issuer = open(iss_file).read().strip()
 assert one("X-Amzn-Mtls-Clientcert-Subject") == want_subject, want_subject
 assert one("X-Amzn-Mtls-Clientcert-Issuer") == want_issuer, want_issuer
-assert want_subject.startswith("CN=ok-int-chain,"), want_subject
+assert want_subject.startswith("CN=%s," % case), want_subject
 validity = one("X-Amzn-Mtls-Clientcert-Validity")
 assert validity == "NotBefore=%s;NotAfter=%s" % (k["not_before"], k["not_after"]), validity
 assert re.fullmatch(r"NotBefore=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ;NotAfter=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", validity)
@@ -71,11 +87,13 @@ leaf = re.findall(r"-----BEGIN CERTIFICATE-----\n.*?-----END CERTIFICATE-----\n"
 want_leaf = urllib.parse.quote(leaf, safe="+=/")
 assert one("X-Amzn-Mtls-Clientcert-Leaf") == want_leaf
 assert one("X-Amzn-Mtls-Clientcert-Leaf").startswith("-----BEGIN%20CERTIFICATE-----%0A")
+assert "=" not in leaf or "=%0A-----END%20CERTIFICATE" in one("X-Amzn-Mtls-Clientcert-Leaf")
 # Forged client headers are gone; the passthrough header is not a verify one.
 assert "x-amzn-mtls-clientcert" not in names, names
 assert all(v not in ("CN=forged", "forged-chain", "00") for _, v in headers), headers
 assert one("Host").startswith("127.0.0.1:")
 PY
+done
 pass "verify: serial, issuer, subject, validity and leaf match the fixture; forged headers stripped"
 
 # Keep-alive: two requests on one connection, both answered.
