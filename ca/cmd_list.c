@@ -1,6 +1,5 @@
 // mtlskit ca list: the certificates of index.txt, as a table or JSON.
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -11,6 +10,7 @@
 #include "cli_common.h"
 #include "mtlskit/cli.h"
 #include "mtlskit/file.h"
+#include "mtlskit/json.h"
 #include "mtlskit/pem.h"
 #include "mtlskit/x509_crl.h"
 #include "mtlskit/x509_time.h"
@@ -124,14 +124,7 @@ static int print_json(const struct mtk_ca *ca, const char *dir, char **names,
     row_from_entry(ca, e, names[i], now, true, &r);
     json_array_append_new(certs, row_json(e, &r));
   }
-  char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-  json_decref(doc);
-  if (text == NULL) {
-    return MTK_ENOMEM;
-  }
-  printf("%s\n", text);
-  free(text);
-  return 0;
+  return mtk_json_print(stdout, doc);
 }
 
 static void print_table(const struct mtk_ca *ca, char **names, time_t now) {
