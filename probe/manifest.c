@@ -15,6 +15,7 @@ void mtk_probe_manifest_init(struct mtk_probe_manifest *m) {
 static void case_cleanup(struct mtk_probe_case *c) {
   free(c->name);
   free(c->trust);
+  free(c->key_type);
   free(c->cert);
   free(c->key);
   free(c->reason);
@@ -119,6 +120,10 @@ static int load_case(const char *dir, json_t *jc, size_t index,
                         name, trust);
   }
   if ((c->trust = strdup(trust)) == NULL) {
+    return MTK_ENOMEM;
+  }
+  const char *key_type = json_string_value(json_object_get(jc, "key_type"));
+  if (key_type != NULL && (c->key_type = strdup(key_type)) == NULL) {
     return MTK_ENOMEM;
   }
   json_t *files = json_object_get(jc, "files");

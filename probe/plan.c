@@ -70,9 +70,22 @@ static int expect_from_profile(const struct mtk_probe_target *t,
   bool any_i = false;
   size_t used = 0;
   a->expect.num_matches = 0;
-  for (size_t i = 0; i < k->num_defects; i++) {
-    const struct mtk_probe_cell *cell =
-        mtk_probe_profile_cell(t->profile, k->defects[i]);
+  // A key type the platform does not take is refused like a defect, and
+  // replaces the "none" cell (it is not a valid identity there).
+  const struct mtk_probe_cell *key_cell =
+      mtk_probe_profile_key_type_cell(t->profile, k->key_type);
+  for (size_t i = 0; i <= k->num_defects; i++) {
+    const struct mtk_probe_cell *cell;
+    if (i == k->num_defects) {
+      if (key_cell == NULL) {
+        break;
+      }
+      cell = key_cell;
+    } else if (key_cell != NULL && k->defects[i] == MTK_DEFECT_NONE) {
+      continue;
+    } else {
+      cell = mtk_probe_profile_cell(t->profile, k->defects[i]);
+    }
     if (cell == NULL) {
       a->specified = false;
       snprintf(a->basis, sizeof(a->basis), "-");
@@ -93,8 +106,16 @@ static int expect_from_profile(const struct mtk_probe_target *t,
     }
     any_d = any_d || strchr(cell->basis, 'D') != NULL;
     any_i = any_i || strchr(cell->basis, 'I') != NULL;
-    int n = snprintf(a->source + used, sizeof(a->source) - used, "%s%s",
-                     used > 0 ? "; " : "", cell->source);
+    int n = snprintf(a->source + used, sizeof(a->source) - used, "%s%s%s%s",
+                     used > 0 ? "; " : "",
+                     cell == key_cell ? "key type " : "",
+                     cell == key_cell ? k->key_type : "",
+                     cell == key_cell ? ": " : "");
+    if (n > 0 && (size_t)n < sizeof(a->source) - used) {
+      used += (size_t)n;
+    }
+    n = snprintf(a->source + used, sizeof(a->source) - used, "%s",
+                 cell->source);
     if (n > 0 && (size_t)n < sizeof(a->source) - used) {
       used += (size_t)n;
     }

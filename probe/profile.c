@@ -248,19 +248,40 @@ static const struct mtk_probe_cell node[] = {
     // unlike Debian's level 2; the document says nothing either way.
 };
 
+// Key types outside what ALB (RSA 2K-8K, ECDSA P-256/384/521, §1.5 [D])
+// and API Gateway (RSA-2048+, ECDSA-256+, §2 [D]) take. A deny-list, so a
+// fixture generator's new key-type name is never mistaken for unsupported.
+static const char *const aws_unsupported_keys[] = {
+    "ed25519", "ed448", "dsa", "rsa512", "rsa1024", NULL};
+
+static const struct mtk_probe_cell alb_verify_key = {
+    MTK_DEFECT_NONE, "refused", NULL, "D/I",
+    EB "§1.5 RSA 2K-8K or ECDSA only; §7 unsupported key type: TLS-rej, "
+       "ClientCertTypeUnsupported"};
+static const struct mtk_probe_cell alb_passthrough_key = {
+    MTK_DEFECT_NONE, "http", NULL, "I",
+    EB "§7 unsupported key type under passthrough: target decides"};
+static const struct mtk_probe_cell apigw_key = {
+    MTK_DEFECT_NONE, "http 403|refused", NULL, "I",
+    EB "§2 RSA-2048+/ECDSA-256+ only; §7 unsupported key type: 403"};
+
 #define PROFILE(name, summary, cells) \
-  {name, summary, cells, sizeof(cells) / sizeof(cells[0]), false}
+  {name, summary, cells, sizeof(cells) / sizeof(cells[0]), false, NULL, NULL}
+#define PROFILE_KEYS(name, summary, cells, key_cell)                          \
+  {name,  summary, cells, sizeof(cells) / sizeof(cells[0]), false,            \
+   aws_unsupported_keys, &key_cell}
 
 static const struct mtk_probe_profile profiles[] = {
-    PROFILE("alb-verify", "AWS ALB, mutual authentication mode verify",
-            alb_verify),
-    PROFILE("alb-verify-allow-expired",
-            "AWS ALB verify with IgnoreClientCertificateExpiry",
-            alb_verify_allow_expired),
-    PROFILE("alb-passthrough", "AWS ALB, mutual authentication passthrough",
-            alb_passthrough),
-    PROFILE("apigw", "Amazon API Gateway mutual TLS (REST and HTTP APIs)",
-            apigw),
+    PROFILE_KEYS("alb-verify", "AWS ALB, mutual authentication mode verify",
+                 alb_verify, alb_verify_key),
+    PROFILE_KEYS("alb-verify-allow-expired",
+                 "AWS ALB verify with IgnoreClientCertificateExpiry",
+                 alb_verify_allow_expired, alb_verify_key),
+    PROFILE_KEYS("alb-passthrough",
+                 "AWS ALB, mutual authentication passthrough",
+                 alb_passthrough, alb_passthrough_key),
+    PROFILE_KEYS("apigw", "Amazon API Gateway mutual TLS (REST and HTTP APIs)",
+                 apigw, apigw_key),
     PROFILE("cloudflare",
             "Cloudflare mTLS rule / Access, also IBM Cloud Internet Services",
             cloudflare),
@@ -275,7 +296,7 @@ static const struct mtk_probe_profile profiles[] = {
     {"strict",
      "any refusal counts: the manifest's verdict.strict, accept = http 2xx, "
      "reject = refused|http 4xx",
-     NULL, 0, true},
+     NULL, 0, true, NULL, NULL},
 };
 
 #define NUM_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
@@ -301,6 +322,19 @@ const struct mtk_probe_cell *mtk_probe_profile_cell(
   for (size_t i = 0; i < p->num_cells; i++) {
     if (p->cells[i].defect == defect) {
       return &p->cells[i];
+    }
+  }
+  return NULL;
+}
+
+const struct mtk_probe_cell *mtk_probe_profile_key_type_cell(
+    const struct mtk_probe_profile *p, const char *key_type) {
+  if (p->unsupported_key_types == NULL || key_type == NULL) {
+    return NULL;
+  }
+  for (size_t i = 0; p->unsupported_key_types[i] != NULL; i++) {
+    if (strcmp(p->unsupported_key_types[i], key_type) == 0) {
+      return p->key_type_cell;
     }
   }
   return NULL;

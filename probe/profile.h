@@ -34,6 +34,12 @@ struct mtk_probe_profile {
   // strict: the cell comes from the case's verdict.strict in the manifest
   // (accept: http 2xx; reject: refused|http 4xx), not from |cells|.
   bool from_verdict;
+  // For platforms that document which client key types they take: a
+  // case whose manifest key_type is one of |unsupported_key_types|
+  // (NULL-terminated; NULL: no restriction) gets |key_type_cell| in place
+  // of its "none" cell, on top of its defects' cells.
+  const char *const *unsupported_key_types;
+  const struct mtk_probe_cell *key_type_cell;
 };
 
 // mtk_probe_profile_find returns the built-in profile named |name|
@@ -48,6 +54,12 @@ const struct mtk_probe_profile *mtk_probe_profile_at(size_t i);
 // the profile does not specify it.
 const struct mtk_probe_cell *mtk_probe_profile_cell(
     const struct mtk_probe_profile *p, enum mtk_defect defect);
+
+// mtk_probe_profile_key_type_cell returns the cell |p| gives a client key
+// of type |key_type| ("ed25519") it does not support, or NULL if |p| has
+// no such restriction, |key_type| is NULL, or the type is supported.
+const struct mtk_probe_cell *mtk_probe_profile_key_type_cell(
+    const struct mtk_probe_profile *p, const char *key_type);
 
 // mtk_probe_cell_expect parses the expectation |c| gives for a target
 // pinned to |tls| (12, 13, or 0 for "whatever is negotiated": the union

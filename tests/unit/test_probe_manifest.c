@@ -35,6 +35,7 @@ static const char good[] =
     " \"trust\": {\"default\": {}, \"crl-expired\": {}},"
     " \"cases\": ["
     "  {\"name\": \"ok\", \"defects\": [\"none\"], \"trust\": \"default\","
+    "   \"key_type\": \"ed25519\","
     "   \"files\": {\"cert\": \"a.pem\", \"key\": \"a.key\"},"
     "   \"verdict\": {\"strict\": \"accept\", \"reason\": \"ok\"}},"
     "  {\"name\": \"nocert\", \"defects\": [\"no-certificate\"], \"files\": {}},"
@@ -62,9 +63,11 @@ START_TEST(test_manifest_load) {
   ck_assert_str_eq(ok->trust, "default");
   ck_assert_int_eq(ok->verdict_strict, MTK_PROBE_VERDICT_ACCEPT);
   ck_assert_str_eq(ok->reason, "ok");
+  ck_assert_str_eq(ok->key_type, "ed25519");
   const struct mtk_probe_case *nocert = mtk_probe_manifest_find(&m, "nocert");
   ck_assert_ptr_null(nocert->cert);
   ck_assert_ptr_null(nocert->key);
+  ck_assert_ptr_null(nocert->key_type);
   ck_assert_str_eq(nocert->trust, "default");  // the default variant
   ck_assert_int_eq(nocert->verdict_strict, MTK_PROBE_VERDICT_UNKNOWN);
   const struct mtk_probe_case *two = mtk_probe_manifest_find(&m, "two");

@@ -10,17 +10,20 @@
 #define S(text) ((char[]){text})
 static char *trust_names[] = {S("default"), S("crl-expired")};
 static struct mtk_probe_case cases[] = {
-    {S("ok"), {MTK_DEFECT_NONE}, 1, S("default"), S("c"), S("k"), MTK_PROBE_VERDICT_ACCEPT, NULL},
+    {S("ok"), {MTK_DEFECT_NONE}, 1, S("default"), S("p256"), S("c"), S("k"),
+     MTK_PROBE_VERDICT_ACCEPT, NULL},
     {S("nocert"), {MTK_DEFECT_NO_CERTIFICATE}, 1, S("default"), NULL, NULL,
-     MTK_PROBE_VERDICT_UNKNOWN, NULL},
-    {S("two"), {MTK_DEFECT_EXPIRED, MTK_DEFECT_REVOKED}, 2, S("default"), S("c"), S("k"),
-     MTK_PROBE_VERDICT_REJECT, NULL},
-    {S("eku"), {MTK_DEFECT_EKU_SERVER_ONLY}, 1, S("default"), S("c"), S("k"),
-     MTK_PROBE_VERDICT_UNKNOWN, NULL},
-    {S("crl"), {MTK_DEFECT_CRL_EXPIRED}, 1, S("crl-expired"), S("c"), S("k"),
-     MTK_PROBE_VERDICT_UNKNOWN, NULL},
+     NULL, MTK_PROBE_VERDICT_UNKNOWN, NULL},
+    {S("two"), {MTK_DEFECT_EXPIRED, MTK_DEFECT_REVOKED}, 2, S("default"),
+     S("p256"), S("c"), S("k"), MTK_PROBE_VERDICT_REJECT, NULL},
+    {S("eku"), {MTK_DEFECT_EKU_SERVER_ONLY}, 1, S("default"), NULL, S("c"),
+     S("k"), MTK_PROBE_VERDICT_UNKNOWN, NULL},
+    {S("crl"), {MTK_DEFECT_CRL_EXPIRED}, 1, S("crl-expired"), NULL, S("c"),
+     S("k"), MTK_PROBE_VERDICT_UNKNOWN, NULL},
+    {S("ed"), {MTK_DEFECT_NONE}, 1, S("default"), S("ed25519"), S("c"),
+     S("k"), MTK_PROBE_VERDICT_ACCEPT, NULL},
 };
-static struct mtk_probe_manifest manifest = {NULL, trust_names, 2, cases, 5};
+static struct mtk_probe_manifest manifest = {NULL, trust_names, 2, cases, 6};
 
 static void add_target(struct mtk_probe_config *c, const char *name,
                        const char *profile, int tls, const char *override) {
@@ -64,7 +67,7 @@ START_TEST(test_plan_expectations) {
   add_target(&c, "cf", "cloudflare", 0, "two=http 200");
   add_target(&c, "strict", "strict", 0, NULL);
   ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, NULL), 0);
-  ck_assert_uint_eq(r.num_attempts, 15);
+  ck_assert_uint_eq(r.num_attempts, 18);  // 3 targets x 6 cases
 
   struct mtk_probe_attempt *a = find(&r, "h12", "nocert");
   ck_assert(a->run && a->specified);
@@ -134,6 +137,34 @@ START_TEST(test_plan_expectations) {
 }
 END_TEST
 
+START_TEST(test_plan_key_type) {
+  struct mtk_probe_config c;
+  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_attempt *a;
+  char buf[256];
+  mtk_probe_config_init(&c);
+  // A key type API Gateway does not take replaces the "none" cell; other
+  // profiles have no key-type rule.
+  add_target(&c, "gw", "apigw", 0, NULL);
+  add_target(&c, "h12", "haproxy", 12, NULL);
+  ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, NULL), 0);
+  a = find(&r, "gw", "ed");
+  ck_assert(a->specified);
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "http 403|tls-alert|reset|closed");
+  ck_assert_str_eq(a->basis, "I");
+  ck_assert_msg(strncmp(a->source, "key type ed25519: ", 18) == 0, "%s", a->source);
+  a = find(&r, "gw", "ok");
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "http 2xx");
+  a = find(&r, "h12", "ed");
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "http 2xx");
+  mtk_probe_run_cleanup(&r);
+  mtk_probe_config_cleanup(&c);
+}
+END_TEST
+
 START_TEST(test_plan_errors) {
   struct mtk_probe_config c;
   struct mtk_probe_run r = {NULL, 0};
@@ -159,6 +190,7 @@ static Suite *make_suite(void) {
   Suite *s = suite_create("probe_plan");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_plan_expectations);
+  tcase_add_test(tc, test_plan_key_type);
   tcase_add_test(tc, test_plan_errors);
   suite_add_tcase(s, tc);
   return s;
