@@ -204,6 +204,12 @@ expect_status 0 mtlskit probe --fixtures "$F" --profile nginx \
 expect_grep '^revoked +http 200 +http 200 +met +at http \[user\] --expect revoked=http 200' "$T/out"
 pass "--expect overrides one cell"
 
+# --parallel 2: eleven attempts through two slots, each reused.
+expect_status 0 mtlskit probe --fixtures "$F" --profile nginx --parallel 2 \
+  --cacert "$F/trust/root.pem" --expect 'revoked=http 200' "https://127.0.0.1:$p/"
+expect_grep '^11 met, 0 not met, 0 unspecified, 1 skipped' "$T/out"
+pass "--parallel 2 runs every attempt through reused slots"
+
 # Only the crl-expired case runs against a target holding that variant.
 expect_status 0 mtlskit probe --fixtures "$F" --profile strict --trust crl-expired \
   --cacert "$F/trust/root.pem" --expect 'crl-expired-ok-leaf=http 200' \
