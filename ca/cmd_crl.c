@@ -6,7 +6,7 @@
 #include "mtlskit/cli.h"
 
 const char cmd_crl_usage[] =
-    "usage: mtlskit ca crl DIR [--days N] [--output FILE]\n"
+    "usage: mtlskit ca crl DIR [--days N] [--output FILE] [--ca-password SRC]\n"
     "\n"
     "Write a v2 CRL of every revoked certificate to crl/ca.crl.pem (the\n"
     "`crl` of openssl.cnf), numbered from crlnumber, which is then\n"
