@@ -131,6 +131,18 @@ static void list_profiles(FILE *out) {
               c->expect_tls12 != NULL ? c->expect_tls12 : "",
               c->expect_tls12 != NULL ? ")" : "", c->basis, c->source);
     }
+    if (p->key_type_cell != NULL) {
+      char keys[128] = "key-type:";
+      for (size_t k = 0; p->unsupported_key_types[k] != NULL; k++) {
+        strncat(keys, p->unsupported_key_types[k],
+                sizeof(keys) - strlen(keys) - 2);
+        if (p->unsupported_key_types[k + 1] != NULL) {
+          strcat(keys, ",");
+        }
+      }
+      fprintf(out, "  %-30s %s [%s] %s\n", keys, p->key_type_cell->expect,
+              p->key_type_cell->basis, p->key_type_cell->source);
+    }
   }
 }
 
