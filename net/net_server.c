@@ -3,6 +3,7 @@
 #include "mtlskit/net_server.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,11 +12,14 @@
 #include <openssl/err.h>
 #include <openssl/mem.h>
 
-// Two ex_data slots per SSL: the options (borrowed) and the refusal mark.
+// Two ex_data slots per SSL: the options (borrowed) and the refusal mark
+// (&refused_mark, or &deferred_mark while a TLS 1.2 refusal waits for
+// mtk_net_server_refuse_finish).
 static int opts_index = -1;
 static int refused_index = -1;
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
 static char refused_mark;
+static char deferred_mark;
 
 static void make_indexes(void) {
   opts_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
@@ -34,30 +38,74 @@ static const uint16_t verify_prefs[] = {
     SSL_SIGN_ED25519,
 };
 
-int mtk_net_server_refuse_now(SSL *ssl) {
-  // Before the server's ChangeCipherSpec, TLS 1.2 records are plaintext:
-  // the close_notify s2n-tls sends for every error (§1.2) can be written
-  // by hand. TLS 1.3 records are encrypted by then.
-  if (SSL_version(ssl) != TLS1_2_VERSION || !SSL_in_init(ssl)) {
-    return MTK_EINVAL;
-  }
-  int fd = SSL_get_fd(ssl);
-  if (fd < 0) {
-    return MTK_EINVAL;
-  }
-  static const uint8_t close_notify[] = {
-      21, 0x03, 0x03, 0x00, 0x02,  // alert record, TLS 1.2, 2 bytes
-      1,  0,                        // warning, close_notify
-  };
+// A warning close_notify as a plaintext TLS 1.2 record: before the
+// server's ChangeCipherSpec, TLS 1.2 records are not encrypted, so the
+// alert s2n-tls sends for every error (§1.2) can be written by hand. TLS
+// 1.3 records are encrypted by the time the client's certificate arrives.
+static const uint8_t tls12_close_notify[] = {
+    21, 0x03, 0x03, 0x00, 0x02,  // alert record, TLS 1.2, 2 bytes
+    1,  0,                        // warning, close_notify
+};
+
+static bool in_tls12_handshake(const SSL *ssl) {
+  return SSL_version(ssl) == TLS1_2_VERSION && SSL_in_init(ssl) &&
+         SSL_get_fd(ssl) >= 0;
+}
+
+// divert sends whatever BoringSSL writes from now on to a memory BIO.
+static int divert(SSL *ssl) {
   BIO *sink = BIO_new(BIO_s_mem());
   if (sink == NULL) {
     return MTK_ENOMEM;
   }
-  // A failed send is the peer having gone: the refusal stands anyway.
-  (void)send(fd, close_notify, sizeof(close_notify), MSG_NOSIGNAL);
-  shutdown(fd, SHUT_WR);
   SSL_set0_wbio(ssl, sink);
   return 0;
+}
+
+static void write_close(int fd) {
+  // A failed send is the peer having gone: the refusal stands anyway.
+  (void)send(fd, tls12_close_notify, sizeof(tls12_close_notify),
+             MSG_NOSIGNAL);
+  shutdown(fd, SHUT_WR);
+}
+
+int mtk_net_server_refuse_now(SSL *ssl) {
+  if (!in_tls12_handshake(ssl)) {
+    return MTK_EINVAL;
+  }
+  int err = divert(ssl);
+  if (err != 0) {
+    return err;
+  }
+  write_close(SSL_get_fd(ssl));
+  return 0;
+}
+
+int mtk_net_server_refuse_finish(SSL *ssl) {
+  if (SSL_get_ex_data(ssl, refused_index) != &deferred_mark) {
+    return MTK_EINVAL;
+  }
+  SSL_set_ex_data(ssl, refused_index, &refused_mark);
+  write_close(SSL_get_fd(ssl));
+  return 0;
+}
+
+// refuse records the refusal of |ssl| and returns true when the handshake
+// must fail now (TLS 1.2, close_notify written). Otherwise the handshake
+// completes and the caller closes: TLS 1.3, or a deferred TLS 1.2 refusal
+// whose output goes to a memory BIO meanwhile.
+static bool refuse(SSL *ssl, const struct mtk_net_server_opts *opts) {
+  SSL_set_ex_data(ssl, refused_index, &refused_mark);
+  if (!in_tls12_handshake(ssl)) {
+    return false;
+  }
+  if (opts->defer_refusal) {
+    if (divert(ssl) == 0) {
+      SSL_set_ex_data(ssl, refused_index, &deferred_mark);
+    }
+    return false;
+  }
+  return mtk_net_server_refuse_now(ssl) == 0;
 }
 
 static enum ssl_verify_result_t verify_cb(SSL *ssl, uint8_t *out_alert) {
@@ -66,10 +114,7 @@ static enum ssl_verify_result_t verify_cb(SSL *ssl, uint8_t *out_alert) {
       opts->verify(ssl, opts->arg) == MTK_NET_VERDICT_ACCEPT) {
     return ssl_verify_ok;
   }
-  SSL_set_ex_data(ssl, refused_index, &refused_mark);
-  if (mtk_net_server_refuse_now(ssl) != 0) {
-    // TLS 1.3: the handshake completes; the caller closes with
-    // close_notify, which is what the client would see from s2n too.
+  if (!refuse(ssl, opts)) {
     return ssl_verify_ok;
   }
   *out_alert = SSL_AD_CLOSE_NOTIFY;  // goes to the memory BIO
@@ -107,13 +152,10 @@ static void no_cert_cb(const SSL *cssl, int where, int ret) {
       opts->verify(ssl, opts->arg) == MTK_NET_VERDICT_ACCEPT) {
     return;
   }
-  SSL_set_ex_data(ssl, refused_index, &refused_mark);
-  // TLS 1.2: close_notify now; the rest of the handshake goes to the
-  // memory BIO. TLS 1.3 (refuse_now declines): the caller closes after
-  // the handshake.
-  if (mtk_net_server_refuse_now(ssl) != 0) {
-    return;
-  }
+  // TLS 1.2: close_notify now (or deferred); the rest of the handshake
+  // goes to the memory BIO. TLS 1.3: the caller closes after the
+  // handshake.
+  (void)refuse(ssl, opts);
 }
 
 int mtk_net_server_setup_ssl(SSL *ssl,

@@ -27,7 +27,8 @@ static const char usage_text[] =
     "                   RSA 2K-8K/ECDSA keys, SHA-2, expiry, 64 K message)\n"
     "                   or no certificate is refused at the TLS level with\n"
     "                   close_notify and no named alert, as s2n-tls does\n"
-    "                   [I]; no 10-30 s blinding delay. Accepted requests\n"
+    "                   [I]; no 10-30 s blinding delay unless\n"
+    "                   --blinding-delay. Accepted requests\n"
     "                   carry X-Amzn-Mtls-Clientcert-Serial-Number, -Issuer,\n"
     "                   -Subject, -Validity, -Leaf (§1.3).\n"
     "  alb-passthrough  AWS ALB passthrough: no verification; the handshake\n"
@@ -66,6 +67,10 @@ static const char usage_text[] =
     "                         (default 10s)\n"
     "  --max-requests N       requests per connection (default 100)\n"
     "  --ready-file FILE      write the bound port to FILE once listening\n"
+    "  --blinding-delay D     hold every TLS refusal for D before the\n"
+    "                         close_notify, as s2n-tls blinding does (10-30 s\n"
+    "                         by default in s2n; ALB's setting is [I]);\n"
+    "                         default 0\n"
     "  --quiet                no connection log lines\n"
     "  --help, --version\n"
     "\n"
@@ -90,6 +95,7 @@ enum {
   OPT_TIMEOUT,
   OPT_MAX_REQUESTS,
   OPT_READY_FILE,
+  OPT_BLINDING,
   OPT_QUIET,
   OPT_HELP,
   OPT_VERSION,
@@ -111,6 +117,7 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"max-requests", required_argument, NULL, OPT_MAX_REQUESTS},
     {"ready-file", required_argument, NULL, OPT_READY_FILE},
+    {"blinding-delay", required_argument, NULL, OPT_BLINDING},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -255,6 +262,12 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
         }
         break;
       case OPT_READY_FILE: cfg->ready_file = a; break;
+      case OPT_BLINDING:
+        if ((rc = parse_duration_ms("--blinding-delay", a,
+                                    &cfg->blinding_ms)) != 0) {
+          return rc;
+        }
+        break;
       case OPT_QUIET: cfg->quiet = true; break;
       case OPT_HELP: fputs(usage_text, stdout); return -1;
       case OPT_VERSION: mtk_cli_print_version(stdout, NULL); return -1;

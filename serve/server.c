@@ -55,6 +55,7 @@ struct serve_conn {
   uint64_t requests;
   int last_status;
   bool close_after_write;
+  bool blinding;  // a refusal waits for its close_notify; input is dropped
   bool logged;
   char ended[64];  // how the connection ended, if not by us
 };
@@ -102,7 +103,8 @@ static void log_conn(struct serve_conn *sc) {
   const char *proto = sc->proto[0] != '\0' ? sc->proto : "-";
   const char *cipher = sc->cipher[0] != '\0' ? sc->cipher : "-";
   char latency[32] = "-";
-  if (sc->net.t_handshake > sc->t_accept) {
+  bool refused = sc->decided && sc->decision.action == MTK_SERVE_REFUSE_TLS;
+  if (sc->net.t_handshake > sc->t_accept && !refused) {
     snprintf(latency, sizeof(latency), "%.6f",
              (double)(sc->net.t_handshake - sc->t_accept) / 1e9);
   }
@@ -304,6 +306,22 @@ static enum mtk_net_verdict verify_fn(SSL *ssl, void *arg) {
                                                      : MTK_NET_VERDICT_ACCEPT;
 }
 
+// send_refusal closes a refused connection: the plaintext close_notify of
+// a held TLS 1.2 refusal, else (TLS 1.3) mtk_net_conn_close's own.
+static void send_refusal(struct mtk_net_conn *c) {
+  if (mtk_net_server_refuse_finish(c->ssl) != 0) {
+    // Nothing held: the close_notify below is the refusal.
+  }
+  mtk_net_conn_close(c);
+}
+
+static void on_blinding_over(uv_timer_t *t) {
+  struct serve_conn *sc = t->data;
+  if (sc->net.state == MTK_NET_OPEN) {
+    send_refusal(&sc->net);
+  }
+}
+
 static void on_conn_handshake(struct mtk_net_conn *c) {
   struct serve_conn *sc = c->data;
   decide(sc, c->ssl);  // no certificate: the verify function never ran
@@ -311,7 +329,15 @@ static void on_conn_handshake(struct mtk_net_conn *c) {
       mtk_net_server_refused(c->ssl)) {
     // No HTTP response: close_notify, then FIN (s2n-tls, §1.2).
     snprintf(sc->ended, sizeof(sc->ended), "refused");
-    mtk_net_conn_close(c);
+    if (sc->srv->cfg->blinding_ms > 0) {
+      // s2n's blinding: the client hears nothing until the delay is over.
+      sc->blinding = true;
+      mtk_net_conn_set_timeout(c, 0);
+      uv_timer_start(&sc->drain, on_blinding_over, sc->srv->cfg->blinding_ms,
+                     0);
+      return;
+    }
+    send_refusal(c);
     return;
   }
   mtk_net_conn_set_timeout(c, sc->srv->cfg->timeout_ms);
@@ -321,7 +347,7 @@ static void on_conn_read(struct mtk_net_conn *c, const uint8_t *data,
                          size_t len) {
   struct serve_conn *sc = c->data;
   size_t max_in = sc->srv->limits.max_head + MAX_BODY;
-  if (sc->close_after_write) {
+  if (sc->close_after_write || sc->blinding) {
     return;  // the answer is final; later bytes are ignored
   }
   if (sc->in_len + len > max_in) {
@@ -762,6 +788,7 @@ static int setup_tls(struct serve *srv, struct mtk_diag *diag) {
   srv->srv_opts.arg = srv;
   srv->srv_opts.ca_names = srv->ca_names;
   srv->srv_opts.accept_ed25519 = true;
+  srv->srv_opts.defer_refusal = cfg->blinding_ms > 0;
   return 0;
 }
 

@@ -30,6 +30,7 @@ struct mtk_serve_config {
   uint64_t duration_ms;      // 0: until a signal
   uint64_t timeout_ms;       // handshake, and each request after it
   uint64_t max_requests;     // per connection
+  uint64_t blinding_ms;      // delay before a TLS refusal's close_notify
   const char *ready_file;    // NULL: none
   bool quiet;                // no connection log lines
 };

@@ -45,6 +45,11 @@ struct mtk_net_server_opts {
   // Ed25519 certificate is the caller's, not a missing signature algorithm
   // (an OpenSSL client then silently sends no certificate, §6.4).
   bool accept_ed25519;
+  // Hold a TLS 1.2 refusal: nothing more reaches the client (the server's
+  // flight goes to a memory BIO), the handshake completes on the server's
+  // side, and the caller sends the close_notify when it chooses with
+  // mtk_net_server_refuse_finish (s2n-tls "blinding", §1.2).
+  bool defer_refusal;
 };
 
 // mtk_net_server_setup_ssl makes the server |ssl| request a client
@@ -72,6 +77,14 @@ bool mtk_net_server_refused(const SSL *ssl);
 // and sends whatever BoringSSL writes afterwards to a memory BIO. It returns 0, or MTK_EINVAL when |ssl| is not in that state (the
 // caller then closes with mtk_net_conn_close after the handshake).
 MTK_MUST_CHECK int mtk_net_server_refuse_now(SSL *ssl);
+
+// mtk_net_server_refuse_finish ends a TLS 1.2 refusal that
+// opts->defer_refusal held: it writes the plaintext warning close_notify
+// and shuts the socket's write side down; then close the connection with
+// mtk_net_conn_close (whose own close_notify goes to the memory BIO). It
+// returns 0, or MTK_EINVAL when no refusal of |ssl| is held (TLS 1.3: the
+// close_notify of mtk_net_conn_close is the refusal).
+MTK_MUST_CHECK int mtk_net_server_refuse_finish(SSL *ssl);
 
 // mtk_net_server_ca_names_new collects the subject names of |certs| as DER
 // into a new stack *out (free with mtk_net_server_ca_names_free), for

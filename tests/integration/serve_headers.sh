@@ -121,28 +121,37 @@ expect_grep ' "-" - - Failed:UnmappedConnectionError .* action=refuse-tls ' "$T/
 pass "verify: keep-alive, refusals without HTTP, connection log"
 
 # --- the wire: close_notify, no named alert; CA names on request --------
-start_serve wire "${common[@]}" --profile alb-verify --advertise-ca-names
-
-wire_pid=$SERVE_PID
-for v in tls1_2 tls1_3; do
-  printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' |
-    timeout 20 openssl s_client -connect "127.0.0.1:$SERVE_PORT" -"$v" -msg -ign_eof \
-      -CAfile "$F/trust/root.pem" -cert "$F/cases/unknown-ca/cert.pem" \
-      -key "$F/cases/unknown-ca/key.pem" >"$T/sclient-$v" 2>&1 || true
-  expect_grep '^<<< TLS 1\.[23], Alert \[length 0002\], warning close_notify' "$T/sclient-$v"
-  expect_no_grep '^<<< TLS 1\.[23], Alert .*fatal' "$T/sclient-$v"
-  expect_no_grep '^HTTP/1' "$T/sclient-$v"
+# Also with --blinding-delay: the refusal is held, then the same close_notify
+# (TLS 1.2: a plaintext record after the server's flight was withheld).
+for blind in 0 200ms; do
+  bargs=()
+  [ "$blind" = 0 ] || bargs=(--blinding-delay "$blind")
+  start_serve "wire-$blind" "${common[@]}" --profile alb-verify \
+    --advertise-ca-names ${bargs[@]+"${bargs[@]}"}
+  wire_pid=$SERVE_PID
+  for v in tls1_2 tls1_3; do
+    printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' |
+      timeout 20 openssl s_client -connect "127.0.0.1:$SERVE_PORT" -"$v" -msg -ign_eof \
+        -CAfile "$F/trust/root.pem" -cert "$F/cases/unknown-ca/cert.pem" \
+        -key "$F/cases/unknown-ca/key.pem" >"$T/sclient-$v" 2>&1 || true
+    expect_grep '^<<< TLS 1\.[23], Alert \[length 0002\], warning close_notify' "$T/sclient-$v"
+    expect_no_grep '^<<< TLS 1\.[23], Alert .*fatal' "$T/sclient-$v"
+    expect_no_grep '^HTTP/1' "$T/sclient-$v"
+    # TLS 1.2: refused before the server's Finished, so no session.
+    [ "$v" = tls1_3 ] || expect_no_grep '^<<< TLS 1\.2, Handshake \[length [0-9a-f]+\], Finished' "$T/sclient-$v"
+  done
+  grep -A1 '^Acceptable client certificate CA names' "$T/sclient-tls1_3" >"$T/ca-names"
+  expect_grep 'CN = mtlskit Fixture Root CA' "$T/ca-names"
+  stop_serve "$wire_pid"
+  expect_grep ' "CN=unknown-ca,[^"]*" .* Failed:ClientCertUntrusted .* end=refused$' "$T/serve-wire-$blind.log"
 done
-grep -A1 '^Acceptable client certificate CA names' "$T/sclient-tls1_3" >"$T/ca-names"
-expect_grep 'CN = mtlskit Fixture Root CA' "$T/ca-names"
-stop_serve "$wire_pid"
 start_serve noca "${common[@]}" --profile alb-verify
 noca_pid=$SERVE_PID
 printf '' | timeout 20 openssl s_client -connect "127.0.0.1:$SERVE_PORT" \
   -tls1_3 -CAfile "$F/trust/root.pem" >"$T/sclient-noca" 2>&1 || true
 expect_grep '^No client certificate CA names sent' "$T/sclient-noca"
 stop_serve "$noca_pid"
-pass "wire: warning close_notify and no fatal alert under TLS 1.2 and 1.3; CA names only with --advertise-ca-names"
+pass "wire: warning close_notify, no fatal alert, TLS 1.2 before Finished, with and without blinding; CA names only with --advertise-ca-names"
 
 # --- ALB passthrough: the URL-encoded chain -----------------------------
 start_serve pass "${common[@]}" --profile alb-passthrough

@@ -57,6 +57,8 @@ for tls in 1.2 1.3; do
   check apigw-tls apigw "$tls" --profile apigw --apigw-refusal tls -- \
     "${ed25519_refused[@]}" --expect eku-server-only=refused
   check cloudflare cloudflare "$tls" --profile cloudflare
+  check alb-blind alb-verify "$tls" --profile alb-verify \
+    --crl "$F/crl/default.pem" --blinding-delay 300ms -- "${ed25519_refused[@]}"
 done
 
 # What each profile did, case by case, beyond "met": ALB verify refuses at
@@ -75,6 +77,10 @@ for c in expired-1y revoked-keycompromise unknown-ca chain-too-deep oversized \
     no-certificate; do
   expect_grep "^$c met (closed|reset) first-read " "$r"
 done
+for c in expired-1y no-certificate unknown-ca; do
+  expect_grep "^$c met closed handshake " "$T/res-alb-blind-1.2"
+done
+expect_no_grep ' tls-alert ' "$T/res-alb-blind-1.3"
 expect_no_grep ' tls-alert ' "$T/res-alb-verify-1.2"
 expect_no_grep ' tls-alert ' "$T/res-alb-verify-1.3"
 expect_grep '^expired-1y met http http 200$' "$T/res-alb-expired-1.3"
