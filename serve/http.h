@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mtlskit/error.h"
+
 #define MTK_SERVE_HTTP_MAX_HEADERS 128
 
 struct mtk_serve_http_header {
@@ -48,9 +50,9 @@ void mtk_serve_http_limits_alb(struct mtk_serve_http_limits *limits);
 // out->content_length bytes follows), 0 when more bytes are needed, or -1
 // for a request to refuse, with the HTTP status to answer in *out_status
 // (400, 414, 431, 505).
-int mtk_serve_http_parse(const char *buf, size_t len,
-                         const struct mtk_serve_http_limits *limits,
-                         struct mtk_serve_http_request *out, int *out_status);
+MTK_MUST_CHECK int mtk_serve_http_parse(
+    const char *buf, size_t len, const struct mtk_serve_http_limits *limits,
+    struct mtk_serve_http_request *out, int *out_status);
 
 // mtk_serve_http_name_is reports whether header name |name| (|len| bytes)
 // equals |lower| (lower case) case-insensitively.

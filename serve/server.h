@@ -39,7 +39,7 @@ struct mtk_serve_config {
 // reached or SIGINT/SIGTERM arrives. It prints the ready line and one
 // connection-log line per connection on |log|. It returns 0, or a negative
 // code with |diag| when the server could not start.
-int mtk_serve_run(const struct mtk_serve_config *config, FILE *log,
-                  struct mtk_diag *diag);
+MTK_MUST_CHECK int mtk_serve_run(const struct mtk_serve_config *config,
+                                 FILE *log, struct mtk_diag *diag);
 
 #endif  // MTK_SERVE_SERVER_H

@@ -13,6 +13,10 @@
 #    checks) [I]" and the probe expects 2xx, but mtlskit verify's apigw
 #    rules (reused by serve, fixtures/verify.c) apply the TLS client purpose
 #    and refuse it: serve answers 403.
+#  - crl-missing-intermediate under alb-verify: the probe expects a refusal
+#    [I, "§1.1 trust store CRLs"], but §1.1 makes CRLs optional per trust
+#    store and mtlskit verify's alb rules check the CRLs present (a CA
+#    without one passes): serve answers 200.
 . "$MTK_SRC/tests/lib/testlib.sh"
 . "$MTK_SRC/tests/integration/serve_common.sh"
 
@@ -60,6 +64,23 @@ for tls in 1.2 1.3; do
   check alb-blind alb-verify "$tls" --profile alb-verify \
     --crl "$F/crl/default.pem" --blinding-delay 300ms -- "${ed25519_refused[@]}"
 done
+
+# The CRL trust variants against ALB verify: a server holding every CA's CRL
+# but the intermediate's, or only stale / wrongly signed ones.
+for tv in crl-missing-intermediate:missing-intermediate crl-expired:expired \
+    crl-wrong-signer:wrong-signer; do
+  check "alb-$tv" alb-verify 1.3 --profile alb-verify \
+    --crl "$F/crl/${tv##*:}.pem" -- --trust "${tv%%:*}" \
+    --expect crl-missing-intermediate='http 2xx'
+  expect_grep "^${tv%%:*} (met|unspecified) http http 200$" "$T/res-alb-$tv-1.3"
+done
+# The same server refuses what the CRLs it holds revoke, and nothing else:
+# without the intermediate's CRL, its revoked leaf gets in.
+check alb-crl-root alb-verify 1.3 --profile alb-verify \
+  --crl "$F/crl/missing-intermediate.pem" -- "${ed25519_refused[@]}" \
+  --expect revoked-int-cessation='http 2xx'
+expect_grep '^revoked-keycompromise met (closed|reset) ' "$T/res-alb-crl-root-1.3"
+expect_grep '^revoked-int-cessation met http http 200$' "$T/res-alb-crl-root-1.3"
 
 # What each profile did, case by case, beyond "met": ALB verify refuses at
 # the TLS level with close_notify (TLS 1.2: in the handshake, also without
