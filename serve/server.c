@@ -282,13 +282,12 @@ static void decide(struct serve_conn *sc, SSL *ssl) {
   if (err != 0) {
     // A certificate that cannot even be parsed is refused like any other
     // failure of the platform's checks.
+    const struct mtk_serve_config *cfg = sc->srv->cfg;
+    bool http = cfg->profile == MTK_SERVE_PROFILE_CLOUDFLARE ||
+                (cfg->profile == MTK_SERVE_PROFILE_APIGW &&
+                 !cfg->apigw_refuse_tls);
     memset(&sc->decision, 0, sizeof(sc->decision));
-    sc->decision.action = sc->srv->cfg->profile == MTK_SERVE_PROFILE_CLOUDFLARE ||
-                                  (sc->srv->cfg->profile ==
-                                       MTK_SERVE_PROFILE_APIGW &&
-                                   !sc->srv->cfg->apigw_refuse_tls)
-                              ? MTK_SERVE_FORBID
-                              : MTK_SERVE_REFUSE_TLS;
+    sc->decision.action = http ? MTK_SERVE_FORBID : MTK_SERVE_REFUSE_TLS;
     snprintf(sc->decision.status, sizeof(sc->decision.status),
              "Failed:%s", mtk_diag_message(&diag, err));
   }
@@ -452,10 +451,11 @@ static void sb_json(struct strbuf *b, const char *s, size_t n) {
 }
 
 static void sb_json_header(struct strbuf *b, bool *first, const char *name,
-                           const char *value, size_t value_len) {
+                           size_t name_len, const char *value,
+                           size_t value_len) {
   sb_str(b, *first ? "[" : ",[");
   *first = false;  // the caller opened the array
-  sb_json(b, name, strlen(name));
+  sb_json(b, name, name_len);
   sb_str(b, ",");
   sb_json(b, value, value_len);
   sb_str(b, "]");
@@ -563,30 +563,24 @@ static void conn_echo(struct serve_conn *sc,
                                        "x-amzn-mtls-")) {
       continue;
     }
-    char name[256];
-    size_t n = h->name_len < sizeof(name) - 1 ? h->name_len : sizeof(name) - 1;
-    memcpy(name, h->name, n);
-    name[n] = '\0';
-    sb_json_header(&b, &first, name, h->value, h->value_len);
+    sb_json_header(&b, &first, h->name, h->name_len, h->value,
+                   h->value_len);
   }
+#define ADD(name, value) \
+  sb_json_header(&b, &first, name, strlen(name), value, strlen(value))
   enum mtk_serve_profile p = sc->srv->cfg->profile;
   if (p == MTK_SERVE_PROFILE_ALB_VERIFY && sc->have_alb) {
     const struct mtk_serve_alb_headers *a = &sc->alb;
-    sb_json_header(&b, &first, "X-Amzn-Mtls-Clientcert-Serial-Number",
-                   a->serial, strlen(a->serial));
-    sb_json_header(&b, &first, "X-Amzn-Mtls-Clientcert-Issuer", a->issuer,
-                   strlen(a->issuer));
-    sb_json_header(&b, &first, "X-Amzn-Mtls-Clientcert-Subject", a->subject,
-                   strlen(a->subject));
-    sb_json_header(&b, &first, "X-Amzn-Mtls-Clientcert-Validity",
-                   a->validity, strlen(a->validity));
-    sb_json_header(&b, &first, "X-Amzn-Mtls-Clientcert-Leaf", a->leaf,
-                   strlen(a->leaf));
+    ADD("X-Amzn-Mtls-Clientcert-Serial-Number", a->serial);
+    ADD("X-Amzn-Mtls-Clientcert-Issuer", a->issuer);
+    ADD("X-Amzn-Mtls-Clientcert-Subject", a->subject);
+    ADD("X-Amzn-Mtls-Clientcert-Validity", a->validity);
+    ADD("X-Amzn-Mtls-Clientcert-Leaf", a->leaf);
   } else if (p == MTK_SERVE_PROFILE_ALB_PASSTHROUGH &&
              sc->chain_header != NULL) {
-    sb_json_header(&b, &first, "X-Amzn-Mtls-Clientcert", sc->chain_header,
-                   strlen(sc->chain_header));
+    ADD("X-Amzn-Mtls-Clientcert", sc->chain_header);
   }
+#undef ADD
   sb_str(&b, "]}\n");
   if (b.failed) {
     free(b.p);
