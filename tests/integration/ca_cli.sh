@@ -266,7 +266,7 @@ pass "sign: CSR subject/SAN copied, no key written; anonymous sign prints PEM"
 expect_status 0 mtlskit demo
 expect_grep '^\$ mtlskit ca list ' "$T/out"
 expect_grep 'client-external-v2' "$T/out"
-rm -rf "$(sed -n 's/^The CA, the .pfx and the trust-store bundle are in //p' "$T/out")"
+rm -rf "$(sed -n 's/^Everything the demo made is in //p' "$T/out")"
 pass "mtlskit demo"
 
 done_testing

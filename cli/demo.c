@@ -1,0 +1,150 @@
+#include "demo.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exec.h"
+#include "mtlskit/cli.h"
+#include "mtlskit/file.h"
+#include "mtlskit/units.h"
+
+#define MAX_ARGS 24
+
+// step runs one subcommand, echoing it as a shell line first.
+static int step(const char *name, const char **args) {
+  printf("\n$ mtlskit %s", name);
+  for (const char **a = args + 1; *a != NULL; a++) {
+    printf(" %s", *a);
+  }
+  printf("\n");
+  return exec_run(name, args);
+}
+
+static int ca_walkthrough(const char *dir) {
+  char ca[PATH_MAX], p12[PATH_MAX], bundle[PATH_MAX];
+  snprintf(ca, sizeof(ca), "%s/webservicename-ca", dir);
+  snprintf(p12, sizeof(p12), "%s/internal.user.pfx", dir);
+  snprintf(bundle, sizeof(bundle), "%s/truststore.pem", dir);
+  // The .pfx password comes from the environment, as it would in a script.
+  if (setenv("MTLSKIT_DEMO_PASSWORD", "demo-password", 1) != 0) {
+    return MTK_EXIT_RUNTIME;
+  }
+  const char *steps[][MAX_ARGS] = {
+      {"", "init", ca, "--subject",
+       "/C=JP/ST=Osaka/L=Osaka/O=webservicename/CN=webservicename Root CA",
+       "--key-type", "p256", NULL},
+      {"", "issue", ca, "client-internal", "--subject",
+       "/C=JP/ST=Osaka/L=Osaka/O=webservicename/OU=Internal Client/"
+       "CN=internal.user",
+       "--days", "3650", "--p12", p12, "--p12-password",
+       "env:MTLSKIT_DEMO_PASSWORD", NULL},
+      {"", "issue", ca, "client-external", "--subject",
+       "/C=JP/ST=Osaka/L=Osaka/O=webservicename/OU=External Client/"
+       "CN=external.user",
+       "--days", "185", NULL},
+      {"", "revoke", ca, "client-external", "--reason", "keyCompromise", NULL},
+      {"", "crl", ca, NULL},
+      {"", "issue", ca, "client-external-v2", "--subject",
+       "/C=JP/ST=Osaka/L=Osaka/O=webservicename/OU=External Client/"
+       "CN=external.user",
+       "--days", "185", NULL},
+      {"", "export", ca, "--truststore", bundle, NULL},
+      {"", "list", ca, NULL},
+  };
+  printf("== 1. A private CA for client certificates (%s)\n", ca);
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    int status = step("ca", steps[i]);
+    if (status != 0) {
+      mtk_cli_error("demo: 'mtlskit ca %s' failed; files are in %s",
+                    steps[i][1], dir);
+      return status;
+    }
+  }
+  return MTK_EXIT_OK;
+}
+
+// wait_port reads the port mtlskit serve writes to |path| once listening.
+static int wait_port(const char *path, char *out, size_t out_len) {
+  for (int i = 0; i < 500; i++) {
+    char *text = NULL;
+    size_t len = 0;
+    if (mtk_file_read(path, 64, &text, &len, NULL) == 0 && len > 1) {
+      uint64_t port = 0;
+      text[strcspn(text, "\n")] = '\0';
+      int err = mtk_parse_uint(text, 65535, &port);
+      free(text);
+      if (err == 0 && port > 0) {
+        snprintf(out, out_len, "%llu", (unsigned long long)port);
+        return 0;
+      }
+    }
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  return MTK_ETIMEDOUT;
+}
+
+static int conformance_check(const char *dir) {
+  // |dir| is a short mkdtemp path, so these cannot overflow.
+  char fx[512], cert[PATH_MAX], key[PATH_MAX], trust[PATH_MAX],
+      crl[PATH_MAX], port_file[PATH_MAX];
+  snprintf(fx, sizeof(fx), "%s/fixtures", dir);
+  snprintf(cert, sizeof(cert), "%s/server/server.cert.pem", fx);
+  snprintf(key, sizeof(key), "%s/server/server.key.pem", fx);
+  snprintf(trust, sizeof(trust), "%s/trust/root.pem", fx);
+  snprintf(crl, sizeof(crl), "%s/crl/default.pem", fx);
+  snprintf(port_file, sizeof(port_file), "%s/serve.port", dir);
+  printf("\n== 2. Does an mTLS endpoint let in exactly the right clients?\n"
+         "Good and deliberately broken client identities, a local endpoint "
+         "that\nbehaves like AWS ALB in verify mode, and the probe checking "
+         "each identity\nagainst what ALB is documented to do.\n");
+  const char *fixtures[] = {"", fx, NULL};
+  int status = step("fixtures", fixtures);
+  if (status != 0) {
+    return status;
+  }
+  const char *serve[] = {"",           "--profile",  "alb-verify",
+                         "--cert",     cert,         "--key",
+                         key,          "--truststore", trust,
+                         "--crl",      crl,          "--listen",
+                         "127.0.0.1:0", "--ready-file", port_file,
+                         "--duration", "5m",         "--quiet",
+                         NULL};
+  printf("\n$ mtlskit serve --profile alb-verify --truststore %s --crl %s "
+         "... &\n", trust, crl);
+  pid_t pid;
+  if (exec_spawn("serve", serve, &pid) != 0) {
+    return MTK_EXIT_RUNTIME;
+  }
+  char port[24];
+  if (wait_port(port_file, port, sizeof(port)) != 0) {
+    exec_reap(pid);
+    mtk_cli_error("demo: the local endpoint did not start");
+    return MTK_EXIT_RUNTIME;
+  }
+  char url[64];
+  snprintf(url, sizeof(url), "https://127.0.0.1:%s/", port);
+  const char *probe[] = {"", "--fixtures", fx, "--profile", "alb-verify",
+                         "--cacert", trust, url, NULL};
+  status = step("probe", probe);
+  exec_reap(pid);
+  return status;
+}
+
+int demo_run(void) {
+  char dir[] = "/tmp/mtlskit-demo.XXXXXX";
+  if (mkdtemp(dir) == NULL) {
+    mtk_cli_error("cannot create a temporary directory: %s",
+                  mtk_strerror(mtk_errno_get()));
+    return MTK_EXIT_RUNTIME;
+  }
+  int status = ca_walkthrough(dir);
+  if (status == MTK_EXIT_OK) {
+    status = conformance_check(dir);
+  }
+  printf("\nEverything the demo made is in %s\n", dir);
+  return status;
+}
