@@ -2,13 +2,9 @@
 # profile and a fixture set from mtlskit fixtures, under TLS 1.2 and 1.3
 # (server and client pinned to the version): the probe must exit 0.
 #
-# Three cells are overridden with --expect, each a disagreement between the
+# Two cells are overridden with --expect, each a disagreement between the
 # probe's profile and endpoint-behaviour.md (or mtlskit verify) that is
 # reported, not papered over:
-#  - ok-keytype-ed25519 (defect "none"): ALB takes RSA 2K-8K and ECDSA keys
-#    only (§1.5 [D]), API Gateway RSA-2048+/ECDSA-256+ (§2 [D]); §7 "unsupported
-#    key type (Ed25519)" is TLS-rej for ALB and 403 for API Gateway [I]. The
-#    probe's "none" cell expects 2xx.
 #  - eku-server-only under apigw: §7 says "200? (EKU not in the listed
 #    checks) [I]" and the probe expects 2xx, but mtlskit verify's apigw
 #    rules (reused by serve, fixtures/verify.c) apply the TLS client purpose
@@ -49,20 +45,19 @@ check() {
   pass "$name under TLS $tls: the probe's $pprofile profile is met"
 }
 
-ed25519_refused=(--expect ok-keytype-ed25519=refused)
 for tls in 1.2 1.3; do
   check alb-verify alb-verify "$tls" --profile alb-verify \
-    --crl "$F/crl/default.pem" -- "${ed25519_refused[@]}"
+    --crl "$F/crl/default.pem"
   check alb-expired alb-verify-allow-expired "$tls" --profile alb-verify \
-    --crl "$F/crl/default.pem" --allow-expired -- "${ed25519_refused[@]}"
+    --crl "$F/crl/default.pem" --allow-expired
   check alb-passthrough alb-passthrough "$tls" --profile alb-passthrough
   check apigw apigw "$tls" --profile apigw -- \
-    --expect ok-keytype-ed25519='http 403' --expect eku-server-only='http 403'
+    --expect eku-server-only='http 403'
   check apigw-tls apigw "$tls" --profile apigw --apigw-refusal tls -- \
-    "${ed25519_refused[@]}" --expect eku-server-only=refused
+    --expect eku-server-only=refused
   check cloudflare cloudflare "$tls" --profile cloudflare
   check alb-blind alb-verify "$tls" --profile alb-verify \
-    --crl "$F/crl/default.pem" --blinding-delay 300ms -- "${ed25519_refused[@]}"
+    --crl "$F/crl/default.pem" --blinding-delay 300ms
 done
 
 # The CRL trust variants against ALB verify: a server holding every CA's CRL
@@ -77,7 +72,7 @@ done
 # The same server refuses what the CRLs it holds revoke, and nothing else:
 # without the intermediate's CRL, its revoked leaf gets in.
 check alb-crl-root alb-verify 1.3 --profile alb-verify \
-  --crl "$F/crl/missing-intermediate.pem" -- "${ed25519_refused[@]}" \
+  --crl "$F/crl/missing-intermediate.pem" -- \
   --expect revoked-int-cessation='http 2xx'
 expect_grep '^revoked-keycompromise met (closed|reset) ' "$T/res-alb-crl-root-1.3"
 expect_grep '^revoked-int-cessation met http http 200$' "$T/res-alb-crl-root-1.3"
