@@ -54,6 +54,19 @@ int exec_find(const char *name, char *out, size_t out_len) {
   return MTK_ENOENT;
 }
 
+int exec_replace(const char *name, const char **argv) {
+  char path[PATH_MAX];
+  if (exec_find(name, path, sizeof(path)) != 0) {
+    mtk_cli_error("mtlskit-%s is not installed", name);
+    return MTK_EXIT_RUNTIME;
+  }
+  argv[0] = path;
+  // execv's prototype predates const; it does not modify the strings.
+  execv(path, (char *const *)argv);
+  mtk_cli_error("cannot run %s: %s", path, mtk_strerror(mtk_errno_get()));
+  return MTK_EXIT_RUNTIME;
+}
+
 int exec_spawn(const char *name, const char **argv, pid_t *out_pid) {
   char path[PATH_MAX];
   if (exec_find(name, path, sizeof(path)) != 0) {

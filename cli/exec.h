@@ -16,6 +16,13 @@ int exec_find(const char *name, char *out, size_t out_len);
 // one-line error and returns MTK_EXIT_RUNTIME when it cannot start.
 int exec_run(const char *name, const char **argv);
 
+// exec_replace replaces the front-end by mtlskit-|name| with |argv|
+// (argv[0] is replaced), so the subcommand gets the front-end's pid, its
+// signals and its exit status directly, the way git runs dashed externals.
+// It returns only on failure, with an exit status after printing a one-line
+// error.
+int exec_replace(const char *name, const char **argv);
+
 // exec_spawn starts mtlskit-|name| with |argv| without waiting and stores
 // its pid in *out_pid. It returns 0, or MTK_ENOENT / -errno after printing
 // a one-line error.

@@ -74,7 +74,7 @@ int main(int argc, char **argv) {
     if (find_subcommand(argv[2]) == NULL) {
       return mtk_cli_usage_error("'%s' is not an mtlskit command", argv[2]);
     }
-    return exec_run(argv[2], help_argv);
+    return exec_replace(argv[2], help_argv);
   }
   if (argv[1][0] == '-') {
     return mtk_cli_usage_error("unknown option '%s'", argv[1]);
@@ -85,5 +85,5 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "demo") == 0) {
     return demo_run();
   }
-  return exec_run(argv[1], (const char **)(argv + 1));
+  return exec_replace(argv[1], (const char **)(argv + 1));
 }

@@ -43,4 +43,24 @@ expect_status 7 env MTLSKIT_EXEC_PATH="$T/empty" "$T/empty/mtlskit" probe a b
 expect_grep '^args:a b$' "$T/out"
 pass "dispatch passes arguments and exit status through"
 
+# The front-end becomes the subcommand (exec, as git runs dashed
+# externals): a signal sent to the mtlskit pid reaches the subcommand, and
+# nothing is left behind.
+cat >"$T/empty/mtlskit-serve" <<'SH'
+#!/bin/sh
+trap 'echo got-term; exit 0' TERM
+echo "pid $$"
+while :; do sleep 0.1; done
+SH
+chmod +x "$T/empty/mtlskit-serve"
+MTLSKIT_EXEC_PATH="$T/empty" "$T/empty/mtlskit" serve >"$T/serve.out" 2>&1 &
+front=$!
+for i in $(seq 1 50); do grep -q '^pid' "$T/serve.out" && break; sleep 0.05; done
+[ "$(sed -n 's/^pid //p' "$T/serve.out")" = "$front" ] ||
+  fail "the subcommand runs under another pid than mtlskit ($(cat "$T/serve.out"))"
+kill -TERM "$front"
+wait "$front" || fail "the subcommand did not exit 0 on SIGTERM"
+expect_grep '^got-term$' "$T/serve.out"
+pass "signals reach the subcommand"
+
 done_testing
