@@ -9,8 +9,9 @@
 //   alb      AWS ALB verify mode: at most 4 CA certificates in the path,
 //            keys RSA 2048-8192 or ECDSA P-256/384/521 only, CRLs for the
 //            CAs that have one, optional "allow expired client certificates".
-//   apigw    API Gateway: no revocation check, chain length 4, RSA >= 2048
-//            or ECDSA >= 256.
+//   apigw    API Gateway: no revocation check, no extendedKeyUsage purpose
+//            check (only syntax, integrity, validity, chaining), chain
+//            length 4, RSA >= 2048 or ECDSA >= 256.
 //   nginx    ssl_verify_client on: depth (ssl_verify_depth, default 1:
 //            leaf + 1 intermediate + anchor), and when CRLs are given a CRL
 //            for every CA in the chain (X509_V_FLAG_CRL_CHECK_ALL).

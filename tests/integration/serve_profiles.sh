@@ -2,13 +2,9 @@
 # profile and a fixture set from mtlskit fixtures, under TLS 1.2 and 1.3
 # (server and client pinned to the version): the probe must exit 0.
 #
-# Two cells are overridden with --expect, each a disagreement between the
-# probe's profile and endpoint-behaviour.md (or mtlskit verify) that is
-# reported, not papered over:
-#  - eku-server-only under apigw: §7 says "200? (EKU not in the listed
-#    checks) [I]" and the probe expects 2xx, but mtlskit verify's apigw
-#    rules (reused by serve, fixtures/verify.c) apply the TLS client purpose
-#    and refuse it: serve answers 403.
+# One cell is overridden with --expect, a disagreement between the probe's
+# profile and endpoint-behaviour.md (or mtlskit verify) that is reported,
+# not papered over:
 #  - crl-missing-intermediate under alb-verify: the probe expects a refusal
 #    [I, "§1.1 trust store CRLs"], but §1.1 makes CRLs optional per trust
 #    store and mtlskit verify's alb rules check the CRLs present (a CA
@@ -51,10 +47,8 @@ for tls in 1.2 1.3; do
   check alb-expired alb-verify-allow-expired "$tls" --profile alb-verify \
     --crl "$F/crl/default.pem" --allow-expired
   check alb-passthrough alb-passthrough "$tls" --profile alb-passthrough
-  check apigw apigw "$tls" --profile apigw -- \
-    --expect eku-server-only='http 403'
-  check apigw-tls apigw "$tls" --profile apigw --apigw-refusal tls -- \
-    --expect eku-server-only=refused
+  check apigw apigw "$tls" --profile apigw
+  check apigw-tls apigw "$tls" --profile apigw --apigw-refusal tls
   check cloudflare cloudflare "$tls" --profile cloudflare
   check alb-blind alb-verify "$tls" --profile alb-verify \
     --crl "$F/crl/default.pem" --blinding-delay 300ms

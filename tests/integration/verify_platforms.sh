@@ -59,6 +59,10 @@ expect cloudflare revoked-keycompromise accept --truststore "$root" --crl "$crl"
 expect apigw ok-keytype-ed25519 unsupported-key-type --truststore "$root"
 expect apigw sha1-signature weak-signature --truststore "$root"
 expect cloudflare ok-keytype-ed25519 accept --truststore "$root"
+# API Gateway checks syntax, integrity, validity and chaining, not EKU.
+expect apigw eku-server-only accept --truststore "$root"
+expect apigw intermediate-eku-server-only accept --truststore "$root"
+expect alb eku-server-only bad-eku --truststore "$root"
 
 # nginx ssl_verify_depth: default 1 allows leaf + one intermediate.
 expect nginx ok-int-chain accept --truststore "$root" --crl "$crl"
