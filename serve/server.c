@@ -40,7 +40,7 @@ struct serve_conn {
   bool decided;
   struct mtk_serve_decision decision;
   // What the backend is told about the certificate (ALB profiles).
-  struct mtk_serve_alb_headers alb;
+  struct mtk_alb_headers alb;
   bool have_alb;
   char *chain_header;  // passthrough X-Amzn-Mtls-Clientcert
   // For the connection log.
@@ -184,7 +184,7 @@ static void on_signal(uv_signal_t *s, int signum) {
 static void conn_free(uv_handle_t *h) {
   struct serve_conn *sc = h->data;
   struct serve *srv = sc->srv;
-  mtk_serve_alb_headers_cleanup(&sc->alb);
+  mtk_alb_headers_cleanup(&sc->alb);
   free(sc->chain_header);
   free(sc->subject);
   free(sc->validity);
@@ -234,7 +234,7 @@ static void on_conn_end(struct mtk_net_conn *c, const struct mtk_outcome *o) {
 static int take_cert_facts(struct serve_conn *sc, X509 *leaf,
                            STACK_OF(X509) *chain) {
   int err;
-  if ((err = mtk_serve_alb_headers_make(leaf, &sc->alb)) != 0) {
+  if ((err = mtk_alb_headers_make(leaf, &sc->alb)) != 0) {
     return err;
   }
   sc->have_alb = true;
@@ -245,7 +245,7 @@ static int take_cert_facts(struct serve_conn *sc, X509 *leaf,
     return MTK_ENOMEM;
   }
   if (sc->srv->cfg->profile == MTK_SERVE_PROFILE_ALB_PASSTHROUGH) {
-    return mtk_serve_alb_chain_header(leaf, chain, &sc->chain_header);
+    return mtk_alb_chain_header(leaf, chain, &sc->chain_header);
   }
   return 0;
 }
@@ -570,7 +570,7 @@ static void conn_echo(struct serve_conn *sc,
   sb_json_header(&b, &first, name, strlen(name), value, strlen(value))
   enum mtk_serve_profile p = sc->srv->cfg->profile;
   if (p == MTK_SERVE_PROFILE_ALB_VERIFY && sc->have_alb) {
-    const struct mtk_serve_alb_headers *a = &sc->alb;
+    const struct mtk_alb_headers *a = &sc->alb;
     ADD("X-Amzn-Mtls-Clientcert-Serial-Number", a->serial);
     ADD("X-Amzn-Mtls-Clientcert-Issuer", a->issuer);
     ADD("X-Amzn-Mtls-Clientcert-Subject", a->subject);

@@ -16,6 +16,8 @@
 
 #include <openssl/x509.h>
 
+#include "mtlskit/alb_headers.h"
+
 #include "mtlskit/diag.h"
 #include "mtlskit/error.h"
 #include "mtlskit/verify.h"
@@ -100,44 +102,6 @@ MTK_MUST_CHECK int mtk_serve_decide(const struct mtk_serve_policy *policy,
 
 // The header values ALB verify mode adds for targets (§1.3); each a
 // NUL-terminated heap string.
-struct mtk_serve_alb_headers {
-  char *serial;    // X-Amzn-Mtls-Clientcert-Serial-Number: "03A5B1"
-  char *issuer;    // X-Amzn-Mtls-Clientcert-Issuer: RFC 2253
-  char *subject;   // X-Amzn-Mtls-Clientcert-Subject: RFC 2253
-  char *validity;  // X-Amzn-Mtls-Clientcert-Validity:
-                   // "NotBefore=...Z;NotAfter=...Z"
-  char *leaf;      // X-Amzn-Mtls-Clientcert-Leaf: URL-encoded PEM
-};
-
-// mtk_serve_alb_headers_make fills |out| from |leaf| (borrowed). Release
-// with mtk_serve_alb_headers_cleanup, also after a failure. It returns 0,
-// MTK_ENOMEM, MTK_ERANGE or MTK_ECRYPTO.
-MTK_MUST_CHECK int mtk_serve_alb_headers_make(X509 *leaf,
-                                              struct mtk_serve_alb_headers *out);
-
-// mtk_serve_alb_headers_cleanup frees what |h| holds and zeroes it.
-void mtk_serve_alb_headers_cleanup(struct mtk_serve_alb_headers *h);
-
-// mtk_serve_alb_chain_header writes the value of X-Amzn-Mtls-Clientcert
-// (passthrough, §1.3) for the certificates the client sent, |leaf| then
-// |chain| (may be NULL) in that order, as a new heap string *out. It
-// returns 0 or MTK_ENOMEM / MTK_ECRYPTO.
-MTK_MUST_CHECK int mtk_serve_alb_chain_header(X509 *leaf,
-                                              STACK_OF(X509) *chain,
-                                              char **out);
-
-// mtk_serve_url_encode percent-encodes |in| (|len| bytes) the way ALB
-// encodes PEM (§1.3): letters, digits, "-._~" and the safe characters
-// "+=/" stay, every other byte becomes %XX (upper-case hex). *out is a new
-// NUL-terminated heap string. It returns 0 or MTK_ENOMEM.
-MTK_MUST_CHECK int mtk_serve_url_encode(const char *in, size_t len,
-                                        char **out);
-
-// mtk_serve_name_rfc2253 writes |name| as an RFC 2253 string (most
-// specific RDN first, "CN=a,O=b") into a new heap string *out. It returns
-// 0, MTK_ENOMEM or MTK_ECRYPTO.
-MTK_MUST_CHECK int mtk_serve_name_rfc2253(const X509_NAME *name, char **out);
-
 #ifdef __cplusplus
 }
 #endif

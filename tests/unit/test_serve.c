@@ -103,12 +103,12 @@ END_TEST
 START_TEST(test_serve_url_encode) {
   char *out = NULL;
   const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB+a/b==\n";
-  ck_assert_int_eq(mtk_serve_url_encode(pem, strlen(pem), &out), 0);
+  ck_assert_int_eq(mtk_alb_url_encode(pem, strlen(pem), &out), 0);
   // §1.3: "+=/" stay, space and newline are encoded.
   ck_assert_str_eq(out, "-----BEGIN%20CERTIFICATE-----%0AMIIB+a/b==%0A");
   free(out);
   const char odd[] = {'%', '?', '&', ' ', (char)0xc3, '\0', '~', '_', '.'};
-  ck_assert_int_eq(mtk_serve_url_encode(odd, sizeof(odd), &out), 0);
+  ck_assert_int_eq(mtk_alb_url_encode(odd, sizeof(odd), &out), 0);
   ck_assert_str_eq(out, "%25%3F%26%20%C3%00~_.");
   free(out);
 }
@@ -124,7 +124,7 @@ START_TEST(test_serve_name_rfc2253) {
       name, "CN", MBSTRING_ASC, (const unsigned char *)"client_.com", -1, -1,
       0));
   char *out = NULL;
-  ck_assert_int_eq(mtk_serve_name_rfc2253(name, &out), 0);
+  ck_assert_int_eq(mtk_alb_name_rfc2253(name, &out), 0);
   // Most specific first, the comma escaped (RFC 2253 §2.4).
   ck_assert_str_eq(out, "CN=client_.com,O=mTLS\\, Inc,C=US");
   free(out);
