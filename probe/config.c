@@ -225,6 +225,14 @@ int mtk_probe_target_validate(const struct mtk_probe_target *t,
                        t->name, t->method);
     goto out;
   }
+  if (t->alb_headers != MTK_PROBE_ALB_OFF && t->method != NULL &&
+      strcmp(t->method, "HEAD") == 0) {
+    err = mtk_diag_set(diag, MTK_EPARSE,
+                       "target %s: --alb-headers reads the echoed headers "
+                       "from the response body, which HEAD does not get",
+                       t->name);
+    goto out;
+  }
   if (t->cacert != NULL && !t->insecure && access(t->cacert, R_OK) != 0) {
     err = mtk_errno_get();
     err = mtk_diag_set(diag, err, "target %s: CA file %s: %s", t->name,
@@ -340,7 +348,7 @@ static int get_strv(json_t *obj, const char *key, struct mtk_probe_strv *sv,
 static const char *const target_keys[] = {
     "name",    "url",  "profile", "trust",   "resolve", "connect_to",
     "cacert",  "insecure", "sni", "tls",     "http",    "method",
-    "headers", "timeout",  "expect", NULL};
+    "headers", "timeout",  "expect", "alb_headers", NULL};
 
 static int load_target(json_t *jt, size_t index, const char *base,
                        struct mtk_probe_target *t, struct mtk_diag *diag) {
@@ -416,6 +424,16 @@ static int load_target(json_t *jt, size_t index, const char *base,
        (t->timeout_ms /= 1000000) == 0)) {
     return mtk_diag_set(diag, MTK_EPARSE,
                         "target %s: bad \"timeout\" '%s' (e.g. 10s)", tname, s);
+  }
+  json_t *alb = json_object_get(jt, "alb_headers");
+  if (alb != NULL &&
+      (!json_is_string(alb) ||
+       mtk_probe_alb_mode_parse(json_string_value(alb), &t->alb_headers) !=
+           0)) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "target %s: \"alb_headers\" must be \"verify\" or "
+                        "\"passthrough\"",
+                        tname);
   }
   int err;
   if ((err = get_strv(jt, "resolve", &t->resolve, tname, diag)) != 0 ||

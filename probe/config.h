@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "albcheck.h"
 #include "expect.h"
 #include "mtlskit/diag.h"
 #include "profile.h"
@@ -53,6 +54,7 @@ struct mtk_probe_target {
   int http;                          // 0 curl's default, 11 or 2
   char *method;                      // NULL: GET
   uint64_t timeout_ms;               // 0: the global --timeout
+  enum mtk_probe_alb_mode alb_headers;  // --alb-headers, OFF unless set
   struct mtk_probe_override *overrides;
   size_t num_overrides;
 };
@@ -72,7 +74,8 @@ MTK_MUST_CHECK int mtk_probe_target_add_override(struct mtk_probe_target *t,
 // mtk_probe_target_validate checks |t| before any connection: the URL is
 // https:// with a host and a valid port, --resolve entries are
 // [+-]HOST:PORT[:ADDR...], --connect-to entries HOST:PORT:HOST2:PORT2,
-// headers "Name: value" (or curl's "Name;"), the method a non-empty token, the CA file
+// headers "Name: value" (or curl's "Name;"), the method a non-empty token
+// (and not HEAD with --alb-headers, which needs a body), the CA file
 // readable. It returns 0, or MTK_EPARSE (MTK_ENOENT for the CA file) with
 // the detail, naming the target, in |diag|.
 MTK_MUST_CHECK int mtk_probe_target_validate(const struct mtk_probe_target *t,

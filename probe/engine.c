@@ -7,32 +7,60 @@
 #include <string.h>
 #include <time.h>
 
+#include "albexpect.h"
 #include "classify.h"
+#include "echo.h"
 #include "identity.h"
 
-// The identities of the cases a run uses, parsed once.
+// The most of a response body kept for --alb-headers. ALB allows 64 KiB
+// of request headers (§1.5), so an echo of them fits many times over;
+// past this the body is still read (the outcome must not change) but not
+// kept.
+#define ECHO_BODY_MAX (1024 * 1024)
+
+// The identities of the cases a run uses, parsed once, with the ALB
+// header values each must produce when some target checks them.
 struct identity_cache {
   const struct mtk_probe_case **cases;
   struct mtk_probe_identity **ids;
+  struct mtk_probe_alb_expected *alb;
   size_t num;
 };
 
 static void identity_cache_free(struct identity_cache *c) {
   for (size_t i = 0; i < c->num; i++) {
     mtk_probe_identity_free(c->ids[i]);
+    if (c->alb != NULL) {
+      mtk_probe_alb_expected_cleanup(&c->alb[i]);
+    }
   }
   free(c->cases);
   free(c->ids);
+  free(c->alb);
+}
+
+static size_t identity_index(const struct identity_cache *c,
+                             const struct mtk_probe_case *k) {
+  for (size_t i = 0; i < c->num; i++) {
+    if (c->cases[i] == k) {
+      return i;
+    }
+  }
+  return c->num;
 }
 
 static const struct mtk_probe_identity *identity_find(
     const struct identity_cache *c, const struct mtk_probe_case *k) {
-  for (size_t i = 0; i < c->num; i++) {
-    if (c->cases[i] == k) {
-      return c->ids[i];
-    }
-  }
-  return NULL;
+  size_t i = identity_index(c, k);
+  return i < c->num ? c->ids[i] : NULL;
+}
+
+// alb_expected_find returns what ALB must add for case |k|'s certificate,
+// or NULL if the case sends none.
+static const struct mtk_probe_alb_expected *alb_expected_find(
+    const struct identity_cache *c, const struct mtk_probe_case *k) {
+  size_t i = identity_index(c, k);
+  return i < c->num && c->alb != NULL ? &c->alb[i] : NULL;
 }
 
 // identity_cache_load parses the identity of every case that runs and
@@ -40,9 +68,19 @@ static const struct mtk_probe_identity *identity_find(
 static int identity_cache_load(struct identity_cache *c,
                                const struct mtk_probe_run *r,
                                struct mtk_diag *diag) {
+  bool any_alb = false;
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    any_alb = any_alb || (r->attempts[i].run &&
+                          r->attempts[i].target->alb_headers !=
+                              MTK_PROBE_ALB_OFF);
+  }
   c->cases = calloc(r->num_attempts + 1, sizeof(*c->cases));
   c->ids = calloc(r->num_attempts + 1, sizeof(*c->ids));
   if (c->cases == NULL || c->ids == NULL) {
+    return MTK_ENOMEM;
+  }
+  if (any_alb &&
+      (c->alb = calloc(r->num_attempts + 1, sizeof(*c->alb))) == NULL) {
     return MTK_ENOMEM;
   }
   for (size_t i = 0; i < r->num_attempts; i++) {
@@ -51,10 +89,17 @@ static int identity_cache_load(struct identity_cache *c,
       continue;
     }
     int err = mtk_probe_identity_load(k->cert, k->key, &c->ids[c->num], diag);
+    if (err == 0 && c->alb != NULL) {
+      const struct mtk_probe_identity *id = c->ids[c->num];
+      err = mtk_probe_alb_expected_make(mtk_probe_identity_leaf(id),
+                                        mtk_probe_identity_chain(id),
+                                        &c->alb[c->num], diag);
+    }
+    // Counted even on failure, so identity_cache_free frees what exists.
+    c->cases[c->num++] = k;
     if (err != 0) {
       return mtk_diag_prefix(diag, err, "case %s", k->name);
     }
-    c->cases[c->num++] = k;
   }
   return 0;
 }
@@ -76,6 +121,12 @@ struct slot {
   char *url;  // rewritten when --sni is set
   struct mtk_probe_tls_trace trace;
   char errbuf[CURL_ERROR_SIZE];
+  // The response body, kept only for --alb-headers.
+  char *body;
+  size_t body_len;
+  size_t body_cap;
+  bool body_over;  // longer than ECHO_BODY_MAX: the rest was dropped
+  bool body_oom;   // out of memory while keeping it
 };
 
 static int64_t now_us(void) {
@@ -88,6 +139,37 @@ static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *ud) {
   (void)ptr;
   (void)ud;
   return size * nmemb;
+}
+
+// keep_body stores the body for the ALB header check. It always accepts
+// every byte: a short count would abort the transfer and change the
+// attempt's outcome.
+static size_t keep_body(char *ptr, size_t size, size_t nmemb, void *ud) {
+  struct slot *s = ud;
+  size_t n = size * nmemb;
+  if (s->body_over || s->body_oom) {
+    return n;
+  }
+  if (n > ECHO_BODY_MAX - s->body_len) {
+    s->body_over = true;
+    return n;
+  }
+  if (s->body_len + n > s->body_cap) {
+    size_t cap = s->body_cap > 0 ? s->body_cap : 16384;
+    while (cap < s->body_len + n) {
+      cap *= 2;
+    }
+    char *grown = realloc(s->body, cap);
+    if (grown == NULL) {
+      s->body_oom = true;
+      return n;
+    }
+    s->body = grown;
+    s->body_cap = cap;
+  }
+  memcpy(s->body + s->body_len, ptr, n);
+  s->body_len += n;
+  return n;
 }
 
 // on_debug feeds the TLS records OpenSSL passed up (through curl's
@@ -115,6 +197,7 @@ static void slot_free(struct slot *s) {
   curl_slist_free_all(s->connect_to);
   curl_slist_free_all(s->headers);
   free(s->url);
+  free(s->body);
   free(s);
 }
 
@@ -195,6 +278,19 @@ static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
       (err = slist_from(&t->headers, &s->headers)) != 0) {
     goto out;
   }
+  // The forged X-Amzn-Mtls-* headers: a load balancer must not let them
+  // reach the backend, so finding one in the echo fails the attempt.
+  for (size_t i = 0; t->alb_headers != MTK_PROBE_ALB_OFF &&
+                     mtk_probe_alb_forged_header(i) != NULL;
+       i++) {
+    struct curl_slist *n =
+        curl_slist_append(s->headers, mtk_probe_alb_forged_header(i));
+    if (n == NULL) {
+      err = MTK_ENOMEM;
+      goto out;
+    }
+    s->headers = n;
+  }
   if (t->sni != NULL && (err = apply_sni(s, t, diag)) != 0) {
     goto out;
   }
@@ -211,7 +307,12 @@ static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
   SETOPT(CURLOPT_FRESH_CONNECT, 1L);
   SETOPT(CURLOPT_SSL_SESSIONID_CACHE, 0L);
   SETOPT(CURLOPT_ERRORBUFFER, s->errbuf);
-  SETOPT(CURLOPT_WRITEFUNCTION, discard_body);
+  if (t->alb_headers != MTK_PROBE_ALB_OFF) {
+    SETOPT(CURLOPT_WRITEFUNCTION, keep_body);
+    SETOPT(CURLOPT_WRITEDATA, s);
+  } else {
+    SETOPT(CURLOPT_WRITEFUNCTION, discard_body);
+  }
   // The debug callback only receives TLS records with CURLOPT_VERBOSE.
   SETOPT(CURLOPT_VERBOSE, 1L);
   SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
@@ -274,9 +375,37 @@ out:
   return err;
 }
 
-// slot_finish records the facts of |s|'s attempt and frees |s|.
-static void slot_finish(CURLM *multi, struct slot *s, CURLcode code,
-                        bool deadline) {
+// check_alb checks the echoed headers of an attempt that got an HTTP 2xx
+// from a target with --alb-headers.
+static int check_alb(struct slot *s, const struct identity_cache *ids) {
+  struct mtk_probe_attempt *a = s->attempt;
+  struct mtk_probe_echo echo;
+  if (s->body_oom) {
+    return MTK_ENOMEM;
+  }
+  if (s->body_over) {
+    mtk_probe_alb_result_fail(&a->alb,
+                              "response body over %d KiB: echoed headers not "
+                              "read",
+                              ECHO_BODY_MAX / 1024);
+    return 0;
+  }
+  mtk_probe_echo_init(&echo);
+  int err = mtk_probe_echo_parse(s->body != NULL ? s->body : "", s->body_len,
+                                 &echo);
+  if (err != 0) {
+    return err;
+  }
+  mtk_probe_alb_check(a->target->alb_headers, alb_expected_find(ids, a->kase),
+                      &echo, &a->alb);
+  mtk_probe_echo_cleanup(&echo);
+  return 0;
+}
+
+// slot_finish records the facts of |s|'s attempt, checks its ALB headers
+// and frees |s|. It returns 0, or MTK_ENOMEM.
+static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
+                       bool deadline, const struct identity_cache *ids) {
   struct mtk_probe_attempt *a = s->attempt;
   struct mtk_probe_facts *f = &a->facts;
   long l = 0;
@@ -315,8 +444,15 @@ static void slot_finish(CURLM *multi, struct slot *s, CURLcode code,
            : s->errbuf[0] != '\0' ? s->errbuf
                                   : curl_easy_strerror(code));
   mtk_probe_classify(f, &a->outcome);
+  int err = 0;
+  if (a->target->alb_headers != MTK_PROBE_ALB_OFF &&
+      a->outcome.kind == MTK_OUTCOME_HTTP && a->outcome.http_status >= 200 &&
+      a->outcome.http_status <= 299) {
+    err = check_alb(s, ids);
+  }
   curl_multi_remove_handle(multi, s->easy);
   slot_free(s);
+  return err;
 }
 
 int mtk_probe_engine_run(struct mtk_probe_run *r,
@@ -328,7 +464,7 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
   size_t next = 0;
   size_t active = 0;
   size_t cap = c->parallel > 0 ? (size_t)c->parallel : 1;
-  struct identity_cache ids = {NULL, NULL, 0};
+  struct identity_cache ids = {NULL, NULL, NULL, 0};
   struct slot **slots = calloc(cap, sizeof(*slots));
   // Free slot indices, a stack, so starting and finishing are O(1).
   size_t *free_slots = calloc(cap, sizeof(*free_slots));
@@ -376,17 +512,23 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
       CURLcode code = msg->data.result;
       slots[s->index] = NULL;
       free_slots[num_free++] = s->index;
-      slot_finish(multi, s, code, false);
       active--;
+      if ((err = slot_finish(multi, s, code, false, &ids)) != 0) {
+        goto out;
+      }
     }
     int64_t now = now_us();
     if (now >= deadline) {
       // The run's deadline: whatever is still in flight ends here.
       for (size_t i = 0; i < cap; i++) {
         if (slots[i] != NULL) {
-          slot_finish(multi, slots[i], CURLE_OPERATION_TIMEDOUT, true);
+          struct slot *s = slots[i];
           slots[i] = NULL;
           active--;
+          if ((err = slot_finish(multi, s, CURLE_OPERATION_TIMEDOUT, true,
+                                 &ids)) != 0) {
+            goto out;
+          }
         }
       }
       break;

@@ -88,6 +88,15 @@ out:
   return err;
 }
 
+X509 *mtk_probe_identity_leaf(const struct mtk_probe_identity *id) {
+  return id->leaf;
+}
+
+const STACK_OF(X509) *mtk_probe_identity_chain(
+    const struct mtk_probe_identity *id) {
+  return id->chain;
+}
+
 static int install(SSL_CTX *ctx, const struct mtk_probe_identity *id) {
   int ok = SSL_CTX_use_certificate(ctx, id->leaf) == 1 &&
            SSL_CTX_clear_chain_certs(ctx) == 1;
@@ -100,6 +109,13 @@ static int install(SSL_CTX *ctx, const struct mtk_probe_identity *id) {
 int mtk_probe_identity_apply(const struct mtk_probe_identity *id,
                              void *ssl_ctx) {
   SSL_CTX *ctx = ssl_ctx;
+  // Send the fixture's certificates and nothing else. Without this, a file
+  // holding only the leaf makes OpenSSL build the chain from the server-CA
+  // bundle (--cacert) and send whatever it finds there, roots included: a
+  // case's presented chain would then depend on --cacert (an
+  // ok-int-trusted-intermediate could gain its intermediate) and ALB
+  // passthrough's X-Amzn-Mtls-Clientcert would not be the fixture's chain.
+  SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
   if (install(ctx, id)) {
     return 0;
   }

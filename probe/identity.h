@@ -3,13 +3,16 @@
 // attempt's SSL_CTX through CURLOPT_SSL_CTX_FUNCTION. With OpenSSL 3 the
 // PEM decoders cost about 0.6 ms per load, more than the rest of a
 // loopback attempt, so loading per attempt (what CURLOPT_SSLCERT does)
-// would dominate a run. What is sent is the same as curl --cert: the leaf
-// followed by the chain certificates in file order.
+// would dominate a run. What is sent is the leaf followed by the chain
+// certificates in file order, exactly: unlike curl --cert, no chain is
+// built from the server-CA bundle for a file that holds only the leaf.
 //
-// This module is the only one in the probe that calls OpenSSL directly
-// (Debian's OpenSSL 3, the one libcurl links; never BoringSSL).
+// This module and albexpect.c are the ones in the probe that call OpenSSL
+// directly (Debian's OpenSSL 3, the one libcurl links; never BoringSSL).
 #ifndef MTK_PROBE_IDENTITY_H
 #define MTK_PROBE_IDENTITY_H
+
+#include <openssl/x509.h>
 
 #include "mtlskit/diag.h"
 
@@ -32,13 +35,23 @@ MTK_MUST_CHECK int mtk_probe_identity_load(const char *cert_path,
 void mtk_probe_identity_free(struct mtk_probe_identity *id);
 
 // mtk_probe_identity_apply installs |id| into the OpenSSL SSL_CTX
-// |ssl_ctx| (as handed to a CURLOPT_SSL_CTX_FUNCTION callback). If the
+// |ssl_ctx| (as handed to a CURLOPT_SSL_CTX_FUNCTION callback) and turns
+// off automatic chain building (SSL_MODE_NO_AUTO_CHAIN). If the
 // context's security level refuses the certificate (RSA-1024, SHA-1
 // signature), that context is lowered to level 0 so the fixture is still
 // presented and the server decides. It returns 0, or MTK_ECRYPTO if
 // OpenSSL refuses it even then.
 MTK_MUST_CHECK int mtk_probe_identity_apply(const struct mtk_probe_identity *id,
                                             void *ssl_ctx);
+
+// mtk_probe_identity_leaf returns the leaf certificate of |id| (borrowed,
+// valid as long as |id|).
+X509 *mtk_probe_identity_leaf(const struct mtk_probe_identity *id);
+
+// mtk_probe_identity_chain returns the certificates |id| sends after the
+// leaf, in file order (borrowed, possibly empty, valid as long as |id|).
+const STACK_OF(X509) *mtk_probe_identity_chain(
+    const struct mtk_probe_identity *id);
 
 #ifdef __cplusplus
 }

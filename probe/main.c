@@ -43,6 +43,9 @@ static const char usage_text[] =
     "  --http 1.1|2          HTTP version (default: curl's)\n"
     "  --method METHOD       request method (default GET)\n"
     "  -H, --header 'N: V'   extra request header (repeat)\n"
+    "  --alb-headers verify|passthrough  check the ALB X-Amzn-Mtls-* headers\n"
+    "                        a header-echo backend received on every 2xx\n"
+    "                        (and send forged ones that must not arrive)\n"
     "  --config FILE         JSON file listing targets (docs/probe.md)\n"
     "\n"
     "Run:\n"
@@ -73,6 +76,7 @@ enum {
   OPT_TLS,
   OPT_HTTP,
   OPT_METHOD,
+  OPT_ALB_HEADERS,
   OPT_CONFIG,
   OPT_PARALLEL,
   OPT_TIMEOUT,
@@ -98,6 +102,7 @@ static const struct option long_options[] = {
     {"http", required_argument, NULL, OPT_HTTP},
     {"method", required_argument, NULL, OPT_METHOD},
     {"header", required_argument, NULL, 'H'},
+    {"alb-headers", required_argument, NULL, OPT_ALB_HEADERS},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -199,6 +204,7 @@ int main(int argc, char **argv) {
       case OPT_HTTP:
       case OPT_METHOD:
       case 'H':
+      case OPT_ALB_HEADERS:
         target_opt = option_name(opt);
         break;
       default:
@@ -272,6 +278,13 @@ int main(int argc, char **argv) {
         break;
       case 'H':
         err = mtk_probe_strv_push(&cli.headers, optarg);
+        break;
+      case OPT_ALB_HEADERS:
+        if (mtk_probe_alb_mode_parse(optarg, &cli.alb_headers) != 0) {
+          status = mtk_cli_usage_error(
+              "--alb-headers must be verify or passthrough, not '%s'", optarg);
+          goto out;
+        }
         break;
       case OPT_CONFIG:
         config_file = optarg;
@@ -356,6 +369,7 @@ int main(int argc, char **argv) {
     t.insecure = cli.insecure;
     t.tls = cli.tls;
     t.http = cli.http;
+    t.alb_headers = cli.alb_headers;
     err = 0;
     if ((t.url = strdup(url)) == NULL ||
         (t.name = strdup(name != NULL ? name : url)) == NULL ||

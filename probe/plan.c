@@ -162,6 +162,7 @@ int mtk_probe_plan(const struct mtk_probe_config *c,
       a->kase = k;
       a->run = strcmp(k->trust, trust) == 0;
       mtk_probe_facts_init(&a->facts);
+      mtk_probe_alb_result_init(&a->alb);
       a->result = MTK_PROBE_PENDING;
       const struct mtk_probe_override *o = find_override(t, k->name);
       int err = 0;
@@ -200,6 +201,8 @@ void mtk_probe_judge(struct mtk_probe_run *r) {
     struct mtk_probe_attempt *a = &r->attempts[i];
     if (!a->run) {
       a->result = MTK_PROBE_SKIPPED;
+    } else if (a->alb.num_failures > 0) {
+      a->result = MTK_PROBE_NOT_MET;
     } else if (!a->specified) {
       a->result = MTK_PROBE_UNSPECIFIED;
     } else if (mtk_probe_expect_matches(&a->expect, &a->outcome)) {

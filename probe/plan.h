@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "albcheck.h"
 #include "classify.h"
 #include "config.h"
 #include "expect.h"
@@ -44,6 +45,8 @@ struct mtk_probe_attempt {
   bool cert_requested;  // the server sent a CertificateRequest
   int64_t connect_us, tls_us, first_byte_us, total_us;
   char detail[256];  // curl's error text, for people only
+  // --alb-headers: the check of the echoed headers (2xx outcomes only).
+  struct mtk_probe_alb_result alb;
   // Filled in by mtk_probe_judge.
   enum mtk_probe_result result;
 };
@@ -68,7 +71,8 @@ MTK_MUST_CHECK int mtk_probe_plan(const struct mtk_probe_config *c,
 void mtk_probe_run_cleanup(struct mtk_probe_run *r);
 
 // mtk_probe_judge sets every attempt's result from its outcome and
-// expectation.
+// expectation; an attempt whose ALB header check failed is not met
+// whatever its outcome.
 void mtk_probe_judge(struct mtk_probe_run *r);
 
 // mtk_probe_target_unreachable reports whether every attempt that ran

@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "mtlskit/junit.h"
@@ -25,9 +26,44 @@ static void observed_text(const struct mtk_probe_attempt *a, char *out,
   }
 }
 
+// The ALB header failures of one attempt joined into one line fit here
+// (MTK_PROBE_ALB_MAX_FAILURES lines and their separators).
+#define ALB_TEXT_LEN \
+  (MTK_PROBE_ALB_MAX_FAILURES * (MTK_PROBE_ALB_FAILURE_LEN + 2) + 64)
+#define WHY_LEN (ALB_TEXT_LEN + 1024 + 64)
+
+// alb_text joins the ALB header failures of |a|: "f1; f2".
+static void alb_text(const struct mtk_probe_attempt *a, char *out,
+                     size_t out_len) {
+  size_t used = 0;
+  size_t shown = a->alb.num_failures < MTK_PROBE_ALB_MAX_FAILURES
+                     ? a->alb.num_failures
+                     : MTK_PROBE_ALB_MAX_FAILURES;
+  out[0] = '\0';
+  for (size_t i = 0; i < shown; i++) {
+    int n = snprintf(out + used, out_len - used, "%s%s", i > 0 ? "; " : "",
+                     a->alb.failures[i]);
+    if (n < 0 || (size_t)n >= out_len - used) {
+      return;
+    }
+    used += (size_t)n;
+  }
+  if (a->alb.num_failures > shown) {
+    snprintf(out + used, out_len - used, "; and %zu more",
+             a->alb.num_failures - shown);
+  }
+}
+
+// outcome_met: the outcome alone met the expectation.
+static bool outcome_met(const struct mtk_probe_attempt *a) {
+  return a->specified && mtk_probe_expect_matches(&a->expect, &a->outcome);
+}
+
 static void why_text(const struct mtk_probe_attempt *a, char *out,
                      size_t out_len) {
   char facts[160];
+  char base[1024];
+  char alb[ALB_TEXT_LEN];
   if (!a->run) {
     snprintf(out, out_len, "case needs trust variant '%s'", a->kase->trust);
     return;
@@ -35,14 +71,24 @@ static void why_text(const struct mtk_probe_attempt *a, char *out,
   if (mtk_probe_facts_format(facts, sizeof(facts), &a->facts) != 0) {
     snprintf(facts, sizeof(facts), "?");
   }
-  if (a->result == MTK_PROBE_NOT_MET || !a->specified) {
-    snprintf(out, out_len, "at %s (%s)%s%s%s%s",
+  if (!outcome_met(a)) {
+    snprintf(base, sizeof(base), "at %s (%s)%s%s%s%s",
              mtk_stage_name(a->outcome.stage), facts,
              a->specified ? "" : "; ", a->specified ? "" : a->source,
              a->detail[0] != '\0' ? "; " : "", a->detail);
   } else {
-    snprintf(out, out_len, "at %s [%s] %s", mtk_stage_name(a->outcome.stage),
-             a->basis, a->source);
+    snprintf(base, sizeof(base), "at %s [%s] %s",
+             mtk_stage_name(a->outcome.stage), a->basis, a->source);
+  }
+  if (a->alb.num_failures > 0) {
+    // The header check leads: it is what failed when the outcome was right.
+    alb_text(a, alb, sizeof(alb));
+    snprintf(out, out_len, "ALB headers: %s; %s", alb, base);
+  } else if (a->alb.checked) {
+    snprintf(out, out_len, "%s; ALB %s headers match", base,
+             mtk_probe_alb_mode_name(a->target->alb_headers));
+  } else {
+    snprintf(out, out_len, "%s", base);
   }
 }
 
@@ -56,9 +102,13 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
   size_t counts[MTK_PROBE_SKIPPED + 1] = {0};
   for (size_t ti = 0; ti < c->num_targets; ti++) {
     const struct mtk_probe_target *t = &c->targets[ti];
-    fprintf(out, "== %s  (profile %s, trust %s, tls %s)%s\n", t->name,
+    fprintf(out, "== %s  (profile %s, trust %s, tls %s%s%s)%s\n", t->name,
             t->profile->name, t->trust != NULL ? t->trust : "default",
             tls_name(t->tls),
+            t->alb_headers != MTK_PROBE_ALB_OFF ? ", alb-headers " : "",
+            t->alb_headers != MTK_PROBE_ALB_OFF
+                ? mtk_probe_alb_mode_name(t->alb_headers)
+                : "",
             mtk_probe_target_unreachable(r, t) ? "  UNREACHABLE" : "");
     fprintf(out, "%-28s %-34s %-36s %-11s %s\n", "CASE", "EXPECTED",
             "OBSERVED", "RESULT", "WHY");
@@ -67,7 +117,7 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
       if (a->target != t) {
         continue;
       }
-      char expected[256], observed[96], why[1024];
+      char expected[256], observed[96], why[WHY_LEN];
       expected_text(a, expected, sizeof(expected));
       observed_text(a, observed, sizeof(observed));
       why_text(a, why, sizeof(why));
@@ -105,6 +155,20 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
   json_object_set_new(o, "source", json_string(a->source));
   if (!a->run) {
     return o;
+  }
+  if (a->target->alb_headers != MTK_PROBE_ALB_OFF) {
+    json_t *failures = json_array();
+    for (size_t i = 0; failures != NULL && i < a->alb.num_failures &&
+                       i < MTK_PROBE_ALB_MAX_FAILURES;
+         i++) {
+      json_array_append_new(failures, json_string(a->alb.failures[i]));
+    }
+    json_object_set_new(
+        o, "alb_headers",
+        json_pack("{s:s, s:b, s:I, s:o}", "mode",
+                  mtk_probe_alb_mode_name(a->target->alb_headers), "checked",
+                  a->alb.checked, "num_failures",
+                  (json_int_t)a->alb.num_failures, "failures", failures));
   }
   const char *alert_name = mtk_tls_alert_name(a->outcome.alert);
   json_t *observed_o = json_pack(
@@ -159,9 +223,10 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
     const struct mtk_probe_target *t = &c->targets[ti];
     json_t *results = json_array();
     json_t *jt = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "name", t->name, "url", t->url,
-        "profile", t->profile->name, "trust",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "name", t->name, "url",
+        t->url, "profile", t->profile->name, "trust",
         t->trust != NULL ? t->trust : "default", "tls", tls_name(t->tls),
+        "alb_headers", mtk_probe_alb_mode_name(t->alb_headers),
         "unreachable", mtk_probe_target_unreachable(r, t), "results",
         results);
     if (jt == NULL || json_array_append_new(targets, jt) != 0) {
@@ -211,22 +276,31 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
   }
   for (size_t i = 0; i < r->num_attempts; i++) {
     const struct mtk_probe_attempt *a = &r->attempts[i];
-    char expected[256], observed[96], why[1024], msg[1600], body[2800];
+    char expected[256], observed[96], why[WHY_LEN], alb[ALB_TEXT_LEN];
+    char msg[WHY_LEN + 512], body[2 * WHY_LEN + 1024];
     expected_text(a, expected, sizeof(expected));
     observed_text(a, observed, sizeof(observed));
     why_text(a, why, sizeof(why));
+    alb_text(a, alb, sizeof(alb));
     enum mtk_junit_status st = MTK_JUNIT_PASSED;
     const char *m = NULL;
     const char *b = NULL;
     if (a->result == MTK_PROBE_NOT_MET) {
       st = MTK_JUNIT_FAILED;
-      snprintf(msg, sizeof(msg), "expected %s, observed %s", expected,
-               observed);
+      bool bad_outcome = a->specified && !outcome_met(a);
+      bool bad_alb = a->alb.num_failures > 0;
+      snprintf(msg, sizeof(msg), "%s%s%s%s%s%s%s",
+               bad_outcome ? "expected " : "", bad_outcome ? expected : "",
+               bad_outcome ? ", observed " : "", bad_outcome ? observed : "",
+               bad_outcome && bad_alb ? "; " : "",
+               bad_alb ? "ALB headers: " : "", bad_alb ? alb : "");
       snprintf(body, sizeof(body),
                "expected: %s\nobserved: %s\nstage: %s\nsource: [%s] %s\n"
+               "%s%s%s"
                "why: %s\n",
                expected, observed, mtk_stage_name(a->outcome.stage), a->basis,
-               a->source, why);
+               a->source, bad_alb ? "alb headers: " : "", bad_alb ? alb : "",
+               bad_alb ? "\n" : "", why);
       m = msg;
       b = body;
     } else if (a->result == MTK_PROBE_UNSPECIFIED ||

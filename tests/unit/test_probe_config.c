@@ -42,7 +42,8 @@ START_TEST(test_config_file) {
       "  \"resolve\": [\"api.example:443:10.0.0.1\"], \"connect_to\": [\"a:1:b:2\"],"
       "  \"cacert\": \"ca.pem\", \"sni\": \"api.example\", \"tls\": \"1.2\","
       "  \"http\": \"2\", \"method\": \"POST\", \"headers\": [\"X-A: 1\"],"
-      "  \"timeout\": \"40s\", \"expect\": {\"revoked\": \"http 200\"}},"
+      "  \"timeout\": \"40s\", \"expect\": {\"revoked\": \"http 200\"},"
+      "  \"alb_headers\": \"passthrough\"},"
       " {\"url\": \"https://b.example/\", \"profile\": \"ibm-cis\", "
       "\"insecure\": true, \"cacert\": \"/abs/ca.pem\"}"
       "]}");
@@ -68,7 +69,9 @@ START_TEST(test_config_file) {
   ck_assert_uint_eq(t->num_overrides, 1);
   ck_assert_str_eq(t->overrides[0].case_name, "revoked");
   ck_assert_str_eq(t->overrides[0].text, "http 200");
+  ck_assert_int_eq(t->alb_headers, MTK_PROBE_ALB_PASSTHROUGH);
   t = &c.targets[1];
+  ck_assert_int_eq(t->alb_headers, MTK_PROBE_ALB_OFF);  // not set: off
   ck_assert_str_eq(t->name, "https://b.example/");  // defaults to the URL
   ck_assert_str_eq(t->profile->name, "cloudflare");
   ck_assert(t->insecure);
@@ -116,6 +119,13 @@ START_TEST(test_config_errors) {
              "two targets are named 'https://x/'");
   expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"proxy\": 1}]}",
              "unknown key \"proxy\"");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"alb-verify\", "
+             "\"alb_headers\": \"on\"}]}",
+             "target https://x/: \"alb_headers\" must be \"verify\" or "
+             "\"passthrough\"");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"alb-verify\", "
+             "\"alb_headers\": true}]}",
+             "\"alb_headers\" must be \"verify\" or \"passthrough\"");
 }
 END_TEST
 
@@ -168,6 +178,12 @@ static int validate(const char *url, const char *resolve,
   t.cacert = cacert != NULL ? strdup(cacert) : NULL;
   int err = mtk_probe_target_validate(&t, &d);
   snprintf(msg, MTK_DIAG_MAX, "%s", d.msg);
+  // --alb-headers needs a response body: HEAD is refused with it only.
+  if (err == 0 && method != NULL && strcmp(method, "HEAD") == 0) {
+    t.alb_headers = MTK_PROBE_ALB_VERIFY;
+    err = mtk_probe_target_validate(&t, &d);
+    snprintf(msg, MTK_DIAG_MAX, "%s", d.msg);
+  }
   mtk_probe_target_cleanup(&t);
   return err;
 }
@@ -199,6 +215,9 @@ START_TEST(test_target_validate) {
       {"https://x/", NULL, NULL, ": v", NULL, "header ': v'"},
       {"https://x/", NULL, NULL, NULL, "", "bad method ''"},
       {"https://x/", NULL, NULL, NULL, "GET X", "bad method 'GET X'"},
+      {"https://x/", NULL, NULL, NULL, "HEAD",
+       "target t: --alb-headers reads the echoed headers from the response "
+       "body, which HEAD does not get"},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     ck_assert_int_eq(validate(bad[i].url, bad[i].resolve, bad[i].connect_to,

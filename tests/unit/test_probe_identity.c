@@ -6,42 +6,7 @@
 
 #include "check_main.h"
 #include "identity.h"
-
-// Two self-signed P-256 certificates and their keys (test data only).
-static const char leaf_pem[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBdDCCARmgAwIBAgIUG2+ivc90rzuZNCUF7b06+v0/AxAwCgYIKoZIzj0EAwIw\n"
-    "DzENMAsGA1UEAwwEbGVhZjAeFw0yNjExMjMxNzM5MDJaFw0zNjExMjAxNzM5MDJa\n"
-    "MA8xDTALBgNVBAMMBGxlYWYwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQP2TA2\n"
-    "Lp8trE9fbMyC+EqoBtb48ee8avTD22WaBo6alGqp2W8Yvs+9k+s5j7W3z71Xpbwp\n"
-    "FUOh7h3cvdC5mHcAo1MwUTAdBgNVHQ4EFgQUININ4JhHoXvSyFCcEbMxug4fApUw\n"
-    "HwYDVR0jBBgwFoAUININ4JhHoXvSyFCcEbMxug4fApUwDwYDVR0TAQH/BAUwAwEB\n"
-    "/zAKBggqhkjOPQQDAgNJADBGAiEAysU/5xtU2AsPZxNcseKkOZzHjIG6Xb5LfOeV\n"
-    "eTmtAwoCIQDhvTgZ8IAACJxlDIy76gwpkfaUVYNsvjY2eD1Pkx6Wrw==\n"
-    "-----END CERTIFICATE-----\n";
-static const char leaf_key[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgFyaz7tHQJe2Ma3Rv\n"
-    "bvUiiK5022fnp+lJrsMtNuA/4N+hRANCAAQP2TA2Lp8trE9fbMyC+EqoBtb48ee8\n"
-    "avTD22WaBo6alGqp2W8Yvs+9k+s5j7W3z71XpbwpFUOh7h3cvdC5mHcA\n"
-    "-----END PRIVATE KEY-----\n";
-static const char other_pem[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBdjCCARugAwIBAgIUQZ9VXSsvVGcCPiSGONGR0VwqxVYwCgYIKoZIzj0EAwIw\n"
-    "EDEOMAwGA1UEAwwFY2hhaW4wHhcNMjYxMTIzMTczOTAyWhcNMzYxMTIwMTczOTAy\n"
-    "WjAQMQ4wDAYDVQQDDAVjaGFpbjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABDM+\n"
-    "r+h2B03b3ng13EmqMmZVsCziICzD6EiSnzDarFVA4WonBRAdXj1pBrptjpmEBz41\n"
-    "4vDBwWnn01lgG6Fh/42jUzBRMB0GA1UdDgQWBBTv8xcROwBfUxKOrqbIs8L8LPMO\n"
-    "njAfBgNVHSMEGDAWgBTv8xcROwBfUxKOrqbIs8L8LPMOnjAPBgNVHRMBAf8EBTAD\n"
-    "AQH/MAoGCCqGSM49BAMCA0kAMEYCIQCcm4NHN1hVyhKouKQzUB81y7KEZ9iixhmL\n"
-    "EOCQMBkIOwIhAJKW4odeFjgFog6eT0lwSK21wXr/OVPXrm2wLyXdAPmr\n"
-    "-----END CERTIFICATE-----\n";
-static const char other_key[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVqLyTEsbGMl57tgh\n"
-    "Qmgoi4dieJGumb49HIhw6q7zcgChRANCAAQzPq/odgdN2954NdxJqjJmVbAs4iAs\n"
-    "w+hIkp8w2qxVQOFqJwUQHV49aQa6bY6ZhAc+NeLwwcFp59NZYBuhYf+N\n"
-    "-----END PRIVATE KEY-----\n";
+#include "test_probe_certs.h"
 
 static char dir[64];
 
@@ -91,6 +56,15 @@ START_TEST(test_identity_load_and_apply) {
                             NID_commonName, cn, sizeof(cn));
   ck_assert_str_eq(cn, "chain");
   ck_assert_int_eq(SSL_CTX_check_private_key(ctx), 1);
+  // Exactly the file's certificates are sent: no chain built from the
+  // server-CA store.
+  ck_assert(SSL_CTX_get_mode(ctx) & SSL_MODE_NO_AUTO_CHAIN);
+  // The accessors hand out the same certificates.
+  ck_assert_int_eq(X509_cmp(mtk_probe_identity_leaf(id), leaf), 0);
+  ck_assert_int_eq(sk_X509_num(mtk_probe_identity_chain(id)), 1);
+  ck_assert_int_eq(X509_cmp(sk_X509_value(mtk_probe_identity_chain(id), 0),
+                            sk_X509_value(chain, 0)),
+                   0);
   SSL_CTX_free(ctx);
   mtk_probe_identity_free(id);
   mtk_probe_identity_free(NULL);

@@ -122,6 +122,24 @@ START_TEST(test_plan_expectations) {
   ck_assert_int_eq(find(&r, "h12", "two")->result, MTK_PROBE_NOT_MET);
   ck_assert_str_eq(mtk_probe_result_name(MTK_PROBE_NOT_MET), "not-met");
   ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_CHECKS);
+  // A failed ALB header check makes an attempt not met whatever its
+  // outcome, also one without a profile cell; a passed check changes
+  // nothing.
+  observe(find(&r, "h12", "two"), MTK_OUTCOME_TLS_ALERT, 0, 44);
+  find(&r, "cf", "ok")->alb.checked = true;
+  mtk_probe_alb_result_fail(&find(&r, "h12", "ok")->alb, "forged");
+  mtk_probe_alb_result_fail(&find(&r, "cf", "eku")->alb, "forged");
+  mtk_probe_judge(&r);
+  ck_assert_int_eq(find(&r, "cf", "ok")->result, MTK_PROBE_MET);
+  ck_assert_int_eq(find(&r, "h12", "ok")->result, MTK_PROBE_NOT_MET);
+  ck_assert_int_eq(find(&r, "cf", "eku")->result, MTK_PROBE_NOT_MET);
+  ck_assert_int_eq(find(&r, "h12", "two")->result, MTK_PROBE_MET);
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_CHECKS);
+  mtk_probe_alb_result_init(&find(&r, "h12", "ok")->alb);
+  mtk_probe_alb_result_init(&find(&r, "cf", "eku")->alb);
+  mtk_probe_judge(&r);
+  ck_assert_int_eq(find(&r, "h12", "ok")->result, MTK_PROBE_MET);
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_OK);
   // A target whose every attempt failed to connect makes the run exit 3.
   for (size_t i = 0; i < r.num_attempts; i++) {
     if (strcmp(r.attempts[i].target->name, "cf") == 0) {
