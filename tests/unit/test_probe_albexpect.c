@@ -1,5 +1,5 @@
 #include <openssl/bio.h>
-#include <openssl/bn.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
@@ -9,6 +9,7 @@
 
 #include "albexpect.h"
 #include "check_main.h"
+#include "mtlskit/alb_headers.h"
 #include "test_probe_certs.h"
 
 static X509 *parse_pem(const char *pem) {
@@ -46,26 +47,26 @@ START_TEST(test_url_encode) {
   char *out = NULL;
   const char safe[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+=/";
-  ck_assert_int_eq(mtk_probe_url_encode(safe, strlen(safe), &out), 0);
+  ck_assert_int_eq(mtk_alb_url_encode(safe, strlen(safe), &out), 0);
   ck_assert_str_eq(out, safe);
   free(out);
   const char mixed[] = "a b\nc%d:e?f&g#h\"i\x7f\xff,;@!*'()[]";
-  ck_assert_int_eq(mtk_probe_url_encode(mixed, strlen(mixed), &out), 0);
+  ck_assert_int_eq(mtk_alb_url_encode(mixed, strlen(mixed), &out), 0);
   ck_assert_str_eq(out,
                    "a%20b%0Ac%25d%3Ae%3Ff%26g%23h%22i%7F%FF%2C%3B%40%21%2A%27"
                    "%28%29%5B%5D");
   free(out);
   // The length, not a NUL, ends the input; NUL is encoded.
-  ck_assert_int_eq(mtk_probe_url_encode("a\0b", 3, &out), 0);
+  ck_assert_int_eq(mtk_alb_url_encode("a\0b", 3, &out), 0);
   ck_assert_str_eq(out, "a%00b");
   free(out);
-  ck_assert_int_eq(mtk_probe_url_encode("", 0, &out), 0);
+  ck_assert_int_eq(mtk_alb_url_encode("", 0, &out), 0);
   ck_assert_str_eq(out, "");
   free(out);
   // Every byte: kept exactly when it is in the safe set.
   for (int c = 0; c < 256; c++) {
     char in = (char)c;
-    ck_assert_int_eq(mtk_probe_url_encode(&in, 1, &out), 0);
+    ck_assert_int_eq(mtk_alb_url_encode(&in, 1, &out), 0);
     bool keep = c != 0 && strchr(safe, c) != NULL;
     if (keep) {
       ck_assert_uint_eq(strlen(out), 1);
@@ -80,75 +81,91 @@ START_TEST(test_url_encode) {
 }
 END_TEST
 
-static X509 *with_serial(const unsigned char *bytes, int len, bool negative) {
-  X509 *x = X509_new();
-  BIGNUM *bn = BN_bin2bn(bytes, len, NULL);
-  ck_assert_ptr_nonnull(x);
-  ck_assert_ptr_nonnull(bn);
-  BN_set_negative(bn, negative ? 1 : 0);
-  ASN1_INTEGER *ai = BN_to_ASN1_INTEGER(bn, NULL);
-  ck_assert_ptr_nonnull(ai);
-  ck_assert_int_eq(X509_set_serialNumber(x, ai), 1);
-  ASN1_INTEGER_free(ai);
-  BN_free(bn);
-  return x;
-}
-
-START_TEST(test_serial) {
-  char out[64];
-  // §1.3's example: upper-case hex, two digits per byte, the leading zero
-  // nibble of the first byte kept.
-  const unsigned char a[] = {0x03, 0xA5, 0xB1};
-  X509 *x = with_serial(a, 3, false);
-  ck_assert_int_eq(mtk_probe_alb_serial_hex(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out, "03A5B1");
-  // Needs exactly 7 bytes.
-  ck_assert_int_eq(mtk_probe_alb_serial_hex(x, out, 7), 0);
-  ck_assert_int_eq(mtk_probe_alb_serial_hex(x, out, 6), MTK_ERANGE);
-  X509_free(x);
-  // High bit set: DER adds a 00 sign byte, ALB shows none.
-  const unsigned char b[] = {0x80, 0x0F};
-  x = with_serial(b, 2, false);
-  ck_assert_int_eq(mtk_probe_alb_serial_hex(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out, "800F");
-  X509_free(x);
-  // Leading zero bytes in the stored content (OpenSSL's own parser never
-  // leaves any, a hand-made INTEGER can) are no part of the number.
-  x = X509_new();
-  ASN1_INTEGER *padded = ASN1_INTEGER_new();
-  ck_assert_ptr_nonnull(x);
-  ck_assert_ptr_nonnull(padded);
-  ck_assert_int_eq(ASN1_STRING_set(padded, "\x00\x00\x0A", 3), 1);
-  ck_assert_int_eq(X509_set_serialNumber(x, padded), 1);
-  ASN1_INTEGER_free(padded);
-  ck_assert_int_eq(ASN1_STRING_length(X509_get0_serialNumber(x)), 3);
-  ck_assert_int_eq(mtk_probe_alb_serial_hex(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out, "0A");
-  X509_free(x);
-  const unsigned char zero[] = {0x00};
-  x = with_serial(zero, 1, false);
-  ck_assert_int_eq(mtk_probe_alb_serial_hex(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out, "00");
-  X509_free(x);
-  const unsigned char neg[] = {0x05};
-  x = with_serial(neg, 1, true);
-  ck_assert_int_eq(mtk_probe_alb_serial_hex(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out, "-05");
-  X509_free(x);
-  // A parsed certificate: 20 bytes, as `openssl x509 -serial` prints it.
-  x = parse_pem(leaf_pem);
-  ck_assert_int_eq(mtk_probe_alb_serial_hex(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out, "1B6FA2BDCF74AF3B99342505EDBD3AFAFD3F0310");
-  X509_free(x);
-}
-END_TEST
-
 static void add_entry(X509_NAME *n, const char *field, const char *value) {
   ck_assert_int_eq(
       X509_NAME_add_entry_by_txt(n, field, MBSTRING_UTF8,
                                  (const unsigned char *)value, -1, -1, 0),
       1);
 }
+
+// signed_cert makes a P-256 certificate for "CN=t", issued by "O=x,
+// CN=issuer" (signed with its own key: only the fields matter), with
+// |serial| and the validity |nb| to |na| (ASN1_TIME strings).
+static X509 *signed_cert(ASN1_INTEGER *serial, const char *nb,
+                         const char *na) {
+  X509 *x = X509_new();
+  X509_NAME *n = X509_NAME_new();
+  X509_NAME *issuer = X509_NAME_new();
+  ASN1_TIME *t = ASN1_TIME_new();
+  EVP_PKEY *k = EVP_EC_gen("P-256");
+  ck_assert_ptr_nonnull(x);
+  ck_assert_ptr_nonnull(n);
+  ck_assert_ptr_nonnull(issuer);
+  ck_assert_ptr_nonnull(t);
+  ck_assert_ptr_nonnull(k);
+  add_entry(n, "CN", "t");
+  add_entry(issuer, "O", "x");
+  add_entry(issuer, "CN", "issuer");
+  ck_assert_int_eq(X509_set_version(x, 2), 1);
+  ck_assert_int_eq(X509_set_serialNumber(x, serial), 1);
+  ck_assert_int_eq(X509_set_subject_name(x, n), 1);
+  ck_assert_int_eq(X509_set_issuer_name(x, issuer), 1);
+  ck_assert_int_eq(ASN1_TIME_set_string(t, nb), 1);
+  ck_assert_int_eq(X509_set1_notBefore(x, t), 1);
+  ck_assert_int_eq(ASN1_TIME_set_string(t, na), 1);
+  ck_assert_int_eq(X509_set1_notAfter(x, t), 1);
+  ck_assert_int_eq(X509_set_pubkey(x, k), 1);
+  ck_assert_int_gt(X509_sign(x, k, EVP_sha256()), 0);
+  EVP_PKEY_free(k);
+  ASN1_TIME_free(t);
+  X509_NAME_free(n);
+  X509_NAME_free(issuer);
+  return x;
+}
+
+// expected_serial returns what the probe expects as the serial header of
+// a certificate whose serial INTEGER holds the |len| content bytes.
+static char *expected_serial(const char *bytes, int len) {
+  struct mtk_probe_alb_expected e;
+  memset(&e, 0, sizeof(e));
+  ASN1_INTEGER *ai = ASN1_INTEGER_new();
+  ck_assert_ptr_nonnull(ai);
+  ck_assert_int_eq(ASN1_STRING_set(ai, bytes, len), 1);
+  X509 *x = signed_cert(ai, "260101000000Z", "270101000000Z");
+  ASN1_INTEGER_free(ai);
+  ck_assert_int_eq(mtk_probe_alb_expected_make(x, NULL, &e, NULL), 0);
+  char *serial = strdup(e.serial);
+  mtk_probe_alb_expected_cleanup(&e);
+  X509_free(x);
+  return serial;
+}
+
+START_TEST(test_serial) {
+  // §1.3's example: upper-case hex, two digits per byte, the leading zero
+  // nibble of the first byte kept.
+  char *s = expected_serial("\x03\xa5\xb1", 3);
+  ck_assert_str_eq(s, "03A5B1");
+  free(s);
+  // A high first byte (DER adds a 00 sign byte, ALB shows none).
+  s = expected_serial("\x80\x0f", 2);
+  ck_assert_str_eq(s, "800F");
+  free(s);
+  // Leading zero bytes in the stored content (OpenSSL's own parser never
+  // leaves any, a hand-made INTEGER can) are no part of the number.
+  s = expected_serial("\x00\x00\x0a", 3);
+  ck_assert_str_eq(s, "0A");
+  free(s);
+  s = expected_serial("\x00", 1);
+  ck_assert_str_eq(s, "00");
+  free(s);
+  // 20 bytes, as `openssl x509 -serial` prints them.
+  s = expected_serial("\x1b\x6f\xa2\xbd\xcf\x74\xaf\x3b\x99\x34\x25\x05\xed"
+                      "\xbd\x3a\xfa\xfd\x3f\x03\x10",
+                      20);
+  ck_assert_str_eq(s, "1B6FA2BDCF74AF3B99342505EDBD3AFAFD3F0310");
+  free(s);
+}
+END_TEST
 
 START_TEST(test_name_rfc2253) {
   char *out = NULL;
@@ -161,64 +178,51 @@ START_TEST(test_name_rfc2253) {
   add_entry(n, "O", "mTLS");
   add_entry(n, "OU", "client-3");
   add_entry(n, "CN", "client_.com");
-  ck_assert_int_eq(mtk_probe_alb_name_rfc2253(n, &out), 0);
+  ck_assert_int_eq(mtk_alb_name_rfc2253(n, &out), 0);
   ck_assert_str_eq(out, "CN=client_.com,OU=client-3,O=mTLS,ST=Washington,C=US");
   free(out);
   X509_NAME_free(n);
-  // Special characters are escaped, non-ASCII bytes as \XX (ESC_MSB), an
-  // unnamed attribute as its OID with the #-hex DER of the value.
+  // Special characters are escaped, non-ASCII bytes as \XX, as
+  // `openssl x509 -nameopt RFC2253` prints them.
   n = X509_NAME_new();
   add_entry(n, "O", "a,b+c;d\"e<f>g\\h");
   add_entry(n, "CN", " lead#");
   add_entry(n, "L", "Z\xc3\xbcrich");
-  ck_assert_int_eq(mtk_probe_alb_name_rfc2253(n, &out), 0);
+  ck_assert_int_eq(mtk_alb_name_rfc2253(n, &out), 0);
   ck_assert_str_eq(out,
                    "L=Z\\C3\\BCrich,CN=\\ lead#,O=a\\,b\\+c\\;d\\\"e\\<f\\>g\\\\h");
   free(out);
   X509_NAME_free(n);
   n = X509_NAME_new();
-  ck_assert_int_eq(mtk_probe_alb_name_rfc2253(n, &out), 0);
+  ck_assert_int_eq(mtk_alb_name_rfc2253(n, &out), 0);
   ck_assert_str_eq(out, "");
   free(out);
   X509_NAME_free(n);
-  X509 *x = parse_pem(leaf_pem);
-  ck_assert_int_eq(mtk_probe_alb_name_rfc2253(X509_get_subject_name(x), &out),
-                   0);
-  ck_assert_str_eq(out, "CN=leaf");
-  free(out);
-  X509_free(x);
 }
 END_TEST
 
 START_TEST(test_validity) {
-  char out[96];
-  X509 *x = X509_new();
-  ck_assert_ptr_nonnull(x);
+  struct mtk_probe_alb_expected e;
+  memset(&e, 0, sizeof(e));
+  ASN1_INTEGER *one = ASN1_INTEGER_new();
+  ck_assert_int_eq(ASN1_INTEGER_set(one, 1), 1);
   // §1.3's example; UTCTime before 2050, GeneralizedTime from 2050.
-  ASN1_TIME *nb = ASN1_TIME_new();
-  ASN1_TIME *na = ASN1_TIME_new();
-  ck_assert_int_eq(ASN1_TIME_set_string(nb, "230921015017Z"), 1);
-  ck_assert_int_eq(ASN1_TIME_set_string(na, "240920015017Z"), 1);
-  ck_assert_int_eq(X509_set1_notBefore(x, nb), 1);
-  ck_assert_int_eq(X509_set1_notAfter(x, na), 1);
-  ck_assert_int_eq(mtk_probe_alb_validity(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out,
-                   "NotBefore=2023-09-21T01:50:17Z;NotAfter=2024-09-20T01:50:17Z");
-  ck_assert_int_eq(ASN1_TIME_set_string(na, "20510101000000Z"), 1);
-  ck_assert_int_eq(X509_set1_notAfter(x, na), 1);
-  ck_assert_int_eq(mtk_probe_alb_validity(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out,
+  X509 *x = signed_cert(one, "230921015017Z", "20510101000000Z");
+  ck_assert_int_eq(mtk_probe_alb_expected_make(x, NULL, &e, NULL), 0);
+  ck_assert_str_eq(e.validity,
                    "NotBefore=2023-09-21T01:50:17Z;NotAfter=2051-01-01T00:00:00Z");
-  ck_assert_int_eq(mtk_probe_alb_validity(x, out, 61), 0);
-  ck_assert_int_eq(mtk_probe_alb_validity(x, out, 60), MTK_ERANGE);
-  ASN1_TIME_free(nb);
-  ASN1_TIME_free(na);
+  mtk_probe_alb_expected_cleanup(&e);
   X509_free(x);
-  x = parse_pem(leaf_pem);
-  ck_assert_int_eq(mtk_probe_alb_validity(x, out, sizeof(out)), 0);
-  ck_assert_str_eq(out,
-                   "NotBefore=2026-11-23T17:39:02Z;NotAfter=2036-11-20T17:39:02Z");
+  x = signed_cert(one, "230921015017Z", "240920015017Z");
+  ck_assert_int_eq(mtk_probe_alb_expected_make(x, NULL, &e, NULL), 0);
+  ck_assert_str_eq(e.validity,
+                   "NotBefore=2023-09-21T01:50:17Z;NotAfter=2024-09-20T01:50:17Z");
+  // Issuer and subject each from their own name.
+  ck_assert_str_eq(e.issuer, "CN=issuer,O=x");
+  ck_assert_str_eq(e.subject, "CN=t");
+  mtk_probe_alb_expected_cleanup(&e);
   X509_free(x);
+  ASN1_INTEGER_free(one);
 }
 END_TEST
 
@@ -239,6 +243,7 @@ START_TEST(test_expected_make) {
   strcpy(want_chain, want_leaf);
   strcat(want_chain, want_other);
 
+  // The values `openssl x509 -serial -dates -nameopt RFC2253` gives.
   ck_assert_int_eq(mtk_probe_alb_expected_make(leaf, chain, &e, &d), 0);
   ck_assert_str_eq(e.serial, "1B6FA2BDCF74AF3B99342505EDBD3AFAFD3F0310");
   ck_assert_str_eq(e.issuer, "CN=leaf");
@@ -260,16 +265,17 @@ START_TEST(test_expected_make) {
   ck_assert_str_eq(e.chain, want_leaf);
   mtk_probe_alb_expected_cleanup(&e);
 
-  // A certificate without validity cannot be described: an error that
-  // says which value, and nothing left allocated.
+  // A certificate that cannot be described (no validity, no signature):
+  // an error, and nothing left allocated.
   X509 *bare = X509_new();
   ck_assert_ptr_nonnull(bare);
   ck_assert_int_eq(mtk_probe_alb_expected_make(bare, NULL, &e, &d),
-                   MTK_EPARSE);
-  ck_assert_str_eq(d.msg, "ALB headers: cannot compute the validity: "
-                          "malformed input");
+                   MTK_ECRYPTO);
+  ck_assert_str_eq(d.msg, "ALB headers: cannot compute the expected values: "
+                          "cryptographic operation failed");
   ck_assert_ptr_null(e.serial);
   ck_assert_ptr_null(e.issuer);
+  ck_assert_ptr_null(e.chain);
   X509_free(bare);
 
   free(want_leaf);
