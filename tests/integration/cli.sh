@@ -55,6 +55,8 @@ SH
 chmod +x "$T/empty/mtlskit-serve"
 MTLSKIT_EXEC_PATH="$T/empty" "$T/empty/mtlskit" serve >"$T/serve.out" 2>&1 &
 front=$!
+# Whatever happens below, nothing of this test survives it.
+on_exit "kill -KILL $front 2>/dev/null; pkill -KILL -f '$T/empty/mtlskit-serve'"
 for i in $(seq 1 50); do grep -q '^pid' "$T/serve.out" && break; sleep 0.05; done
 [ "$(sed -n 's/^pid //p' "$T/serve.out")" = "$front" ] ||
   fail "the subcommand runs under another pid than mtlskit ($(cat "$T/serve.out"))"
