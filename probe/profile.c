@@ -7,6 +7,13 @@
 #define EB "endpoint-behaviour.md "
 #define OK2XX "http 2xx"
 
+// A 70 KB client certificate against an OpenSSL 3.0 server: accepted under
+// TLS 1.2, refused with internal_error under TLS 1.3 (observed with nginx,
+// HAProxy, Apache and Node; tests/integration/probe_fixture_servers.sh).
+#define OSSL_OVERSIZED(src)                                               \
+  {MTK_DEFECT_OVERSIZED, "tls-alert internal_error|reset", OK2XX, "I",    \
+   EB src "; observed: TLS 1.3 alert 80, TLS 1.2 accepted"}
+
 // ALB verify: s2n-tls closes (close_notify, EOF or RST, possibly after
 // 10-30 s blinding) rather than sending a specific alert (§1.2), so every
 // rejection is "refused".
@@ -30,8 +37,23 @@
    EB "§7, §1.5 TLS message size 64 K"},                                     \
   {MTK_DEFECT_WEAK_KEY, "refused", NULL, "D/I",                              \
    EB "§7, §1.5 RSA 2K-8K only"},                                            \
-  {MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "refused", NULL, "I",                \
-   EB "§1.1 trust store CRLs"}
+  {MTK_DEFECT_CRL_MISSING_INTERMEDIATE, OK2XX, NULL, "I",                    \
+   EB "§1.1 CRLs are optional per trust store: a CA without one is not "     \
+      "checked"},                                                            \
+  {MTK_DEFECT_EKU_ANY_ONLY, "refused", NULL, "I",                            \
+   EB "§7 ClientCertPurposeInvalid (no clientAuth)"},                        \
+  {MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY, "refused", NULL, "I",            \
+   EB "§1.4 ClientCertPurposeInvalid"},                                      \
+  {MTK_DEFECT_ISSUER_NOT_CA, "refused", NULL, "I",                           \
+   EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid/Untrusted"},        \
+  {MTK_DEFECT_PATHLEN_VIOLATED, "refused", NULL, "I",                        \
+   EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
+  {MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "refused", NULL, "I",              \
+   EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
+  {MTK_DEFECT_BAD_SIGNATURE, "refused", NULL, "I",                           \
+   EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
+  {MTK_DEFECT_SHA1_SIGNATURE, "refused", NULL, "D/I",                        \
+   EB "§1.5 signatures SHA-256/384/512 only, §1.4 ClientCertTypeUnsupported"}
 
 static const struct mtk_probe_cell alb_verify[] = {
     ALB_VERIFY_COMMON,
@@ -39,12 +61,16 @@ static const struct mtk_probe_cell alb_verify[] = {
      EB "§7, §1.1 expired rejected by default, §1.4 ClientCertExpired"},
     {MTK_DEFECT_INTERMEDIATE_EXPIRED, "refused", NULL, "I",
      EB "§7 ClientCertExpired?"},
+    {MTK_DEFECT_VALIDITY_ENDS_NOW, "refused", NULL, "D/I",
+     EB "§7 expired (a probe runs after the build second)"},
 };
 
 static const struct mtk_probe_cell alb_verify_allow_expired[] = {
     ALB_VERIFY_COMMON,
     {MTK_DEFECT_EXPIRED, OK2XX, NULL, "D",
      EB "§1.1 IgnoreClientCertificateExpiry, §7 \"200 if allow expired\""},
+    {MTK_DEFECT_VALIDITY_ENDS_NOW, OK2XX, NULL, "D",
+     EB "§1.1 IgnoreClientCertificateExpiry (expired by probe time)"},
 };
 
 // Passthrough: ALB does not verify, the target decides (§1.2), so the
@@ -93,6 +119,30 @@ static const struct mtk_probe_cell apigw[] = {
      EB "§2 blog: 5th level -> 403"},
     {MTK_DEFECT_WEAK_KEY, "http 403|refused", NULL, "I",
      EB "§2 RSA-2048 or stronger"},
+    {MTK_DEFECT_VALIDITY_ENDS_NOW, "http 403|refused", NULL, "D",
+     EB "§2 validity period (expired by probe time)"},
+    {MTK_DEFECT_SHA1_SIGNATURE, "http 403|refused", NULL, "D",
+     EB "§2 \"SHA-256 or stronger\", re:Post insecure signature algorithm"},
+    {MTK_DEFECT_BAD_SIGNATURE, "http 403|refused", NULL, "I",
+     EB "§2 validation: integrity"},
+    {MTK_DEFECT_ISSUER_NOT_CA, "http 403|refused", NULL, "I",
+     EB "§2 validation: name/key chaining"},
+    {MTK_DEFECT_PATHLEN_VIOLATED, "http 403|refused", NULL, "I",
+     EB "§2 validation: name/key chaining"},
+    {MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "http 403|refused", NULL, "I",
+     EB "§2 validation: X.509 syntax"},
+    {MTK_DEFECT_EKU_ANY_ONLY, OK2XX, NULL, "I",
+     EB "§2 EKU is not among the listed checks"},
+    {MTK_DEFECT_EKU_MISSING, OK2XX, NULL, "I",
+     EB "§2 EKU is not among the listed checks"},
+    {MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY, OK2XX, NULL, "I",
+     EB "§2 EKU is not among the listed checks"},
+    {MTK_DEFECT_CRL_EXPIRED, OK2XX, NULL, "D",
+     EB "§2 \"doesn't verify if a certificate has been revoked\""},
+    {MTK_DEFECT_CRL_WRONG_SIGNER, OK2XX, NULL, "D",
+     EB "§2 \"doesn't verify if a certificate has been revoked\""},
+    {MTK_DEFECT_CRL_MISSING_INTERMEDIATE, OK2XX, NULL, "D",
+     EB "§2 \"doesn't verify if a certificate has been revoked\""},
 };
 
 // Cloudflare / IBM CIS: the handshake completes, a WAF/Access rule blocks
@@ -113,11 +163,52 @@ static const struct mtk_probe_cell cloudflare[] = {
     {MTK_DEFECT_MISSING_INTERMEDIATE, "http 403", NULL, "I",
      EB "§7 unless intermediate uploaded"},
     {MTK_DEFECT_INTERMEDIATE_EXPIRED, "http 403", NULL, "I", EB "§7"},
+    {MTK_DEFECT_VALIDITY_ENDS_NOW, "http 403", NULL, "I",
+     EB "§7 expired (by probe time)"},
+    {MTK_DEFECT_BAD_SIGNATURE, "http 403", NULL, "I",
+     EB "§3 certVerified FAILED:<openssl reason>"},
+    {MTK_DEFECT_ISSUER_NOT_CA, "http 403", NULL, "I",
+     EB "§3 certVerified FAILED:<openssl reason>"},
+    {MTK_DEFECT_PATHLEN_VIOLATED, "http 403", NULL, "I",
+     EB "§3 certVerified FAILED:<openssl reason>"},
+    {MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "http 403", NULL, "I",
+     EB "§3 certVerified FAILED:<openssl reason>"},
+    {MTK_DEFECT_CRL_EXPIRED, OK2XX, NULL, "D",
+     EB "§3 BYOCA: uploaded CRLs are not checked"},
+    {MTK_DEFECT_CRL_WRONG_SIGNER, OK2XX, NULL, "D",
+     EB "§3 BYOCA: uploaded CRLs are not checked"},
+    {MTK_DEFECT_CRL_MISSING_INTERMEDIATE, OK2XX, NULL, "D",
+     EB "§3 BYOCA: uploaded CRLs are not checked"},
 };
 
 // nginx `ssl_verify_client on`: the handshake always completes; 495/496
 // go on the wire as 400 (§4).
 #define NGINX_400(defect, basis, src) {defect, "http 400", NULL, basis, src}
+
+// Cells nginx `on` and `optional` share beyond §7's matrix: every verify
+// error is 495 (§4); what OpenSSL's ssl_client purpose lets through, and the
+// TLS 1.3 handshake limit a 70 KB certificate meets, were observed against
+// Debian's nginx 1.22 / OpenSSL 3.0 with the fixtures of `mtlskit fixtures`
+// (tests/integration/probe_fixture_servers.sh).
+#define NGINX_COMMON_EXTRA(CELL400)                                           \
+  CELL400(MTK_DEFECT_VALIDITY_ENDS_NOW, "D",                                  \
+          EB "§4 495 CERT_HAS_EXPIRED (expired by probe time)"),              \
+  CELL400(MTK_DEFECT_EKU_ANY_ONLY, "I",                                       \
+          EB "§4 purpose ssl_client: no clientAuth -> 495 (observed)"),       \
+  CELL400(MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY, "D",                       \
+          EB "§4 purpose ssl_client on the chain -> 495"),                    \
+  CELL400(MTK_DEFECT_ISSUER_NOT_CA, "D", EB "§4 any verify error -> 495"),    \
+  CELL400(MTK_DEFECT_PATHLEN_VIOLATED, "D", EB "§4 any verify error -> 495"), \
+  CELL400(MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "D",                         \
+          EB "§4 any verify error -> 495"),                                   \
+  CELL400(MTK_DEFECT_SHA1_SIGNATURE, "I",                                     \
+          EB "§4 495 at SECLEVEL>=1 (CA_MD_TOO_WEAK; observed)"),             \
+  CELL400(MTK_DEFECT_CRL_WRONG_SIGNER, "D", EB "§4 any verify error -> 495"), \
+  {MTK_DEFECT_EKU_MISSING, OK2XX, NULL, "I",                                  \
+   EB "§4 purpose ssl_client accepts a leaf without EKU (observed)"},         \
+  {MTK_DEFECT_LEAF_IS_CA, OK2XX, NULL, "I",                                   \
+   EB "§4 purpose ssl_client does not check cA on the leaf (observed)"},      \
+  OSSL_OVERSIZED("§4 only chains over 100 KiB are documented")
 static const struct mtk_probe_cell nginx[] = {
     {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 nginx on, valid"},
     NGINX_400(MTK_DEFECT_NO_CERTIFICATE, "D",
@@ -139,6 +230,7 @@ static const struct mtk_probe_cell nginx[] = {
               EB "§4 ssl_crl needs a CRL for every CA"),
     NGINX_400(MTK_DEFECT_CRL_EXPIRED, "I",
               EB "§4 any verify error -> 495 (CRL_HAS_EXPIRED)"),
+    NGINX_COMMON_EXTRA(NGINX_400),
 };
 
 // nginx `ssl_verify_client optional` with
@@ -148,6 +240,7 @@ static const struct mtk_probe_cell nginx[] = {
 // turned into 495 (wire status 400) before any rewrite rule runs (§4).
 #define NGINX_OPT_400(defect, basis, src) \
   {defect, "http 400", NULL, basis, EB "§4 on/optional: verify error -> 495; " src}
+#define NGINX_OPT_400_SRC(defect, basis, src) {defect, "http 400", NULL, basis, src}
 static const struct mtk_probe_cell nginx_optional[] = {
     {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§4 $ssl_client_verify SUCCESS"},
     {MTK_DEFECT_NO_CERTIFICATE, "http 403", NULL, "D",
@@ -171,6 +264,7 @@ static const struct mtk_probe_cell nginx_optional[] = {
     NGINX_OPT_400(MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "D",
                   "unable to get certificate CRL"),
     NGINX_OPT_400(MTK_DEFECT_CRL_EXPIRED, "I", "CRL_HAS_EXPIRED"),
+    NGINX_COMMON_EXTRA(NGINX_OPT_400_SRC),
 };
 
 // OpenSSL-based servers that fail the handshake from the verify callback
@@ -210,17 +304,42 @@ static const struct mtk_probe_cell nginx_optional[] = {
   OSSL_ALERT(MTK_DEFECT_WEAK_KEY, "bad_certificate", "I",                    \
              EB "§7 alert 42 at SECLEVEL>=2"),                               \
   OSSL_ALERT(MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "unknown_ca", "D",         \
-             EB "§5 crl-file needs every CA's CRL, §6.3 UNABLE_TO_GET_CRL 48")
+             EB "§5 crl-file needs every CA's CRL, §6.3 UNABLE_TO_GET_CRL 48"), \
+  OSSL_ALERT(MTK_DEFECT_VALIDITY_ENDS_NOW, "certificate_expired", "D",       \
+             EB "§6.3 CERT_HAS_EXPIRED 45 (expired by probe time)"),         \
+  OSSL_ALERT(MTK_DEFECT_EKU_ANY_ONLY, "unsupported_certificate", "I",        \
+             EB "§6.3 INVALID_PURPOSE 43 (no clientAuth; observed)"),        \
+  OSSL_ALERT(MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY,                        \
+             "unsupported_certificate", "D", EB "§6.3 INVALID_PURPOSE 43"),  \
+  OSSL_ALERT(MTK_DEFECT_ISSUER_NOT_CA, "unknown_ca", "I",                    \
+             EB "§6.3 INVALID_CA -> 48 (observed)"),                         \
+  OSSL_ALERT(MTK_DEFECT_PATHLEN_VIOLATED, "unknown_ca", "D",                 \
+             EB "§6.3 PATH_LENGTH_EXCEEDED 48"),                             \
+  OSSL_ALERT(MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "certificate_unknown",   \
+             "D", EB "§6.3 other/unmapped 46"),                              \
+  OSSL_ALERT(MTK_DEFECT_SHA1_SIGNATURE, "bad_certificate", "D",              \
+             EB "§6.3 CA_MD_TOO_WEAK 42"),                                   \
+  {MTK_DEFECT_EKU_MISSING, OK2XX, NULL, "I",                                 \
+   EB "§4 purpose ssl_client accepts a leaf without EKU (observed)"},        \
+  {MTK_DEFECT_LEAF_IS_CA, OK2XX, NULL, "I",                                  \
+   EB "§4 purpose ssl_client does not check cA on the leaf (observed)"},     \
+  OSSL_OVERSIZED("§5 only chains over 100 KiB are documented")
 
 static const struct mtk_probe_cell haproxy[] = {
     OSSL_SERVER_COMMON("§7 HAProxy verify required"),
+    {MTK_DEFECT_CHAIN_TOO_DEEP, OK2XX, NULL, "D/I",
+     EB "§7 alert 48 only if a depth is configured (none by default; "
+        "observed 200 with five CAs)"},
 };
 
 static const struct mtk_probe_cell apache[] = {
     OSSL_SERVER_COMMON("§5 Apache httpd SSLVerifyClient require"),
-    OSSL_ALERT(MTK_DEFECT_CHAIN_TOO_DEEP, "unknown_ca", "D",
-               EB "§5 errdepth > SSLVerifyDepth -> CERT_CHAIN_TOO_LONG, "
-                  "§6.3 48"),
+    {MTK_DEFECT_CHAIN_TOO_DEEP,
+     "tls-alert unknown_ca|tls-alert internal_error|reset",
+     "tls-alert unknown_ca|tls-alert internal_error", "D/I",
+     EB "§5 errdepth > SSLVerifyDepth -> CERT_CHAIN_TOO_LONG, §6.3 48; "
+        "observed alert 80 when the chain also exceeds OpenSSL's own depth "
+        "limit (five CAs)"},
 };
 
 // Node: no certificate fails in OpenSSL (alert); any other verify error
@@ -241,8 +360,24 @@ static const struct mtk_probe_cell node[] = {
     NODE_DESTROY(MTK_DEFECT_EKU_SERVER_ONLY),
     NODE_DESTROY(MTK_DEFECT_MISSING_INTERMEDIATE),
     NODE_DESTROY(MTK_DEFECT_INTERMEDIATE_EXPIRED),
-    NODE_DESTROY(MTK_DEFECT_CHAIN_TOO_DEEP),
+    {MTK_DEFECT_CHAIN_TOO_DEEP, OK2XX, NULL, "I",
+     EB "§5 Node sets no verify depth (OpenSSL's default is 100); observed "
+        "200 with five CAs"},
     NODE_DESTROY(MTK_DEFECT_BAD_SIGNATURE),
+    NODE_DESTROY(MTK_DEFECT_VALIDITY_ENDS_NOW),
+    NODE_DESTROY(MTK_DEFECT_EKU_ANY_ONLY),
+    NODE_DESTROY(MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY),
+    NODE_DESTROY(MTK_DEFECT_ISSUER_NOT_CA),
+    NODE_DESTROY(MTK_DEFECT_PATHLEN_VIOLATED),
+    NODE_DESTROY(MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION),
+    NODE_DESTROY(MTK_DEFECT_SHA1_SIGNATURE),
+    {MTK_DEFECT_EKU_MISSING, OK2XX, NULL, "I",
+     EB "§5 Node: OpenSSL's ssl_client purpose accepts a leaf without EKU "
+        "(observed)"},
+    {MTK_DEFECT_LEAF_IS_CA, OK2XX, NULL, "I",
+     EB "§5 Node: OpenSSL's ssl_client purpose does not check cA on the leaf "
+        "(observed)"},
+    OSSL_OVERSIZED("§5 Node bundles OpenSSL 3.0"),
     // No weak-key cell: Node bundles its own OpenSSL, whose default
     // security level 1 accepts RSA-1024 (seen: http 200 with Node 20),
     // unlike Debian's level 2; the document says nothing either way.
