@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +17,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 static double now_s(void) {
   struct timespec ts;
@@ -34,7 +33,9 @@ static double cpu_s(void) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: handshake_floor HOST PORT SECONDS [CERT KEY] [--tls 1.2|1.3]\n");
+    fprintf(stderr,
+            "usage: handshake_floor HOST PORT SECONDS [CERT KEY] [--tls "
+            "1.2|1.3]\n");
     return 2;
   }
   const char *cert = NULL, *key = NULL;
@@ -63,8 +64,9 @@ int main(int argc, char **argv) {
     SSL_CTX_set_min_proto_version(ctx, (uint16_t)version);
     SSL_CTX_set_max_proto_version(ctx, (uint16_t)version);
   }
-  if (cert != NULL && (!SSL_CTX_use_certificate_chain_file(ctx, cert) ||
-                       !SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM))) {
+  if (cert != NULL &&
+      (!SSL_CTX_use_certificate_chain_file(ctx, cert) ||
+       !SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM))) {
     fprintf(stderr, "handshake_floor: cannot load %s / %s\n", cert, key);
     return 3;
   }
@@ -92,8 +94,10 @@ int main(int argc, char **argv) {
     close(fd);
   }
   double wall = now_s() - t0, cpu = cpu_s() - c0;
-  printf("handshakes %ld failed %ld wall_s %.3f cpu_s %.3f cpu_us_per_handshake %.1f\n",
-         done, failed, wall, cpu, done > 0 ? cpu * 1e6 / (double)done : 0.0);
+  printf(
+      "handshakes %ld failed %ld wall_s %.3f cpu_s %.3f cpu_us_per_handshake "
+      "%.1f\n",
+      done, failed, wall, cpu, done > 0 ? cpu * 1e6 / (double)done : 0.0);
   SSL_CTX_free(ctx);
   return done > 0 ? 0 : 1;
 }

@@ -1,20 +1,19 @@
 #include "mtlskit/ca.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/err.h>
+#include <openssl/mem.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <pthread.h>
 #include <unistd.h>
-
-#include <openssl/err.h>
-#include <openssl/mem.h>
-#include <openssl/x509.h>
 
 #include "mtlskit/file.h"
 #include "mtlskit/pem.h"
@@ -84,8 +83,7 @@ static void forget_created(struct mtk_ca *ca) {
 }
 
 int mtk_ca_open(struct mtk_ca *ca, const char *dir, unsigned flags,
-                const struct mtk_secret *key_password,
-                struct mtk_diag *diag) {
+                const struct mtk_secret *key_password, struct mtk_diag *diag) {
   memset(ca, 0, sizeof(*ca));
   ca->lock_fd = -1;
   pthread_mutex_init(&ca->mutex, NULL);
@@ -142,23 +140,20 @@ int mtk_ca_open(struct mtk_ca *ca, const char *dir, unsigned flags,
   }
   err = mtk_cadb_index_load(ca->conf.database, &ca->index, diag);
   if (err != 0) {
-    return err == MTK_ENOENT ? mtk_diag_set(diag, MTK_ECORRUPT,
-                                            "%s is missing",
+    return err == MTK_ENOENT ? mtk_diag_set(diag, MTK_ECORRUPT, "%s is missing",
                                             ca->conf.database)
                              : err;
   }
   if (mtk_file_exists(ca->conf.serial)) {
     uint8_t num[MTK_SERIAL_MAX];
     size_t num_len;
-    err = mtk_cadb_hex_read(ca->conf.serial, num, sizeof(num), &num_len,
-                            diag);
+    err = mtk_cadb_hex_read(ca->conf.serial, num, sizeof(num), &num_len, diag);
     if (err != 0) {
       return err;
     }
   }
   if (flags & MTK_CA_OPEN_KEY) {
-    err = mtk_pem_read_key(ca->conf.private_key, key_password, &ca->key,
-                           diag);
+    err = mtk_pem_read_key(ca->conf.private_key, key_password, &ca->key, diag);
     if (err != 0) {
       return err;
     }
@@ -234,7 +229,8 @@ int mtk_ca_commit(struct mtk_ca *ca, struct mtk_diag *diag) {
                         ca->conf.private_dir, ca->conf.csr_dir};
   if (ca->num_created > 0) {
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-      if (mtk_file_exists(dirs[i]) && (err = mtk_dir_sync(dirs[i], diag)) != 0) {
+      if (mtk_file_exists(dirs[i]) &&
+          (err = mtk_dir_sync(dirs[i], diag)) != 0) {
         return err;
       }
     }
@@ -295,7 +291,7 @@ int mtk_ca_check_name(const char *name, struct mtk_diag *diag) {
   return 0;
 }
 
-static int issue_chain(struct mtk_ca *ca, STACK_OF(X509) **out) {
+static int issue_chain(struct mtk_ca *ca, STACK_OF(X509) * *out) {
   STACK_OF(X509) *chain = sk_X509_new_null();
   if (chain == NULL) {
     return MTK_ENOMEM;
@@ -374,10 +370,10 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     }
     if (path_fmt(key_path, sizeof(key_path), "%s/%s.key.pem",
                  ca->conf.private_dir, req->name) != 0 ||
-        path_fmt(csr_path, sizeof(csr_path), "%s/%s.csr.pem",
-                 ca->conf.csr_dir, req->name) != 0 ||
-        path_fmt(cert_path, sizeof(cert_path), "%s/%s.cert.pem",
-                 ca->conf.certs, req->name) != 0) {
+        path_fmt(csr_path, sizeof(csr_path), "%s/%s.csr.pem", ca->conf.csr_dir,
+                 req->name) != 0 ||
+        path_fmt(cert_path, sizeof(cert_path), "%s/%s.cert.pem", ca->conf.certs,
+                 req->name) != 0) {
       return mtk_diag_set(diag, MTK_ERANGE, "path too long");
     }
     const char *taken = mtk_file_exists(cert_path)  ? cert_path
@@ -391,8 +387,7 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     }
   }
   if (req->p12_path != NULL && mtk_file_exists(req->p12_path)) {
-    return mtk_diag_set(diag, MTK_EEXIST, "%s already exists",
-                        req->p12_path);
+    return mtk_diag_set(diag, MTK_EEXIST, "%s already exists", req->p12_path);
   }
   EVP_PKEY *pub = req->public_key;
   if (pub == NULL) {
@@ -407,8 +402,8 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   spec.public_key = pub;
   spec.issuer = ca->cert;
   spec.signing_key = ca->key;
-  spec.digest = req->digest != MTK_DIGEST_DEFAULT ? req->digest
-                                                  : ca->conf.default_md;
+  spec.digest =
+      req->digest != MTK_DIGEST_DEFAULT ? req->digest : ca->conf.default_md;
   spec.not_before = req->not_before;
   spec.not_after = req->not_after;
   spec.san = req->san;
@@ -457,8 +452,8 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
                          subject);
       goto out;
     }
-    if ((err = mtk_time_format(expires, 24, req->not_after,
-                               MTK_TIME_AUTO)) != 0 ||
+    if ((err = mtk_time_format(expires, 24, req->not_after, MTK_TIME_AUTO)) !=
+            0 ||
         (err = mtk_pem_encode("CERTIFICATE", der, der_len, &cert_pem,
                               &cert_pem_len)) != 0) {
       goto out;
@@ -474,16 +469,16 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   }
   if (req->name != NULL) {
     if (key != NULL) {
-      if ((err = mtk_pem_key_encode(key, NULL, &key_pem, &key_pem_len,
-                                    diag)) != 0 ||
-          (err = create_file(ca, key_path, key_pem, key_pem_len, 0600,
-                             diag)) != 0 ||
+      if ((err = mtk_pem_key_encode(key, NULL, &key_pem, &key_pem_len, diag)) !=
+              0 ||
+          (err = create_file(ca, key_path, key_pem, key_pem_len, 0600, diag)) !=
+              0 ||
           (err = mtk_csr_build(req->subject, key, req->san, spec.digest,
                                &csr_der, &csr_len, diag)) != 0 ||
           (err = mtk_pem_encode("CERTIFICATE REQUEST", csr_der, csr_len,
                                 &csr_pem, &csr_pem_len)) != 0 ||
-          (err = create_file(ca, csr_path, csr_pem, csr_pem_len, 0644,
-                             diag)) != 0) {
+          (err = create_file(ca, csr_path, csr_pem, csr_pem_len, 0644, diag)) !=
+              0) {
         goto out;
       }
     } else if (req->csr != NULL) {
@@ -504,9 +499,8 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
                          "include");
       goto out;
     }
-    if ((err = write_p12(req->p12_path, true, ca, key, cert,
-                         req->p12_password, req->p12_profile, req->name,
-                         diag)) != 0) {
+    if ((err = write_p12(req->p12_path, true, ca, key, cert, req->p12_password,
+                         req->p12_profile, req->name, diag)) != 0) {
       goto out;
     }
   }
@@ -594,9 +588,8 @@ static void *batch_worker(void *arg) {
 }
 
 int mtk_ca_issue_batch(struct mtk_ca *ca, const struct mtk_ca_issue_req *reqs,
-                       size_t num, struct mtk_ca_issued *outs,
-                       unsigned threads, size_t *out_failed,
-                       struct mtk_diag *diag) {
+                       size_t num, struct mtk_ca_issued *outs, unsigned threads,
+                       size_t *out_failed, struct mtk_diag *diag) {
   struct batch_state b;
   memset(&b, 0, sizeof(b));
   memset(outs, 0, num * sizeof(*outs));
@@ -671,8 +664,8 @@ ssize_t mtk_ca_find(struct mtk_ca *ca, const char *name, const char *serial,
     if (mtk_ca_check_name(name, diag) != 0) {
       return MTK_ENOTFOUND;
     }
-    if (path_fmt(path, sizeof(path), "%s/%s.cert.pem", ca->conf.certs,
-                 name) != 0 ||
+    if (path_fmt(path, sizeof(path), "%s/%s.cert.pem", ca->conf.certs, name) !=
+            0 ||
         !mtk_file_exists(path)) {
       return mtk_diag_set(diag, MTK_ENOTFOUND,
                           "no certificate named '%s' in %s", name,
@@ -692,14 +685,13 @@ ssize_t mtk_ca_find(struct mtk_ca *ca, const char *name, const char *serial,
     size_t len;
     if (mtk_serial_from_hex(serial, bytes, sizeof(bytes), &len) != 0 ||
         mtk_serial_hex(bytes, len, hex, sizeof(hex)) != 0) {
-      return mtk_diag_set(diag, MTK_EUSAGE, "'%s' is not a hex serial",
-                          serial);
+      return mtk_diag_set(diag, MTK_EUSAGE, "'%s' is not a hex serial", serial);
     }
   }
   ssize_t i = mtk_cadb_index_find(&ca->index, hex);
   if (i < 0) {
-    return mtk_diag_set(diag, MTK_ENOTFOUND,
-                        "serial %s is not in %s", hex, ca->conf.database);
+    return mtk_diag_set(diag, MTK_ENOTFOUND, "serial %s is not in %s", hex,
+                        ca->conf.database);
   }
   return i;
 }
@@ -723,8 +715,8 @@ int mtk_ca_revoke(struct mtk_ca *ca, const char *name, const char *serial,
   if (err != 0) {
     return err;
   }
-  const char *rname = reason == MTK_REASON_NONE ? NULL
-                                                : mtk_crl_reason_name(reason);
+  const char *rname =
+      reason == MTK_REASON_NONE ? NULL : mtk_crl_reason_name(reason);
   snprintf(field, sizeof(field), "%s%s%s", t, rname != NULL ? "," : "",
            rname != NULL ? rname : "");
   if ((err = mtk_cadb_index_revoke(&ca->index, (size_t)i, field)) != 0) {
@@ -735,8 +727,8 @@ int mtk_ca_revoke(struct mtk_ca *ca, const char *name, const char *serial,
 }
 
 int mtk_ca_crl(struct mtk_ca *ca, long days, time_t now, const char *out_path,
-               char *out_number, size_t out_number_len,
-               size_t *out_num_revoked, struct mtk_diag *diag) {
+               char *out_number, size_t out_number_len, size_t *out_num_revoked,
+               struct mtk_diag *diag) {
   if (ca->key == NULL) {
     return mtk_diag_set(diag, MTK_EINTERNAL, "CA opened without its key");
   }
@@ -750,9 +742,8 @@ int mtk_ca_crl(struct mtk_ca *ca, long days, time_t now, const char *out_path,
   size_t number_len = 0;
   bool had_number = mtk_file_exists(ca->conf.crlnumber);
   if (had_number) {
-    if ((err = mtk_cadb_hex_read(ca->conf.crlnumber, number,
-                                 sizeof(number) - 1, &number_len, diag)) !=
-            0 ||
+    if ((err = mtk_cadb_hex_read(ca->conf.crlnumber, number, sizeof(number) - 1,
+                                 &number_len, diag)) != 0 ||
         (err = mtk_file_read(ca->conf.crlnumber, 4096, &old_number,
                              &old_number_len, diag)) != 0) {
       return err;
@@ -776,8 +767,7 @@ int mtk_ca_crl(struct mtk_ca *ca, long days, time_t now, const char *out_path,
     struct mtk_crl_entry *ce = &entries[num++];
     if (mtk_serial_from_hex(e->serial, ce->serial, sizeof(ce->serial),
                             &ce->serial_len) != 0 ||
-        mtk_cadb_revoked_parse(e->revoked, &ce->revoked_at, &ce->reason) !=
-            0) {
+        mtk_cadb_revoked_parse(e->revoked, &ce->revoked_at, &ce->reason) != 0) {
       err = mtk_diag_set(diag, MTK_ECORRUPT, "%s: bad entry for serial %s",
                          ca->conf.database, e->serial);
       goto out;
@@ -799,8 +789,8 @@ int mtk_ca_crl(struct mtk_ca *ca, long days, time_t now, const char *out_path,
       (err = mtk_pem_encode("X509 CRL", der, der_len, &pem, &pem_len)) != 0) {
     goto out;
   }
-  if ((err = mtk_serial_hex(number, number_len, out_number,
-                            out_number_len)) != 0) {
+  if ((err = mtk_serial_hex(number, number_len, out_number, out_number_len)) !=
+      0) {
     goto out;
   }
   // The next number is stored before the CRL is published, so a crash in
@@ -903,8 +893,8 @@ int mtk_ca_export_p12(struct mtk_ca *ca, const char *name, const char *path,
   }
   if (path_fmt(key_path, sizeof(key_path), "%s/%s.key.pem",
                ca->conf.private_dir, name) != 0 ||
-      path_fmt(cert_path, sizeof(cert_path), "%s/%s.cert.pem",
-               ca->conf.certs, name) != 0) {
+      path_fmt(cert_path, sizeof(cert_path), "%s/%s.cert.pem", ca->conf.certs,
+               name) != 0) {
     return mtk_diag_set(diag, MTK_ERANGE, "path too long");
   }
   if (!mtk_file_exists(cert_path)) {

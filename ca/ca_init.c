@@ -1,15 +1,14 @@
 // mtk_ca_init: a new root CA directory (and optionally its intermediate).
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
+#include <openssl/mem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <openssl/mem.h>
-#include <openssl/x509.h>
 
 #include "mtlskit/ca.h"
 #include "mtlskit/file.h"
@@ -33,8 +32,8 @@ static void remove_tree(const char *path) {
           continue;
         }
         char child[PATH_MAX];
-        if ((size_t)snprintf(child, sizeof(child), "%s/%s", path,
-                             de->d_name) < sizeof(child)) {
+        if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, de->d_name) <
+            sizeof(child)) {
           remove_tree(child);
         }
       }
@@ -63,8 +62,8 @@ static int is_empty_dir(const char *path) {
   return empty;
 }
 
-static int put(const char *dir, const char *name, const void *data,
-               size_t len, mode_t mode, struct mtk_diag *diag) {
+static int put(const char *dir, const char *name, const void *data, size_t len,
+               mode_t mode, struct mtk_diag *diag) {
   char path[PATH_MAX];
   if (mtk_path_join(path, sizeof(path), dir, name) != 0) {
     return mtk_diag_set(diag, MTK_ERANGE, "path too long");
@@ -148,8 +147,8 @@ static int derive_intermediate_dn(const struct mtk_dn *root,
       const char *tail = " Root CA";
       size_t tl = strlen(tail);
       if (n > tl && strcmp(cn + n - tl, tail) == 0) {
-        snprintf(value, sizeof(value), "%.*s Intermediate CA",
-                 (int)(n - tl), cn);
+        snprintf(value, sizeof(value), "%.*s Intermediate CA", (int)(n - tl),
+                 cn);
       } else {
         snprintf(value, sizeof(value), "%.*s Intermediate CA", 40, cn);
       }
@@ -176,8 +175,7 @@ static int derive_intermediate_dn(const struct mtk_dn *root,
 }
 
 static int write_key(const char *dir, EVP_PKEY *key,
-                     const struct mtk_secret *password,
-                     struct mtk_diag *diag) {
+                     const struct mtk_secret *password, struct mtk_diag *diag) {
   char *pem = NULL;
   size_t len = 0;
   int err = mtk_pem_key_encode(key, password, &pem, &len, diag);
@@ -202,16 +200,16 @@ static int init_intermediate(const char *root_dir, const char *int_dir,
   X509 *cert = NULL;
   char *csr_pem = NULL, *cert_pem = NULL, *subject = NULL;
   size_t csr_pem_len = 0, cert_pem_len = 0;
-  int err = mtk_ca_open(&root, root_dir, MTK_CA_OPEN_KEY, p->key_password,
-                        diag);
+  int err =
+      mtk_ca_open(&root, root_dir, MTK_CA_OPEN_KEY, p->key_password, diag);
   if (err != 0) {
     goto out;
   }
   if ((err = make_layout(int_dir, 0, p->key_type, diag)) != 0 ||
       (err = mtk_key_generate(p->key_type, &key, diag)) != 0 ||
       (err = write_key(int_dir, key, p->key_password, diag)) != 0 ||
-      (err = mtk_csr_build(dn, key, NULL, p->digest, &csr, &csr_len,
-                           diag)) != 0 ||
+      (err = mtk_csr_build(dn, key, NULL, p->digest, &csr, &csr_len, diag)) !=
+          0 ||
       (err = mtk_pem_encode("CERTIFICATE REQUEST", csr, csr_len, &csr_pem,
                             &csr_pem_len)) != 0 ||
       (err = put(int_dir, "csr/ca.csr.pem", csr_pem, csr_pem_len, 0644,
@@ -228,7 +226,8 @@ static int init_intermediate(const char *root_dir, const char *int_dir,
   spec.digest = p->digest;
   spec.not_before = now;
   spec.not_after = now + (time_t)p->days * 86400;
-  char serial[2 * MTK_SERIAL_MAX + 3], expires[24], name[2 * MTK_SERIAL_MAX + 32];
+  char serial[2 * MTK_SERIAL_MAX + 3], expires[24],
+      name[2 * MTK_SERIAL_MAX + 32];
   if ((err = mtk_cert_build(&spec, &der, &der_len, diag)) != 0 ||
       (err = mtk_cert_parse(der, der_len, &cert)) != 0 ||
       (err = mtk_serial_hex(spec.serial, spec.serial_len, serial,
@@ -268,9 +267,8 @@ static int init_intermediate(const char *root_dir, const char *int_dir,
     goto out;
   }
   subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
-  if (subject == NULL ||
-      (err = mtk_cadb_index_append(&root.index, expires, serial, subject)) !=
-          0) {
+  if (subject == NULL || (err = mtk_cadb_index_append(&root.index, expires,
+                                                      serial, subject)) != 0) {
     err = err != 0 ? err : MTK_ENOMEM;
     goto out;
   }
@@ -288,8 +286,8 @@ out:
   return err;
 }
 
-int mtk_ca_init(const char *dir, const struct mtk_ca_init_params *p,
-                time_t now, struct mtk_diag *diag) {
+int mtk_ca_init(const char *dir, const struct mtk_ca_init_params *p, time_t now,
+                struct mtk_diag *diag) {
   bool created_dir = false;
   int err = 0;
   EVP_PKEY *key = NULL;
@@ -383,8 +381,8 @@ out:
             continue;
           }
           char child[PATH_MAX];
-          if ((size_t)snprintf(child, sizeof(child), "%s/%s", dir,
-                               de->d_name) < sizeof(child)) {
+          if ((size_t)snprintf(child, sizeof(child), "%s/%s", dir, de->d_name) <
+              sizeof(child)) {
             remove_tree(child);
           }
         }

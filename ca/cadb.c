@@ -129,8 +129,8 @@ static const char *cnf_get(const struct cnf *c, const char *section,
 }
 
 // cnf_expand expands variables in |in| into |out|.
-static int cnf_expand(const struct cnf *c, const char *section,
-                      const char *in, char *out, size_t out_len, int depth) {
+static int cnf_expand(const struct cnf *c, const char *section, const char *in,
+                      char *out, size_t out_len, int depth) {
   size_t n = 0;
   if (depth > 8) {
     return MTK_ECORRUPT;
@@ -158,9 +158,9 @@ static int cnf_expand(const struct cnf *c, const char *section,
     if (braced) {
       p++;
     }
-    while (*p != '\0' && k + 1 < sizeof(name) &&
-           (isalnum((unsigned char)*p) || *p == '_' || *p == ':' ||
-            *p == '.')) {
+    while (
+        *p != '\0' && k + 1 < sizeof(name) &&
+        (isalnum((unsigned char)*p) || *p == '_' || *p == ':' || *p == '.')) {
       if (*p == ':') {
         if (p[1] != ':' || k + 2 >= sizeof(name)) {
           break;
@@ -186,8 +186,7 @@ static int cnf_expand(const struct cnf *c, const char *section,
     }
     const char *val = NULL;
     char expanded[MTK_CADB_PATH_MAX];
-    if (strcmp(var, "dir") == 0 && c->dir != NULL &&
-        strcmp(sec, "ENV") != 0) {
+    if (strcmp(var, "dir") == 0 && c->dir != NULL && strcmp(sec, "ENV") != 0) {
       val = c->dir;
     } else if (colons != NULL && strcmp(sec, "ENV") == 0) {
       val = getenv(var);
@@ -197,8 +196,8 @@ static int cnf_expand(const struct cnf *c, const char *section,
         val = cnf_get(c, "default", var);
       }
       if (val != NULL) {
-        int err = cnf_expand(c, sec, val, expanded, sizeof(expanded),
-                             depth + 1);
+        int err =
+            cnf_expand(c, sec, val, expanded, sizeof(expanded), depth + 1);
         if (err != 0) {
           return err;
         }
@@ -219,14 +218,13 @@ static int cnf_expand(const struct cnf *c, const char *section,
   return 0;
 }
 
-static int conf_path(const struct cnf *c, const char *section,
-                     const char *key, const char *dflt, const char *dir,
-                     char *out, struct mtk_diag *diag) {
+static int conf_path(const struct cnf *c, const char *section, const char *key,
+                     const char *dflt, const char *dir, char *out,
+                     struct mtk_diag *diag) {
   const char *raw = cnf_get(c, section, key);
   char tmp[MTK_CADB_PATH_MAX];
   if (raw == NULL) {
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", dir, dflt) >=
-        sizeof(tmp)) {
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", dir, dflt) >= sizeof(tmp)) {
       return mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", dir);
     }
   } else {
@@ -309,8 +307,8 @@ int mtk_cadb_conf_load(const char *dir, struct mtk_cadb_conf *out,
   memset(out, 0, sizeof(*out));
   int err = mtk_file_read(path, 1u << 20, &text, &len, NULL);
   if (err != 0) {
-    err = mtk_diag_set(diag, err, "%s is not a CA directory: %s: %s", dir,
-                       path, mtk_strerror(err));
+    err = mtk_diag_set(diag, err, "%s is not a CA directory: %s: %s", dir, path,
+                       mtk_strerror(err));
     goto out;
   }
   if ((err = cnf_parse(c, text, diag)) != 0) {
@@ -344,14 +342,14 @@ int mtk_cadb_conf_load(const char *dir, struct mtk_cadb_conf *out,
       {"crl", "crl/ca.crl.pem", out->crl},
   };
   for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-    err = conf_path(c, section, paths[i].key, paths[i].dflt, dir,
-                    paths[i].dst, diag);
+    err = conf_path(c, section, paths[i].key, paths[i].dflt, dir, paths[i].dst,
+                    diag);
     if (err != 0) {
       goto out;
     }
   }
-  if ((size_t)snprintf(out->private_dir, sizeof(out->private_dir),
-                       "%s/private", dir) >= sizeof(out->private_dir) ||
+  if ((size_t)snprintf(out->private_dir, sizeof(out->private_dir), "%s/private",
+                       dir) >= sizeof(out->private_dir) ||
       (size_t)snprintf(out->csr_dir, sizeof(out->csr_dir), "%s/csr", dir) >=
           sizeof(out->csr_dir)) {
     err = mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", dir);
@@ -571,8 +569,7 @@ static int rehash(struct mtk_cadb_index *idx) {
   return 0;
 }
 
-ssize_t mtk_cadb_index_find(const struct mtk_cadb_index *idx,
-                            const char *hex) {
+ssize_t mtk_cadb_index_find(const struct mtk_cadb_index *idx, const char *hex) {
   if (idx->num_slots == 0) {
     return -1;
   }
@@ -731,8 +728,8 @@ int mtk_cadb_index_load(const char *path, struct mtk_cadb_index *out,
     }
     if (nf != 6) {
       return mtk_diag_set(diag, MTK_ECORRUPT,
-                          "%s line %zu: expected 6 tab-separated fields",
-                          path, lineno);
+                          "%s line %zu: expected 6 tab-separated fields", path,
+                          lineno);
     }
     if ((err = grow_entries(out)) != 0) {
       return err;
@@ -746,8 +743,8 @@ int mtk_cadb_index_load(const char *path, struct mtk_cadb_index *out,
     e->subject = f[5];
     const char *why = NULL;
     if (!check_entry(e, &why)) {
-      return mtk_diag_set(diag, MTK_ECORRUPT, "%s line %zu: %s", path,
-                          lineno, why);
+      return mtk_diag_set(diag, MTK_ECORRUPT, "%s line %zu: %s", path, lineno,
+                          why);
     }
     out->num_entries++;
     line = nl + 1;
@@ -759,8 +756,9 @@ int mtk_cadb_index_load(const char *path, struct mtk_cadb_index *out,
     // rehash placed every entry; a serial found at another index is a
     // duplicate, which openssl refuses too.
     if ((size_t)mtk_cadb_index_find(out, out->entries[i].serial) != i) {
-      return mtk_diag_set(diag, MTK_ECORRUPT, "%s line %zu: duplicate serial %s",
-                          path, i + 1, out->entries[i].serial);
+      return mtk_diag_set(diag, MTK_ECORRUPT,
+                          "%s line %zu: duplicate serial %s", path, i + 1,
+                          out->entries[i].serial);
     }
   }
   return 0;
@@ -841,8 +839,8 @@ int mtk_cadb_index_render(const struct mtk_cadb_index *idx, char **out,
   for (size_t i = 0; i < idx->num_entries; i++) {
     const struct mtk_cadb_entry *e = &idx->entries[i];
     n += (size_t)snprintf(buf + n, cap - n, "%c\t%s\t%s\t%s\t%s\t%s\n",
-                          e->status, e->expires, e->revoked, e->serial,
-                          e->file, e->subject);
+                          e->status, e->expires, e->revoked, e->serial, e->file,
+                          e->subject);
   }
   buf[n] = '\0';
   *out = buf;

@@ -1,10 +1,9 @@
 // mtlskit ca issue: new keys and certificates, one or a --batch.
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <openssl/x509.h>
 
 #include "cli_batch.h"
 #include "cli_commands.h"

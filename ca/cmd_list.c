@@ -1,10 +1,9 @@
 // mtlskit ca list: the certificates of index.txt, as a table or JSON.
-#include <stdio.h>
-#include <string.h>
-
 #include <jansson.h>
 #include <openssl/mem.h>
 #include <openssl/x509.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "cli_commands.h"
 #include "cli_common.h"

@@ -1,10 +1,9 @@
 // mtlskit ca sign: a certificate for a PKCS#10 request.
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <openssl/x509.h>
 
 #include "cli_commands.h"
 #include "cli_common.h"

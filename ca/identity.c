@@ -1,20 +1,17 @@
 #include "mtlskit/identity.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/err.h>
 #include <openssl/mem.h>
 #include <openssl/pkcs8.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mtlskit/file.h"
 #include "mtlskit/pem.h"
 #include "mtlskit/x509_key.h"
 
-void mtk_identity_init(struct mtk_identity *id) {
-  memset(id, 0, sizeof(*id));
-}
+void mtk_identity_init(struct mtk_identity *id) { memset(id, 0, sizeof(*id)); }
 
 void mtk_identity_cleanup(struct mtk_identity *id) {
   X509_free(id->leaf);

@@ -5,10 +5,9 @@
 // validates the options into its own config (subjects, SANs, times, key
 // types) and only then locks the CA directory and works, so bad input never
 // touches the disk.
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <openssl/crypto.h>
 
 #include "cli_batch.h"
 #include "cli_commands.h"

@@ -1,8 +1,5 @@
 #include "mtlskit/p12.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/cipher.h>
 #include <openssl/digest.h>
@@ -15,6 +12,8 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mtlskit/x509_key.h"
 
@@ -92,12 +91,12 @@ static int pkcs12_kdf(const EVP_MD *md, const uint8_t *pass, size_t pass_len,
     EVP_MD_CTX ctx;
     EVP_MD_CTX_init(&ctx);
     unsigned a_len;
-    int r = EVP_DigestInit_ex(&ctx, md, NULL) &&
-            EVP_DigestUpdate(&ctx, D, v) && EVP_DigestUpdate(&ctx, I, i_len) &&
+    int r = EVP_DigestInit_ex(&ctx, md, NULL) && EVP_DigestUpdate(&ctx, D, v) &&
+            EVP_DigestUpdate(&ctx, I, i_len) &&
             EVP_DigestFinal_ex(&ctx, A, &a_len);
     for (unsigned k = 1; r && k < iterations; k++) {
-      r = EVP_DigestInit_ex(&ctx, md, NULL) &&
-          EVP_DigestUpdate(&ctx, A, u) && EVP_DigestFinal_ex(&ctx, A, &a_len);
+      r = EVP_DigestInit_ex(&ctx, md, NULL) && EVP_DigestUpdate(&ctx, A, u) &&
+          EVP_DigestFinal_ex(&ctx, A, &a_len);
     }
     EVP_MD_CTX_cleanup(&ctx);
     if (!r) {
@@ -135,9 +134,9 @@ out:
 
 struct pbe_ctx {
   enum mtk_p12_profile profile;
-  const char *pass;      // UTF-8 (PBES2 uses it as is)
+  const char *pass;  // UTF-8 (PBES2 uses it as is)
   size_t pass_len;
-  const uint8_t *bmp;    // BMPString form (PKCS#12 KDF)
+  const uint8_t *bmp;  // BMPString form (PKCS#12 KDF)
   size_t bmp_len;
 };
 
@@ -148,8 +147,7 @@ static int cipher_run(const EVP_CIPHER *cipher, const uint8_t *key,
   EVP_CIPHER_CTX_init(&ctx);
   uint8_t *buf = OPENSSL_malloc(in_len + EVP_MAX_BLOCK_LENGTH);
   int n1 = 0, n2 = 0;
-  int ok = buf != NULL &&
-           EVP_EncryptInit_ex(&ctx, cipher, NULL, key, iv) &&
+  int ok = buf != NULL && EVP_EncryptInit_ex(&ctx, cipher, NULL, key, iv) &&
            EVP_EncryptUpdate(&ctx, buf, &n1, in, (int)in_len) &&
            EVP_EncryptFinal_ex(&ctx, buf + n1, &n2);
   EVP_CIPHER_CTX_cleanup(&ctx);
@@ -187,16 +185,14 @@ static int pbe_encrypt(const struct pbe_ctx *pc, CBB *alg_parent,
         !CBB_flush(alg_parent)) {
       return MTK_ENOMEM;
     }
-    int err = cipher_run(EVP_des_ede3_cbc(), key, iv, in, in_len, out,
-                         out_len);
+    int err = cipher_run(EVP_des_ede3_cbc(), key, iv, in, in_len, out, out_len);
     OPENSSL_cleanse(key, sizeof(key));
     return err;
   }
   uint8_t salt[16], key[32], iv[16];
   if (!RAND_bytes(salt, sizeof(salt)) || !RAND_bytes(iv, sizeof(iv)) ||
       !PKCS5_PBKDF2_HMAC(pc->pass, pc->pass_len, salt, sizeof(salt),
-                         MTK_P12_ITERATIONS, EVP_sha256(), sizeof(key),
-                         key)) {
+                         MTK_P12_ITERATIONS, EVP_sha256(), sizeof(key), key)) {
     return MTK_ECRYPTO;
   }
   if (!CBB_add_asn1(alg_parent, &alg, CBS_ASN1_SEQUENCE) ||
@@ -263,12 +259,12 @@ static int add_cert_bag(CBB *contents, X509 *cert, const char *friendly_name,
   CBB bag, wrap, certbag, w2, os;
   int ok = CBB_add_asn1(contents, &bag, CBS_ASN1_SEQUENCE) &&
            OBJ_nid2cbb(&bag, NID_certBag) &&
-           CBB_add_asn1(&bag, &wrap, CBS_ASN1_CONTEXT_SPECIFIC |
-                                         CBS_ASN1_CONSTRUCTED | 0) &&
+           CBB_add_asn1(&bag, &wrap,
+                        CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) &&
            CBB_add_asn1(&wrap, &certbag, CBS_ASN1_SEQUENCE) &&
            OBJ_nid2cbb(&certbag, NID_x509Certificate) &&
-           CBB_add_asn1(&certbag, &w2, CBS_ASN1_CONTEXT_SPECIFIC |
-                                           CBS_ASN1_CONSTRUCTED | 0) &&
+           CBB_add_asn1(&certbag, &w2,
+                        CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) &&
            CBB_add_asn1(&w2, &os, CBS_ASN1_OCTETSTRING) &&
            CBB_add_bytes(&os, der, (size_t)der_len) && CBB_flush(&bag) &&
            (key_id == NULL ||
@@ -283,10 +279,9 @@ static int finish_cbb(CBB *cbb, uint8_t **out, size_t *out_len) {
 }
 
 int mtk_p12_build(const char *password, size_t password_len,
-                  const EVP_PKEY *key, X509 *cert,
-                  const STACK_OF(X509) *chain, const char *friendly_name,
-                  enum mtk_p12_profile profile, uint8_t **out,
-                  size_t *out_len, struct mtk_diag *diag) {
+                  const EVP_PKEY *key, X509 *cert, const STACK_OF(X509) * chain,
+                  const char *friendly_name, enum mtk_p12_profile profile,
+                  uint8_t **out, size_t *out_len, struct mtk_diag *diag) {
   int err = MTK_ENOMEM;
   uint8_t *bmp = NULL, *certs_der = NULL, *certs_ct = NULL, *p8 = NULL,
           *p8_ct = NULL, *keys_der = NULL, *auth_der = NULL;
@@ -331,14 +326,13 @@ int mtk_p12_build(const char *password, size_t password_len,
       !CBB_add_asn1(&cbb, &contents, CBS_ASN1_SEQUENCE) ||
       !CBB_add_asn1(&contents, &bag, CBS_ASN1_SEQUENCE) ||
       !OBJ_nid2cbb(&bag, NID_pkcs8ShroudedKeyBag) ||
-      !CBB_add_asn1(&bag, &wrap, CBS_ASN1_CONTEXT_SPECIFIC |
-                                     CBS_ASN1_CONSTRUCTED | 0) ||
+      !CBB_add_asn1(&bag, &wrap,
+                    CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
       !CBB_add_asn1(&wrap, &epki, CBS_ASN1_SEQUENCE)) {
     err = MTK_ENOMEM;
     goto out;
   }
-  if ((err = pbe_encrypt(&pc, &epki, p8, p8_len, &p8_ct,
-                         &p8_ct_len)) != 0) {
+  if ((err = pbe_encrypt(&pc, &epki, p8, p8_len, &p8_ct, &p8_ct_len)) != 0) {
     mtk_crypto_diag(diag, err, "cannot encrypt the key");
     goto out;
   }
@@ -356,8 +350,8 @@ int mtk_p12_build(const char *password, size_t password_len,
       !CBB_add_asn1(&cbb, &auth, CBS_ASN1_SEQUENCE) ||
       !CBB_add_asn1(&auth, &ci, CBS_ASN1_SEQUENCE) ||
       !OBJ_nid2cbb(&ci, NID_pkcs7_encrypted) ||
-      !CBB_add_asn1(&ci, &ci_wrap, CBS_ASN1_CONTEXT_SPECIFIC |
-                                       CBS_ASN1_CONSTRUCTED | 0) ||
+      !CBB_add_asn1(&ci, &ci_wrap,
+                    CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
       !CBB_add_asn1(&ci_wrap, &ed, CBS_ASN1_SEQUENCE) ||
       !CBB_add_asn1_uint64(&ed, 0) ||
       !CBB_add_asn1(&ed, &eci, CBS_ASN1_SEQUENCE) ||
@@ -374,8 +368,8 @@ int mtk_p12_build(const char *password, size_t password_len,
       !CBB_add_bytes(&ct, certs_ct, certs_ct_len) || !CBB_flush(&auth) ||
       !CBB_add_asn1(&auth, &ci, CBS_ASN1_SEQUENCE) ||
       !OBJ_nid2cbb(&ci, NID_pkcs7_data) ||
-      !CBB_add_asn1(&ci, &ci_wrap, CBS_ASN1_CONTEXT_SPECIFIC |
-                                       CBS_ASN1_CONSTRUCTED | 0) ||
+      !CBB_add_asn1(&ci, &ci_wrap,
+                    CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
       !CBB_add_asn1(&ci_wrap, &data_os, CBS_ASN1_OCTETSTRING) ||
       !CBB_add_bytes(&data_os, keys_der, keys_len) ||
       (err = finish_cbb(&cbb, &auth_der, &auth_len)) != 0) {
@@ -384,8 +378,7 @@ int mtk_p12_build(const char *password, size_t password_len,
   }
 
   // MAC over the AuthenticatedSafe, then the PFX.
-  const EVP_MD *mac_md = profile == MTK_P12_MODERN ? EVP_sha256()
-                                                   : EVP_sha1();
+  const EVP_MD *mac_md = profile == MTK_P12_MODERN ? EVP_sha256() : EVP_sha1();
   uint8_t mac_salt[16], mac_key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
   size_t mac_salt_len = profile == MTK_P12_MODERN ? 16 : 8;
   unsigned mac_len = 0;
@@ -404,15 +397,14 @@ int mtk_p12_build(const char *password, size_t password_len,
       !CBB_add_asn1_uint64(&pfx, 3) ||
       !CBB_add_asn1(&pfx, &ci, CBS_ASN1_SEQUENCE) ||
       !OBJ_nid2cbb(&ci, NID_pkcs7_data) ||
-      !CBB_add_asn1(&ci, &ci_wrap, CBS_ASN1_CONTEXT_SPECIFIC |
-                                       CBS_ASN1_CONSTRUCTED | 0) ||
+      !CBB_add_asn1(&ci, &ci_wrap,
+                    CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
       !CBB_add_asn1(&ci_wrap, &data_os, CBS_ASN1_OCTETSTRING) ||
       !CBB_add_bytes(&data_os, auth_der, auth_len) ||
       !CBB_add_asn1(&pfx, &macdata, CBS_ASN1_SEQUENCE) ||
       !CBB_add_asn1(&macdata, &digest_info, CBS_ASN1_SEQUENCE) ||
       !CBB_add_asn1(&digest_info, &dalg, CBS_ASN1_SEQUENCE) ||
-      !OBJ_nid2cbb(&dalg, profile == MTK_P12_MODERN ? NID_sha256
-                                                    : NID_sha1) ||
+      !OBJ_nid2cbb(&dalg, profile == MTK_P12_MODERN ? NID_sha256 : NID_sha1) ||
       !CBB_add_asn1(&dalg, &null, CBS_ASN1_NULL) ||
       !CBB_add_asn1(&digest_info, &v, CBS_ASN1_OCTETSTRING) ||
       !CBB_add_bytes(&v, mac, mac_len) ||

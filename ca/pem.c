@@ -1,9 +1,5 @@
 #include "mtlskit/pem.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <openssl/base64.h>
 #include <openssl/bio.h>
 #include <openssl/bytestring.h>
@@ -14,6 +10,9 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs8.h>
 #include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mtlskit/file.h"
 #include "mtlskit/x509_key.h"
@@ -60,9 +59,9 @@ int mtk_pem_key_encode(const EVP_PKEY *key, const struct mtk_secret *password,
     return MTK_ENOMEM;
   }
   if (password != NULL) {
-    ok = PKCS8_marshal_encrypted_private_key(
-        &cbb, -1, EVP_aes_256_cbc(), password->data, password->len, NULL, 0,
-        2048, key);
+    ok = PKCS8_marshal_encrypted_private_key(&cbb, -1, EVP_aes_256_cbc(),
+                                             password->data, password->len,
+                                             NULL, 0, 2048, key);
   } else {
     ok = EVP_marshal_private_key(&cbb, key);
   }
@@ -70,9 +69,9 @@ int mtk_pem_key_encode(const EVP_PKEY *key, const struct mtk_secret *password,
     CBB_cleanup(&cbb);
     return mtk_crypto_diag(diag, MTK_ECRYPTO, "cannot encode the key");
   }
-  int err = mtk_pem_encode(
-      password != NULL ? "ENCRYPTED PRIVATE KEY" : "PRIVATE KEY", der,
-      der_len, out, out_len);
+  int err =
+      mtk_pem_encode(password != NULL ? "ENCRYPTED PRIVATE KEY" : "PRIVATE KEY",
+                     der, der_len, out, out_len);
   OPENSSL_cleanse(der, der_len);
   OPENSSL_free(der);
   return err;
@@ -127,7 +126,7 @@ int mtk_pem_read_key(const char *path, const struct mtk_secret *password,
                       path);
 }
 
-int mtk_pem_read_certs(const char *path, STACK_OF(X509) **out,
+int mtk_pem_read_certs(const char *path, STACK_OF(X509) * *out,
                        struct mtk_diag *diag) {
   char *data = NULL;
   size_t len = 0;

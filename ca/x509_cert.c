@@ -1,10 +1,6 @@
 #include "mtlskit/x509_cert.h"
 
 #include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/err.h>
 #include <openssl/mem.h>
@@ -14,6 +10,9 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 void mtk_cert_spec_init(struct mtk_cert_spec *spec,
                         enum mtk_cert_profile profile,
@@ -41,8 +40,8 @@ void mtk_cert_spec_init(struct mtk_cert_spec *spec,
     spec->key_usage |= MTK_KU_KEY_ENCIPHERMENT;
   }
   spec->eku_mode = MTK_EXT_NONCRITICAL;
-  spec->eku = profile == MTK_PROFILE_SERVER ? MTK_EKU_SERVER_AUTH
-                                            : MTK_EKU_CLIENT_AUTH;
+  spec->eku =
+      profile == MTK_PROFILE_SERVER ? MTK_EKU_SERVER_AUTH : MTK_EKU_CLIENT_AUTH;
 }
 
 int mtk_cert_profile_from_name(const char *name, enum mtk_cert_profile *out) {
@@ -166,8 +165,8 @@ static int add_named_bits(CBB *cbb, unsigned bits) {
 }
 
 static const int eku_nids[] = {
-    NID_server_auth,      NID_client_auth,  NID_code_sign,
-    NID_email_protect,    NID_OCSP_sign,    NID_anyExtendedKeyUsage,
+    NID_server_auth,   NID_client_auth, NID_code_sign,
+    NID_email_protect, NID_OCSP_sign,   NID_anyExtendedKeyUsage,
 };
 
 static int issuer_key_id(X509 *issuer, uint8_t out[SHA_DIGEST_LENGTH],
@@ -193,16 +192,16 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
   CBB wrap, exts, ext, value, inner;
   int any = spec->basic_constraints_mode != MTK_EXT_OMIT ||
             spec->key_usage_mode != MTK_EXT_OMIT ||
-            spec->eku_mode != MTK_EXT_OMIT ||
-            spec->ski_mode != MTK_EXT_OMIT || spec->aki_mode != MTK_EXT_OMIT ||
+            spec->eku_mode != MTK_EXT_OMIT || spec->ski_mode != MTK_EXT_OMIT ||
+            spec->aki_mode != MTK_EXT_OMIT ||
             (spec->san_mode != MTK_EXT_OMIT && spec->san != NULL &&
              spec->san->num > 0) ||
             spec->num_extra > 0;
   if (!any) {
     return 0;
   }
-  if (!CBB_add_asn1(tbs, &wrap, CBS_ASN1_CONTEXT_SPECIFIC |
-                                    CBS_ASN1_CONSTRUCTED | 3) ||
+  if (!CBB_add_asn1(tbs, &wrap,
+                    CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 3) ||
       !CBB_add_asn1(&wrap, &exts, CBS_ASN1_SEQUENCE)) {
     return MTK_ENOMEM;
   }
@@ -255,9 +254,8 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
   if (spec->aki_mode != MTK_EXT_OMIT) {
     uint8_t id[SHA_DIGEST_LENGTH];
     size_t id_len = sizeof(id);
-    int err = spec->issuer != NULL
-                  ? issuer_key_id(spec->issuer, id, &id_len)
-                  : mtk_key_id(spec->signing_key, id);
+    int err = spec->issuer != NULL ? issuer_key_id(spec->issuer, id, &id_len)
+                                   : mtk_key_id(spec->signing_key, id);
     if (err != 0) {
       return err;
     }
@@ -295,8 +293,8 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
   return CBB_flush(tbs) ? 0 : MTK_ENOMEM;
 }
 
-int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out,
-                   size_t *out_len, struct mtk_diag *diag) {
+int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out, size_t *out_len,
+                   struct mtk_diag *diag) {
   if (spec->subject == NULL || spec->public_key == NULL ||
       spec->signing_key == NULL) {
     return mtk_diag_set(diag, MTK_EINVAL,
@@ -320,8 +318,8 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out,
   }
   if (spec->version != 1) {
     CBB ver;
-    if (!CBB_add_asn1(&tbs, &ver, CBS_ASN1_CONTEXT_SPECIFIC |
-                                      CBS_ASN1_CONSTRUCTED | 0) ||
+    if (!CBB_add_asn1(&tbs, &ver,
+                      CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
         !CBB_add_asn1_uint64(&ver, (uint64_t)(spec->version - 1))) {
       err = MTK_ENOMEM;
       goto out;
@@ -345,8 +343,8 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out,
       goto out;
     }
   } else {
-    err = mtk_dn_marshal(&tbs, spec->issuer_name != NULL ? spec->issuer_name
-                                                         : spec->subject);
+    err = mtk_dn_marshal(
+        &tbs, spec->issuer_name != NULL ? spec->issuer_name : spec->subject);
     if (err != 0) {
       goto out;
     }
@@ -372,8 +370,8 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out,
     goto out;
   }
   if (!EVP_marshal_public_key(&tbs, spec->public_key)) {
-    err = mtk_crypto_diag(diag, MTK_EUNSUPPORTED,
-                          "cannot encode the public key");
+    err =
+        mtk_crypto_diag(diag, MTK_EUNSUPPORTED, "cannot encode the public key");
     goto out;
   }
   if (spec->version != 1) {
@@ -410,6 +408,6 @@ int mtk_cert_parse(const uint8_t *der, size_t der_len, X509 **out) {
 
 int mtk_cert_serial_hex(const X509 *cert, char *out, size_t out_len) {
   const ASN1_INTEGER *s = X509_get0_serialNumber(cert);
-  return mtk_serial_hex(ASN1_STRING_get0_data(s),
-                        (size_t)ASN1_STRING_length(s), out, out_len);
+  return mtk_serial_hex(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s),
+                        out, out_len);
 }

@@ -1,8 +1,5 @@
 #include "mtlskit/x509_crl.h"
 
-#include <string.h>
-#include <strings.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/mem.h>
 #include <openssl/nid.h>
@@ -10,6 +7,8 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <string.h>
+#include <strings.h>
 
 static const struct {
   const char *name;
@@ -76,9 +75,8 @@ static int add_entries(CBB *tbs, const struct mtk_crl_spec *spec) {
     if (err != 0) {
       return err;
     }
-    int write_reason =
-        e->reason > 0 ||
-        (e->reason == MTK_REASON_UNSPECIFIED && spec->write_unspecified_reason);
+    int write_reason = e->reason > 0 || (e->reason == MTK_REASON_UNSPECIFIED &&
+                                         spec->write_unspecified_reason);
     if (write_reason) {
       CBB exts, ext, value, en;
       if (!CBB_add_asn1(&entry, &exts, CBS_ASN1_SEQUENCE) ||
@@ -98,13 +96,12 @@ static int add_entries(CBB *tbs, const struct mtk_crl_spec *spec) {
 }
 
 static int add_crl_extensions(CBB *tbs, const struct mtk_crl_spec *spec) {
-  if (spec->aki_mode == MTK_EXT_OMIT &&
-      spec->crl_number_mode == MTK_EXT_OMIT) {
+  if (spec->aki_mode == MTK_EXT_OMIT && spec->crl_number_mode == MTK_EXT_OMIT) {
     return 0;
   }
   CBB wrap, exts, ext, value, inner;
-  if (!CBB_add_asn1(tbs, &wrap, CBS_ASN1_CONTEXT_SPECIFIC |
-                                    CBS_ASN1_CONSTRUCTED | 0) ||
+  if (!CBB_add_asn1(tbs, &wrap,
+                    CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
       !CBB_add_asn1(&wrap, &exts, CBS_ASN1_SEQUENCE)) {
     return MTK_ENOMEM;
   }

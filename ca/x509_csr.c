@@ -1,7 +1,5 @@
 #include "mtlskit/x509_csr.h"
 
-#include <string.h>
-
 #include <openssl/bio.h>
 #include <openssl/bytestring.h>
 #include <openssl/err.h>
@@ -11,6 +9,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <string.h>
 
 int mtk_csr_build(const struct mtk_dn *subject, EVP_PKEY *key,
                   const struct mtk_san_list *san, enum mtk_digest digest,
@@ -33,8 +32,8 @@ int mtk_csr_build(const struct mtk_dn *subject, EVP_PKEY *key,
     err = mtk_crypto_diag(diag, MTK_EUNSUPPORTED, "cannot encode the key");
     goto out;
   }
-  if (!CBB_add_asn1(&info, &attrs, CBS_ASN1_CONTEXT_SPECIFIC |
-                                       CBS_ASN1_CONSTRUCTED | 0)) {
+  if (!CBB_add_asn1(&info, &attrs,
+                    CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0)) {
     err = MTK_ENOMEM;
     goto out;
   }

@@ -1,7 +1,5 @@
 #include "mtlskit/x509_key.h"
 
-#include <string.h>
-
 #include <openssl/bn.h>
 #include <openssl/bytestring.h>
 #include <openssl/digest.h>
@@ -14,6 +12,7 @@
 #include <openssl/obj.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
+#include <string.h>
 
 static const struct {
   const char *name;
@@ -112,13 +111,27 @@ int mtk_key_generate(enum mtk_key_type type, EVP_PKEY **out_key,
                      struct mtk_diag *diag) {
   EVP_PKEY *pkey = NULL;
   switch (type) {
-    case MTK_KEY_RSA1024: pkey = gen_rsa(1024); break;
-    case MTK_KEY_RSA2048: pkey = gen_rsa(2048); break;
-    case MTK_KEY_RSA3072: pkey = gen_rsa(3072); break;
-    case MTK_KEY_RSA4096: pkey = gen_rsa(4096); break;
-    case MTK_KEY_P256: pkey = gen_ec(NID_X9_62_prime256v1); break;
-    case MTK_KEY_P384: pkey = gen_ec(NID_secp384r1); break;
-    case MTK_KEY_ED25519: pkey = gen_ed25519(); break;
+    case MTK_KEY_RSA1024:
+      pkey = gen_rsa(1024);
+      break;
+    case MTK_KEY_RSA2048:
+      pkey = gen_rsa(2048);
+      break;
+    case MTK_KEY_RSA3072:
+      pkey = gen_rsa(3072);
+      break;
+    case MTK_KEY_RSA4096:
+      pkey = gen_rsa(4096);
+      break;
+    case MTK_KEY_P256:
+      pkey = gen_ec(NID_X9_62_prime256v1);
+      break;
+    case MTK_KEY_P384:
+      pkey = gen_ec(NID_secp384r1);
+      break;
+    case MTK_KEY_ED25519:
+      pkey = gen_ed25519();
+      break;
   }
   if (pkey == NULL) {
     return mtk_crypto_diag(diag, MTK_ECRYPTO, "key generation failed");
@@ -135,14 +148,13 @@ static const struct {
   const char *name;
   enum mtk_digest digest;
 } digest_names[] = {
-    {"sha256", MTK_DIGEST_SHA256}, {"sha384", MTK_DIGEST_SHA384},
-    {"sha512", MTK_DIGEST_SHA512}, {"sha1", MTK_DIGEST_SHA1},
+    {"sha256", MTK_DIGEST_SHA256},   {"sha384", MTK_DIGEST_SHA384},
+    {"sha512", MTK_DIGEST_SHA512},   {"sha1", MTK_DIGEST_SHA1},
     {"default", MTK_DIGEST_DEFAULT},
 };
 
 int mtk_digest_from_name(const char *name, enum mtk_digest *out) {
-  for (size_t i = 0; i < sizeof(digest_names) / sizeof(digest_names[0]);
-       i++) {
+  for (size_t i = 0; i < sizeof(digest_names) / sizeof(digest_names[0]); i++) {
     if (strcmp(name, digest_names[i].name) == 0) {
       *out = digest_names[i].digest;
       return 0;
@@ -152,8 +164,7 @@ int mtk_digest_from_name(const char *name, enum mtk_digest *out) {
 }
 
 const char *mtk_digest_name(enum mtk_digest digest) {
-  for (size_t i = 0; i < sizeof(digest_names) / sizeof(digest_names[0]);
-       i++) {
+  for (size_t i = 0; i < sizeof(digest_names) / sizeof(digest_names[0]); i++) {
     if (digest_names[i].digest == digest) {
       return digest_names[i].name;
     }
@@ -163,11 +174,15 @@ const char *mtk_digest_name(enum mtk_digest digest) {
 
 static const EVP_MD *digest_md(enum mtk_digest digest) {
   switch (digest) {
-    case MTK_DIGEST_SHA384: return EVP_sha384();
-    case MTK_DIGEST_SHA512: return EVP_sha512();
-    case MTK_DIGEST_SHA1: return EVP_sha1();
+    case MTK_DIGEST_SHA384:
+      return EVP_sha384();
+    case MTK_DIGEST_SHA512:
+      return EVP_sha512();
+    case MTK_DIGEST_SHA1:
+      return EVP_sha1();
     case MTK_DIGEST_DEFAULT:
-    case MTK_DIGEST_SHA256: break;
+    case MTK_DIGEST_SHA256:
+      break;
   }
   return EVP_sha256();
 }
@@ -186,18 +201,34 @@ static int sig_nid(const EVP_PKEY *key, enum mtk_digest digest, int *out_nid,
   if (type == EVP_PKEY_RSA) {
     *out_null_params = 1;
     switch (digest) {
-      case MTK_DIGEST_SHA1: *out_nid = NID_sha1WithRSAEncryption; return 0;
-      case MTK_DIGEST_SHA384: *out_nid = NID_sha384WithRSAEncryption; return 0;
-      case MTK_DIGEST_SHA512: *out_nid = NID_sha512WithRSAEncryption; return 0;
-      default: *out_nid = NID_sha256WithRSAEncryption; return 0;
+      case MTK_DIGEST_SHA1:
+        *out_nid = NID_sha1WithRSAEncryption;
+        return 0;
+      case MTK_DIGEST_SHA384:
+        *out_nid = NID_sha384WithRSAEncryption;
+        return 0;
+      case MTK_DIGEST_SHA512:
+        *out_nid = NID_sha512WithRSAEncryption;
+        return 0;
+      default:
+        *out_nid = NID_sha256WithRSAEncryption;
+        return 0;
     }
   }
   if (type == EVP_PKEY_EC) {
     switch (digest) {
-      case MTK_DIGEST_SHA1: *out_nid = NID_ecdsa_with_SHA1; return 0;
-      case MTK_DIGEST_SHA384: *out_nid = NID_ecdsa_with_SHA384; return 0;
-      case MTK_DIGEST_SHA512: *out_nid = NID_ecdsa_with_SHA512; return 0;
-      default: *out_nid = NID_ecdsa_with_SHA256; return 0;
+      case MTK_DIGEST_SHA1:
+        *out_nid = NID_ecdsa_with_SHA1;
+        return 0;
+      case MTK_DIGEST_SHA384:
+        *out_nid = NID_ecdsa_with_SHA384;
+        return 0;
+      case MTK_DIGEST_SHA512:
+        *out_nid = NID_ecdsa_with_SHA512;
+        return 0;
+      default:
+        *out_nid = NID_ecdsa_with_SHA256;
+        return 0;
     }
   }
   return MTK_EUNSUPPORTED;
@@ -228,8 +259,8 @@ int mtk_sign_der(const uint8_t *tbs, size_t tbs_len, EVP_PKEY *key,
   EVP_MD_CTX ctx;
   EVP_MD_CTX_init(&ctx);
   CBB_zero(&cbb);
-  const EVP_MD *md = EVP_PKEY_id(key) == EVP_PKEY_ED25519 ? NULL
-                                                           : digest_md(digest);
+  const EVP_MD *md =
+      EVP_PKEY_id(key) == EVP_PKEY_ED25519 ? NULL : digest_md(digest);
   if (!EVP_DigestSignInit(&ctx, NULL, md, NULL, key) ||
       !EVP_DigestSign(&ctx, NULL, &sig_len, tbs, tbs_len)) {
     err = mtk_crypto_diag(diag, MTK_ECRYPTO, "cannot sign");
@@ -255,9 +286,8 @@ int mtk_sign_der(const uint8_t *tbs, size_t tbs_len, EVP_PKEY *key,
     mtk_diag_set(diag, err, "unsupported key type for signing");
     goto out;
   }
-  if (!CBB_add_asn1(&seq, &bits, CBS_ASN1_BITSTRING) ||
-      !CBB_add_u8(&bits, 0) || !CBB_add_bytes(&bits, sig, sig_len) ||
-      !CBB_finish(&cbb, out, out_len)) {
+  if (!CBB_add_asn1(&seq, &bits, CBS_ASN1_BITSTRING) || !CBB_add_u8(&bits, 0) ||
+      !CBB_add_bytes(&bits, sig, sig_len) || !CBB_finish(&cbb, out, out_len)) {
     err = MTK_ENOMEM;
     goto out;
   }

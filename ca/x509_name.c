@@ -1,14 +1,13 @@
 #include "mtlskit/x509_name.h"
 
 #include <ctype.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 #include <openssl/obj.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 // Attribute types, their string encoding and X.520 upper bounds (the same
 // bounds openssl's ASN1_STRING_TABLE applies).
@@ -20,18 +19,17 @@ static const struct attr_type {
   size_t min, max;
 } attr_types[] = {
     {"C", "countryName", NID_countryName, CBS_ASN1_PRINTABLESTRING, 2, 2},
-    {"ST", "stateOrProvinceName", NID_stateOrProvinceName,
-     CBS_ASN1_UTF8STRING, 1, 128},
+    {"ST", "stateOrProvinceName", NID_stateOrProvinceName, CBS_ASN1_UTF8STRING,
+     1, 128},
     {"L", "localityName", NID_localityName, CBS_ASN1_UTF8STRING, 1, 128},
-    {"O", "organizationName", NID_organizationName, CBS_ASN1_UTF8STRING, 1,
-     64},
+    {"O", "organizationName", NID_organizationName, CBS_ASN1_UTF8STRING, 1, 64},
     {"OU", "organizationalUnitName", NID_organizationalUnitName,
      CBS_ASN1_UTF8STRING, 1, 64},
     {"CN", "commonName", NID_commonName, CBS_ASN1_UTF8STRING, 1, 64},
-    {"emailAddress", "emailAddress", NID_pkcs9_emailAddress,
-     CBS_ASN1_IA5STRING, 1, 128},
-    {"serialNumber", "serialNumber", NID_serialNumber,
-     CBS_ASN1_PRINTABLESTRING, 1, 64},
+    {"emailAddress", "emailAddress", NID_pkcs9_emailAddress, CBS_ASN1_IA5STRING,
+     1, 128},
+    {"serialNumber", "serialNumber", NID_serialNumber, CBS_ASN1_PRINTABLESTRING,
+     1, 64},
     {"DC", "domainComponent", NID_domainComponent, CBS_ASN1_IA5STRING, 1, 63},
     {"UID", "userId", NID_userId, CBS_ASN1_UTF8STRING, 1, 256},
     {"title", "title", NID_title, CBS_ASN1_UTF8STRING, 1, 64},
@@ -39,19 +37,16 @@ static const struct attr_type {
     {"SN", "surname", NID_surname, CBS_ASN1_UTF8STRING, 1, 32768},
     {"initials", "initials", NID_initials, CBS_ASN1_UTF8STRING, 1, 32768},
     {"pseudonym", "pseudonym", NID_pseudonym, CBS_ASN1_UTF8STRING, 1, 128},
-    {"street", "streetAddress", NID_streetAddress, CBS_ASN1_UTF8STRING, 1,
-     128},
+    {"street", "streetAddress", NID_streetAddress, CBS_ASN1_UTF8STRING, 1, 128},
     {"postalCode", "postalCode", NID_postalCode, CBS_ASN1_UTF8STRING, 1, 40},
     {"name", "name", NID_name, CBS_ASN1_UTF8STRING, 1, 32768},
-    {"dnQualifier", "dnQualifier", NID_dnQualifier, CBS_ASN1_PRINTABLESTRING,
-     1, 32768},
+    {"dnQualifier", "dnQualifier", NID_dnQualifier, CBS_ASN1_PRINTABLESTRING, 1,
+     32768},
     {"businessCategory", "businessCategory", NID_businessCategory,
      CBS_ASN1_UTF8STRING, 1, 128},
 };
 
-void mtk_dn_init(struct mtk_dn *dn) {
-  memset(dn, 0, sizeof(*dn));
-}
+void mtk_dn_init(struct mtk_dn *dn) { memset(dn, 0, sizeof(*dn)); }
 
 void mtk_dn_cleanup(struct mtk_dn *dn) {
   for (size_t i = 0; i < dn->num_attrs; i++) {
@@ -139,8 +134,8 @@ static int push_attr(struct mtk_dn *dn, const uint8_t *oid, size_t oid_len,
   return 0;
 }
 
-int mtk_dn_add(struct mtk_dn *dn, const char *type, int tag,
-               const char *value, size_t value_len) {
+int mtk_dn_add(struct mtk_dn *dn, const char *type, int tag, const char *value,
+               size_t value_len) {
   uint8_t oid[32];
   size_t oid_len = 0;
   const struct attr_type *t = find_type(type);
@@ -216,8 +211,7 @@ static long utf8_len(const char *s, size_t len) {
   return n;
 }
 
-int mtk_dn_parse(const char *text, struct mtk_dn *out,
-                 struct mtk_diag *diag) {
+int mtk_dn_parse(const char *text, struct mtk_dn *out, struct mtk_diag *diag) {
   int err = 0;
   size_t text_len = strlen(text);
   char *type = malloc(text_len + 1);
@@ -227,9 +221,9 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out,
     goto out;
   }
   if (text[0] != '/') {
-    err = mtk_diag_set(diag, MTK_EPARSE,
-                       "subject '%s' must start with '/' (/C=JP/O=x/CN=y)",
-                       text);
+    err =
+        mtk_diag_set(diag, MTK_EPARSE,
+                     "subject '%s' must start with '/' (/C=JP/O=x/CN=y)", text);
     goto out;
   }
   const char *p = text;
@@ -241,8 +235,8 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out,
     }
     type[type_len] = '\0';
     if (type_len == 0) {
-      err = mtk_diag_set(diag, MTK_EPARSE,
-                         "subject '%s': empty attribute type", text);
+      err = mtk_diag_set(diag, MTK_EPARSE, "subject '%s': empty attribute type",
+                         text);
       goto out;
     }
     if (*p != '=') {
@@ -280,9 +274,9 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out,
       err = MTK_EPARSE;
     }
     if (err != 0) {
-      err = mtk_diag_set(diag, MTK_EPARSE,
-                         "subject '%s': unknown attribute type '%s'", text,
-                         type);
+      err =
+          mtk_diag_set(diag, MTK_EPARSE,
+                       "subject '%s': unknown attribute type '%s'", text, type);
       goto out;
     }
     if (value_len == 0) {
@@ -387,10 +381,9 @@ int mtk_dn_from_x509_name(const X509_NAME *name, struct mtk_dn *out) {
     if (OBJ_length(obj) > sizeof(out->attrs[0].oid)) {
       return MTK_ERANGE;
     }
-    int err = push_attr(out, OBJ_get0_data(obj), OBJ_length(obj),
-                        ASN1_STRING_type(v),
-                        (const char *)ASN1_STRING_get0_data(v),
-                        (size_t)ASN1_STRING_length(v));
+    int err = push_attr(
+        out, OBJ_get0_data(obj), OBJ_length(obj), ASN1_STRING_type(v),
+        (const char *)ASN1_STRING_get0_data(v), (size_t)ASN1_STRING_length(v));
     if (err != 0) {
       mtk_dn_cleanup(out);
       return err;

@@ -2,11 +2,10 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <openssl/bytestring.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <openssl/bytestring.h>
 
 void mtk_san_list_init(struct mtk_san_list *list) {
   memset(list, 0, sizeof(*list));
@@ -154,8 +153,7 @@ int mtk_san_parse(const char *text, struct mtk_san_list *list,
                            "SAN 'email:%s': not an email address", value);
         goto out;
       }
-      err = mtk_san_add(list, MTK_SAN_EMAIL, (const uint8_t *)value,
-                        value_len);
+      err = mtk_san_add(list, MTK_SAN_EMAIL, (const uint8_t *)value, value_len);
     } else if (strcasecmp(item, "URI") == 0) {
       if (!uri_ok(value, value_len)) {
         err = mtk_diag_set(diag, MTK_EPARSE,
@@ -197,10 +195,14 @@ out:
 
 static unsigned san_tag(enum mtk_san_type type) {
   switch (type) {
-    case MTK_SAN_EMAIL: return CBS_ASN1_CONTEXT_SPECIFIC | 1;
-    case MTK_SAN_DNS: return CBS_ASN1_CONTEXT_SPECIFIC | 2;
-    case MTK_SAN_URI: return CBS_ASN1_CONTEXT_SPECIFIC | 6;
-    case MTK_SAN_IP: return CBS_ASN1_CONTEXT_SPECIFIC | 7;
+    case MTK_SAN_EMAIL:
+      return CBS_ASN1_CONTEXT_SPECIFIC | 1;
+    case MTK_SAN_DNS:
+      return CBS_ASN1_CONTEXT_SPECIFIC | 2;
+    case MTK_SAN_URI:
+      return CBS_ASN1_CONTEXT_SPECIFIC | 6;
+    case MTK_SAN_IP:
+      return CBS_ASN1_CONTEXT_SPECIFIC | 7;
   }
   return CBS_ASN1_CONTEXT_SPECIFIC | 2;
 }

@@ -1,16 +1,18 @@
 #include "mtlskit/x509_time.h"
 
+#include <openssl/bytestring.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <openssl/bytestring.h>
 
 static int is_utc(time_t t, enum mtk_time_encoding enc, int year) {
   (void)t;
   switch (enc) {
-    case MTK_TIME_UTC: return 1;
-    case MTK_TIME_GENERALIZED: return 0;
-    case MTK_TIME_AUTO: break;
+    case MTK_TIME_UTC:
+      return 1;
+    case MTK_TIME_GENERALIZED:
+      return 0;
+    case MTK_TIME_AUTO:
+      break;
   }
   return year >= 1950 && year <= 2049;
 }

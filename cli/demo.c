@@ -89,32 +89,47 @@ static int wait_port(const char *path, char *out, size_t out_len) {
 
 static int conformance_check(const char *dir) {
   // |dir| is a short mkdtemp path, so these cannot overflow.
-  char fx[512], cert[PATH_MAX], key[PATH_MAX], trust[PATH_MAX],
-      crl[PATH_MAX], port_file[PATH_MAX];
+  char fx[512], cert[PATH_MAX], key[PATH_MAX], trust[PATH_MAX], crl[PATH_MAX],
+      port_file[PATH_MAX];
   snprintf(fx, sizeof(fx), "%s/fixtures", dir);
   snprintf(cert, sizeof(cert), "%s/server/server.cert.pem", fx);
   snprintf(key, sizeof(key), "%s/server/server.key.pem", fx);
   snprintf(trust, sizeof(trust), "%s/trust/root.pem", fx);
   snprintf(crl, sizeof(crl), "%s/crl/default.pem", fx);
   snprintf(port_file, sizeof(port_file), "%s/serve.port", dir);
-  printf("\n== 2. Does an mTLS endpoint let in exactly the right clients?\n"
-         "Good and deliberately broken client identities, a local endpoint "
-         "that\nbehaves like AWS ALB in verify mode, and the probe checking "
-         "each identity\nagainst what ALB is documented to do.\n");
+  printf(
+      "\n== 2. Does an mTLS endpoint let in exactly the right clients?\n"
+      "Good and deliberately broken client identities, a local endpoint "
+      "that\nbehaves like AWS ALB in verify mode, and the probe checking "
+      "each identity\nagainst what ALB is documented to do.\n");
   const char *fixtures[] = {"", fx, NULL};
   int status = step("fixtures", fixtures);
   if (status != 0) {
     return status;
   }
-  const char *serve[] = {"",           "--profile",  "alb-verify",
-                         "--cert",     cert,         "--key",
-                         key,          "--truststore", trust,
-                         "--crl",      crl,          "--listen",
-                         "127.0.0.1:0", "--ready-file", port_file,
-                         "--duration", "5m",         "--quiet",
+  const char *serve[] = {"",
+                         "--profile",
+                         "alb-verify",
+                         "--cert",
+                         cert,
+                         "--key",
+                         key,
+                         "--truststore",
+                         trust,
+                         "--crl",
+                         crl,
+                         "--listen",
+                         "127.0.0.1:0",
+                         "--ready-file",
+                         port_file,
+                         "--duration",
+                         "5m",
+                         "--quiet",
                          NULL};
-  printf("\n$ mtlskit serve --profile alb-verify --truststore %s --crl %s "
-         "... &\n", trust, crl);
+  printf(
+      "\n$ mtlskit serve --profile alb-verify --truststore %s --crl %s "
+      "... &\n",
+      trust, crl);
   pid_t pid;
   if (exec_spawn("serve", serve, &pid) != 0) {
     return MTK_EXIT_RUNTIME;
@@ -127,8 +142,9 @@ static int conformance_check(const char *dir) {
   }
   char url[64];
   snprintf(url, sizeof(url), "https://127.0.0.1:%s/", port);
-  const char *probe[] = {"", "--fixtures", fx, "--profile", "alb-verify",
-                         "--cacert", trust, url, NULL};
+  const char *probe[] = {"",          "--fixtures", fx,
+                         "--profile", "alb-verify", "--cacert",
+                         trust,       url,          NULL};
   status = step("probe", probe);
   exec_reap(pid);
   return status;

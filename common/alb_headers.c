@@ -184,8 +184,7 @@ void mtk_alb_headers_cleanup(struct mtk_alb_headers *h) {
   memset(h, 0, sizeof(*h));
 }
 
-int mtk_alb_chain_header(X509 *leaf, const STACK_OF(X509) *chain,
-                         char **out) {
+int mtk_alb_chain_header(X509 *leaf, const STACK_OF(X509) * chain, char **out) {
   *out = NULL;
   int num = chain != NULL ? (int)sk_X509_num(chain) : 0;
   char *acc = NULL;

@@ -7,17 +7,11 @@
 static const char *cli_name = "mtlskit";
 static bool cli_quiet;
 
-void mtk_cli_init(const char *name) {
-  cli_name = name;
-}
+void mtk_cli_init(const char *name) { cli_name = name; }
 
-const char *mtk_cli_name(void) {
-  return cli_name;
-}
+const char *mtk_cli_name(void) { return cli_name; }
 
-void mtk_cli_set_quiet(bool quiet) {
-  cli_quiet = quiet;
-}
+void mtk_cli_set_quiet(bool quiet) { cli_quiet = quiet; }
 
 static void vprint(const char *level, const char *fmt, va_list ap) {
   fputs(cli_name, stderr);

@@ -30,8 +30,7 @@ int mtk_diag_set(struct mtk_diag *diag, int err, const char *fmt, ...) {
   return err;
 }
 
-int mtk_diag_prefix(struct mtk_diag *diag, int fallback, const char *fmt,
-                    ...) {
+int mtk_diag_prefix(struct mtk_diag *diag, int fallback, const char *fmt, ...) {
   if (diag == NULL) {
     return fallback;
   }

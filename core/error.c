@@ -45,6 +45,4 @@ int mtk_exit_status(int err) {
   }
 }
 
-int mtk_errno_get(void) {
-  return errno > 0 ? -errno : MTK_EIO;
-}
+int mtk_errno_get(void) { return errno > 0 ? -errno : MTK_EIO; }

@@ -126,8 +126,8 @@ int mtk_file_create(const char *path, const void *data, size_t data_len,
   return 0;
 }
 
-int mtk_file_read(const char *path, size_t max_len, char **out,
-                  size_t *out_len, struct mtk_diag *diag) {
+int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
+                  struct mtk_diag *diag) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return fail_errno(diag, "cannot open", path);
@@ -222,8 +222,8 @@ int mtk_dir_lock(const char *path, int timeout_ms, int *out_fd,
     }
     if (waited_ms >= timeout_ms) {
       close(fd);
-      return mtk_diag_set(diag, MTK_ELOCKED,
-                          "%s is locked by another process", path);
+      return mtk_diag_set(diag, MTK_ELOCKED, "%s is locked by another process",
+                          path);
     }
     struct timespec ts = {0, 2 * 1000 * 1000};
     nanosleep(&ts, NULL);

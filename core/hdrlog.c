@@ -53,8 +53,7 @@ static size_t zigzag_put(uint8_t *p, int64_t value) {
   return n;
 }
 
-static int zigzag_get(const uint8_t *p, size_t len, size_t *pos,
-                      int64_t *out) {
+static int zigzag_get(const uint8_t *p, size_t len, size_t *pos, int64_t *out) {
   uint64_t v = 0;
   for (int i = 0; i < 9; i++) {
     if (*pos >= len) {
@@ -244,9 +243,9 @@ static int inflate_all(const uint8_t *in, size_t in_len, uint8_t **out,
       goto out;
     }
     if (cap >= MAX_DECODED_SIZE) {
-      err = mtk_diag_set(diag, MTK_ECORRUPT,
-                         "histogram inflates beyond %u bytes",
-                         MAX_DECODED_SIZE);
+      err =
+          mtk_diag_set(diag, MTK_ECORRUPT, "histogram inflates beyond %u bytes",
+                       MAX_DECODED_SIZE);
       goto out;
     }
     cap *= 2;
@@ -319,8 +318,8 @@ int mtk_hdrlog_decode(const char *b64, size_t b64_len, struct mtk_hist *out,
   int64_t lowest = (int64_t)get_be64(enc + 16);
   int64_t highest = (int64_t)get_be64(enc + 24);
   if (payload_len > enc_len - ENCODING_HEADER_SIZE) {
-    err = mtk_diag_set(diag, MTK_ECORRUPT,
-                       "payload length %u exceeds the data", payload_len);
+    err = mtk_diag_set(diag, MTK_ECORRUPT, "payload length %u exceeds the data",
+                       payload_len);
     goto out;
   }
   if (normalizing != 0) {
@@ -330,10 +329,9 @@ int mtk_hdrlog_decode(const char *b64, size_t b64_len, struct mtk_hist *out,
     goto out;
   }
   if (sigfigs < 1 || sigfigs > 5 || lowest < 1 || highest < 2 * lowest) {
-    err = mtk_diag_set(diag, MTK_ECORRUPT,
-                       "bad histogram range %lld..%lld, %u digits",
-                       (long long)lowest, (long long)highest,
-                       (unsigned)sigfigs);
+    err = mtk_diag_set(
+        diag, MTK_ECORRUPT, "bad histogram range %lld..%lld, %u digits",
+        (long long)lowest, (long long)highest, (unsigned)sigfigs);
     goto out;
   }
   err = mtk_hist_init(out, lowest, highest, (int)sigfigs);
@@ -391,8 +389,8 @@ int mtk_hdrlog_write_header(FILE *f, double start_time, double base_time) {
   }
   int n = fprintf(f, "#[Histogram log format version 1.3]\n");
   if (n >= 0) {
-    n = fprintf(f, "#[StartTime: %.3f (seconds since epoch), %s]\n",
-                start_time, date);
+    n = fprintf(f, "#[StartTime: %.3f (seconds since epoch), %s]\n", start_time,
+                date);
   }
   if (n >= 0 && base_time >= 0) {
     n = fprintf(f, "#[BaseTime: %.3f (seconds since epoch)]\n", base_time);
@@ -407,8 +405,8 @@ int mtk_hdrlog_write_header(FILE *f, double start_time, double base_time) {
 
 int mtk_hdrlog_write_interval(FILE *f, const char *tag, double start,
                               double length, const struct mtk_hist *h) {
-  if (tag != NULL && (strpbrk(tag, ", \t\r\n") != NULL ||
-                      strlen(tag) >= MTK_HDRLOG_TAG_MAX)) {
+  if (tag != NULL &&
+      (strpbrk(tag, ", \t\r\n") != NULL || strlen(tag) >= MTK_HDRLOG_TAG_MAX)) {
     return MTK_EINVAL;
   }
   char *b64 = NULL;
@@ -459,8 +457,7 @@ static int parse_double(const char *s, const char *end, double *out) {
 }
 
 static int parse_interval(struct mtk_hdrlog_reader *r, char *line,
-                          struct mtk_hdrlog_entry *out,
-                          struct mtk_diag *diag) {
+                          struct mtk_hdrlog_entry *out, struct mtk_diag *diag) {
   const char *p = line;
   out->tag[0] = '\0';
   if (strncmp(p, "Tag=", 4) == 0) {

@@ -86,7 +86,8 @@ void mtk_hist_reset(struct mtk_hist *h) {
 }
 
 static int32_t bucket_index(const struct mtk_hist *h, int64_t value) {
-  int pow2ceiling = 64 - __builtin_clzll((uint64_t)(value | h->sub_bucket_mask));
+  int pow2ceiling =
+      64 - __builtin_clzll((uint64_t)(value | h->sub_bucket_mask));
   return pow2ceiling - h->unit_magnitude -
          (h->sub_bucket_half_count_magnitude + 1);
 }

@@ -189,10 +189,9 @@ static bool dup_opt(const char *s, char **out) {
   return s == NULL || (*out = strdup(s)) != NULL;
 }
 
-int mtk_junit_add(struct mtk_junit *j, const char *classname,
-                  const char *name, double time_s,
-                  enum mtk_junit_status status, const char *message,
-                  const char *body) {
+int mtk_junit_add(struct mtk_junit *j, const char *classname, const char *name,
+                  double time_s, enum mtk_junit_status status,
+                  const char *message, const char *body) {
   struct junit_case c = {NULL, NULL, time_s, status, NULL, NULL};
   struct junit_case *v = realloc(j->cases, (j->num_cases + 1) * sizeof(*v));
   if (v == NULL) {
@@ -232,9 +231,10 @@ static void render_suite(const struct mtk_junit *j, size_t first,
   }
   buf_str(b, "  <testsuite name=\"");
   buf_escape(b, cls != NULL ? cls : "");
-  buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-             "skipped=\"%zu\" time=\"%.3f\">\n", tests, failures, skipped,
-             time_s);
+  buf_printf(b,
+             "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+             "skipped=\"%zu\" time=\"%.3f\">\n",
+             tests, failures, skipped, time_s);
   for (size_t i = first; i < j->num_cases; i++) {
     const struct junit_case *c = &j->cases[i];
     if (!same(c->classname, cls)) {
@@ -281,11 +281,13 @@ int mtk_junit_render(const struct mtk_junit *j, char **out, size_t *out_len) {
     skipped += j->cases[i].status == MTK_JUNIT_SKIPPED;
     time_s += j->cases[i].time_s;
   }
-  buf_str(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
+  buf_str(&b,
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
   buf_escape(&b, j->name);
-  buf_printf(&b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-             "skipped=\"%zu\" time=\"%.3f\">\n", tests, failures, skipped,
-             time_s);
+  buf_printf(&b,
+             "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+             "skipped=\"%zu\" time=\"%.3f\">\n",
+             tests, failures, skipped, time_s);
   for (size_t i = 0; i < j->num_cases; i++) {
     bool seen = false;
     for (size_t k = 0; k < i && !seen; k++) {

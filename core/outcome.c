@@ -103,8 +103,7 @@ int mtk_tls_alert_from_name(const char *name, int *out_alert) {
   return MTK_EPARSE;
 }
 
-int mtk_outcome_format(char *out, size_t out_len,
-                       const struct mtk_outcome *o) {
+int mtk_outcome_format(char *out, size_t out_len, const struct mtk_outcome *o) {
   int n;
   const char *kind = mtk_outcome_kind_name(o->kind);
   if (o->kind == MTK_OUTCOME_HTTP) {

@@ -89,12 +89,12 @@ static int prompt_once(const char *prompt, char *buf, size_t buf_len) {
   return err;
 }
 
-static int read_prompt(struct mtk_secret *out, const char *prompt,
-                       bool confirm, struct mtk_diag *diag) {
+static int read_prompt(struct mtk_secret *out, const char *prompt, bool confirm,
+                       struct mtk_diag *diag) {
   char first[SECRET_MAX];
   char second[SECRET_MAX];
-  int err = prompt_once(prompt != NULL ? prompt : "Password: ", first,
-                        sizeof(first));
+  int err =
+      prompt_once(prompt != NULL ? prompt : "Password: ", first, sizeof(first));
   if (err != 0) {
     err = mtk_diag_set(diag, err,
                        "no terminal to prompt for a password; use env:VAR "

@@ -136,11 +136,7 @@ int mtk_parse_duration_ns(const char *s, uint64_t *out_ns) {
 
 int mtk_parse_count(const char *s, uint64_t *out) {
   static const struct unit units[] = {
-      {"", 1},
-      {"k", 1000},
-      {"M", 1000000},
-      {"G", 1000000000ull},
-      {NULL, 0},
+      {"", 1}, {"k", 1000}, {"M", 1000000}, {"G", 1000000000ull}, {NULL, 0},
   };
   return scale_by_suffix(s, units, out);
 }
@@ -183,14 +179,14 @@ static int parse_rfc3339(const char *s, time_t *out) {
   int y, mo, d, h, mi, sec;
   char z;
   int n = 0;
-  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &y, &mo, &d, &h, &mi, &sec,
-             &z, &n) != 7 ||
+  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &y, &mo, &d, &h, &mi, &sec, &z,
+             &n) != 7 ||
       z != 'Z' || s[n] != '\0' || n != 20) {
     return MTK_EPARSE;
   }
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 ||
-      sec > 59 || h < 0 || mi < 0 || sec < 0) {
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 ||
+      h < 0 || mi < 0 || sec < 0) {
     return MTK_EPARSE;
   }
   int dim = mdays[mo - 1] + (mo == 2 && is_leap(y) ? 1 : 0);

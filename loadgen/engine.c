@@ -29,12 +29,12 @@ struct lg_worker {
   uint64_t next_flush_ns;   // since t0
   double next_intended_ns;  // open loop: next arrival, since t0
   double interarrival_ns;
-  uint64_t concurrency;     // closed loop share
+  uint64_t concurrency;  // closed loop share
   uint64_t max_inflight;
   uint64_t inflight;
-  uint64_t rr;              // round-robin counter (identities, sources)
-  uint64_t max_lag_ns;      // latest start behind its intended time
-  SSL_SESSION **sessions;   // one resumable session per identity
+  uint64_t rr;             // round-robin counter (identities, sources)
+  uint64_t max_lag_ns;     // latest start behind its intended time
+  SSL_SESSION **sessions;  // one resumable session per identity
   size_t num_sessions;
   bool scheduling_done;
   bool closing;
@@ -53,7 +53,7 @@ struct lg_conn {
   bool request_open;  // a request is written and its outcome not counted
   bool first_byte;
   bool handshake_recorded;
-  bool holding;       // done, kept idle for --hold
+  bool holding;  // done, kept idle for --hold
   bool last_request;
 };
 
@@ -203,7 +203,8 @@ static void on_end(struct mtk_net_conn *n, const struct mtk_outcome *o) {
   }
   if (c->request_open || c->requests_done == 0) {
     struct mtk_outcome copy = *o;
-    if (c->request_open && c->first_byte && copy.stage == MTK_STAGE_FIRST_READ) {
+    if (c->request_open && c->first_byte &&
+        copy.stage == MTK_STAGE_FIRST_READ) {
       copy.stage = MTK_STAGE_HTTP;
     }
     count(c, &copy);
@@ -266,8 +267,8 @@ static void start_conn(struct lg_worker *w, uint64_t intended) {
   SSL *ssl = NULL;
   SSL_SESSION *session =
       cfg->tls.resume != MTK_NET_RESUME_OFF ? w->sessions[identity] : NULL;
-  int err = mtk_net_tls_new_ssl(run->tls, identity, cfg->sni,
-                                cfg->verify_host, session, &ssl);
+  int err = mtk_net_tls_new_ssl(run->tls, identity, cfg->sni, cfg->verify_host,
+                                session, &ssl);
   if (err == 0) {
     c->net.data = c;
     c->net.close_rst = cfg->close_rst;
@@ -332,7 +333,8 @@ static void schedule(struct lg_worker *w) {
     // intended start time, so waiting counts in the latency.
     while (w->next_intended_ns <= (double)now &&
            w->inflight < w->max_inflight) {
-      if (cfg->duration_ns > 0 && w->next_intended_ns >= (double)cfg->duration_ns) {
+      if (cfg->duration_ns > 0 &&
+          w->next_intended_ns >= (double)cfg->duration_ns) {
         w->scheduling_done = true;
         return;
       }
@@ -360,9 +362,8 @@ static void arm_arrival(struct lg_worker *w) {
     return;  // the 1 ms tick picks the schedule up again
   }
   uint64_t at = w->run->t0 + (uint64_t)w->next_intended_ns;
-  struct itimerspec its = {
-      .it_value = {.tv_sec = (time_t)(at / 1000000000u),
-                   .tv_nsec = (long)(at % 1000000000u)}};
+  struct itimerspec its = {.it_value = {.tv_sec = (time_t)(at / 1000000000u),
+                                        .tv_nsec = (long)(at % 1000000000u)}};
   timerfd_settime(w->arrival_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
@@ -438,14 +439,14 @@ static char *format_request(const struct lg_config *cfg, const char *conn,
   const char *fmt =
       "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: mtlskit-loadgen/%s\r\n"
       "Accept: */*\r\nConnection: %s\r\n\r\n";
-  int n = snprintf(NULL, 0, fmt, cfg->path, cfg->host_header, MTK_VERSION_STRING,
-                   conn);
+  int n = snprintf(NULL, 0, fmt, cfg->path, cfg->host_header,
+                   MTK_VERSION_STRING, conn);
   char *buf = n < 0 ? NULL : malloc((size_t)n + 1);
   if (buf == NULL) {
     return NULL;
   }
-  snprintf(buf, (size_t)n + 1, fmt, cfg->path, cfg->host_header, MTK_VERSION_STRING,
-           conn);
+  snprintf(buf, (size_t)n + 1, fmt, cfg->path, cfg->host_header,
+           MTK_VERSION_STRING, conn);
   *out_len = (size_t)n;
   return buf;
 }
@@ -490,10 +491,12 @@ int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
     w->open_handles = 1;
     w->arrival_fd = -1;
     if (cfg->rate > 0) {
-      w->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+      w->arrival_fd =
+          timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
       if (w->arrival_fd < 0 ||
           uv_poll_init(&w->loop, &w->arrival, w->arrival_fd) != 0) {
-        return mtk_diag_set(diag, mtk_errno_get(), "cannot set up worker %u's timer", i);
+        return mtk_diag_set(diag, mtk_errno_get(),
+                            "cannot set up worker %u's timer", i);
       }
       w->arrival.data = w;
       w->open_handles = 2;

@@ -58,9 +58,9 @@ struct lg_run {
   _Atomic unsigned workers_done;
   pthread_mutex_t mu;
   struct lg_results pending;  // guarded by |mu|
-  char *request;             // keep-alive request
+  char *request;              // keep-alive request
   size_t request_len;
-  char *request_last;        // the last request of a connection
+  char *request_last;  // the last request of a connection
   size_t request_last_len;
   struct lg_worker *workers;
   int first_error;  // a worker's setup failure, guarded by |mu|
@@ -70,8 +70,7 @@ struct lg_run {
 // run's life) and starts the worker threads. It returns 0 or a negative
 // MTK_E* code with |diag| set.
 MTK_MUST_CHECK int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
-                                struct mtk_net_tls *tls,
-                                struct mtk_diag *diag);
+                                struct mtk_net_tls *tls, struct mtk_diag *diag);
 
 // lg_run_take moves the measurements handed in since the last call into
 // |into| (which it merges into, not replaces).

@@ -46,8 +46,8 @@ static int end_status_line(struct lg_http *p) {
       !isdigit((unsigned char)p->line[11])) {
     return MTK_EPARSE;
   }
-  p->status = (p->line[9] - '0') * 100 + (p->line[10] - '0') * 10 +
-              (p->line[11] - '0');
+  p->status =
+      (p->line[9] - '0') * 100 + (p->line[10] - '0') * 10 + (p->line[11] - '0');
   if (p->status < 100) {
     return MTK_EPARSE;
   }
@@ -57,7 +57,7 @@ static int end_status_line(struct lg_http *p) {
 }
 
 static int end_header_line(struct lg_http *p) {
-  if (p->line_len == 0) {  // end of headers
+  if (p->line_len == 0) {   // end of headers
     if (p->status < 200) {  // interim response: the real one follows
       lg_http_init(p);
       return 0;

@@ -15,11 +15,11 @@ struct lg_http {
   uint8_t state;
   uint8_t line_len;
   bool chunked;
-  bool close;        // "Connection: close"
-  bool no_body;      // 1xx, 204, 304
-  int status;        // 0 until the status line is read
-  int64_t remaining; // body or chunk bytes left, -1 unknown
-  char line[48];     // the first bytes of the current line, lower-cased
+  bool close;         // "Connection: close"
+  bool no_body;       // 1xx, 204, 304
+  int status;         // 0 until the status line is read
+  int64_t remaining;  // body or chunk bytes left, -1 unknown
+  char line[48];      // the first bytes of the current line, lower-cased
 };
 
 // lg_http_init prepares |p| for a response to a GET.

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <netdb.h>
 #include <signal.h>
@@ -12,13 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "engine.h"
 #include "mtlskit/cli.h"
-#include "mtlskit/json.h"
 #include "mtlskit/hdrlog.h"
 #include "mtlskit/identity.h"
+#include "mtlskit/json.h"
 #include "mtlskit/secret.h"
 #include "mtlskit/units.h"
 #include "mtlskit/version.h"
@@ -95,7 +94,7 @@ struct options {
   const char *p12_password;
   struct mtk_identity *p12;  // num_p12 loaded identities
   X509 *p12_leaves[MAX_IDENTITIES];
-  STACK_OF(X509) *p12_chains[MAX_IDENTITIES];
+  STACK_OF(X509) * p12_chains[MAX_IDENTITIES];
   EVP_PKEY *p12_keys[MAX_IDENTITIES];
   const char *hdr_log;
   const char *slo_spec;
@@ -278,12 +277,37 @@ static int load_identities_dir(struct options *o) {
 }
 
 enum {
-  OPT_CERT = 256, OPT_KEY, OPT_IDENTITIES, OPT_CACERT, OPT_INSECURE, OPT_SNI,
-  OPT_TLS, OPT_GROUPS, OPT_RESUME, OPT_RATE, OPT_CONCURRENCY, OPT_DURATION,
-  OPT_CONNECTIONS, OPT_REQUESTS, OPT_WARMUP, OPT_KEEPALIVE, OPT_HOLD,
-  OPT_CLOSE, OPT_SOURCES, OPT_THREADS, OPT_TIMEOUT, OPT_MAX_INFLIGHT,
-  OPT_JSON, OPT_HDR_LOG, OPT_INTERVAL, OPT_SLO, OPT_QUIET, OPT_HELP,
-  OPT_VERSION, OPT_P12, OPT_P12_PASSWORD,
+  OPT_CERT = 256,
+  OPT_KEY,
+  OPT_IDENTITIES,
+  OPT_CACERT,
+  OPT_INSECURE,
+  OPT_SNI,
+  OPT_TLS,
+  OPT_GROUPS,
+  OPT_RESUME,
+  OPT_RATE,
+  OPT_CONCURRENCY,
+  OPT_DURATION,
+  OPT_CONNECTIONS,
+  OPT_REQUESTS,
+  OPT_WARMUP,
+  OPT_KEEPALIVE,
+  OPT_HOLD,
+  OPT_CLOSE,
+  OPT_SOURCES,
+  OPT_THREADS,
+  OPT_TIMEOUT,
+  OPT_MAX_INFLIGHT,
+  OPT_JSON,
+  OPT_HDR_LOG,
+  OPT_INTERVAL,
+  OPT_SLO,
+  OPT_QUIET,
+  OPT_HELP,
+  OPT_VERSION,
+  OPT_P12,
+  OPT_P12_PASSWORD,
 };
 
 static const struct option long_options[] = {
@@ -344,103 +368,162 @@ static int parse_options(int argc, char **argv, struct options *o) {
           return mtk_cli_usage_error("too many identities (at most %d)",
                                      MAX_IDENTITIES);
         }
-        if (opt == OPT_CERT) o->certs[o->num_certs++] = a;
-        else o->keys[o->num_keys++] = a;
+        if (opt == OPT_CERT)
+          o->certs[o->num_certs++] = a;
+        else
+          o->keys[o->num_keys++] = a;
         break;
-      case OPT_IDENTITIES: o->identities_dir = a; break;
+      case OPT_IDENTITIES:
+        o->identities_dir = a;
+        break;
       case OPT_P12:
         if (o->num_p12 >= MAX_IDENTITIES) {
-          return mtk_cli_usage_error("too many --p12 (at most %d)", MAX_IDENTITIES);
+          return mtk_cli_usage_error("too many --p12 (at most %d)",
+                                     MAX_IDENTITIES);
         }
         o->p12_files[o->num_p12++] = a;
         break;
-      case OPT_P12_PASSWORD: o->p12_password = a; break;
-      case OPT_CACERT: cfg->tls.ca_file = a; break;
-      case OPT_INSECURE: cfg->tls.insecure = true; break;
-      case OPT_SNI: cfg->sni = a; break;
-      case OPT_TLS:
-        if (strcmp(a, "1.2") == 0) cfg->tls.tls_version = 12;
-        else if (strcmp(a, "1.3") == 0) cfg->tls.tls_version = 13;
-        else return mtk_cli_usage_error("--tls: '%s' is not 1.2 or 1.3", a);
+      case OPT_P12_PASSWORD:
+        o->p12_password = a;
         break;
-      case OPT_GROUPS: cfg->tls.groups = a; break;
+      case OPT_CACERT:
+        cfg->tls.ca_file = a;
+        break;
+      case OPT_INSECURE:
+        cfg->tls.insecure = true;
+        break;
+      case OPT_SNI:
+        cfg->sni = a;
+        break;
+      case OPT_TLS:
+        if (strcmp(a, "1.2") == 0)
+          cfg->tls.tls_version = 12;
+        else if (strcmp(a, "1.3") == 0)
+          cfg->tls.tls_version = 13;
+        else
+          return mtk_cli_usage_error("--tls: '%s' is not 1.2 or 1.3", a);
+        break;
+      case OPT_GROUPS:
+        cfg->tls.groups = a;
+        break;
       case OPT_RESUME:
-        if (strcmp(a, "off") == 0) cfg->tls.resume = MTK_NET_RESUME_OFF;
-        else if (strcmp(a, "tickets") == 0) cfg->tls.resume = MTK_NET_RESUME_TICKETS;
-        else if (strcmp(a, "ids") == 0) cfg->tls.resume = MTK_NET_RESUME_IDS;
-        else return mtk_cli_usage_error("--resume: '%s' is not off, tickets or ids", a);
+        if (strcmp(a, "off") == 0)
+          cfg->tls.resume = MTK_NET_RESUME_OFF;
+        else if (strcmp(a, "tickets") == 0)
+          cfg->tls.resume = MTK_NET_RESUME_TICKETS;
+        else if (strcmp(a, "ids") == 0)
+          cfg->tls.resume = MTK_NET_RESUME_IDS;
+        else
+          return mtk_cli_usage_error(
+              "--resume: '%s' is not off, tickets or ids", a);
         break;
       case OPT_RATE: {
         char *end;
         cfg->rate = strtod(a, &end);
         if (*end != '\0' || !(cfg->rate > 0) || cfg->rate > 1e7) {
-          return mtk_cli_usage_error("--rate: '%s' is not a rate in connections per second", a);
+          return mtk_cli_usage_error(
+              "--rate: '%s' is not a rate in connections per second", a);
         }
         o->rate_set = true;
         break;
       }
       case OPT_CONCURRENCY:
-        if ((rc = parse_count_opt("--concurrency", a, &cfg->concurrency)) != 0) return rc;
-        if (cfg->concurrency == 0) return mtk_cli_usage_error("--concurrency must be at least 1");
+        if ((rc = parse_count_opt("--concurrency", a, &cfg->concurrency)) != 0)
+          return rc;
+        if (cfg->concurrency == 0)
+          return mtk_cli_usage_error("--concurrency must be at least 1");
         o->concurrency_set = true;
         break;
       case OPT_DURATION:
-        if ((rc = parse_duration_opt("--duration", a, &cfg->duration_ns)) != 0) return rc;
-        if (cfg->duration_ns == 0) return mtk_cli_usage_error("--duration must be positive");
+        if ((rc = parse_duration_opt("--duration", a, &cfg->duration_ns)) != 0)
+          return rc;
+        if (cfg->duration_ns == 0)
+          return mtk_cli_usage_error("--duration must be positive");
         break;
       case OPT_CONNECTIONS:
-        if ((rc = parse_count_opt("--connections", a, &cfg->max_connections)) != 0) return rc;
-        if (cfg->max_connections == 0) return mtk_cli_usage_error("--connections must be at least 1");
+        if ((rc = parse_count_opt("--connections", a, &cfg->max_connections)) !=
+            0)
+          return rc;
+        if (cfg->max_connections == 0)
+          return mtk_cli_usage_error("--connections must be at least 1");
         break;
       case OPT_REQUESTS:
-        if ((rc = parse_count_opt("--requests", a, &cfg->max_requests)) != 0) return rc;
-        if (cfg->max_requests == 0) return mtk_cli_usage_error("--requests must be at least 1");
+        if ((rc = parse_count_opt("--requests", a, &cfg->max_requests)) != 0)
+          return rc;
+        if (cfg->max_requests == 0)
+          return mtk_cli_usage_error("--requests must be at least 1");
         break;
       case OPT_WARMUP:
-        if ((rc = parse_duration_opt("--warmup", a, &cfg->warmup_ns)) != 0) return rc;
+        if ((rc = parse_duration_opt("--warmup", a, &cfg->warmup_ns)) != 0)
+          return rc;
         break;
       case OPT_KEEPALIVE:
-        if ((rc = parse_count_opt("--keepalive", a, &cfg->keepalive)) != 0) return rc;
+        if ((rc = parse_count_opt("--keepalive", a, &cfg->keepalive)) != 0)
+          return rc;
         break;
       case OPT_HOLD:
-        if ((rc = parse_duration_opt("--hold", a, &cfg->hold_ns)) != 0) return rc;
+        if ((rc = parse_duration_opt("--hold", a, &cfg->hold_ns)) != 0)
+          return rc;
         break;
       case OPT_CLOSE:
-        if (strcmp(a, "rst") == 0) cfg->close_rst = true;
-        else if (strcmp(a, "clean") == 0) cfg->close_rst = false;
-        else return mtk_cli_usage_error("--close: '%s' is not clean or rst", a);
+        if (strcmp(a, "rst") == 0)
+          cfg->close_rst = true;
+        else if (strcmp(a, "clean") == 0)
+          cfg->close_rst = false;
+        else
+          return mtk_cli_usage_error("--close: '%s' is not clean or rst", a);
         break;
       case OPT_SOURCES:
         if ((rc = parse_sources(cfg, a)) != 0) return rc;
         break;
       case OPT_THREADS:
         if (mtk_parse_uint(a, 256, &v) != 0 || v == 0) {
-          return mtk_cli_usage_error("--threads: '%s' is not a number from 1 to 256", a);
+          return mtk_cli_usage_error(
+              "--threads: '%s' is not a number from 1 to 256", a);
         }
         cfg->threads = (unsigned)v;
         break;
       case OPT_TIMEOUT:
         if ((rc = parse_duration_opt("--timeout", a, &v)) != 0) return rc;
-        if (v < 1000000) return mtk_cli_usage_error("--timeout must be at least 1ms");
+        if (v < 1000000)
+          return mtk_cli_usage_error("--timeout must be at least 1ms");
         cfg->timeout_ms = v / 1000000;
         break;
       case OPT_MAX_INFLIGHT:
-        if ((rc = parse_count_opt("--max-inflight", a, &cfg->max_inflight)) != 0) return rc;
-        if (cfg->max_inflight == 0) return mtk_cli_usage_error("--max-inflight must be at least 1");
+        if ((rc = parse_count_opt("--max-inflight", a, &cfg->max_inflight)) !=
+            0)
+          return rc;
+        if (cfg->max_inflight == 0)
+          return mtk_cli_usage_error("--max-inflight must be at least 1");
         break;
-      case OPT_JSON: o->json = true; break;
-      case OPT_HDR_LOG: o->hdr_log = a; break;
+      case OPT_JSON:
+        o->json = true;
+        break;
+      case OPT_HDR_LOG:
+        o->hdr_log = a;
+        break;
       case OPT_INTERVAL:
-        if ((rc = parse_duration_opt("--interval", a, &cfg->interval_ns)) != 0) return rc;
-        if (cfg->interval_ns < 10000000) return mtk_cli_usage_error("--interval must be at least 10ms");
+        if ((rc = parse_duration_opt("--interval", a, &cfg->interval_ns)) != 0)
+          return rc;
+        if (cfg->interval_ns < 10000000)
+          return mtk_cli_usage_error("--interval must be at least 10ms");
         break;
-      case OPT_SLO: o->slo_spec = a; break;
-      case OPT_QUIET: o->quiet = true; break;
-      case OPT_HELP: fputs(usage_text, stdout); return -1;
-      case OPT_VERSION: mtk_cli_print_version(stdout, NULL); return -1;
+      case OPT_SLO:
+        o->slo_spec = a;
+        break;
+      case OPT_QUIET:
+        o->quiet = true;
+        break;
+      case OPT_HELP:
+        fputs(usage_text, stdout);
+        return -1;
+      case OPT_VERSION:
+        mtk_cli_print_version(stdout, NULL);
+        return -1;
       default:
         if (optopt != 0) {
-          return mtk_cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+          return mtk_cli_usage_error("option '%s' needs a value",
+                                     argv[optind - 1]);
         }
         return mtk_cli_usage_error("unknown option '%s'", argv[optind - 1]);
     }
@@ -451,29 +534,37 @@ static int parse_options(int argc, char **argv, struct options *o) {
   }
   if ((rc = parse_url(cfg, argv[optind])) != 0) return rc;
   if (o->rate_set && o->concurrency_set) {
-    return mtk_cli_usage_error("--rate (open loop) and --concurrency (closed loop) exclude each other");
+    return mtk_cli_usage_error(
+        "--rate (open loop) and --concurrency (closed loop) exclude each "
+        "other");
   }
   if (o->num_certs != o->num_keys) {
-    return mtk_cli_usage_error("%zu --cert but %zu --key: give one key per certificate",
-                               o->num_certs, o->num_keys);
+    return mtk_cli_usage_error(
+        "%zu --cert but %zu --key: give one key per certificate", o->num_certs,
+        o->num_keys);
   }
   if (o->identities_dir != NULL && o->num_certs > 0) {
     return mtk_cli_usage_error("--identities and --cert exclude each other");
   }
   if (cfg->tls.ca_file == NULL && !cfg->tls.insecure) {
-    return mtk_cli_usage_error("give --cacert FILE to verify the server, or --insecure");
+    return mtk_cli_usage_error(
+        "give --cacert FILE to verify the server, or --insecure");
   }
   if (cfg->tls.resume == MTK_NET_RESUME_IDS && cfg->tls.tls_version != 12) {
-    return mtk_cli_usage_error("--resume ids needs --tls 1.2 (TLS 1.3 resumes with tickets only)");
+    return mtk_cli_usage_error(
+        "--resume ids needs --tls 1.2 (TLS 1.3 resumes with tickets only)");
   }
-  if (cfg->warmup_ns > 0 && cfg->duration_ns > 0 && cfg->warmup_ns >= cfg->duration_ns) {
+  if (cfg->warmup_ns > 0 && cfg->duration_ns > 0 &&
+      cfg->warmup_ns >= cfg->duration_ns) {
     return mtk_cli_usage_error("--warmup must be shorter than --duration");
   }
   if (cfg->max_requests > 0 && cfg->keepalive == 0) {
-    return mtk_cli_usage_error("--requests needs requests: not with --keepalive 0");
+    return mtk_cli_usage_error(
+        "--requests needs requests: not with --keepalive 0");
   }
   if (cfg->max_requests > 0 && cfg->max_connections == 0) {
-    cfg->max_connections = (cfg->max_requests + cfg->keepalive - 1) / cfg->keepalive;
+    cfg->max_connections =
+        (cfg->max_requests + cfg->keepalive - 1) / cfg->keepalive;
   }
   if (cfg->duration_ns == 0 && cfg->max_connections == 0) {
     cfg->duration_ns = 10000000000u;  // 10 s
@@ -485,7 +576,8 @@ static int parse_options(int argc, char **argv, struct options *o) {
       return mtk_cli_usage_error("%s", diag.msg);
     }
   }
-  if (o->identities_dir != NULL && (rc = load_identities_dir(o)) != 0) return rc;
+  if (o->identities_dir != NULL && (rc = load_identities_dir(o)) != 0)
+    return rc;
   if (!o->rate_set && cfg->max_inflight < cfg->concurrency) {
     cfg->max_inflight = cfg->concurrency;
   }
@@ -520,12 +612,15 @@ static int load_p12(struct options *o) {
   mtk_diag_init(&diag);
   int err = 0;
   if (o->p12_password != NULL) {
-    err = mtk_secret_read(&password, o->p12_password, "PKCS#12 password: ", false, &diag);
+    err = mtk_secret_read(&password, o->p12_password,
+                          "PKCS#12 password: ", false, &diag);
     if (err != 0) {
       return mtk_cli_fail(err, &diag);
     }
     if (password.from_argv) {
-      mtk_cli_warn("--p12-password pass:... is visible to other users (ps, shell history); prefer env: or file:");
+      mtk_cli_warn(
+          "--p12-password pass:... is visible to other users (ps, shell "
+          "history); prefer env: or file:");
     }
   }
   o->p12 = calloc(o->num_p12, sizeof(struct mtk_identity));
@@ -536,7 +631,8 @@ static int load_p12(struct options *o) {
   for (size_t i = 0; i < o->num_p12; i++) {
     mtk_identity_init(&o->p12[i]);
     err = mtk_identity_load_p12(&o->p12[i], o->p12_files[i],
-                                o->p12_password != NULL ? &password : NULL, &diag);
+                                o->p12_password != NULL ? &password : NULL,
+                                &diag);
     if (err != 0) {
       mtk_secret_free(&password);
       mtk_diag_prefix(&diag, err, "%s", o->p12_files[i]);
@@ -563,27 +659,33 @@ static void raise_nofile(struct options *o) {
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
     rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
-                      ? (rlim_t)need : rl.rlim_max;
+                      ? (rlim_t)need
+                      : rl.rlim_max;
     rlim_t before = rl.rlim_cur;
     rl.rlim_cur = want;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = before;
   }
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
     uint64_t cap = rl.rlim_cur > 96 ? (uint64_t)rl.rlim_cur - 64 : 32;
-    mtk_cli_warn("open-file limit capped at %llu (hard limit %llu): at most "
-                 "%llu connections in flight",
-                 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
-                 (unsigned long long)cap);
+    mtk_cli_warn(
+        "open-file limit capped at %llu (hard limit %llu): at most "
+        "%llu connections in flight",
+        (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+        (unsigned long long)cap);
     if (cfg->max_inflight > cap) cfg->max_inflight = cap;
     if (cfg->concurrency > cap) cfg->concurrency = cap;
   }
 }
 
 static void fmt_ns(char *out, size_t len, double ns) {
-  if (ns < 1e3) snprintf(out, len, "%.0fns", ns);
-  else if (ns < 1e6) snprintf(out, len, "%.1fus", ns / 1e3);
-  else if (ns < 1e9) snprintf(out, len, "%.2fms", ns / 1e6);
-  else snprintf(out, len, "%.3fs", ns / 1e9);
+  if (ns < 1e3)
+    snprintf(out, len, "%.0fns", ns);
+  else if (ns < 1e6)
+    snprintf(out, len, "%.1fus", ns / 1e3);
+  else if (ns < 1e9)
+    snprintf(out, len, "%.2fms", ns / 1e6);
+  else
+    snprintf(out, len, "%.3fs", ns / 1e9);
 }
 
 static long rss_kb(void) {
@@ -596,8 +698,8 @@ static long rss_kb(void) {
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-static void print_progress(const struct lg_run *run, const struct lg_results *all,
-                           double elapsed) {
+static void print_progress(const struct lg_run *run,
+                           const struct lg_results *all, double elapsed) {
   char p50[32], p99[32];
   const struct mtk_hist *h = &all->phase[LG_HANDSHAKE];
   fmt_ns(p50, sizeof(p50), (double)mtk_hist_value_at_percentile(h, 50));
@@ -605,14 +707,17 @@ static void print_progress(const struct lg_run *run, const struct lg_results *al
   fprintf(stderr,
           "\r%7.1fs  %9.1f conn/s  handshake p50 %-9s p99 %-9s errors %-8llu "
           "in flight %-6llu",
-          elapsed, elapsed > 0 ? (double)all->counts.connections / elapsed : 0.0,
-          p50, p99, (unsigned long long)lg_results_errors(all),
+          elapsed,
+          elapsed > 0 ? (double)all->counts.connections / elapsed : 0.0, p50,
+          p99, (unsigned long long)lg_results_errors(all),
           (unsigned long long)atomic_load(&((struct lg_run *)run)->inflight));
   fflush(stderr);
 }
 
 static const char *resume_name(enum mtk_net_resume r) {
-  return r == MTK_NET_RESUME_TICKETS ? "tickets" : r == MTK_NET_RESUME_IDS ? "ids" : "off";
+  return r == MTK_NET_RESUME_TICKETS ? "tickets"
+         : r == MTK_NET_RESUME_IDS   ? "ids"
+                                     : "off";
 }
 
 struct summary {
@@ -627,27 +732,39 @@ static void print_table(const struct options *o, const struct lg_results *r,
                         const struct summary *s, const char *url) {
   const struct lg_config *cfg = &o->cfg;
   printf("target       %s (%s%s)\n", url,
-         cfg->tls.tls_version == 0 ? "TLS 1.2-1.3" : cfg->tls.tls_version == 12 ? "TLS 1.2" : "TLS 1.3",
-         cfg->tls.num_identities + cfg->tls.num_mem_identities > 0 ? ", client certificate"
-                                                                   : ", no client certificate");
+         cfg->tls.tls_version == 0    ? "TLS 1.2-1.3"
+         : cfg->tls.tls_version == 12 ? "TLS 1.2"
+                                      : "TLS 1.3",
+         cfg->tls.num_identities + cfg->tls.num_mem_identities > 0
+             ? ", client certificate"
+             : ", no client certificate");
   if (cfg->rate > 0) {
-    printf("load         open loop, %.1f conn/s requested, %.1f/s achieved, %u thread%s\n",
-           cfg->rate, s->achieved_rate, cfg->threads, cfg->threads == 1 ? "" : "s");
+    printf(
+        "load         open loop, %.1f conn/s requested, %.1f/s achieved, %u "
+        "thread%s\n",
+        cfg->rate, s->achieved_rate, cfg->threads,
+        cfg->threads == 1 ? "" : "s");
   } else {
-    printf("load         closed loop, concurrency %llu, %.1f conn/s achieved, %u thread%s\n",
-           (unsigned long long)cfg->concurrency, s->achieved_rate, cfg->threads,
-           cfg->threads == 1 ? "" : "s");
+    printf(
+        "load         closed loop, concurrency %llu, %.1f conn/s achieved, %u "
+        "thread%s\n",
+        (unsigned long long)cfg->concurrency, s->achieved_rate, cfg->threads,
+        cfg->threads == 1 ? "" : "s");
   }
   char lag[32];
   fmt_ns(lag, sizeof(lag), (double)s->max_lag_ns);
   printf("duration     %.3fs (%.3fs measured)%s%s\n", s->elapsed_s, s->window_s,
-         cfg->rate > 0 ? ", latest start behind schedule by " : "", cfg->rate > 0 ? lag : "");
-  printf("connections  %llu (+%llu warm-up), handshakes %llu, resumed %llu (--resume %s)\n",
-         (unsigned long long)r->counts.connections, (unsigned long long)r->counts.warmup,
-         (unsigned long long)r->counts.handshakes, (unsigned long long)r->counts.resumed,
-         resume_name(cfg->tls.resume));
-  printf("\n%-10s %10s %10s %10s %10s %10s %10s %10s\n", "phase", "count", "p50", "p90",
-         "p99", "p99.9", "max", "mean");
+         cfg->rate > 0 ? ", latest start behind schedule by " : "",
+         cfg->rate > 0 ? lag : "");
+  printf(
+      "connections  %llu (+%llu warm-up), handshakes %llu, resumed %llu "
+      "(--resume %s)\n",
+      (unsigned long long)r->counts.connections,
+      (unsigned long long)r->counts.warmup,
+      (unsigned long long)r->counts.handshakes,
+      (unsigned long long)r->counts.resumed, resume_name(cfg->tls.resume));
+  printf("\n%-10s %10s %10s %10s %10s %10s %10s %10s\n", "phase", "count",
+         "p50", "p90", "p99", "p99.9", "max", "mean");
   for (int i = 0; i < LG_NUM_PHASES; i++) {
     const struct mtk_hist *h = &r->phase[i];
     char v[6][32];
@@ -657,15 +774,18 @@ static void print_table(const struct options *o, const struct lg_results *r,
     fmt_ns(v[3], 32, (double)mtk_hist_value_at_percentile(h, 99.9));
     fmt_ns(v[4], 32, (double)mtk_hist_max(h));
     fmt_ns(v[5], 32, mtk_hist_mean(h));
-    printf("%-10s %10lld %10s %10s %10s %10s %10s %10s\n", lg_phase_name((enum lg_phase)i),
-           (long long)h->total_count, v[0], v[1], v[2], v[3], v[4], v[5]);
+    printf("%-10s %10lld %10s %10s %10s %10s %10s %10s\n",
+           lg_phase_name((enum lg_phase)i), (long long)h->total_count, v[0],
+           v[1], v[2], v[3], v[4], v[5]);
   }
   printf("\noutcomes (%llu)\n", (unsigned long long)r->counts.requests);
   lg_results_print_outcomes(r, stdout);
   uint64_t errors = lg_results_errors(r);
-  printf("errors       %llu (%.3f%%), refused %llu\n", (unsigned long long)errors,
-         r->counts.requests ? 100.0 * (double)errors / (double)r->counts.requests : 0.0,
-         (unsigned long long)lg_results_refused(r));
+  printf(
+      "errors       %llu (%.3f%%), refused %llu\n", (unsigned long long)errors,
+      r->counts.requests ? 100.0 * (double)errors / (double)r->counts.requests
+                         : 0.0,
+      (unsigned long long)lg_results_refused(r));
 }
 
 static json_t *summary_json(const struct options *o, const struct lg_results *r,
@@ -673,7 +793,8 @@ static json_t *summary_json(const struct options *o, const struct lg_results *r,
   const struct lg_config *cfg = &o->cfg;
   json_t *phases = json_object();
   for (int i = 0; i < LG_NUM_PHASES; i++) {
-    json_object_set_new(phases, lg_phase_name((enum lg_phase)i), lg_hist_json(&r->phase[i]));
+    json_object_set_new(phases, lg_phase_name((enum lg_phase)i),
+                        lg_hist_json(&r->phase[i]));
   }
   uint64_t errors = lg_results_errors(r);
   uint64_t timeouts = 0;
@@ -682,28 +803,32 @@ static json_t *summary_json(const struct options *o, const struct lg_results *r,
   }
   json_t *root = json_pack(
       "{s:i, s:s, s:{s:s, s:s, s:i, s:s, s:f, s:I, s:I, s:i, s:b, s:I}, "
-      "s:f, s:f, s:{s:f, s:f, s:I}, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I, "
+      "s:f, s:f, s:{s:f, s:f, s:I}, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, "
+      "s:I, "
       "s:o, s:o, s:{s:i, s:i}}",
-      "schema_version", LG_SCHEMA_VERSION, "target", url,
-      "config", "mode", cfg->rate > 0 ? "open" : "closed",
-      "tls", cfg->tls.tls_version == 12 ? "1.2" : cfg->tls.tls_version == 13 ? "1.3" : "any",
-      "identities", (int)(cfg->tls.num_identities + cfg->tls.num_mem_identities), "resume", resume_name(cfg->tls.resume),
-      "rate", cfg->rate, "concurrency", (json_int_t)cfg->concurrency,
-      "keepalive", (json_int_t)cfg->keepalive, "threads", (int)cfg->threads,
-      "close_rst", cfg->close_rst, "warmup_ns", (json_int_t)cfg->warmup_ns,
-      "elapsed_s", s->elapsed_s, "measured_s", s->window_s,
-      "rate", "requested", cfg->rate, "achieved", s->achieved_rate,
-      "max_start_lag_ns", (json_int_t)s->max_lag_ns,
-      "connections", (json_int_t)r->counts.connections,
-      "warmup_connections", (json_int_t)r->counts.warmup,
-      "requests", (json_int_t)r->counts.requests,
-      "handshakes", (json_int_t)r->counts.handshakes,
-      "resumed", (json_int_t)r->counts.resumed,
-      "errors", (json_int_t)errors,
-      "error_ratio", r->counts.requests ? (double)errors / (double)r->counts.requests : 0.0,
-      "refused", (json_int_t)lg_results_refused(r), "timeouts", (json_int_t)timeouts,
-      "outcomes", lg_results_outcomes_json(r), "phases", phases,
-      "memory", "rss_start_kb", (int)s->rss_start_kb, "rss_peak_kb", (int)s->rss_peak_kb);
+      "schema_version", LG_SCHEMA_VERSION, "target", url, "config", "mode",
+      cfg->rate > 0 ? "open" : "closed", "tls",
+      cfg->tls.tls_version == 12   ? "1.2"
+      : cfg->tls.tls_version == 13 ? "1.3"
+                                   : "any",
+      "identities",
+      (int)(cfg->tls.num_identities + cfg->tls.num_mem_identities), "resume",
+      resume_name(cfg->tls.resume), "rate", cfg->rate, "concurrency",
+      (json_int_t)cfg->concurrency, "keepalive", (json_int_t)cfg->keepalive,
+      "threads", (int)cfg->threads, "close_rst", cfg->close_rst, "warmup_ns",
+      (json_int_t)cfg->warmup_ns, "elapsed_s", s->elapsed_s, "measured_s",
+      s->window_s, "rate", "requested", cfg->rate, "achieved", s->achieved_rate,
+      "max_start_lag_ns", (json_int_t)s->max_lag_ns, "connections",
+      (json_int_t)r->counts.connections, "warmup_connections",
+      (json_int_t)r->counts.warmup, "requests", (json_int_t)r->counts.requests,
+      "handshakes", (json_int_t)r->counts.handshakes, "resumed",
+      (json_int_t)r->counts.resumed, "errors", (json_int_t)errors,
+      "error_ratio",
+      r->counts.requests ? (double)errors / (double)r->counts.requests : 0.0,
+      "refused", (json_int_t)lg_results_refused(r), "timeouts",
+      (json_int_t)timeouts, "outcomes", lg_results_outcomes_json(r), "phases",
+      phases, "memory", "rss_start_kb", (int)s->rss_start_kb, "rss_peak_kb",
+      (int)s->rss_peak_kb);
   return root;
 }
 
@@ -757,8 +882,10 @@ int main(int argc, char **argv) {
   }
   if (o->hdr_log != NULL) {
     hlog = fopen(o->hdr_log, "w");
-    if (hlog == NULL || mtk_hdrlog_write_header(hlog, wall_start, wall_start) != 0) {
-      mtk_cli_error("--hdr-log %s: %s", o->hdr_log, mtk_strerror(mtk_errno_get()));
+    if (hlog == NULL ||
+        mtk_hdrlog_write_header(hlog, wall_start, wall_start) != 0) {
+      mtk_cli_error("--hdr-log %s: %s", o->hdr_log,
+                    mtk_strerror(mtk_errno_get()));
       status = MTK_EXIT_RUNTIME;
       goto out;
     }
@@ -791,9 +918,9 @@ int main(int argc, char **argv) {
       uint64_t end = finished ? now : next;
       if (hlog != NULL && (end > last || finished)) {
         for (int i = 0; i < LG_NUM_PHASES; i++) {
-          if (mtk_hdrlog_write_interval(hlog, lg_phase_name((enum lg_phase)i),
-                                        (double)last / 1e9, (double)(end - last) / 1e9,
-                                        &interval.phase[i]) != 0) {
+          if (mtk_hdrlog_write_interval(
+                  hlog, lg_phase_name((enum lg_phase)i), (double)last / 1e9,
+                  (double)(end - last) / 1e9, &interval.phase[i]) != 0) {
             mtk_cli_error("--hdr-log %s: write failed", o->hdr_log);
             status = MTK_EXIT_RUNTIME;
           }
@@ -816,10 +943,13 @@ int main(int argc, char **argv) {
   if (interrupted) mtk_cli_note("interrupted: results cover the run so far");
 
   uint64_t elapsed = uv_hrtime() - run.t0;
-  uint64_t window_end = cfg->duration_ns > 0 ? cfg->duration_ns : atomic_load(&run.last_start_ns);
+  uint64_t window_end =
+      cfg->duration_ns > 0 ? cfg->duration_ns : atomic_load(&run.last_start_ns);
   if (window_end > elapsed) window_end = elapsed;
   sum.elapsed_s = (double)elapsed / 1e9;
-  sum.window_s = window_end > cfg->warmup_ns ? (double)(window_end - cfg->warmup_ns) / 1e9 : 0;
+  sum.window_s = window_end > cfg->warmup_ns
+                     ? (double)(window_end - cfg->warmup_ns) / 1e9
+                     : 0;
   uint64_t started = atomic_load(&run.started_in_window);
   sum.achieved_rate = sum.window_s > 0 ? (double)started / sum.window_s : 0;
   if (cfg->duration_ns == 0 && sum.window_s > 0 && started > 1) {
@@ -842,9 +972,11 @@ int main(int argc, char **argv) {
     double value = lg_slo_value(c, &all, sum.achieved_rate);
     bool ok = lg_slo_holds(c, value);
     slo_ok = slo_ok && ok;
-    json_array_append_new(slo_arr, json_pack("{s:s, s:f, s:b}", "slo", c->text, "value", value, "ok", ok));
+    json_array_append_new(slo_arr, json_pack("{s:s, s:f, s:b}", "slo", c->text,
+                                             "value", value, "ok", ok));
     if (!o->json) {
-      printf("slo          %-30s %s (measured %g)\n", c->text, ok ? "ok" : "VIOLATED", value);
+      printf("slo          %-30s %s (measured %g)\n", c->text,
+             ok ? "ok" : "VIOLATED", value);
     }
   }
   if (root != NULL) {

@@ -135,12 +135,11 @@ static void json_one(void *arg, const struct mtk_outcome *o, uint64_t n) {
   } else if (mtk_outcome_format(text, sizeof(text), o) != 0) {
     snprintf(text, sizeof(text), "%s", mtk_outcome_kind_name(o->kind));
   }
-  json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "outcome", text, "kind",
-                        o->kind == MTK_OUTCOME_NONE
-                            ? "handshake-only"
-                            : mtk_outcome_kind_name(o->kind),
-                        "stage", mtk_stage_name(o->stage), "count",
-                        (json_int_t)n);
+  json_t *j =
+      json_pack("{s:s, s:s, s:s, s:I}", "outcome", text, "kind",
+                o->kind == MTK_OUTCOME_NONE ? "handshake-only"
+                                            : mtk_outcome_kind_name(o->kind),
+                "stage", mtk_stage_name(o->stage), "count", (json_int_t)n);
   if (j == NULL) return;
   if (o->kind == MTK_OUTCOME_HTTP) {
     json_object_set_new(j, "http_status", json_integer(o->http_status));
@@ -168,8 +167,8 @@ json_t *lg_hist_json(const struct mtk_hist *h) {
   size_t cursor = 0;
   int64_t v, n;
   while (buckets != NULL && mtk_hist_next_nonzero(h, &cursor, &v, &n)) {
-    json_array_append_new(buckets, json_pack("[I,I]", (json_int_t)v,
-                                             (json_int_t)n));
+    json_array_append_new(buckets,
+                          json_pack("[I,I]", (json_int_t)v, (json_int_t)n));
   }
   return json_pack(
       "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:I, s:I, s:i, "
@@ -182,7 +181,6 @@ json_t *lg_hist_json(const struct mtk_hist *h) {
       (json_int_t)mtk_hist_value_at_percentile(h, 99.9), "max_ns",
       (json_int_t)mtk_hist_max(h), "p9999_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 99.99), "mean_ns",
-      mtk_hist_mean(h), "histogram", "lowest", (json_int_t)h->lowest,
-      "highest", (json_int_t)h->highest, "sigfigs", h->sigfigs, "buckets",
-      buckets);
+      mtk_hist_mean(h), "histogram", "lowest", (json_int_t)h->lowest, "highest",
+      (json_int_t)h->highest, "sigfigs", h->sigfigs, "buckets", buckets);
 }

@@ -3,11 +3,10 @@
 #ifndef MTK_LOADGEN_RESULTS_H
 #define MTK_LOADGEN_RESULTS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <jansson.h>
 
 #include "mtlskit/hist.h"
 #include "mtlskit/outcome.h"

@@ -13,8 +13,8 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
   snprintf(c->text, sizeof(c->text), "%s", text);
   const char *op = strpbrk(text, "<>");
   if (op == NULL || op == text) {
-    return mtk_diag_set(diag, MTK_EUSAGE,
-                        "--slo '%s': expected METRIC<=VALUE", text);
+    return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': expected METRIC<=VALUE",
+                        text);
   }
   char metric[64];
   size_t mlen = (size_t)(op - text);
@@ -57,8 +57,8 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
       c->metric = LG_SLO_PERCENTILE;
       c->percentile = strtod(stat + 1, &end);
       if (*end != '\0' || c->percentile <= 0 || c->percentile > 100) {
-        return mtk_diag_set(diag, MTK_EUSAGE,
-                            "--slo '%s': bad percentile '%s'", text, stat);
+        return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': bad percentile '%s'",
+                            text, stat);
       }
     } else {
       return mtk_diag_set(diag, MTK_EUSAGE,
@@ -85,8 +85,8 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
       c->percent = true;
       c->threshold = strtod(value, &end);
       if (end != value + vlen - 1 || c->threshold < 0 || c->threshold > 100) {
-        return mtk_diag_set(diag, MTK_EUSAGE,
-                            "--slo '%s': bad percentage '%s'", text, value);
+        return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': bad percentage '%s'",
+                            text, value);
       }
     } else {
       uint64_t n;

@@ -5,13 +5,12 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <openssl/err.h>
-#include <openssl/x509.h>
 
 struct mtk_net_tls {
   SSL_CTX **ctx;
@@ -78,9 +77,9 @@ static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
   }
   if (opts->groups != NULL && !SSL_CTX_set1_curves_list(ctx, opts->groups)) {
     ERR_clear_error();
-    return mtk_diag_set(diag, MTK_EUSAGE,
-                        "unknown key exchange group in '%s' (e.g. X25519:P-256)",
-                        opts->groups);
+    return mtk_diag_set(
+        diag, MTK_EUSAGE,
+        "unknown key exchange group in '%s' (e.g. X25519:P-256)", opts->groups);
   }
   if (opts->ca_file != NULL &&
       !SSL_CTX_load_verify_locations(ctx, opts->ca_file, NULL)) {
@@ -88,8 +87,7 @@ static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
   }
   if (opts->server) {
     if (opts->require_peer_cert) {
-      SSL_CTX_set_verify(ctx,
-                         SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                          NULL);
     }
   } else {
@@ -107,13 +105,15 @@ static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
     case MTK_NET_RESUME_IDS:
       SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
       SSL_CTX_set_session_cache_mode(
-          ctx, opts->server ? SSL_SESS_CACHE_SERVER
-                            : SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+          ctx, opts->server
+                   ? SSL_SESS_CACHE_SERVER
+                   : SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
       break;
     case MTK_NET_RESUME_TICKETS:
       SSL_CTX_set_session_cache_mode(
-          ctx, opts->server ? SSL_SESS_CACHE_SERVER
-                            : SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+          ctx, opts->server
+                   ? SSL_SESS_CACHE_SERVER
+                   : SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
       break;
   }
   if (!opts->server) {
@@ -164,7 +164,8 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
     }
     if (i >= opts->num_identities) {
       size_t m = i - opts->num_identities;
-      STACK_OF(X509) *chain = opts->mem_chains != NULL ? opts->mem_chains[m] : NULL;
+      STACK_OF(X509) *chain =
+          opts->mem_chains != NULL ? opts->mem_chains[m] : NULL;
       if (!SSL_CTX_use_certificate(ctx, opts->mem_leaves[m]) ||
           (chain != NULL && !SSL_CTX_set1_chain(ctx, chain)) ||
           !SSL_CTX_use_PrivateKey(ctx, opts->mem_keys[m]) ||
@@ -180,8 +181,8 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
     }
     if (!SSL_CTX_use_PrivateKey_file(ctx, opts->key_files[i],
                                      SSL_FILETYPE_PEM)) {
-      bool mismatch = ERR_GET_REASON(ERR_peek_last_error()) ==
-                      X509_R_KEY_VALUES_MISMATCH;
+      bool mismatch =
+          ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
       err = tls_fail(diag,
                      mismatch ? "key does not match certificate"
                               : "cannot load private key",
@@ -189,8 +190,8 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
       goto out;
     }
     if (!SSL_CTX_check_private_key(ctx)) {
-      err = tls_fail(diag, "key does not match certificate",
-                     opts->key_files[i]);
+      err =
+          tls_fail(diag, "key does not match certificate", opts->key_files[i]);
       goto out;
     }
   }
@@ -590,13 +591,13 @@ static int start(struct mtk_net_conn *c, uv_loop_t *loop, SSL *ssl, int fd,
 }
 
 int mtk_net_conn_connect(struct mtk_net_conn *c, uv_loop_t *loop, SSL *ssl,
-                         const struct sockaddr *dst,
-                         const struct sockaddr *src, uint64_t timeout_ms,
+                         const struct sockaddr *dst, const struct sockaddr *src,
+                         uint64_t timeout_ms,
                          const struct mtk_net_conn_cbs *cbs) {
   socklen_t len = dst->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                              : sizeof(struct sockaddr_in);
-  int fd = socket(dst->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                  0);
+  int fd =
+      socket(dst->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     int err = mtk_errno_get();
     SSL_free(ssl);
@@ -619,9 +620,9 @@ int mtk_net_conn_connect(struct mtk_net_conn *c, uv_loop_t *loop, SSL *ssl,
     int e = errno;
     struct mtk_outcome o;
     mtk_net_classify(SSL_ERROR_SYSCALL, 0, -1, e, MTK_STAGE_TCP, &o);
-    fail_later(c, o.kind == MTK_OUTCOME_RESET ? MTK_OUTCOME_CONNECT_FAILED
-                                              : o.kind,
-               MTK_STAGE_TCP);
+    fail_later(
+        c, o.kind == MTK_OUTCOME_RESET ? MTK_OUTCOME_CONNECT_FAILED : o.kind,
+        MTK_STAGE_TCP);
     return 0;
   }
   set_poll(c, UV_WRITABLE);

@@ -2,15 +2,14 @@
 // include/mtlskit/net_server.h).
 #include "mtlskit/net_server.h"
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/mem.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/mem.h>
 
 // Two ex_data slots per SSL: the options (borrowed) and the refusal mark
 // (&refused_mark, or &deferred_mark while a TLS 1.2 refusal waits for
@@ -30,11 +29,16 @@ static void make_indexes(void) {
 // BoringSSL's defaults, in its order, plus ECDSA P-521 and, on request,
 // Ed25519.
 static const uint16_t verify_prefs[] = {
-    SSL_SIGN_ECDSA_SECP256R1_SHA256, SSL_SIGN_RSA_PSS_RSAE_SHA256,
-    SSL_SIGN_RSA_PKCS1_SHA256,       SSL_SIGN_ECDSA_SECP384R1_SHA384,
-    SSL_SIGN_RSA_PSS_RSAE_SHA384,    SSL_SIGN_RSA_PKCS1_SHA384,
-    SSL_SIGN_RSA_PSS_RSAE_SHA512,    SSL_SIGN_RSA_PKCS1_SHA512,
-    SSL_SIGN_ECDSA_SECP521R1_SHA512, SSL_SIGN_RSA_PKCS1_SHA1,
+    SSL_SIGN_ECDSA_SECP256R1_SHA256,
+    SSL_SIGN_RSA_PSS_RSAE_SHA256,
+    SSL_SIGN_RSA_PKCS1_SHA256,
+    SSL_SIGN_ECDSA_SECP384R1_SHA384,
+    SSL_SIGN_RSA_PSS_RSAE_SHA384,
+    SSL_SIGN_RSA_PKCS1_SHA384,
+    SSL_SIGN_RSA_PSS_RSAE_SHA512,
+    SSL_SIGN_RSA_PKCS1_SHA512,
+    SSL_SIGN_ECDSA_SECP521R1_SHA512,
+    SSL_SIGN_RSA_PKCS1_SHA1,
     SSL_SIGN_ED25519,
 };
 
@@ -44,7 +48,7 @@ static const uint16_t verify_prefs[] = {
 // 1.3 records are encrypted by the time the client's certificate arrives.
 static const uint8_t tls12_close_notify[] = {
     21, 0x03, 0x03, 0x00, 0x02,  // alert record, TLS 1.2, 2 bytes
-    1,  0,                        // warning, close_notify
+    1,  0,                       // warning, close_notify
 };
 
 static bool in_tls12_handshake(const SSL *ssl) {
@@ -64,8 +68,7 @@ static int divert(SSL *ssl) {
 
 static void write_close(int fd) {
   // A failed send is the peer having gone: the refusal stands anyway.
-  (void)send(fd, tls12_close_notify, sizeof(tls12_close_notify),
-             MSG_NOSIGNAL);
+  (void)send(fd, tls12_close_notify, sizeof(tls12_close_notify), MSG_NOSIGNAL);
   shutdown(fd, SHUT_WR);
 }
 
@@ -158,8 +161,7 @@ static void no_cert_cb(const SSL *cssl, int where, int ret) {
   (void)refuse(ssl, opts);
 }
 
-int mtk_net_server_setup_ssl(SSL *ssl,
-                             const struct mtk_net_server_opts *opts) {
+int mtk_net_server_setup_ssl(SSL *ssl, const struct mtk_net_server_opts *opts) {
   int err = 0;
   STACK_OF(CRYPTO_BUFFER) *names = NULL;
   pthread_once(&index_once, make_indexes);
@@ -177,8 +179,7 @@ int mtk_net_server_setup_ssl(SSL *ssl,
   }
   SSL_set_custom_verify(ssl, SSL_VERIFY_PEER, verify_cb);
   SSL_set_info_callback(ssl, no_cert_cb);
-  size_t n = opts->ca_names != NULL ? sk_CRYPTO_BUFFER_num(opts->ca_names)
-                                    : 0;
+  size_t n = opts->ca_names != NULL ? sk_CRYPTO_BUFFER_num(opts->ca_names) : 0;
   if (n > 0) {
     names = sk_CRYPTO_BUFFER_new_null();
     if (names == NULL) {
@@ -206,8 +207,8 @@ bool mtk_net_server_refused(const SSL *ssl) {
   return refused_index >= 0 && SSL_get_ex_data(ssl, refused_index) != NULL;
 }
 
-int mtk_net_server_ca_names_new(STACK_OF(X509) *certs,
-                                STACK_OF(CRYPTO_BUFFER) **out) {
+int mtk_net_server_ca_names_new(STACK_OF(X509) * certs,
+                                STACK_OF(CRYPTO_BUFFER) * *out) {
   int err = 0;
   STACK_OF(CRYPTO_BUFFER) *names = sk_CRYPTO_BUFFER_new_null();
   *out = NULL;
@@ -216,8 +217,8 @@ int mtk_net_server_ca_names_new(STACK_OF(X509) *certs,
   }
   for (size_t i = 0; i < sk_X509_num(certs); i++) {
     uint8_t *der = NULL;
-    int len = i2d_X509_NAME(X509_get_subject_name(sk_X509_value(certs, i)),
-                            &der);
+    int len =
+        i2d_X509_NAME(X509_get_subject_name(sk_X509_value(certs, i)), &der);
     if (len <= 0) {
       err = MTK_ECRYPTO;
       goto out;
@@ -238,12 +239,12 @@ out:
   return err;
 }
 
-void mtk_net_server_ca_names_free(STACK_OF(CRYPTO_BUFFER) *names) {
+void mtk_net_server_ca_names_free(STACK_OF(CRYPTO_BUFFER) * names) {
   sk_CRYPTO_BUFFER_pop_free(names, CRYPTO_BUFFER_free);
 }
 
 int mtk_net_server_peer_chain(const SSL *ssl, X509 **out_leaf,
-                              STACK_OF(X509) **out_chain, size_t *out_bytes) {
+                              STACK_OF(X509) * *out_chain, size_t *out_bytes) {
   int err = 0;
   X509 *leaf = NULL;
   STACK_OF(X509) *chain = sk_X509_new_null();

@@ -60,14 +60,13 @@ void mtk_probe_alb_result_init(struct mtk_probe_alb_result *r) {
   memset(r, 0, sizeof(*r));
 }
 
-void mtk_probe_alb_result_fail(struct mtk_probe_alb_result *r,
-                               const char *fmt, ...) {
+void mtk_probe_alb_result_fail(struct mtk_probe_alb_result *r, const char *fmt,
+                               ...) {
   r->checked = true;
   if (r->num_failures < MTK_PROBE_ALB_MAX_FAILURES) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->failures[r->num_failures], MTK_PROBE_ALB_FAILURE_LEN, fmt,
-              ap);
+    vsnprintf(r->failures[r->num_failures], MTK_PROBE_ALB_FAILURE_LEN, fmt, ap);
     va_end(ap);
   }
   r->num_failures++;
@@ -131,9 +130,9 @@ static void excerpt(char *out, const char *s, size_t from, size_t n) {
 // differing at |want_at| / |got_at|: both values in full when they are
 // short names or numbers, else (a PEM, a long name) the place where they
 // part, in context.
-static void mismatch(struct mtk_probe_alb_result *r, const char *name,
-                     bool pem, const char *want, const char *got,
-                     size_t want_at, size_t got_at) {
+static void mismatch(struct mtk_probe_alb_result *r, const char *name, bool pem,
+                     const char *want, const char *got, size_t want_at,
+                     size_t got_at) {
   char w[CONTEXT + 8];
   char g[CONTEXT + 8];
   if (!pem && strlen(want) <= SHORT_VALUE && strlen(got) <= SHORT_VALUE) {
@@ -148,8 +147,9 @@ static void mismatch(struct mtk_probe_alb_result *r, const char *name,
   excerpt(w, want, want_at > back ? want_at - back : 0, CONTEXT);
   excerpt(g, got, got_at > back ? got_at - back : 0, CONTEXT);
   mtk_probe_alb_result_fail(
-      r, "%s: differs at byte %zu of %zu (received %zu): expected \"%s\", "
-         "got \"%s\"",
+      r,
+      "%s: differs at byte %zu of %zu (received %zu): expected \"%s\", "
+      "got \"%s\"",
       name, want_at, strlen(want), strlen(got), w, g);
 }
 
@@ -178,8 +178,7 @@ static bool is_forged(const char *value) {
   return false;
 }
 
-static void check_one(const struct wanted *w,
-                      const struct mtk_probe_echo *echo,
+static void check_one(const struct wanted *w, const struct mtk_probe_echo *echo,
                       struct mtk_probe_alb_result *out) {
   const char *got = NULL;
   size_t n = 0;

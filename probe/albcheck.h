@@ -95,8 +95,8 @@ void mtk_probe_alb_check(enum mtk_probe_alb_mode mode,
 // (checked becomes true), for a check that could not even read the echo
 // (a body over the size bound). Failures past MTK_PROBE_ALB_MAX_FAILURES
 // are counted in num_failures but their text is dropped.
-void mtk_probe_alb_result_fail(struct mtk_probe_alb_result *r,
-                               const char *fmt, ...) MTK_PRINTF(2, 3);
+void mtk_probe_alb_result_fail(struct mtk_probe_alb_result *r, const char *fmt,
+                               ...) MTK_PRINTF(2, 3);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,7 @@
 
 #include "mtlskit/alb_headers.h"
 
-int mtk_probe_alb_expected_make(X509 *leaf, const STACK_OF(X509) *chain,
+int mtk_probe_alb_expected_make(X509 *leaf, const STACK_OF(X509) * chain,
                                 struct mtk_probe_alb_expected *out,
                                 struct mtk_diag *diag) {
   struct mtk_alb_headers h;

@@ -24,7 +24,7 @@ extern "C" {
 // certificate, leaf first. It returns 0, or MTK_ENOMEM / MTK_ECRYPTO with
 // the detail in |diag|; on failure |out| is left zeroed.
 MTK_MUST_CHECK int mtk_probe_alb_expected_make(
-    X509 *leaf, const STACK_OF(X509) *chain,
+    X509 *leaf, const STACK_OF(X509) * chain,
     struct mtk_probe_alb_expected *out, struct mtk_diag *diag);
 
 #ifdef __cplusplus

@@ -247,9 +247,9 @@ int mtk_probe_facts_format(char *out, size_t out_len,
   if (f->ssl_error != 0) {
     snprintf(ssl, sizeof(ssl), ", ssl %08lX", f->ssl_error);
   }
-  int n = snprintf(out, out_len, "curl %d, errno %ld%s%s, %s%s",
-                   f->curl_code, f->os_errno, alert, ssl,
-                   f->tls_done         ? "tls done"
+  int n = snprintf(out, out_len, "curl %d, errno %ld%s%s, %s%s", f->curl_code,
+                   f->os_errno, alert, ssl,
+                   f->tls_done        ? "tls done"
                    : f->tcp_connected ? "tcp done"
                                       : "not connected",
                    f->deadline ? ", deadline" : "");

@@ -52,14 +52,14 @@ void mtk_probe_tls_trace_out(struct mtk_probe_tls_trace *t, size_t len);
 
 // The facts about one finished attempt.
 struct mtk_probe_facts {
-  int curl_code;         // CURLcode of the transfer
-  long os_errno;         // CURLINFO_OS_ERRNO, 0 if none
-  long http_status;      // CURLINFO_RESPONSE_CODE, 0 if no response
-  bool tcp_connected;    // CURLINFO_CONNECT_TIME_T > 0
-  bool tls_done;         // CURLINFO_APPCONNECT_TIME_T > 0
-  int alert;             // from the trace: -1 none, 0 close_notify, else #
+  int curl_code;            // CURLcode of the transfer
+  long os_errno;            // CURLINFO_OS_ERRNO, 0 if none
+  long http_status;         // CURLINFO_RESPONSE_CODE, 0 if no response
+  bool tcp_connected;       // CURLINFO_CONNECT_TIME_T > 0
+  bool tls_done;            // CURLINFO_APPCONNECT_TIME_T > 0
+  int alert;                // from the trace: -1 none, 0 close_notify, else #
   unsigned long ssl_error;  // OpenSSL packed error code, 0 if none
-  bool deadline;         // the overall --deadline cut the attempt short
+  bool deadline;            // the overall --deadline cut the attempt short
 };
 
 // mtk_probe_facts_init sets |f| to "nothing happened yet".

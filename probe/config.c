@@ -55,12 +55,12 @@ void mtk_probe_target_cleanup(struct mtk_probe_target *t) {
   mtk_probe_target_init(t);
 }
 
-int mtk_probe_target_add_override(struct mtk_probe_target *t,
-                                  const char *spec, struct mtk_diag *diag) {
+int mtk_probe_target_add_override(struct mtk_probe_target *t, const char *spec,
+                                  struct mtk_diag *diag) {
   const char *eq = strchr(spec, '=');
   if (eq == NULL || eq == spec || eq[1] == '\0') {
-    return mtk_diag_set(diag, MTK_EPARSE,
-                        "--expect '%s': want CASE=OUTCOMES", spec);
+    return mtk_diag_set(diag, MTK_EPARSE, "--expect '%s': want CASE=OUTCOMES",
+                        spec);
   }
   struct mtk_probe_override o;
   memset(&o, 0, sizeof(o));
@@ -146,7 +146,8 @@ static bool valid_connect_to(const char *e) {
     return false;
   }
   const char *c2 = strchr(c1 + 1, ':');
-  if (c2 == NULL || (c2 > c1 + 1 && !valid_port(c1 + 1, (size_t)(c2 - c1 - 1)))) {
+  if (c2 == NULL ||
+      (c2 > c1 + 1 && !valid_port(c1 + 1, (size_t)(c2 - c1 - 1)))) {
     return false;
   }
   const char *h2 = c2 + 1;
@@ -215,14 +216,14 @@ int mtk_probe_target_validate(const struct mtk_probe_target *t,
     if ((!empty_form && (colon == NULL || colon == h)) ||
         strpbrk(h, "\r\n") != NULL) {
       err = mtk_diag_set(diag, MTK_EPARSE,
-                         "target %s: header '%s': want 'Name: value'",
-                         t->name, h);
+                         "target %s: header '%s': want 'Name: value'", t->name,
+                         h);
       goto out;
     }
   }
   if (t->method != NULL && !valid_method(t->method)) {
-    err = mtk_diag_set(diag, MTK_EPARSE, "target %s: bad method '%s'",
-                       t->name, t->method);
+    err = mtk_diag_set(diag, MTK_EPARSE, "target %s: bad method '%s'", t->name,
+                       t->method);
     goto out;
   }
   if (t->alb_headers != MTK_PROBE_ALB_OFF && t->method != NULL &&
@@ -291,8 +292,7 @@ int mtk_probe_config_add_target(struct mtk_probe_config *c,
   for (size_t i = 0; i < c->num_targets; i++) {
     if (strcmp(c->targets[i].name, t->name) == 0) {
       return mtk_diag_set(diag, MTK_EDUPLICATE,
-                          "two targets are named '%s' (set \"name\")",
-                          t->name);
+                          "two targets are named '%s' (set \"name\")", t->name);
     }
   }
   struct mtk_probe_target *v =
@@ -334,8 +334,8 @@ static int get_strv(json_t *obj, const char *key, struct mtk_probe_strv *sv,
   json_array_foreach(a, i, v) {
     if (!json_is_string(v)) {
       return mtk_diag_set(diag, MTK_EPARSE,
-                          "target %s: \"%s\" must be a list of strings",
-                          tname, key);
+                          "target %s: \"%s\" must be a list of strings", tname,
+                          key);
     }
     int err = mtk_probe_strv_push(sv, json_string_value(v));
     if (err != 0) {
@@ -346,9 +346,9 @@ static int get_strv(json_t *obj, const char *key, struct mtk_probe_strv *sv,
 }
 
 static const char *const target_keys[] = {
-    "name",    "url",  "profile", "trust",   "resolve", "connect_to",
-    "cacert",  "insecure", "sni", "tls",     "http",    "method",
-    "headers", "timeout",  "expect", "alb_headers", NULL};
+    "name",    "url",      "profile", "trust",       "resolve", "connect_to",
+    "cacert",  "insecure", "sni",     "tls",         "http",    "method",
+    "headers", "timeout",  "expect",  "alb_headers", NULL};
 
 static int load_target(json_t *jt, size_t index, const char *base,
                        struct mtk_probe_target *t, struct mtk_diag *diag) {
@@ -405,8 +405,10 @@ static int load_target(json_t *jt, size_t index, const char *base,
   }
   json_t *ins = json_object_get(jt, "insecure");
   if (ins != NULL && !json_is_boolean(ins)) {
-    return mtk_diag_set(diag, MTK_EPARSE, "target %s: \"insecure\" must be "
-                        "true or false", tname);
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "target %s: \"insecure\" must be "
+                        "true or false",
+                        tname);
   }
   t->insecure = json_is_true(ins);
   if ((s = json_string_value(json_object_get(jt, "tls"))) != NULL &&
@@ -426,10 +428,9 @@ static int load_target(json_t *jt, size_t index, const char *base,
                         "target %s: bad \"timeout\" '%s' (e.g. 10s)", tname, s);
   }
   json_t *alb = json_object_get(jt, "alb_headers");
-  if (alb != NULL &&
-      (!json_is_string(alb) ||
-       mtk_probe_alb_mode_parse(json_string_value(alb), &t->alb_headers) !=
-           0)) {
+  if (alb != NULL && (!json_is_string(alb) ||
+                      mtk_probe_alb_mode_parse(json_string_value(alb),
+                                               &t->alb_headers) != 0)) {
     return mtk_diag_set(diag, MTK_EPARSE,
                         "target %s: \"alb_headers\" must be \"verify\" or "
                         "\"passthrough\"",
@@ -484,8 +485,8 @@ int mtk_probe_config_load_file(struct mtk_probe_config *c, const char *path,
   json_t *version = json_object_get(root, "schema_version");
   if (!json_is_integer(version) ||
       json_integer_value(version) != MTK_PROBE_CONFIG_SCHEMA) {
-    err = mtk_diag_set(diag, MTK_EPARSE, "%s: schema_version must be %d",
-                       path, MTK_PROBE_CONFIG_SCHEMA);
+    err = mtk_diag_set(diag, MTK_EPARSE, "%s: schema_version must be %d", path,
+                       MTK_PROBE_CONFIG_SCHEMA);
     goto out;
   }
   const char *fixtures = json_string_value(json_object_get(root, "fixtures"));
@@ -496,8 +497,10 @@ int mtk_probe_config_load_file(struct mtk_probe_config *c, const char *path,
   }
   json_t *targets = json_object_get(root, "targets");
   if (!json_is_array(targets) || json_array_size(targets) == 0) {
-    err = mtk_diag_set(diag, MTK_EPARSE, "%s: \"targets\" must be a "
-                       "non-empty list", path);
+    err = mtk_diag_set(diag, MTK_EPARSE,
+                       "%s: \"targets\" must be a "
+                       "non-empty list",
+                       path);
     goto out;
   }
   size_t i;

@@ -43,17 +43,17 @@ struct mtk_probe_target {
   char *name;  // report and JUnit classname; defaults to the URL
   char *url;
   const struct mtk_probe_profile *profile;
-  char *trust;  // trust variant, "default" unless set
-  struct mtk_probe_strv resolve;     // CURLOPT_RESOLVE entries
-  struct mtk_probe_strv connect_to;  // CURLOPT_CONNECT_TO entries
-  struct mtk_probe_strv headers;     // "Name: value"
-  char *cacert;                      // server CA file, NULL: system store
-  bool insecure;                     // do not verify the server
-  char *sni;                         // name to send (and Host), NULL: URL's
-  int tls;                           // 0 negotiated, 12 or 13 pinned
-  int http;                          // 0 curl's default, 11 or 2
-  char *method;                      // NULL: GET
-  uint64_t timeout_ms;               // 0: the global --timeout
+  char *trust;                          // trust variant, "default" unless set
+  struct mtk_probe_strv resolve;        // CURLOPT_RESOLVE entries
+  struct mtk_probe_strv connect_to;     // CURLOPT_CONNECT_TO entries
+  struct mtk_probe_strv headers;        // "Name: value"
+  char *cacert;                         // server CA file, NULL: system store
+  bool insecure;                        // do not verify the server
+  char *sni;                            // name to send (and Host), NULL: URL's
+  int tls;                              // 0 negotiated, 12 or 13 pinned
+  int http;                             // 0 curl's default, 11 or 2
+  char *method;                         // NULL: GET
+  uint64_t timeout_ms;                  // 0: the global --timeout
   enum mtk_probe_alb_mode alb_headers;  // --alb-headers, OFF unless set
   struct mtk_probe_override *overrides;
   size_t num_overrides;

@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mtk_probe_echo_init(struct mtk_probe_echo *e) {
-  memset(e, 0, sizeof(*e));
-}
+void mtk_probe_echo_init(struct mtk_probe_echo *e) { memset(e, 0, sizeof(*e)); }
 
 void mtk_probe_echo_cleanup(struct mtk_probe_echo *e) {
   for (size_t i = 0; i < e->num_headers; i++) {

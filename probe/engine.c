@@ -70,9 +70,9 @@ static int identity_cache_load(struct identity_cache *c,
                                struct mtk_diag *diag) {
   bool any_alb = false;
   for (size_t i = 0; i < r->num_attempts; i++) {
-    any_alb = any_alb || (r->attempts[i].run &&
-                          r->attempts[i].target->alb_headers !=
-                              MTK_PROBE_ALB_OFF);
+    any_alb =
+        any_alb || (r->attempts[i].run &&
+                    r->attempts[i].target->alb_headers != MTK_PROBE_ALB_OFF);
   }
   c->cases = calloc(r->num_attempts + 1, sizeof(*c->cases));
   c->ids = calloc(r->num_attempts + 1, sizeof(*c->ids));
@@ -226,8 +226,7 @@ static int apply_sni(struct slot *s, const struct mtk_probe_target *t,
   }
   if (curl_url_set(u, CURLUPART_URL, t->url, 0) != CURLUE_OK ||
       curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
-          CURLUE_OK ||
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
       curl_url_set(u, CURLUPART_HOST, t->sni, 0) != CURLUE_OK ||
       curl_url_get(u, CURLUPART_URL, &s->url, 0) != CURLUE_OK) {
     err = mtk_diag_set(diag, MTK_EPARSE, "target %s: cannot apply --sni %s",
@@ -250,12 +249,12 @@ out:
   return err;
 }
 
-#define SETOPT(opt, val)                                         \
-  do {                                                           \
-    if (curl_easy_setopt(s->easy, opt, val) != CURLE_OK) {       \
+#define SETOPT(opt, val)                                                 \
+  do {                                                                   \
+    if (curl_easy_setopt(s->easy, opt, val) != CURLE_OK) {               \
       err = mtk_diag_set(diag, MTK_EINTERNAL, "libcurl rejected " #opt); \
-      goto out;                                                  \
-    }                                                            \
+      goto out;                                                          \
+    }                                                                    \
   } while (0)
 
 static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
@@ -391,8 +390,8 @@ static int check_alb(struct slot *s, const struct identity_cache *ids) {
     return 0;
   }
   mtk_probe_echo_init(&echo);
-  int err = mtk_probe_echo_parse(s->body != NULL ? s->body : "", s->body_len,
-                                 &echo);
+  int err =
+      mtk_probe_echo_parse(s->body != NULL ? s->body : "", s->body_len, &echo);
   if (err != 0) {
     return err;
   }
@@ -439,8 +438,8 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
   a->first_byte_us = (int64_t)t_first;
   a->total_us = (int64_t)t_total;
   snprintf(a->detail, sizeof(a->detail), "%s",
-           deadline                ? "cut short by --deadline"
-           : code == CURLE_OK      ? ""
+           deadline               ? "cut short by --deadline"
+           : code == CURLE_OK     ? ""
            : s->errbuf[0] != '\0' ? s->errbuf
                                   : curl_easy_strerror(code));
   mtk_probe_classify(f, &a->outcome);

@@ -118,8 +118,7 @@ int mtk_probe_expect_parse(const char *text, struct mtk_probe_expect *out,
     }
     char one[128];
     if (len == 0) {
-      return mtk_diag_set(diag, MTK_EPARSE, "empty alternative in '%s'",
-                          text);
+      return mtk_diag_set(diag, MTK_EPARSE, "empty alternative in '%s'", text);
     }
     if (len >= sizeof(one)) {
       return mtk_diag_set(diag, MTK_EPARSE, "alternative too long in '%s'",
@@ -182,8 +181,7 @@ int mtk_probe_expect_format(char *out, size_t out_len,
     const struct mtk_probe_match *m = &e->matches[i];
     char one[64];
     const char *kind = mtk_outcome_kind_name(m->kind);
-    if (m->kind == MTK_OUTCOME_HTTP && m->http_lo == 100 &&
-        m->http_hi == 999) {
+    if (m->kind == MTK_OUTCOME_HTTP && m->http_lo == 100 && m->http_hi == 999) {
       snprintf(one, sizeof(one), "http");
     } else if (m->kind == MTK_OUTCOME_HTTP && m->http_lo != m->http_hi) {
       snprintf(one, sizeof(one), "http %dxx", m->http_lo / 100);
@@ -199,8 +197,7 @@ int mtk_probe_expect_format(char *out, size_t out_len,
     } else {
       snprintf(one, sizeof(one), "%s", kind);
     }
-    int n = snprintf(out + used, out_len - used, "%s%s", i > 0 ? "|" : "",
-                     one);
+    int n = snprintf(out + used, out_len - used, "%s%s", i > 0 ? "|" : "", one);
     if (n < 0 || (size_t)n >= out_len - used) {
       return MTK_ERANGE;
     }

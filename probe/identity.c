@@ -8,7 +8,7 @@
 
 struct mtk_probe_identity {
   X509 *leaf;
-  STACK_OF(X509) *chain;
+  STACK_OF(X509) * chain;
   EVP_PKEY *key;
 };
 
@@ -92,8 +92,8 @@ X509 *mtk_probe_identity_leaf(const struct mtk_probe_identity *id) {
   return id->leaf;
 }
 
-const STACK_OF(X509) *mtk_probe_identity_chain(
-    const struct mtk_probe_identity *id) {
+const STACK_OF(X509) *
+    mtk_probe_identity_chain(const struct mtk_probe_identity *id) {
   return id->chain;
 }
 

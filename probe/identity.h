@@ -50,8 +50,8 @@ X509 *mtk_probe_identity_leaf(const struct mtk_probe_identity *id);
 
 // mtk_probe_identity_chain returns the certificates |id| sends after the
 // leaf, in file order (borrowed, possibly empty, valid as long as |id|).
-const STACK_OF(X509) *mtk_probe_identity_chain(
-    const struct mtk_probe_identity *id);
+const STACK_OF(X509) *
+    mtk_probe_identity_chain(const struct mtk_probe_identity *id);
 
 #ifdef __cplusplus
 }

@@ -261,15 +261,15 @@ int main(int argc, char **argv) {
         break;
       case OPT_TLS:
         if (mtk_probe_parse_tls(optarg, &cli.tls) != 0) {
-          status = mtk_cli_usage_error("--tls must be 1.2 or 1.3, not '%s'",
-                                       optarg);
+          status =
+              mtk_cli_usage_error("--tls must be 1.2 or 1.3, not '%s'", optarg);
           goto out;
         }
         break;
       case OPT_HTTP:
         if (mtk_probe_parse_http(optarg, &cli.http) != 0) {
-          status = mtk_cli_usage_error("--http must be 1.1 or 2, not '%s'",
-                                       optarg);
+          status =
+              mtk_cli_usage_error("--http must be 1.1 or 2, not '%s'", optarg);
           goto out;
         }
         break;
@@ -290,8 +290,8 @@ int main(int argc, char **argv) {
         config_file = optarg;
         break;
       case OPT_PARALLEL:
-        if (mtk_parse_count(optarg, &cfg.parallel) != 0 ||
-            cfg.parallel == 0 || cfg.parallel > 10000) {
+        if (mtk_parse_count(optarg, &cfg.parallel) != 0 || cfg.parallel == 0 ||
+            cfg.parallel > 10000) {
           status = mtk_cli_usage_error(
               "--parallel must be a count from 1 to 10000, not '%s'", optarg);
           goto out;
@@ -340,10 +340,10 @@ int main(int argc, char **argv) {
     status = mtk_cli_usage_error("URL targets need --profile");
     goto out;
   }
-  if (profile != NULL && (cli.profile = mtk_probe_profile_find(profile)) ==
-                             NULL) {
-    status = mtk_cli_usage_error(
-        "unknown profile '%s' (see --list-profiles)", profile);
+  if (profile != NULL &&
+      (cli.profile = mtk_probe_profile_find(profile)) == NULL) {
+    status = mtk_cli_usage_error("unknown profile '%s' (see --list-profiles)",
+                                 profile);
     goto out;
   }
   if (name != NULL && num_urls != 1) {
@@ -399,9 +399,9 @@ int main(int argc, char **argv) {
     }
     mtk_probe_target_cleanup(&t);
     if (err != 0) {
-      status = err == MTK_ENOMEM ? mtk_cli_fail(err, &diag)
-                                 : mtk_cli_usage_error(
-                                       "%s", mtk_diag_message(&diag, err));
+      status = err == MTK_ENOMEM
+                   ? mtk_cli_fail(err, &diag)
+                   : mtk_cli_usage_error("%s", mtk_diag_message(&diag, err));
       goto out;
     }
   }
@@ -411,9 +411,9 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < cfg.num_targets; i++) {
     if ((err = mtk_probe_target_validate(&cfg.targets[i], &diag)) != 0) {
-      status = err == MTK_ENOMEM ? mtk_cli_fail(err, &diag)
-                                 : mtk_cli_usage_error(
-                                       "%s", mtk_diag_message(&diag, err));
+      status = err == MTK_ENOMEM
+                   ? mtk_cli_fail(err, &diag)
+                   : mtk_cli_usage_error("%s", mtk_diag_message(&diag, err));
       goto out;
     }
   }
@@ -461,9 +461,10 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < cfg.num_targets; i++) {
     if (mtk_probe_target_unreachable(&run, &cfg.targets[i])) {
-      mtk_cli_error("target %s is unreachable (every attempt failed to "
-                    "resolve or connect)",
-                    cfg.targets[i].name);
+      mtk_cli_error(
+          "target %s is unreachable (every attempt failed to "
+          "resolve or connect)",
+          cfg.targets[i].name);
     }
   }
   if (fflush(stdout) != 0) {

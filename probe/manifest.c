@@ -55,8 +55,8 @@ bool mtk_probe_manifest_has_trust(const struct mtk_probe_manifest *m,
 }
 
 // join_file sets *out to |dir|/|rel| after checking that it is readable.
-static int join_file(const char *dir, const char *case_name,
-                     const char *rel, char **out, struct mtk_diag *diag) {
+static int join_file(const char *dir, const char *case_name, const char *rel,
+                     char **out, struct mtk_diag *diag) {
   char path[4096];
   if (rel[0] == '/' || strstr(rel, "..") != NULL) {
     return mtk_diag_set(diag, MTK_EPARSE,
@@ -76,9 +76,7 @@ static int join_file(const char *dir, const char *case_name,
   return *out != NULL ? 0 : MTK_ENOMEM;
 }
 
-static char *dup_or_null(const char *s) {
-  return s != NULL ? strdup(s) : NULL;
-}
+static char *dup_or_null(const char *s) { return s != NULL ? strdup(s) : NULL; }
 
 static int load_case(const char *dir, json_t *jc, size_t index,
                      const struct mtk_probe_manifest *m,
@@ -116,8 +114,8 @@ static int load_case(const char *dir, json_t *jc, size_t index,
   }
   if (!mtk_probe_manifest_has_trust(m, trust)) {
     return mtk_diag_set(diag, MTK_EPARSE,
-                        "case %s: trust variant '%s' is not in \"trust\"",
-                        name, trust);
+                        "case %s: trust variant '%s' is not in \"trust\"", name,
+                        trust);
   }
   if ((c->trust = strdup(trust)) == NULL) {
     return MTK_ENOMEM;
@@ -155,7 +153,8 @@ static int load_case(const char *dir, json_t *jc, size_t index,
         diag, MTK_EPARSE,
         "case %s: verdict.strict must be accept, reject or divergent", name);
   }
-  c->reason = dup_or_null(json_string_value(json_object_get(verdict, "reason")));
+  c->reason =
+      dup_or_null(json_string_value(json_object_get(verdict, "reason")));
   return 0;
 }
 
@@ -180,8 +179,7 @@ int mtk_probe_manifest_load(const char *dir, struct mtk_probe_manifest *m,
   json_t *version = json_object_get(root, "schema_version");
   if (!json_is_integer(version) ||
       json_integer_value(version) != MTK_PROBE_MANIFEST_SCHEMA) {
-    err = mtk_diag_set(diag, MTK_EPARSE,
-                       "%s: schema_version must be %d", path,
+    err = mtk_diag_set(diag, MTK_EPARSE, "%s: schema_version must be %d", path,
                        MTK_PROBE_MANIFEST_SCHEMA);
     goto out;
   }

@@ -29,10 +29,10 @@ struct mtk_probe_case {
   char *name;
   enum mtk_defect defects[MTK_PROBE_MAX_DEFECTS];
   size_t num_defects;
-  char *trust;  // trust variant name
+  char *trust;     // trust variant name
   char *key_type;  // "p256", "ed25519", ... or NULL when absent/null
-  char *cert;   // DIR-joined path of the PEM to send, NULL: no certificate
-  char *key;    // DIR-joined path of its key, NULL with cert
+  char *cert;      // DIR-joined path of the PEM to send, NULL: no certificate
+  char *key;       // DIR-joined path of its key, NULL with cert
   enum mtk_probe_verdict verdict_strict;
   char *reason;  // verdict.reason, may be NULL
 };

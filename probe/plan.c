@@ -49,9 +49,9 @@ static int expect_from_verdict(const struct mtk_probe_case *k,
              "manifest verdict.strict divergent: recorded, not judged");
     return 0;
   }
-  bool accept = k->verdict_strict == MTK_PROBE_VERDICT_ACCEPT ||
-                (k->verdict_strict == MTK_PROBE_VERDICT_UNKNOWN &&
-                 only_none(k));
+  bool accept =
+      k->verdict_strict == MTK_PROBE_VERDICT_ACCEPT ||
+      (k->verdict_strict == MTK_PROBE_VERDICT_UNKNOWN && only_none(k));
   snprintf(a->basis, sizeof(a->basis), "verdict");
   snprintf(a->source, sizeof(a->source), "manifest verdict.strict %s%s",
            accept ? "accept" : "reject",
@@ -107,8 +107,7 @@ static int expect_from_profile(const struct mtk_probe_target *t,
     any_d = any_d || strchr(cell->basis, 'D') != NULL;
     any_i = any_i || strchr(cell->basis, 'I') != NULL;
     int n = snprintf(a->source + used, sizeof(a->source) - used, "%s%s%s%s",
-                     used > 0 ? "; " : "",
-                     cell == key_cell ? "key type " : "",
+                     used > 0 ? "; " : "", cell == key_cell ? "key type " : "",
                      cell == key_cell ? k->key_type : "",
                      cell == key_cell ? ": " : "");
     if (n > 0 && (size_t)n < sizeof(a->source) - used) {
@@ -122,7 +121,9 @@ static int expect_from_profile(const struct mtk_probe_target *t,
   }
   a->specified = true;
   snprintf(a->basis, sizeof(a->basis), "%s",
-           any_d && any_i ? "D/I" : any_i ? "I" : "D");
+           any_d && any_i ? "D/I"
+           : any_i        ? "I"
+                          : "D");
   return 0;
 }
 
@@ -170,8 +171,8 @@ int mtk_probe_plan(const struct mtk_probe_config *c,
         a->expect = o->expect;
         a->specified = true;
         snprintf(a->basis, sizeof(a->basis), "user");
-        snprintf(a->source, sizeof(a->source), "--expect %s=%s",
-                 o->case_name, o->text);
+        snprintf(a->source, sizeof(a->source), "--expect %s=%s", o->case_name,
+                 o->text);
       } else if (t->profile->from_verdict) {
         err = expect_from_verdict(k, a);
       } else {

@@ -10,50 +10,58 @@
 // A 70 KB client certificate against an OpenSSL 3.0 server: accepted under
 // TLS 1.2, refused with internal_error under TLS 1.3 (observed with nginx,
 // HAProxy, Apache and Node; tests/integration/probe_fixture_servers.sh).
-#define OSSL_OVERSIZED(src)                                               \
-  {MTK_DEFECT_OVERSIZED, "tls-alert internal_error|reset", OK2XX, "I",    \
-   EB src "; observed: TLS 1.3 alert 80, TLS 1.2 accepted"}
+#define OSSL_OVERSIZED(src)                                             \
+  {                                                                     \
+    MTK_DEFECT_OVERSIZED, "tls-alert internal_error|reset", OK2XX, "I", \
+        EB src "; observed: TLS 1.3 alert 80, TLS 1.2 accepted"         \
+  }
 
 // ALB verify: s2n-tls closes (close_notify, EOF or RST, possibly after
 // 10-30 s blinding) rather than sending a specific alert (§1.2), so every
 // rejection is "refused".
-#define ALB_VERIFY_COMMON                                                     \
-  {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 ALB verify, valid; §1.1"},      \
-  {MTK_DEFECT_NO_CERTIFICATE, "refused", NULL, "D/I",                        \
-   EB "§7, §1.2 (AWS demo: handshake fails; s2n close_notify)"},             \
-  {MTK_DEFECT_NOT_YET_VALID, "refused", NULL, "D/I",                         \
-   EB "§7, §1.4 ClientCertNotYetValid"},                                     \
-  {MTK_DEFECT_REVOKED, "refused", NULL, "D/I", EB "§7, §1.4 ClientCertCrlHit"}, \
-  {MTK_DEFECT_UNKNOWN_CA, "refused", NULL, "D/I",                            \
-   EB "§7, §1.4 ClientCertUntrusted"},                                       \
-  {MTK_DEFECT_SELF_SIGNED, "refused", NULL, "I", EB "§7 ClientCertUntrusted"}, \
-  {MTK_DEFECT_EKU_SERVER_ONLY, "refused", NULL, "I",                         \
-   EB "§7 ClientCertPurposeInvalid"},                                        \
-  {MTK_DEFECT_MISSING_INTERMEDIATE, "refused", NULL, "I",                    \
-   EB "§7 ClientCertUntrusted"},                                             \
-  {MTK_DEFECT_CHAIN_TOO_DEEP, "refused", NULL, "D/I",                        \
-   EB "§7, §1.5 max chain depth 4"},                                         \
-  {MTK_DEFECT_OVERSIZED, "refused", NULL, "D/I",                             \
-   EB "§7, §1.5 TLS message size 64 K"},                                     \
-  {MTK_DEFECT_WEAK_KEY, "refused", NULL, "D/I",                              \
-   EB "§7, §1.5 RSA 2K-8K only"},                                            \
-  {MTK_DEFECT_CRL_MISSING_INTERMEDIATE, OK2XX, NULL, "I",                    \
-   EB "§1.1 CRLs are optional per trust store: a CA without one is not "     \
-      "checked"},                                                            \
-  {MTK_DEFECT_EKU_ANY_ONLY, "refused", NULL, "I",                            \
-   EB "§7 ClientCertPurposeInvalid (no clientAuth)"},                        \
-  {MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY, "refused", NULL, "I",            \
-   EB "§1.4 ClientCertPurposeInvalid"},                                      \
-  {MTK_DEFECT_ISSUER_NOT_CA, "refused", NULL, "I",                           \
-   EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid/Untrusted"},        \
-  {MTK_DEFECT_PATHLEN_VIOLATED, "refused", NULL, "I",                        \
-   EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
-  {MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "refused", NULL, "I",              \
-   EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
-  {MTK_DEFECT_BAD_SIGNATURE, "refused", NULL, "I",                           \
-   EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
-  {MTK_DEFECT_SHA1_SIGNATURE, "refused", NULL, "D/I",                        \
-   EB "§1.5 signatures SHA-256/384/512 only, §1.4 ClientCertTypeUnsupported"}
+#define ALB_VERIFY_COMMON                                                        \
+  {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 ALB verify, valid; §1.1"},          \
+      {MTK_DEFECT_NO_CERTIFICATE, "refused", NULL, "D/I",                        \
+       EB "§7, §1.2 (AWS demo: handshake fails; s2n close_notify)"},             \
+      {MTK_DEFECT_NOT_YET_VALID, "refused", NULL, "D/I",                         \
+       EB "§7, §1.4 ClientCertNotYetValid"},                                     \
+      {MTK_DEFECT_REVOKED, "refused", NULL, "D/I",                               \
+       EB "§7, §1.4 ClientCertCrlHit"},                                          \
+      {MTK_DEFECT_UNKNOWN_CA, "refused", NULL, "D/I",                            \
+       EB "§7, §1.4 ClientCertUntrusted"},                                       \
+      {MTK_DEFECT_SELF_SIGNED, "refused", NULL, "I",                             \
+       EB "§7 ClientCertUntrusted"},                                             \
+      {MTK_DEFECT_EKU_SERVER_ONLY, "refused", NULL, "I",                         \
+       EB "§7 ClientCertPurposeInvalid"},                                        \
+      {MTK_DEFECT_MISSING_INTERMEDIATE, "refused", NULL, "I",                    \
+       EB "§7 ClientCertUntrusted"},                                             \
+      {MTK_DEFECT_CHAIN_TOO_DEEP, "refused", NULL, "D/I",                        \
+       EB "§7, §1.5 max chain depth 4"},                                         \
+      {MTK_DEFECT_OVERSIZED, "refused", NULL, "D/I",                             \
+       EB "§7, §1.5 TLS message size 64 K"},                                     \
+      {MTK_DEFECT_WEAK_KEY, "refused", NULL, "D/I",                              \
+       EB "§7, §1.5 RSA 2K-8K only"},                                            \
+      {MTK_DEFECT_CRL_MISSING_INTERMEDIATE, OK2XX, NULL, "I",                    \
+       EB                                                                        \
+       "§1.1 CRLs are optional per trust store: a CA without one is not "       \
+       "checked"},                                                               \
+      {MTK_DEFECT_EKU_ANY_ONLY, "refused", NULL, "I",                            \
+       EB "§7 ClientCertPurposeInvalid (no clientAuth)"},                        \
+      {MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY, "refused", NULL, "I",            \
+       EB "§1.4 ClientCertPurposeInvalid"},                                      \
+      {MTK_DEFECT_ISSUER_NOT_CA, "refused", NULL, "I",                           \
+       EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid/Untrusted"},        \
+      {MTK_DEFECT_PATHLEN_VIOLATED, "refused", NULL, "I",                        \
+       EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
+      {MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "refused", NULL, "I",              \
+       EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
+      {MTK_DEFECT_BAD_SIGNATURE, "refused", NULL, "I",                           \
+       EB "§1.1 X.509 authentication, §1.4 ClientCertInvalid"},                  \
+  {                                                                              \
+    MTK_DEFECT_SHA1_SIGNATURE, "refused", NULL, "D/I",                           \
+        EB                                                                       \
+        "§1.5 signatures SHA-256/384/512 only, §1.4 ClientCertTypeUnsupported" \
+  }
 
 static const struct mtk_probe_cell alb_verify[] = {
     ALB_VERIFY_COMMON,
@@ -183,32 +191,35 @@ static const struct mtk_probe_cell cloudflare[] = {
 
 // nginx `ssl_verify_client on`: the handshake always completes; 495/496
 // go on the wire as 400 (§4).
-#define NGINX_400(defect, basis, src) {defect, "http 400", NULL, basis, src}
+#define NGINX_400(defect, basis, src) \
+  { defect, "http 400", NULL, basis, src }
 
 // Cells nginx `on` and `optional` share beyond §7's matrix: every verify
 // error is 495 (§4); what OpenSSL's ssl_client purpose lets through, and the
 // TLS 1.3 handshake limit a 70 KB certificate meets, were observed against
 // Debian's nginx 1.22 / OpenSSL 3.0 with the fixtures of `mtlskit fixtures`
 // (tests/integration/probe_fixture_servers.sh).
-#define NGINX_COMMON_EXTRA(CELL400)                                           \
-  CELL400(MTK_DEFECT_VALIDITY_ENDS_NOW, "D",                                  \
-          EB "§4 495 CERT_HAS_EXPIRED (expired by probe time)"),              \
-  CELL400(MTK_DEFECT_EKU_ANY_ONLY, "I",                                       \
-          EB "§4 purpose ssl_client: no clientAuth -> 495 (observed)"),       \
-  CELL400(MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY, "D",                       \
-          EB "§4 purpose ssl_client on the chain -> 495"),                    \
-  CELL400(MTK_DEFECT_ISSUER_NOT_CA, "D", EB "§4 any verify error -> 495"),    \
-  CELL400(MTK_DEFECT_PATHLEN_VIOLATED, "D", EB "§4 any verify error -> 495"), \
-  CELL400(MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "D",                         \
-          EB "§4 any verify error -> 495"),                                   \
-  CELL400(MTK_DEFECT_SHA1_SIGNATURE, "I",                                     \
-          EB "§4 495 at SECLEVEL>=1 (CA_MD_TOO_WEAK; observed)"),             \
-  CELL400(MTK_DEFECT_CRL_WRONG_SIGNER, "D", EB "§4 any verify error -> 495"), \
-  {MTK_DEFECT_EKU_MISSING, OK2XX, NULL, "I",                                  \
-   EB "§4 purpose ssl_client accepts a leaf without EKU (observed)"},         \
-  {MTK_DEFECT_LEAF_IS_CA, OK2XX, NULL, "I",                                   \
-   EB "§4 purpose ssl_client does not check cA on the leaf (observed)"},      \
-  OSSL_OVERSIZED("§4 only chains over 100 KiB are documented")
+#define NGINX_COMMON_EXTRA(CELL400)                                            \
+  CELL400(MTK_DEFECT_VALIDITY_ENDS_NOW, "D",                                   \
+          EB "§4 495 CERT_HAS_EXPIRED (expired by probe time)"),               \
+      CELL400(MTK_DEFECT_EKU_ANY_ONLY, "I",                                    \
+              EB "§4 purpose ssl_client: no clientAuth -> 495 (observed)"),    \
+      CELL400(MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY, "D",                    \
+              EB "§4 purpose ssl_client on the chain -> 495"),                 \
+      CELL400(MTK_DEFECT_ISSUER_NOT_CA, "D", EB "§4 any verify error -> 495"), \
+      CELL400(MTK_DEFECT_PATHLEN_VIOLATED, "D",                                \
+              EB "§4 any verify error -> 495"),                                \
+      CELL400(MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "D",                      \
+              EB "§4 any verify error -> 495"),                                \
+      CELL400(MTK_DEFECT_SHA1_SIGNATURE, "I",                                  \
+              EB "§4 495 at SECLEVEL>=1 (CA_MD_TOO_WEAK; observed)"),          \
+      CELL400(MTK_DEFECT_CRL_WRONG_SIGNER, "D",                                \
+              EB "§4 any verify error -> 495"),                                \
+      {MTK_DEFECT_EKU_MISSING, OK2XX, NULL, "I",                               \
+       EB "§4 purpose ssl_client accepts a leaf without EKU (observed)"},      \
+      {MTK_DEFECT_LEAF_IS_CA, OK2XX, NULL, "I",                                \
+       EB "§4 purpose ssl_client does not check cA on the leaf (observed)"},   \
+      OSSL_OVERSIZED("§4 only chains over 100 KiB are documented")
 static const struct mtk_probe_cell nginx[] = {
     {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§7 nginx on, valid"},
     NGINX_400(MTK_DEFECT_NO_CERTIFICATE, "D",
@@ -238,9 +249,13 @@ static const struct mtk_probe_cell nginx[] = {
 // certificate reaches the rule ($ssl_client_verify = NONE): for
 // `optional` as for `on`, a certificate that fails verification is
 // turned into 495 (wire status 400) before any rewrite rule runs (§4).
-#define NGINX_OPT_400(defect, basis, src) \
-  {defect, "http 400", NULL, basis, EB "§4 on/optional: verify error -> 495; " src}
-#define NGINX_OPT_400_SRC(defect, basis, src) {defect, "http 400", NULL, basis, src}
+#define NGINX_OPT_400(defect, basis, src)              \
+  {                                                    \
+    defect, "http 400", NULL, basis,                   \
+        EB "§4 on/optional: verify error -> 495; " src \
+  }
+#define NGINX_OPT_400_SRC(defect, basis, src) \
+  { defect, "http 400", NULL, basis, src }
 static const struct mtk_probe_cell nginx_optional[] = {
     {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§4 $ssl_client_verify SUCCESS"},
     {MTK_DEFECT_NO_CERTIFICATE, "http 403", NULL, "D",
@@ -275,55 +290,59 @@ static const struct mtk_probe_cell nginx_optional[] = {
 // bytes may reset the connection before the alert is read (§6.4), so a
 // reset is accepted there; under TLS 1.2 the alert arrives in the
 // handshake, before any request, and is required.
-#define OSSL_ALERT(defect, alert, basis, src)                     \
-  {defect, "tls-alert " alert "|reset", "tls-alert " alert, basis, \
-   src "; §6.4 RST race (1.3)"}
-#define OSSL_SERVER_COMMON(who)                                              \
-  {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB who ", valid"},                     \
-  {MTK_DEFECT_NO_CERTIFICATE, "tls-alert certificate_required|reset",        \
-   "tls-alert handshake_failure", "D",                                       \
-   EB "§6.3 no certificate 116 / 40; §6.4 RST race (1.3)"},                 \
-  OSSL_ALERT(MTK_DEFECT_EXPIRED, "certificate_expired", "D",                 \
-             EB "§6.3 CERT_HAS_EXPIRED 45"),                                 \
-  OSSL_ALERT(MTK_DEFECT_NOT_YET_VALID, "bad_certificate", "D",               \
-             EB "§6.3 CERT_NOT_YET_VALID 42"),                               \
-  OSSL_ALERT(MTK_DEFECT_REVOKED, "certificate_revoked", "D",                 \
-             EB "§6.3 CERT_REVOKED 44"),                                     \
-  OSSL_ALERT(MTK_DEFECT_UNKNOWN_CA, "unknown_ca", "D",                       \
-             EB "§6.3 UNABLE_TO_GET_ISSUER_CERT_LOCALLY 48"),                \
-  OSSL_ALERT(MTK_DEFECT_SELF_SIGNED, "unknown_ca", "D",                      \
-             EB "§6.3 DEPTH_ZERO_SELF_SIGNED 48"),                           \
-  OSSL_ALERT(MTK_DEFECT_EKU_SERVER_ONLY, "unsupported_certificate", "D",     \
-             EB "§6.3 INVALID_PURPOSE 43"),                                  \
-  OSSL_ALERT(MTK_DEFECT_MISSING_INTERMEDIATE, "unknown_ca", "D",             \
-             EB "§6.3 UNABLE_TO_GET_ISSUER_CERT 48"),                        \
-  OSSL_ALERT(MTK_DEFECT_INTERMEDIATE_EXPIRED, "certificate_expired", "D",    \
-             EB "§7 HAProxy, §6.3 45"),                                      \
-  OSSL_ALERT(MTK_DEFECT_BAD_SIGNATURE, "decrypt_error", "D",                 \
-             EB "§6.3 CERT_SIGNATURE_FAILURE 51"),                           \
-  OSSL_ALERT(MTK_DEFECT_WEAK_KEY, "bad_certificate", "I",                    \
-             EB "§7 alert 42 at SECLEVEL>=2"),                               \
-  OSSL_ALERT(MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "unknown_ca", "D",         \
-             EB "§5 crl-file needs every CA's CRL, §6.3 UNABLE_TO_GET_CRL 48"), \
-  OSSL_ALERT(MTK_DEFECT_VALIDITY_ENDS_NOW, "certificate_expired", "D",       \
-             EB "§6.3 CERT_HAS_EXPIRED 45 (expired by probe time)"),         \
-  OSSL_ALERT(MTK_DEFECT_EKU_ANY_ONLY, "unsupported_certificate", "I",        \
-             EB "§6.3 INVALID_PURPOSE 43 (no clientAuth; observed)"),        \
-  OSSL_ALERT(MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY,                        \
-             "unsupported_certificate", "D", EB "§6.3 INVALID_PURPOSE 43"),  \
-  OSSL_ALERT(MTK_DEFECT_ISSUER_NOT_CA, "unknown_ca", "I",                    \
-             EB "§6.3 INVALID_CA -> 48 (observed)"),                         \
-  OSSL_ALERT(MTK_DEFECT_PATHLEN_VIOLATED, "unknown_ca", "D",                 \
-             EB "§6.3 PATH_LENGTH_EXCEEDED 48"),                             \
-  OSSL_ALERT(MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "certificate_unknown",   \
-             "D", EB "§6.3 other/unmapped 46"),                              \
-  OSSL_ALERT(MTK_DEFECT_SHA1_SIGNATURE, "bad_certificate", "D",              \
-             EB "§6.3 CA_MD_TOO_WEAK 42"),                                   \
-  {MTK_DEFECT_EKU_MISSING, OK2XX, NULL, "I",                                 \
-   EB "§4 purpose ssl_client accepts a leaf without EKU (observed)"},        \
-  {MTK_DEFECT_LEAF_IS_CA, OK2XX, NULL, "I",                                  \
-   EB "§4 purpose ssl_client does not check cA on the leaf (observed)"},     \
-  OSSL_OVERSIZED("§5 only chains over 100 KiB are documented")
+#define OSSL_ALERT(defect, alert, basis, src)                       \
+  {                                                                 \
+    defect, "tls-alert " alert "|reset", "tls-alert " alert, basis, \
+        src "; §6.4 RST race (1.3)"                                \
+  }
+#define OSSL_SERVER_COMMON(who)                                                \
+  {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB who ", valid"},                       \
+      {MTK_DEFECT_NO_CERTIFICATE, "tls-alert certificate_required|reset",      \
+       "tls-alert handshake_failure", "D",                                     \
+       EB "§6.3 no certificate 116 / 40; §6.4 RST race (1.3)"},                \
+      OSSL_ALERT(MTK_DEFECT_EXPIRED, "certificate_expired", "D",               \
+                 EB "§6.3 CERT_HAS_EXPIRED 45"),                               \
+      OSSL_ALERT(MTK_DEFECT_NOT_YET_VALID, "bad_certificate", "D",             \
+                 EB "§6.3 CERT_NOT_YET_VALID 42"),                             \
+      OSSL_ALERT(MTK_DEFECT_REVOKED, "certificate_revoked", "D",               \
+                 EB "§6.3 CERT_REVOKED 44"),                                   \
+      OSSL_ALERT(MTK_DEFECT_UNKNOWN_CA, "unknown_ca", "D",                     \
+                 EB "§6.3 UNABLE_TO_GET_ISSUER_CERT_LOCALLY 48"),              \
+      OSSL_ALERT(MTK_DEFECT_SELF_SIGNED, "unknown_ca", "D",                    \
+                 EB "§6.3 DEPTH_ZERO_SELF_SIGNED 48"),                         \
+      OSSL_ALERT(MTK_DEFECT_EKU_SERVER_ONLY, "unsupported_certificate", "D",   \
+                 EB "§6.3 INVALID_PURPOSE 43"),                                \
+      OSSL_ALERT(MTK_DEFECT_MISSING_INTERMEDIATE, "unknown_ca", "D",           \
+                 EB "§6.3 UNABLE_TO_GET_ISSUER_CERT 48"),                      \
+      OSSL_ALERT(MTK_DEFECT_INTERMEDIATE_EXPIRED, "certificate_expired", "D",  \
+                 EB "§7 HAProxy, §6.3 45"),                                    \
+      OSSL_ALERT(MTK_DEFECT_BAD_SIGNATURE, "decrypt_error", "D",               \
+                 EB "§6.3 CERT_SIGNATURE_FAILURE 51"),                         \
+      OSSL_ALERT(MTK_DEFECT_WEAK_KEY, "bad_certificate", "I",                  \
+                 EB "§7 alert 42 at SECLEVEL>=2"),                             \
+      OSSL_ALERT(                                                              \
+          MTK_DEFECT_CRL_MISSING_INTERMEDIATE, "unknown_ca", "D",              \
+          EB "§5 crl-file needs every CA's CRL, §6.3 UNABLE_TO_GET_CRL 48"),   \
+      OSSL_ALERT(MTK_DEFECT_VALIDITY_ENDS_NOW, "certificate_expired", "D",     \
+                 EB "§6.3 CERT_HAS_EXPIRED 45 (expired by probe time)"),       \
+      OSSL_ALERT(MTK_DEFECT_EKU_ANY_ONLY, "unsupported_certificate", "I",      \
+                 EB "§6.3 INVALID_PURPOSE 43 (no clientAuth; observed)"),      \
+      OSSL_ALERT(MTK_DEFECT_INTERMEDIATE_EKU_SERVER_ONLY,                      \
+                 "unsupported_certificate", "D",                               \
+                 EB "§6.3 INVALID_PURPOSE 43"),                                \
+      OSSL_ALERT(MTK_DEFECT_ISSUER_NOT_CA, "unknown_ca", "I",                  \
+                 EB "§6.3 INVALID_CA -> 48 (observed)"),                       \
+      OSSL_ALERT(MTK_DEFECT_PATHLEN_VIOLATED, "unknown_ca", "D",               \
+                 EB "§6.3 PATH_LENGTH_EXCEEDED 48"),                           \
+      OSSL_ALERT(MTK_DEFECT_UNKNOWN_CRITICAL_EXTENSION, "certificate_unknown", \
+                 "D", EB "§6.3 other/unmapped 46"),                            \
+      OSSL_ALERT(MTK_DEFECT_SHA1_SIGNATURE, "bad_certificate", "D",            \
+                 EB "§6.3 CA_MD_TOO_WEAK 42"),                                 \
+      {MTK_DEFECT_EKU_MISSING, OK2XX, NULL, "I",                               \
+       EB "§4 purpose ssl_client accepts a leaf without EKU (observed)"},      \
+      {MTK_DEFECT_LEAF_IS_CA, OK2XX, NULL, "I",                                \
+       EB "§4 purpose ssl_client does not check cA on the leaf (observed)"},   \
+      OSSL_OVERSIZED("§5 only chains over 100 KiB are documented")
 
 static const struct mtk_probe_cell haproxy[] = {
     OSSL_SERVER_COMMON("§7 HAProxy verify required"),
@@ -345,8 +364,11 @@ static const struct mtk_probe_cell apache[] = {
 // Node: no certificate fails in OpenSSL (alert); any other verify error
 // completes the handshake and then destroys the socket: FIN or RST, no
 // alert (§5 Node.js).
-#define NODE_DESTROY(defect) \
-  {defect, "closed|reset", NULL, "D", EB "§5 Node: onServerSocketSecure destroy()"}
+#define NODE_DESTROY(defect)                          \
+  {                                                   \
+    defect, "closed|reset", NULL, "D",                \
+        EB "§5 Node: onServerSocketSecure destroy()" \
+  }
 static const struct mtk_probe_cell node[] = {
     {MTK_DEFECT_NONE, OK2XX, NULL, "D", EB "§5 Node, valid"},
     {MTK_DEFECT_NO_CERTIFICATE, "tls-alert certificate_required|reset",
@@ -386,13 +408,14 @@ static const struct mtk_probe_cell node[] = {
 // Key types outside what ALB (RSA 2K-8K, ECDSA P-256/384/521, §1.5 [D])
 // and API Gateway (RSA-2048+, ECDSA-256+, §2 [D]) take. A deny-list, so a
 // fixture generator's new key-type name is never mistaken for unsupported.
-static const char *const aws_unsupported_keys[] = {
-    "ed25519", "ed448", "dsa", "rsa512", "rsa1024", NULL};
+static const char *const aws_unsupported_keys[] = {"ed25519", "ed448",   "dsa",
+                                                   "rsa512",  "rsa1024", NULL};
 
 static const struct mtk_probe_cell alb_verify_key = {
     MTK_DEFECT_NONE, "refused", NULL, "D/I",
-    EB "§1.5 RSA 2K-8K or ECDSA only; §7 unsupported key type: TLS-rej, "
-       "ClientCertTypeUnsupported"};
+    EB
+    "§1.5 RSA 2K-8K or ECDSA only; §7 unsupported key type: TLS-rej, "
+    "ClientCertTypeUnsupported"};
 static const struct mtk_probe_cell alb_passthrough_key = {
     MTK_DEFECT_NONE, "http", NULL, "I",
     EB "§7 unsupported key type under passthrough: target decides"};
@@ -401,10 +424,12 @@ static const struct mtk_probe_cell apigw_key = {
     EB "§2 RSA-2048+/ECDSA-256+ only; §7 unsupported key type: 403"};
 
 #define PROFILE(name, summary, cells) \
-  {name, summary, cells, sizeof(cells) / sizeof(cells[0]), false, NULL, NULL}
-#define PROFILE_KEYS(name, summary, cells, key_cell)                          \
-  {name,  summary, cells, sizeof(cells) / sizeof(cells[0]), false,            \
-   aws_unsupported_keys, &key_cell}
+  { name, summary, cells, sizeof(cells) / sizeof(cells[0]), false, NULL, NULL }
+#define PROFILE_KEYS(name, summary, cells, key_cell)               \
+  {                                                                \
+    name, summary, cells, sizeof(cells) / sizeof(cells[0]), false, \
+        aws_unsupported_keys, &key_cell                            \
+  }
 
 static const struct mtk_probe_profile profiles[] = {
     PROFILE_KEYS("alb-verify", "AWS ALB, mutual authentication mode verify",
@@ -413,18 +438,19 @@ static const struct mtk_probe_profile profiles[] = {
                  "AWS ALB verify with IgnoreClientCertificateExpiry",
                  alb_verify_allow_expired, alb_verify_key),
     PROFILE_KEYS("alb-passthrough",
-                 "AWS ALB, mutual authentication passthrough",
-                 alb_passthrough, alb_passthrough_key),
+                 "AWS ALB, mutual authentication passthrough", alb_passthrough,
+                 alb_passthrough_key),
     PROFILE_KEYS("apigw", "Amazon API Gateway mutual TLS (REST and HTTP APIs)",
                  apigw, apigw_key),
     PROFILE("cloudflare",
             "Cloudflare mTLS rule / Access, also IBM Cloud Internet Services",
             cloudflare),
     PROFILE("nginx", "nginx ssl_verify_client on", nginx),
-    PROFILE("nginx-optional",
-            "nginx ssl_verify_client optional + if ($ssl_client_verify != SUCCESS) "
-            "{ return 403; }",
-            nginx_optional),
+    PROFILE(
+        "nginx-optional",
+        "nginx ssl_verify_client optional + if ($ssl_client_verify != SUCCESS) "
+        "{ return 403; }",
+        nginx_optional),
     PROFILE("haproxy", "HAProxy bind ... verify required", haproxy),
     PROFILE("apache", "Apache httpd SSLVerifyClient require", apache),
     PROFILE("node", "Node.js https requestCert + rejectUnauthorized", node),

@@ -65,8 +65,7 @@ const struct mtk_probe_cell *mtk_probe_profile_key_type_cell(
 // pinned to |tls| (12, 13, or 0 for "whatever is negotiated": the union
 // of both) into |out|. It returns 0 or MTK_EPARSE (a bad table: a bug).
 MTK_MUST_CHECK int mtk_probe_cell_expect(const struct mtk_probe_cell *c,
-                                         int tls,
-                                         struct mtk_probe_expect *out);
+                                         int tls, struct mtk_probe_expect *out);
 
 #ifdef __cplusplus
 }

@@ -73,9 +73,9 @@ static void why_text(const struct mtk_probe_attempt *a, char *out,
   }
   if (!outcome_met(a)) {
     snprintf(base, sizeof(base), "at %s (%s)%s%s%s%s",
-             mtk_stage_name(a->outcome.stage), facts,
-             a->specified ? "" : "; ", a->specified ? "" : a->source,
-             a->detail[0] != '\0' ? "; " : "", a->detail);
+             mtk_stage_name(a->outcome.stage), facts, a->specified ? "" : "; ",
+             a->specified ? "" : a->source, a->detail[0] != '\0' ? "; " : "",
+             a->detail);
   } else {
     snprintf(base, sizeof(base), "at %s [%s] %s",
              mtk_stage_name(a->outcome.stage), a->basis, a->source);
@@ -110,8 +110,8 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
                 ? mtk_probe_alb_mode_name(t->alb_headers)
                 : "",
             mtk_probe_target_unreachable(r, t) ? "  UNREACHABLE" : "");
-    fprintf(out, "%-28s %-34s %-36s %-11s %s\n", "CASE", "EXPECTED",
-            "OBSERVED", "RESULT", "WHY");
+    fprintf(out, "%-28s %-34s %-36s %-11s %s\n", "CASE", "EXPECTED", "OBSERVED",
+            "RESULT", "WHY");
     for (size_t i = 0; i < r->num_attempts; i++) {
       const struct mtk_probe_attempt *a = &r->attempts[i];
       if (a->target != t) {
@@ -144,10 +144,9 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
     json_array_append_new(defects,
                           json_string(mtk_defect_name(a->kase->defects[i])));
   }
-  json_t *o = json_pack(
-      "{s:s, s:o, s:s, s:s, s:s}", "case", a->kase->name, "defects", defects,
-      "trust", a->kase->trust, "result", mtk_probe_result_name(a->result),
-      "expected", expected);
+  json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:s}", "case", a->kase->name,
+                        "defects", defects, "trust", a->kase->trust, "result",
+                        mtk_probe_result_name(a->result), "expected", expected);
   if (o == NULL) {
     return NULL;
   }
@@ -171,19 +170,18 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
                   (json_int_t)a->alb.num_failures, "failures", failures));
   }
   const char *alert_name = mtk_tls_alert_name(a->outcome.alert);
-  json_t *observed_o = json_pack(
-      "{s:s, s:s, s:s}", "text", observed, "kind",
-      mtk_outcome_kind_name(a->outcome.kind), "stage",
-      mtk_stage_name(a->outcome.stage));
+  json_t *observed_o = json_pack("{s:s, s:s, s:s}", "text", observed, "kind",
+                                 mtk_outcome_kind_name(a->outcome.kind),
+                                 "stage", mtk_stage_name(a->outcome.stage));
   if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_HTTP) {
     json_object_set_new(observed_o, "http_status",
                         json_integer(a->outcome.http_status));
   }
   if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_TLS_ALERT) {
     json_object_set_new(observed_o, "alert", json_integer(a->outcome.alert));
-    json_object_set_new(observed_o, "alert_name",
-                        alert_name != NULL ? json_string(alert_name)
-                                           : json_null());
+    json_object_set_new(
+        observed_o, "alert_name",
+        alert_name != NULL ? json_string(alert_name) : json_null());
   }
   json_object_set_new(o, "observed", observed_o);
   char ssl[16];
@@ -226,9 +224,8 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "name", t->name, "url",
         t->url, "profile", t->profile->name, "trust",
         t->trust != NULL ? t->trust : "default", "tls", tls_name(t->tls),
-        "alb_headers", mtk_probe_alb_mode_name(t->alb_headers),
-        "unreachable", mtk_probe_target_unreachable(r, t), "results",
-        results);
+        "alb_headers", mtk_probe_alb_mode_name(t->alb_headers), "unreachable",
+        mtk_probe_target_unreachable(r, t), "results", results);
     if (jt == NULL || json_array_append_new(targets, jt) != 0) {
       goto out;
     }
@@ -244,19 +241,20 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
       }
     }
   }
-  doc = json_pack(
-      "{s:i, s:s, s:s?, s:f, s:i, s:{s:I, s:I, s:I, s:I}, s:O}",
-      "schema_version", MTK_PROBE_JSON_SCHEMA, "fixtures", c->fixtures,
-      "generator", m->generator, "elapsed_ms", (double)elapsed_us / 1e3,
-      "exit_status", mtk_probe_exit_status(r, c), "summary", "met",
-      (json_int_t)counts[MTK_PROBE_MET], "not_met",
-      (json_int_t)counts[MTK_PROBE_NOT_MET], "unspecified",
-      (json_int_t)counts[MTK_PROBE_UNSPECIFIED], "skipped",
-      (json_int_t)counts[MTK_PROBE_SKIPPED], "targets", targets);
+  doc = json_pack("{s:i, s:s, s:s?, s:f, s:i, s:{s:I, s:I, s:I, s:I}, s:O}",
+                  "schema_version", MTK_PROBE_JSON_SCHEMA, "fixtures",
+                  c->fixtures, "generator", m->generator, "elapsed_ms",
+                  (double)elapsed_us / 1e3, "exit_status",
+                  mtk_probe_exit_status(r, c), "summary", "met",
+                  (json_int_t)counts[MTK_PROBE_MET], "not_met",
+                  (json_int_t)counts[MTK_PROBE_NOT_MET], "unspecified",
+                  (json_int_t)counts[MTK_PROBE_UNSPECIFIED], "skipped",
+                  (json_int_t)counts[MTK_PROBE_SKIPPED], "targets", targets);
   if (doc == NULL) {
     goto out;
   }
-  if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 || fputc('\n', out) == EOF) {
+  if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 ||
+      fputc('\n', out) == EOF) {
     err = MTK_EIO;
     goto out;
   }
@@ -307,8 +305,8 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
                a->result == MTK_PROBE_SKIPPED) {
       st = MTK_JUNIT_SKIPPED;
       snprintf(msg, sizeof(msg), "%s: %s (observed %s)",
-               mtk_probe_result_name(a->result),
-               a->run ? a->source : why, observed);
+               mtk_probe_result_name(a->result), a->run ? a->source : why,
+               observed);
       m = msg;
     }
     err = mtk_junit_add(j, a->target->name, a->kase->name,

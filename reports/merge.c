@@ -1,14 +1,13 @@
 // mtlskit report merge: add up the HdrHistogram interval logs of several
 // load generator workers, tag by tag, into one exact distribution.
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "mtlskit/cli.h"
-#include "mtlskit/json.h"
 #include "mtlskit/hdrlog.h"
+#include "mtlskit/json.h"
 #include "report.h"
 
 #define MAX_TAGS 64
@@ -29,22 +28,23 @@ struct merged {
 };
 
 void report_merge_usage(FILE *f) {
-  fprintf(f,
-          "usage: mtlskit report merge FILE... [--output FILE] [--json]\n"
-          "\n"
-          "Read HdrHistogram interval logs (from mtlskit loadgen --hdr-log or\n"
-          "any HdrHistogram writer) and add every interval of every file into\n"
-          "one histogram per tag (connect, handshake, ttfb, total). Logs with\n"
-          "the same histogram range and precision merge exactly.\n"
-          "\n"
-          "  --output FILE  also write the merged histograms as an HdrHistogram\n"
-          "                 log (one interval per tag spanning all inputs)\n"
-          "  --json         one JSON document (schema_version 1) on stdout\n"
-          "  --help\n"
-          "\n"
-          "Exit status: 0 merged, 2 usage error or a file without any\n"
-          "interval, 3 a file cannot be read or written or holds a corrupt\n"
-          "histogram, 4 internal error.\n");
+  fprintf(
+      f,
+      "usage: mtlskit report merge FILE... [--output FILE] [--json]\n"
+      "\n"
+      "Read HdrHistogram interval logs (from mtlskit loadgen --hdr-log or\n"
+      "any HdrHistogram writer) and add every interval of every file into\n"
+      "one histogram per tag (connect, handshake, ttfb, total). Logs with\n"
+      "the same histogram range and precision merge exactly.\n"
+      "\n"
+      "  --output FILE  also write the merged histograms as an HdrHistogram\n"
+      "                 log (one interval per tag spanning all inputs)\n"
+      "  --json         one JSON document (schema_version 1) on stdout\n"
+      "  --help\n"
+      "\n"
+      "Exit status: 0 merged, 2 usage error or a file without any\n"
+      "interval, 3 a file cannot be read or written or holds a corrupt\n"
+      "histogram, 4 internal error.\n");
 }
 
 static struct tag_hist *find_tag(struct merged *m, const char *name,
@@ -90,7 +90,9 @@ static int merge_file(struct merged *m, const char *path) {
     if (mtk_hist_merge(&t->hist, &e.hist, &exact) != 0) exact = false;
     m->exact = m->exact && exact;
     t->intervals++;
-    double base = r.has_base_time ? r.base_time : r.has_start_time ? r.start_time : 0;
+    double base = r.has_base_time    ? r.base_time
+                  : r.has_start_time ? r.start_time
+                                     : 0;
     double start = base + e.start;
     if (!m->have_span || start < m->first_start) m->first_start = start;
     if (!m->have_span || start + e.length > m->last_end) {
@@ -117,26 +119,32 @@ static json_t *hist_json(const struct mtk_hist *h) {
   size_t cursor = 0;
   int64_t v, n;
   while (buckets != NULL && mtk_hist_next_nonzero(h, &cursor, &v, &n)) {
-    json_array_append_new(buckets, json_pack("[I,I]", (json_int_t)v, (json_int_t)n));
+    json_array_append_new(buckets,
+                          json_pack("[I,I]", (json_int_t)v, (json_int_t)n));
   }
   return json_pack(
       "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:I, s:I, s:i, s:o}}",
-      "count", (json_int_t)h->total_count, "min_ns", (json_int_t)mtk_hist_min(h),
-      "p50_ns", (json_int_t)mtk_hist_value_at_percentile(h, 50),
-      "p90_ns", (json_int_t)mtk_hist_value_at_percentile(h, 90),
-      "p99_ns", (json_int_t)mtk_hist_value_at_percentile(h, 99),
-      "p999_ns", (json_int_t)mtk_hist_value_at_percentile(h, 99.9),
-      "p9999_ns", (json_int_t)mtk_hist_value_at_percentile(h, 99.99),
-      "max_ns", (json_int_t)mtk_hist_max(h), "mean_ns", mtk_hist_mean(h),
-      "histogram", "lowest", (json_int_t)h->lowest, "highest", (json_int_t)h->highest,
+      "count", (json_int_t)h->total_count, "min_ns",
+      (json_int_t)mtk_hist_min(h), "p50_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 50), "p90_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 90), "p99_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 99), "p999_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 99.9), "p9999_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 99.99), "max_ns",
+      (json_int_t)mtk_hist_max(h), "mean_ns", mtk_hist_mean(h), "histogram",
+      "lowest", (json_int_t)h->lowest, "highest", (json_int_t)h->highest,
       "sigfigs", h->sigfigs, "buckets", buckets);
 }
 
 static void fmt_ns(char *out, size_t len, double ns) {
-  if (ns < 1e3) snprintf(out, len, "%.0fns", ns);
-  else if (ns < 1e6) snprintf(out, len, "%.1fus", ns / 1e3);
-  else if (ns < 1e9) snprintf(out, len, "%.2fms", ns / 1e6);
-  else snprintf(out, len, "%.3fs", ns / 1e9);
+  if (ns < 1e3)
+    snprintf(out, len, "%.0fns", ns);
+  else if (ns < 1e6)
+    snprintf(out, len, "%.1fus", ns / 1e3);
+  else if (ns < 1e9)
+    snprintf(out, len, "%.2fms", ns / 1e6);
+  else
+    snprintf(out, len, "%.3fs", ns / 1e9);
 }
 
 int report_merge_main(int argc, char **argv) {
@@ -153,13 +161,19 @@ int report_merge_main(int argc, char **argv) {
   optind = 1;
   while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (opt) {
-      case 'o': output = optarg; break;
-      case 'j': json = true; break;
-      case 'h': report_merge_usage(stdout); return MTK_EXIT_OK;
+      case 'o':
+        output = optarg;
+        break;
+      case 'j':
+        json = true;
+        break;
+      case 'h':
+        report_merge_usage(stdout);
+        return MTK_EXIT_OK;
       default:
-        return mtk_cli_usage_error(optopt != 0 ? "option '%s' needs a value"
-                                               : "unknown option '%s'",
-                                   argv[optind - 1]);
+        return mtk_cli_usage_error(
+            optopt != 0 ? "option '%s' needs a value" : "unknown option '%s'",
+            argv[optind - 1]);
     }
   }
   if (optind >= argc) {
@@ -174,16 +188,19 @@ int report_merge_main(int argc, char **argv) {
   }
   if (status != MTK_EXIT_OK) goto out;
   if (!m->exact) {
-    mtk_cli_warn("the logs use different histogram ranges or precisions: "
-                 "merged by bucket midpoints, not exactly");
+    mtk_cli_warn(
+        "the logs use different histogram ranges or precisions: "
+        "merged by bucket midpoints, not exactly");
   }
   if (output != NULL) {
     FILE *f = fopen(output, "w");
-    int err = f == NULL ? mtk_errno_get()
-                        : mtk_hdrlog_write_header(f, m->first_start, m->first_start);
+    int err = f == NULL
+                  ? mtk_errno_get()
+                  : mtk_hdrlog_write_header(f, m->first_start, m->first_start);
     for (size_t i = 0; err == 0 && i < m->num_tags; i++) {
       err = mtk_hdrlog_write_interval(f, m->tags[i].name, 0.0,
-                                      m->last_end - m->first_start, &m->tags[i].hist);
+                                      m->last_end - m->first_start,
+                                      &m->tags[i].hist);
     }
     if (f != NULL && fclose(f) != 0 && err == 0) err = mtk_errno_get();
     if (err != 0) {
@@ -198,7 +215,8 @@ int report_merge_main(int argc, char **argv) {
       json_object_set_new(tags, m->tags[i].name, hist_json(&m->tags[i].hist));
     }
     json_t *files = json_array();
-    for (int i = optind; i < argc; i++) json_array_append_new(files, json_string(argv[i]));
+    for (int i = optind; i < argc; i++)
+      json_array_append_new(files, json_string(argv[i]));
     json_t *root = json_pack("{s:i, s:o, s:b, s:f, s:o}", "schema_version", 1,
                              "files", files, "exact", m->exact, "span_s",
                              m->last_end - m->first_start, "tags", tags);
@@ -212,10 +230,11 @@ int report_merge_main(int argc, char **argv) {
       goto out;
     }
   } else {
-    printf("merged %d file%s, %.3fs span%s\n", argc - optind, argc - optind == 1 ? "" : "s",
-           m->last_end - m->first_start, m->exact ? "" : " (inexact)");
-    printf("%-10s %10s %10s %10s %10s %10s %10s %10s\n", "tag", "count", "p50", "p90",
-           "p99", "p99.9", "max", "mean");
+    printf("merged %d file%s, %.3fs span%s\n", argc - optind,
+           argc - optind == 1 ? "" : "s", m->last_end - m->first_start,
+           m->exact ? "" : " (inexact)");
+    printf("%-10s %10s %10s %10s %10s %10s %10s %10s\n", "tag", "count", "p50",
+           "p90", "p99", "p99.9", "max", "mean");
     for (size_t i = 0; i < m->num_tags; i++) {
       const struct mtk_hist *h = &m->tags[i].hist;
       char v[6][32];

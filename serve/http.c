@@ -102,8 +102,8 @@ static int parse_request_line(const char *p, size_t n,
   out->target_len = i - t;
   const char *v = p + i + 1;
   size_t vlen = n - i - 1;
-  if (vlen != 8 || memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' ||
-      v[5] < '0' || v[5] > '9' || v[7] < '0' || v[7] > '9') {
+  if (vlen != 8 || memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' || v[5] < '0' ||
+      v[5] > '9' || v[7] < '0' || v[7] > '9') {
     *out_status = 400;
     return -1;
   }
@@ -132,8 +132,7 @@ static int parse_content_length(const char *v, size_t len, uint64_t *out) {
 
 int mtk_serve_http_parse(const char *buf, size_t len,
                          const struct mtk_serve_http_limits *limits,
-                         struct mtk_serve_http_request *out,
-                         int *out_status) {
+                         struct mtk_serve_http_request *out, int *out_status) {
   memset(out, 0, sizeof(*out));
   *out_status = 0;
   size_t max_headers = limits->max_headers < MTK_SERVE_HTTP_MAX_HEADERS

@@ -36,8 +36,8 @@ struct mtk_serve_http_request {
   size_t num_headers;
   size_t head_len;  // bytes up to and including the blank line
   uint64_t content_length;
-  bool chunked;      // a Transfer-Encoding header was sent
-  bool keep_alive;   // the connection may serve another request
+  bool chunked;     // a Transfer-Encoding header was sent
+  bool keep_alive;  // the connection may serve another request
 };
 
 // The ALB quotas (endpoint-behaviour.md §1.5): request line 16 K, single

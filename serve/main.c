@@ -167,9 +167,10 @@ static int parse_listen(const char *s, struct sockaddr_storage *out) {
 static int parse_duration_ms(const char *name, const char *v, uint64_t *out) {
   uint64_t ns;
   if (mtk_parse_duration_ns(v, &ns) != 0 || ns < 1000000) {
-    return mtk_cli_usage_error("%s: '%s' is not a duration of at least 1ms "
-                               "(e.g. 10s, 250ms)",
-                               name, v);
+    return mtk_cli_usage_error(
+        "%s: '%s' is not a duration of at least 1ms "
+        "(e.g. 10s, 250ms)",
+        name, v);
   }
   *out = ns / 1000000;
   return 0;
@@ -199,9 +200,15 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
         }
         have_profile = true;
         break;
-      case OPT_CERT: cfg->cert_file = a; break;
-      case OPT_KEY: cfg->key_file = a; break;
-      case OPT_TRUSTSTORE: cfg->truststore = a; break;
+      case OPT_CERT:
+        cfg->cert_file = a;
+        break;
+      case OPT_KEY:
+        cfg->key_file = a;
+        break;
+      case OPT_TRUSTSTORE:
+        cfg->truststore = a;
+        break;
       case OPT_CRL:
         if (cfg->num_crls == MTK_SERVE_MAX_CRLS) {
           return mtk_cli_usage_error("--crl: at most %d files",
@@ -209,8 +216,12 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
         }
         cfg->crl_files[cfg->num_crls++] = a;
         break;
-      case OPT_ALLOW_EXPIRED: cfg->allow_expired = true; break;
-      case OPT_ADVERTISE: cfg->advertise_ca_names = true; break;
+      case OPT_ALLOW_EXPIRED:
+        cfg->allow_expired = true;
+        break;
+      case OPT_ADVERTISE:
+        cfg->advertise_ca_names = true;
+        break;
       case OPT_APIGW_REFUSAL:
         if (strcmp(a, "403") == 0) {
           cfg->apigw_refuse_tls = false;
@@ -244,8 +255,7 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
         }
         break;
       case OPT_DURATION:
-        if ((rc = parse_duration_ms("--duration", a, &cfg->duration_ms)) !=
-            0) {
+        if ((rc = parse_duration_ms("--duration", a, &cfg->duration_ms)) != 0) {
           return rc;
         }
         break;
@@ -261,16 +271,24 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
               "--max-requests: '%s' is not a count of at least 1", a);
         }
         break;
-      case OPT_READY_FILE: cfg->ready_file = a; break;
+      case OPT_READY_FILE:
+        cfg->ready_file = a;
+        break;
       case OPT_BLINDING:
         if ((rc = parse_duration_ms("--blinding-delay", a,
                                     &cfg->blinding_ms)) != 0) {
           return rc;
         }
         break;
-      case OPT_QUIET: cfg->quiet = true; break;
-      case OPT_HELP: fputs(usage_text, stdout); return -1;
-      case OPT_VERSION: mtk_cli_print_version(stdout, NULL); return -1;
+      case OPT_QUIET:
+        cfg->quiet = true;
+        break;
+      case OPT_HELP:
+        fputs(usage_text, stdout);
+        return -1;
+      case OPT_VERSION:
+        mtk_cli_print_version(stdout, NULL);
+        return -1;
       default:
         if (optopt != 0 && optopt < 256) {
           return mtk_cli_usage_error("unknown option '-%c'", optopt);
@@ -291,8 +309,7 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
   bool passthrough = cfg->profile == MTK_SERVE_PROFILE_ALB_PASSTHROUGH;
   if (cfg->truststore == NULL && (!passthrough || cfg->advertise_ca_names)) {
     return mtk_cli_usage_error("--truststore is required%s",
-                               passthrough ? " with --advertise-ca-names"
-                                           : "");
+                               passthrough ? " with --advertise-ca-names" : "");
   }
   if (cfg->allow_expired && cfg->profile != MTK_SERVE_PROFILE_ALB_VERIFY) {
     return mtk_cli_usage_error("--allow-expired applies to alb-verify only");
@@ -302,14 +319,14 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
   }
   if (cfg->num_crls > 0 && cfg->profile != MTK_SERVE_PROFILE_ALB_VERIFY) {
     // Loaded anyway (a bad file is still an error), never consulted.
-    mtk_cli_warn("--crl: %s does not check revocation (%s); the CRLs are "
-                 "ignored",
-                 mtk_serve_profile_name(cfg->profile),
-                 cfg->profile == MTK_SERVE_PROFILE_APIGW
-                     ? "endpoint-behaviour.md §2"
-                 : cfg->profile == MTK_SERVE_PROFILE_CLOUDFLARE
-                     ? "uploaded CAs, endpoint-behaviour.md §3"
-                     : "passthrough verifies nothing");
+    mtk_cli_warn(
+        "--crl: %s does not check revocation (%s); the CRLs are "
+        "ignored",
+        mtk_serve_profile_name(cfg->profile),
+        cfg->profile == MTK_SERVE_PROFILE_APIGW ? "endpoint-behaviour.md §2"
+        : cfg->profile == MTK_SERVE_PROFILE_CLOUDFLARE
+            ? "uploaded CAs, endpoint-behaviour.md §3"
+            : "passthrough verifies nothing");
   }
   return 0;
 }

@@ -1,9 +1,9 @@
 // What each emulated platform does with a client certificate (the ALB
 // headers come from mtlskit/alb_headers.h; see include/mtlskit/serve.h).
-#include "mtlskit/serve.h"
-
 #include <stdio.h>
 #include <string.h>
+
+#include "mtlskit/serve.h"
 
 static const char *const profile_names[] = {
 #define MTK_SERVE_PROFILE_STR(name, str) str,
@@ -18,8 +18,7 @@ const char *mtk_serve_profile_name(enum mtk_serve_profile profile) {
   return profile_names[profile];
 }
 
-int mtk_serve_profile_from_name(const char *name,
-                                enum mtk_serve_profile *out) {
+int mtk_serve_profile_from_name(const char *name, enum mtk_serve_profile *out) {
   if (strcmp(name, "ibm-cis") == 0) {
     name = "cloudflare";  // same Access engine (§3) [I]
   }
@@ -86,13 +85,12 @@ const char *mtk_serve_alb_code(enum mtk_verify_reason reason) {
 
 static int run_verify(const struct mtk_serve_policy *policy,
                       enum mtk_platform platform, bool use_crls, X509 *leaf,
-                      STACK_OF(X509) *chain, struct mtk_serve_decision *out,
+                      STACK_OF(X509) * chain, struct mtk_serve_decision *out,
                       struct mtk_diag *diag) {
   struct mtk_verify_config config;
   mtk_verify_config_init(&config);
   config.platform = platform;
-  config.allow_expired =
-      platform == MTK_PLATFORM_ALB && policy->allow_expired;
+  config.allow_expired = platform == MTK_PLATFORM_ALB && policy->allow_expired;
   config.at = policy->at;
   out->verified = true;
   return mtk_verify_client_cert(&config, leaf, chain, policy->trusted,
@@ -101,7 +99,7 @@ static int run_verify(const struct mtk_serve_policy *policy,
 }
 
 int mtk_serve_decide(const struct mtk_serve_policy *policy, X509 *leaf,
-                     STACK_OF(X509) *chain, size_t cert_bytes,
+                     STACK_OF(X509) * chain, size_t cert_bytes,
                      struct mtk_serve_decision *out, struct mtk_diag *diag) {
   int err = 0;
   memset(out, 0, sizeof(*out));
@@ -124,8 +122,7 @@ int mtk_serve_decide(const struct mtk_serve_policy *policy, X509 *leaf,
                  "Failed:ClientCertMaxSizeExceeded");
         return 0;
       }
-      err = run_verify(policy, MTK_PLATFORM_ALB, true, leaf, chain, out,
-                       diag);
+      err = run_verify(policy, MTK_PLATFORM_ALB, true, leaf, chain, out, diag);
       if (err != 0) {
         return err;
       }
@@ -158,8 +155,8 @@ int mtk_serve_decide(const struct mtk_serve_policy *policy, X509 *leaf,
         return 0;
       }
       // "API Gateway doesn't verify if a certificate has been revoked" (§2).
-      err = run_verify(policy, MTK_PLATFORM_APIGW, false, leaf, chain, out,
-                       diag);
+      err =
+          run_verify(policy, MTK_PLATFORM_APIGW, false, leaf, chain, out, diag);
       if (err != 0) {
         return err;
       }
@@ -180,8 +177,8 @@ int mtk_serve_decide(const struct mtk_serve_policy *policy, X509 *leaf,
         snprintf(out->status, sizeof(out->status), "NONE");
         return 0;
       }
-      err = run_verify(policy, MTK_PLATFORM_CLOUDFLARE, false, leaf, chain,
-                       out, diag);
+      err = run_verify(policy, MTK_PLATFORM_CLOUDFLARE, false, leaf, chain, out,
+                       diag);
       if (err != 0) {
         return err;
       }

@@ -5,13 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/err.h>
 #include <uv.h>
 
 #include "http.h"
@@ -76,7 +75,7 @@ struct serve {
   struct serve_conn *conns;
   struct mtk_net_tls *tls;
   struct mtk_net_server_opts srv_opts;
-  STACK_OF(CRYPTO_BUFFER) *ca_names;
+  STACK_OF(CRYPTO_BUFFER) * ca_names;
   struct mtk_bundle trust;
   struct mtk_bundle crls;
   struct mtk_serve_policy policy;
@@ -117,14 +116,12 @@ static void log_conn(struct serve_conn *sc) {
           "%s %s %u %u %s %s %s \"%s\" %s %s %s TID_%016llx action=%s "
           "http=%s requests=%llu end=%s\n",
           now, sc->peer_ip, sc->peer_port, srv->listen_port, proto, cipher,
-          latency,
-          sc->subject != NULL ? sc->subject : "-",
+          latency, sc->subject != NULL ? sc->subject : "-",
           sc->validity != NULL ? sc->validity : "-",
           sc->serial != NULL ? sc->serial : "-",
-          sc->decided ? sc->decision.status : "-",
-          (unsigned long long)sc->id,
-          sc->decided ? mtk_serve_action_name(sc->decision.action) : "-",
-          http, (unsigned long long)sc->requests,
+          sc->decided ? sc->decision.status : "-", (unsigned long long)sc->id,
+          sc->decided ? mtk_serve_action_name(sc->decision.action) : "-", http,
+          (unsigned long long)sc->requests,
           sc->ended[0] != '\0' ? sc->ended : "closed-by-server");
   fflush(srv->log);
 }
@@ -232,7 +229,7 @@ static void on_conn_end(struct mtk_net_conn *c, const struct mtk_outcome *o) {
 // take_cert_facts keeps what the log and the backend need from |leaf| and
 // |chain|.
 static int take_cert_facts(struct serve_conn *sc, X509 *leaf,
-                           STACK_OF(X509) *chain) {
+                           STACK_OF(X509) * chain) {
   int err;
   if ((err = mtk_alb_headers_make(leaf, &sc->alb)) != 0) {
     return err;
@@ -276,20 +273,20 @@ static void decide(struct serve_conn *sc, SSL *ssl) {
     err = take_cert_facts(sc, leaf, chain);
   }
   if (err == 0) {
-    err = mtk_serve_decide(&sc->srv->policy, leaf, chain, bytes,
-                           &sc->decision, &diag);
+    err = mtk_serve_decide(&sc->srv->policy, leaf, chain, bytes, &sc->decision,
+                           &diag);
   }
   if (err != 0) {
     // A certificate that cannot even be parsed is refused like any other
     // failure of the platform's checks.
     const struct mtk_serve_config *cfg = sc->srv->cfg;
-    bool http = cfg->profile == MTK_SERVE_PROFILE_CLOUDFLARE ||
-                (cfg->profile == MTK_SERVE_PROFILE_APIGW &&
-                 !cfg->apigw_refuse_tls);
+    bool http =
+        cfg->profile == MTK_SERVE_PROFILE_CLOUDFLARE ||
+        (cfg->profile == MTK_SERVE_PROFILE_APIGW && !cfg->apigw_refuse_tls);
     memset(&sc->decision, 0, sizeof(sc->decision));
     sc->decision.action = http ? MTK_SERVE_FORBID : MTK_SERVE_REFUSE_TLS;
-    snprintf(sc->decision.status, sizeof(sc->decision.status),
-             "Failed:%s", mtk_diag_message(&diag, err));
+    snprintf(sc->decision.status, sizeof(sc->decision.status), "Failed:%s",
+             mtk_diag_message(&diag, err));
   }
   sc->decided = true;
   X509_free(leaf);
@@ -463,15 +460,24 @@ static void sb_json_header(struct strbuf *b, bool *first, const char *name,
 
 static const char *reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Error";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 501:
+      return "Not Implemented";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Error";
   }
 }
 
@@ -509,8 +515,8 @@ static void conn_respond(struct serve_conn *sc, int status,
 
 static void conn_error(struct serve_conn *sc, int status) {
   char body[96];
-  int n = snprintf(body, sizeof(body), "%d %s\n", status,
-                   reason_phrase(status));
+  int n =
+      snprintf(body, sizeof(body), "%d %s\n", status, reason_phrase(status));
   conn_respond(sc, status, "text/plain", body, (size_t)n, false);
 }
 
@@ -559,12 +565,10 @@ static void conn_echo(struct serve_conn *sc,
   sb_str(&b, ",\"headers\":[");
   for (size_t i = 0; i < req->num_headers; i++) {
     const struct mtk_serve_http_header *h = &req->headers[i];
-    if (mtk_serve_http_name_has_prefix(h->name, h->name_len,
-                                       "x-amzn-mtls-")) {
+    if (mtk_serve_http_name_has_prefix(h->name, h->name_len, "x-amzn-mtls-")) {
       continue;
     }
-    sb_json_header(&b, &first, h->name, h->name_len, h->value,
-                   h->value_len);
+    sb_json_header(&b, &first, h->name, h->name_len, h->value, h->value_len);
   }
 #define ADD(name, value) \
   sb_json_header(&b, &first, name, strlen(name), value, strlen(value))
@@ -801,8 +805,8 @@ static int setup_listener(struct serve *srv, struct mtk_diag *diag) {
     inet_ntop(AF_INET, &in4->sin_addr, host, sizeof(host));
     port = ntohs(in4->sin_port);
   }
-  int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                  0);
+  int fd =
+      socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     int err = mtk_errno_get();
     return mtk_diag_set(diag, err, "socket: %s", mtk_strerror(err));
@@ -826,16 +830,14 @@ static int setup_listener(struct serve *srv, struct mtk_diag *diag) {
   srv->listen_port = port;
   int err = uv_poll_init_socket(&srv->loop, &srv->listener, fd);
   if (err != 0) {
-    return mtk_diag_set(diag, err, "uv_poll_init_socket: %s",
-                        uv_strerror(err));
+    return mtk_diag_set(diag, err, "uv_poll_init_socket: %s", uv_strerror(err));
   }
   srv->listener.data = srv;
   srv->listening = true;
   uv_poll_start(&srv->listener, UV_READABLE, on_listener);
   bool v6 = addr->ss_family == AF_INET6;
-  fprintf(srv->log, "listening https://%s%s%s:%u/ profile=%s\n",
-          v6 ? "[" : "", host, v6 ? "]" : "", port,
-          mtk_serve_profile_name(srv->cfg->profile));
+  fprintf(srv->log, "listening https://%s%s%s:%u/ profile=%s\n", v6 ? "[" : "",
+          host, v6 ? "]" : "", port, mtk_serve_profile_name(srv->cfg->profile));
   fflush(srv->log);
   if (srv->cfg->ready_file != NULL) {
     char line[16];

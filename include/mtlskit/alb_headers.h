@@ -10,9 +10,8 @@
 #ifndef MTK_HEADER_ALB_HEADERS_H
 #define MTK_HEADER_ALB_HEADERS_H
 
-#include <stddef.h>
-
 #include <openssl/x509.h>
+#include <stddef.h>
 
 #include "mtlskit/error.h"
 
@@ -44,15 +43,14 @@ void mtk_alb_headers_cleanup(struct mtk_alb_headers *h);
 // of |chain| (may be NULL), as a new heap string *out. It returns 0,
 // MTK_ENOMEM or MTK_ECRYPTO.
 MTK_MUST_CHECK int mtk_alb_chain_header(X509 *leaf,
-                                        const STACK_OF(X509) *chain,
+                                        const STACK_OF(X509) * chain,
                                         char **out);
 
 // mtk_alb_url_encode percent-encodes |in| (|len| bytes) as ALB does:
 // letters, digits, "-._~" and the documented safe "+=/" stay, everything
 // else becomes %XX in upper case (a space %20, a newline %0A). *out is a
 // new heap string. It returns 0 or MTK_ENOMEM.
-MTK_MUST_CHECK int mtk_alb_url_encode(const char *in, size_t len,
-                                      char **out);
+MTK_MUST_CHECK int mtk_alb_url_encode(const char *in, size_t len, char **out);
 
 // mtk_alb_name_rfc2253 writes |name| as `openssl x509 -nameopt RFC2253`
 // prints it (most specific RDN first) to a new heap string *out. It

@@ -16,8 +16,8 @@ extern "C" {
 #endif
 
 struct mtk_bundle {
-  STACK_OF(X509) *certs;     // in file order
-  STACK_OF(X509_CRL) *crls;  // in file order
+  STACK_OF(X509) * certs;     // in file order
+  STACK_OF(X509_CRL) * crls;  // in file order
 };
 
 // mtk_bundle_init sets |bundle| to the empty state (two empty stacks). It
@@ -33,8 +33,7 @@ void mtk_bundle_cleanup(struct mtk_bundle *bundle);
 // DER certificate or CRL. It returns 0, a -errno for I/O errors, or
 // MTK_EPARSE (with the file named in |diag|) when the file holds neither.
 MTK_MUST_CHECK int mtk_bundle_add_file(struct mtk_bundle *bundle,
-                                       const char *path,
-                                       struct mtk_diag *diag);
+                                       const char *path, struct mtk_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -15,13 +15,12 @@
 #ifndef MTK_HEADER_CA_H
 #define MTK_HEADER_CA_H
 
+#include <openssl/base.h>
+#include <openssl/x509.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
-
-#include <openssl/base.h>
-#include <openssl/x509.h>
 
 #include "mtlskit/cadb.h"
 #include "mtlskit/diag.h"
@@ -44,16 +43,16 @@ extern "C" {
 
 struct mtk_ca {
   struct mtk_cadb_conf conf;
-  X509 *cert;                 // this CA's certificate
-  EVP_PKEY *key;              // with MTK_CA_OPEN_KEY, else NULL
-  STACK_OF(X509) *chain;      // issuers above this CA, nearest first
+  X509 *cert;              // this CA's certificate
+  EVP_PKEY *key;           // with MTK_CA_OPEN_KEY, else NULL
+  STACK_OF(X509) * chain;  // issuers above this CA, nearest first
   struct mtk_cadb_index index;
   // private
   int lock_fd;
   char **created;
   size_t num_created, cap_created;
   bool index_dirty;
-  pthread_mutex_t mutex;      // guards |created| during batch issuance
+  pthread_mutex_t mutex;  // guards |created| during batch issuance
 };
 
 // mtk_ca_open opens the CA in |dir|: its openssl.cnf, certificate, chain
@@ -95,24 +94,24 @@ MTK_MUST_CHECK int mtk_ca_init(const char *dir,
                                time_t now, struct mtk_diag *diag);
 
 struct mtk_ca_issue_req {
-  const char *name;                  // NULL (sign only): no files by name
+  const char *name;  // NULL (sign only): no files by name
   const struct mtk_dn *subject;
-  const struct mtk_san_list *san;    // may be NULL
+  const struct mtk_san_list *san;  // may be NULL
   enum mtk_cert_profile profile;
   time_t not_before, not_after;
-  enum mtk_key_type key_type;        // used when public_key is NULL
-  EVP_PKEY *public_key;              // a CSR's key: no private key written
-  const uint8_t *csr;                // the CSR to keep in csr/NAME.csr.pem
+  enum mtk_key_type key_type;  // used when public_key is NULL
+  EVP_PKEY *public_key;        // a CSR's key: no private key written
+  const uint8_t *csr;          // the CSR to keep in csr/NAME.csr.pem
   size_t csr_len;
-  enum mtk_digest digest;            // DEFAULT: the cnf's default_md
-  const char *p12_path;              // NULL: no PKCS#12
+  enum mtk_digest digest;  // DEFAULT: the cnf's default_md
+  const char *p12_path;    // NULL: no PKCS#12
   const struct mtk_secret *p12_password;
   enum mtk_p12_profile p12_profile;
 };
 
 struct mtk_ca_issued {
   char serial[2 * MTK_SERIAL_MAX + 3];
-  X509 *cert;                        // owned by the caller: X509_free
+  X509 *cert;  // owned by the caller: X509_free
 };
 
 // mtk_ca_issue issues one certificate in the open transaction: key (unless

@@ -71,9 +71,9 @@ MTK_MUST_CHECK int mtk_cadb_cnf_render(const char *abs_dir, int pathlen,
                                        size_t *out_len);
 
 struct mtk_cadb_entry {
-  char status;     // 'V', 'R' or 'E'
+  char status;  // 'V', 'R' or 'E'
   char *expires;
-  char *revoked;   // "" unless revoked
+  char *revoked;  // "" unless revoked
   char *serial;
   char *file;
   char *subject;
@@ -84,10 +84,10 @@ struct mtk_cadb_index {
   size_t num_entries;
   // private
   size_t cap_entries;
-  char *buf;             // the file; loaded entries point into it
-  char **owned;          // strings of appended or changed entries
+  char *buf;     // the file; loaded entries point into it
+  char **owned;  // strings of appended or changed entries
   size_t num_owned, cap_owned;
-  size_t *slots;         // serial hash table: entry index + 1, 0 = empty
+  size_t *slots;  // serial hash table: entry index + 1, 0 = empty
   size_t num_slots;
 };
 
@@ -104,8 +104,7 @@ void mtk_cadb_index_cleanup(struct mtk_cadb_index *idx);
 
 // mtk_cadb_index_find returns the index of the entry with serial |hex|
 // (compared case-insensitively after dropping leading zero bytes), or -1.
-ssize_t mtk_cadb_index_find(const struct mtk_cadb_index *idx,
-                            const char *hex);
+ssize_t mtk_cadb_index_find(const struct mtk_cadb_index *idx, const char *hex);
 
 // mtk_cadb_index_has_subject reports whether a V entry has |subject|.
 bool mtk_cadb_index_has_subject(const struct mtk_cadb_index *idx,

@@ -20,43 +20,46 @@ extern "C" {
 #endif
 
 // XX(enum suffix, name, description)
-#define MTK_DEFECT_MAP(XX)                                                   \
-  XX(NONE, "none", "nothing: a valid client identity")                       \
-  XX(NO_CERTIFICATE, "no-certificate", "the client presents no certificate") \
-  XX(EXPIRED, "expired", "leaf notAfter is in the past")                     \
-  XX(NOT_YET_VALID, "not-yet-valid", "leaf notBefore is in the future")      \
-  XX(VALIDITY_ENDS_NOW, "validity-ends-now",                                 \
-     "leaf notAfter equals the build time (inclusive: valid at that second)")\
-  XX(REVOKED, "revoked", "leaf serial is on the issuer's current CRL")       \
-  XX(UNKNOWN_CA, "unknown-ca", "leaf is issued by a CA the server does not trust") \
-  XX(SELF_SIGNED, "self-signed", "leaf is self-signed")                      \
-  XX(EKU_SERVER_ONLY, "eku-server-only",                                     \
-     "leaf extendedKeyUsage is serverAuth only")                             \
-  XX(EKU_MISSING, "eku-missing", "leaf has no extendedKeyUsage")             \
-  XX(EKU_ANY_ONLY, "eku-any-only",                                           \
-     "leaf extendedKeyUsage is anyExtendedKeyUsage only")                    \
-  XX(MISSING_INTERMEDIATE, "missing-intermediate",                           \
-     "the intermediate is neither sent nor trusted")                         \
-  XX(INTERMEDIATE_EXPIRED, "intermediate-expired",                           \
-     "the issuing intermediate has expired")                                 \
-  XX(INTERMEDIATE_EKU_SERVER_ONLY, "intermediate-eku-server-only",           \
-     "the intermediate's extendedKeyUsage is serverAuth only")               \
-  XX(ISSUER_NOT_CA, "issuer-not-ca", "the issuer has basicConstraints CA:false") \
-  XX(PATHLEN_VIOLATED, "pathlen-violated",                                   \
-     "a CA below a pathlen:0 intermediate issued the leaf")                  \
-  XX(CHAIN_TOO_DEEP, "chain-too-deep", "more than 4 CA certificates in the path") \
-  XX(LEAF_IS_CA, "leaf-is-ca", "leaf has basicConstraints CA:true")          \
-  XX(UNKNOWN_CRITICAL_EXTENSION, "unknown-critical-extension",               \
-     "leaf carries an unknown extension marked critical")                    \
-  XX(BAD_SIGNATURE, "bad-signature", "leaf signature does not verify")       \
-  XX(SHA1_SIGNATURE, "sha1-signature", "leaf is signed with SHA-1")          \
-  XX(WEAK_KEY, "weak-key", "leaf key is RSA-1024")                           \
-  XX(OVERSIZED, "oversized",                                                 \
-     "certificate larger than a 64 KB TLS handshake message")                \
-  XX(CRL_EXPIRED, "crl-expired", "the server's CRL is past its nextUpdate")  \
-  XX(CRL_WRONG_SIGNER, "crl-wrong-signer",                                   \
-     "the server's CRL is signed by a key other than the issuer's")          \
-  XX(CRL_MISSING_INTERMEDIATE, "crl-missing-intermediate",                   \
+#define MTK_DEFECT_MAP(XX)                                                    \
+  XX(NONE, "none", "nothing: a valid client identity")                        \
+  XX(NO_CERTIFICATE, "no-certificate", "the client presents no certificate")  \
+  XX(EXPIRED, "expired", "leaf notAfter is in the past")                      \
+  XX(NOT_YET_VALID, "not-yet-valid", "leaf notBefore is in the future")       \
+  XX(VALIDITY_ENDS_NOW, "validity-ends-now",                                  \
+     "leaf notAfter equals the build time (inclusive: valid at that second)") \
+  XX(REVOKED, "revoked", "leaf serial is on the issuer's current CRL")        \
+  XX(UNKNOWN_CA, "unknown-ca",                                                \
+     "leaf is issued by a CA the server does not trust")                      \
+  XX(SELF_SIGNED, "self-signed", "leaf is self-signed")                       \
+  XX(EKU_SERVER_ONLY, "eku-server-only",                                      \
+     "leaf extendedKeyUsage is serverAuth only")                              \
+  XX(EKU_MISSING, "eku-missing", "leaf has no extendedKeyUsage")              \
+  XX(EKU_ANY_ONLY, "eku-any-only",                                            \
+     "leaf extendedKeyUsage is anyExtendedKeyUsage only")                     \
+  XX(MISSING_INTERMEDIATE, "missing-intermediate",                            \
+     "the intermediate is neither sent nor trusted")                          \
+  XX(INTERMEDIATE_EXPIRED, "intermediate-expired",                            \
+     "the issuing intermediate has expired")                                  \
+  XX(INTERMEDIATE_EKU_SERVER_ONLY, "intermediate-eku-server-only",            \
+     "the intermediate's extendedKeyUsage is serverAuth only")                \
+  XX(ISSUER_NOT_CA, "issuer-not-ca",                                          \
+     "the issuer has basicConstraints CA:false")                              \
+  XX(PATHLEN_VIOLATED, "pathlen-violated",                                    \
+     "a CA below a pathlen:0 intermediate issued the leaf")                   \
+  XX(CHAIN_TOO_DEEP, "chain-too-deep",                                        \
+     "more than 4 CA certificates in the path")                               \
+  XX(LEAF_IS_CA, "leaf-is-ca", "leaf has basicConstraints CA:true")           \
+  XX(UNKNOWN_CRITICAL_EXTENSION, "unknown-critical-extension",                \
+     "leaf carries an unknown extension marked critical")                     \
+  XX(BAD_SIGNATURE, "bad-signature", "leaf signature does not verify")        \
+  XX(SHA1_SIGNATURE, "sha1-signature", "leaf is signed with SHA-1")           \
+  XX(WEAK_KEY, "weak-key", "leaf key is RSA-1024")                            \
+  XX(OVERSIZED, "oversized",                                                  \
+     "certificate larger than a 64 KB TLS handshake message")                 \
+  XX(CRL_EXPIRED, "crl-expired", "the server's CRL is past its nextUpdate")   \
+  XX(CRL_WRONG_SIGNER, "crl-wrong-signer",                                    \
+     "the server's CRL is signed by a key other than the issuer's")           \
+  XX(CRL_MISSING_INTERMEDIATE, "crl-missing-intermediate",                    \
      "the server has no CRL for the intermediate")
 
 enum mtk_defect {

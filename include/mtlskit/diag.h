@@ -36,8 +36,8 @@ int mtk_diag_set(struct mtk_diag *diag, int err, const char *fmt, ...)
 // mtk_diag_prefix prepends "|fmt|: " to the detail already in |diag|, for a
 // caller that adds context ("openssl.cnf: ..."). It returns diag->err, or
 // |fallback| if |diag| is NULL or holds no error.
-int mtk_diag_prefix(struct mtk_diag *diag, int fallback, const char *fmt,
-                    ...) MTK_PRINTF(3, 4);
+int mtk_diag_prefix(struct mtk_diag *diag, int fallback, const char *fmt, ...)
+    MTK_PRINTF(3, 4);
 
 // mtk_diag_message returns the detail in |diag|, or mtk_strerror(|err|) when
 // |diag| is NULL or empty. The string is borrowed.

@@ -20,26 +20,26 @@ extern "C" {
   __attribute__((format(printf, fmt_idx, args_idx)))
 
 // XX(name, value, message, exit status)
-#define MTK_ERRNO_MAP(XX)                                                   \
-  XX(ENOENT, -ENOENT, "no such file or directory", MTK_EXIT_RUNTIME)        \
-  XX(EEXIST, -EEXIST, "already exists", MTK_EXIT_RUNTIME)                   \
-  XX(EACCES, -EACCES, "permission denied", MTK_EXIT_RUNTIME)                \
-  XX(EIO, -EIO, "input/output error", MTK_EXIT_RUNTIME)                     \
-  XX(ENOMEM, -ENOMEM, "out of memory", MTK_EXIT_INTERNAL)                   \
-  XX(ENOSPC, -ENOSPC, "no space left on device", MTK_EXIT_RUNTIME)          \
-  XX(EINVAL, -EINVAL, "invalid argument", MTK_EXIT_USAGE)                   \
-  XX(ERANGE, -ERANGE, "value out of range", MTK_EXIT_USAGE)                 \
-  XX(ETIMEDOUT, -ETIMEDOUT, "timed out", MTK_EXIT_RUNTIME)                  \
-  XX(EUSAGE, -4001, "usage error", MTK_EXIT_USAGE)                          \
-  XX(EPARSE, -4002, "malformed input", MTK_EXIT_USAGE)                      \
-  XX(ECORRUPT, -4003, "corrupt data", MTK_EXIT_RUNTIME)                     \
-  XX(ECRYPTO, -4004, "cryptographic operation failed", MTK_EXIT_RUNTIME)    \
-  XX(EBADPASS, -4005, "wrong passphrase", MTK_EXIT_RUNTIME)                 \
-  XX(ELOCKED, -4006, "locked by another process", MTK_EXIT_RUNTIME)         \
-  XX(ENOTFOUND, -4007, "not found", MTK_EXIT_USAGE)                         \
-  XX(EDUPLICATE, -4008, "duplicate entry", MTK_EXIT_USAGE)                  \
-  XX(EUNSUPPORTED, -4009, "not supported", MTK_EXIT_USAGE)                  \
-  XX(ENETWORK, -4010, "network error", MTK_EXIT_RUNTIME)                    \
+#define MTK_ERRNO_MAP(XX)                                                \
+  XX(ENOENT, -ENOENT, "no such file or directory", MTK_EXIT_RUNTIME)     \
+  XX(EEXIST, -EEXIST, "already exists", MTK_EXIT_RUNTIME)                \
+  XX(EACCES, -EACCES, "permission denied", MTK_EXIT_RUNTIME)             \
+  XX(EIO, -EIO, "input/output error", MTK_EXIT_RUNTIME)                  \
+  XX(ENOMEM, -ENOMEM, "out of memory", MTK_EXIT_INTERNAL)                \
+  XX(ENOSPC, -ENOSPC, "no space left on device", MTK_EXIT_RUNTIME)       \
+  XX(EINVAL, -EINVAL, "invalid argument", MTK_EXIT_USAGE)                \
+  XX(ERANGE, -ERANGE, "value out of range", MTK_EXIT_USAGE)              \
+  XX(ETIMEDOUT, -ETIMEDOUT, "timed out", MTK_EXIT_RUNTIME)               \
+  XX(EUSAGE, -4001, "usage error", MTK_EXIT_USAGE)                       \
+  XX(EPARSE, -4002, "malformed input", MTK_EXIT_USAGE)                   \
+  XX(ECORRUPT, -4003, "corrupt data", MTK_EXIT_RUNTIME)                  \
+  XX(ECRYPTO, -4004, "cryptographic operation failed", MTK_EXIT_RUNTIME) \
+  XX(EBADPASS, -4005, "wrong passphrase", MTK_EXIT_RUNTIME)              \
+  XX(ELOCKED, -4006, "locked by another process", MTK_EXIT_RUNTIME)      \
+  XX(ENOTFOUND, -4007, "not found", MTK_EXIT_USAGE)                      \
+  XX(EDUPLICATE, -4008, "duplicate entry", MTK_EXIT_USAGE)               \
+  XX(EUNSUPPORTED, -4009, "not supported", MTK_EXIT_USAGE)               \
+  XX(ENETWORK, -4010, "network error", MTK_EXIT_RUNTIME)                 \
   XX(EINTERNAL, -4099, "internal error", MTK_EXIT_INTERNAL)
 
 // Exit statuses, the same for every mtlskit command (docs/exit-status.md).

@@ -36,9 +36,8 @@ MTK_MUST_CHECK int mtk_file_create(const char *path, const void *data,
 // mtk_file_read reads all of |path| into a new NUL-terminated buffer, which
 // the caller frees with free(). Files larger than |max_len| fail with
 // MTK_ERANGE.
-MTK_MUST_CHECK int mtk_file_read(const char *path, size_t max_len,
-                                 char **out, size_t *out_len,
-                                 struct mtk_diag *diag);
+MTK_MUST_CHECK int mtk_file_read(const char *path, size_t max_len, char **out,
+                                 size_t *out_len, struct mtk_diag *diag);
 
 // mtk_file_exists reports whether |path| names an existing file or
 // directory.
@@ -56,8 +55,8 @@ MTK_MUST_CHECK int mtk_mkdir_p(const char *path, mode_t mode,
 // mtk_dir_lock takes an exclusive flock(2) on the directory |path|, waiting
 // up to |timeout_ms| (0: fail at once with MTK_ELOCKED). On success
 // *out_fd holds the lock; release it with mtk_dir_unlock.
-MTK_MUST_CHECK int mtk_dir_lock(const char *path, int timeout_ms,
-                                int *out_fd, struct mtk_diag *diag);
+MTK_MUST_CHECK int mtk_dir_lock(const char *path, int timeout_ms, int *out_fd,
+                                struct mtk_diag *diag);
 
 // mtk_dir_unlock releases a lock taken by mtk_dir_lock. |fd| < 0 is ignored.
 void mtk_dir_unlock(int fd);

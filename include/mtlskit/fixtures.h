@@ -30,12 +30,12 @@ extern "C" {
 #define MTK_FIXTURES_SCHEMA_VERSION 1
 
 struct mtk_fixtures_config {
-  const char *dir;                 // where the set goes
-  time_t now;                      // the build's reference time
+  const char *dir;                  // where the set goes
+  time_t now;                       // the build's reference time
   enum mtk_key_type leaf_key_type;  // default MTK_KEY_P256
   enum mtk_key_type ca_key_type;    // default MTK_KEY_P256
-  const char *leaf_subject;  // template with {name}; NULL: the default
-  const char *ca_subject;    // template with {name}; NULL: the default
+  const char *leaf_subject;         // template with {name}; NULL: the default
+  const char *ca_subject;           // template with {name}; NULL: the default
   const char *only;          // comma list of case or defect names; NULL: all
   const char *exclude;       // comma list of case or defect names; NULL: none
   const char *p12_password;  // password for identity.p12 (not a secret:

@@ -74,13 +74,13 @@ MTK_MUST_CHECK int mtk_hdrlog_write_interval(FILE *f, const char *tag,
                                              const struct mtk_hist *h);
 
 struct mtk_hdrlog_reader {
-  FILE *f;            // borrowed
-  size_t line_no;     // of the line read last
+  FILE *f;         // borrowed
+  size_t line_no;  // of the line read last
   bool has_start_time;
   double start_time;  // from "#[StartTime: ...]"
   bool has_base_time;
-  double base_time;   // from "#[BaseTime: ...]"
-  char *line;         // owned line buffer
+  double base_time;  // from "#[BaseTime: ...]"
+  char *line;        // owned line buffer
   size_t line_cap;
 };
 

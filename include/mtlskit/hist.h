@@ -83,8 +83,7 @@ bool mtk_hist_same_layout(const struct mtk_hist *a, const struct mtk_hist *b);
 // clamped. |out_exact| may be NULL. It returns 0 or MTK_EINVAL when |src|
 // holds no counts array.
 MTK_MUST_CHECK int mtk_hist_merge(struct mtk_hist *dst,
-                                  const struct mtk_hist *src,
-                                  bool *out_exact);
+                                  const struct mtk_hist *src, bool *out_exact);
 
 // mtk_hist_equal reports whether |a| and |b| have the same layout and the
 // same count at every index.

@@ -15,9 +15,9 @@ extern "C" {
 #endif
 
 struct mtk_identity {
-  X509 *leaf;             // owned
-  STACK_OF(X509) *chain;  // owned, never NULL after a load; may be empty
-  EVP_PKEY *key;          // owned
+  X509 *leaf;              // owned
+  STACK_OF(X509) * chain;  // owned, never NULL after a load; may be empty
+  EVP_PKEY *key;           // owned
 };
 
 // mtk_identity_init sets |id| to the empty state.

@@ -51,8 +51,8 @@ MTK_MUST_CHECK int mtk_junit_render(const struct mtk_junit *j, char **out,
 // mtk_junit_write renders |j| and atomically replaces |path| with it
 // (mode 0644). It returns 0 or an error from mtk_file_replace, with the
 // detail in |diag|.
-MTK_MUST_CHECK int mtk_junit_write(const struct mtk_junit *j,
-                                   const char *path, struct mtk_diag *diag);
+MTK_MUST_CHECK int mtk_junit_write(const struct mtk_junit *j, const char *path,
+                                   struct mtk_diag *diag);
 
 #ifdef __cplusplus
 }

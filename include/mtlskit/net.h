@@ -19,13 +19,12 @@
 #ifndef MTK_HEADER_NET_H
 #define MTK_HEADER_NET_H
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
-
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <uv.h>
 
 #include "mtlskit/diag.h"
@@ -43,21 +42,21 @@ enum mtk_net_resume {
 };
 
 struct mtk_net_tls_options {
-  bool server;                     // false: client contexts
-  const char *const *cert_files;   // PEM certificate chain per identity
-  const char *const *key_files;    // PEM private key per identity
-  size_t num_identities;           // client: 0 means no client certificate
+  bool server;                    // false: client contexts
+  const char *const *cert_files;  // PEM certificate chain per identity
+  const char *const *key_files;   // PEM private key per identity
+  size_t num_identities;          // client: 0 means no client certificate
   // Identities already in memory (e.g. loaded from PKCS#12), used after the
   // files; borrowed for the call only (the contexts take references).
   X509 *const *mem_leaves;
   STACK_OF(X509) *const *mem_chains;  // entries may be NULL
   EVP_PKEY *const *mem_keys;
   size_t num_mem_identities;
-  const char *ca_file;             // PEM trust anchors for the peer, or NULL
-  bool insecure;                   // client: do not verify the server
-  bool require_peer_cert;          // server: ask for and require a client cert
-  int tls_version;                 // 0 (1.2 or 1.3), 12 or 13
-  const char *groups;              // key exchange groups, "X25519:P-256"
+  const char *ca_file;     // PEM trust anchors for the peer, or NULL
+  bool insecure;           // client: do not verify the server
+  bool require_peer_cert;  // server: ask for and require a client cert
+  int tls_version;         // 0 (1.2 or 1.3), 12 or 13
+  const char *groups;      // key exchange groups, "X25519:P-256"
   enum mtk_net_resume resume;
 };
 
@@ -87,9 +86,8 @@ size_t mtk_net_tls_num_identities(const struct mtk_net_tls *tls);
 // certificate must match |verify_host| (a DNS name or an IP address; NULL:
 // only the chain is verified). |session| (may be NULL, borrowed) is offered
 // for resumption. It returns 0 or MTK_ENOMEM / MTK_ECRYPTO.
-MTK_MUST_CHECK int mtk_net_tls_new_ssl(struct mtk_net_tls *tls,
-                                       size_t identity, const char *sni,
-                                       const char *verify_host,
+MTK_MUST_CHECK int mtk_net_tls_new_ssl(struct mtk_net_tls *tls, size_t identity,
+                                       const char *sni, const char *verify_host,
                                        SSL_SESSION *session, SSL **out);
 
 struct mtk_net_conn;
@@ -132,12 +130,12 @@ struct mtk_net_conn {
   bool got_app_data;     // any decrypted byte received yet
   bool ended;            // |end| ran or the caller closed
   int poll_events;
-  int alert_received;    // last alert read from the peer, -1 if none
-  const uint8_t *wbuf;   // pending write, borrowed from the caller
+  int alert_received;   // last alert read from the peer, -1 if none
+  const uint8_t *wbuf;  // pending write, borrowed from the caller
   size_t wlen;
   struct mtk_outcome pending;  // outcome reported from the timer
-  uint64_t t_connected;  // uv_hrtime() at TCP connect (client)
-  uint64_t t_handshake;  // uv_hrtime() at handshake completion
+  uint64_t t_connected;        // uv_hrtime() at TCP connect (client)
+  uint64_t t_handshake;        // uv_hrtime() at handshake completion
 };
 
 // Before mtk_net_conn_connect or mtk_net_conn_accept the caller sets
@@ -151,9 +149,8 @@ struct mtk_net_conn {
 // mtk_net_conn_set_timeout). It returns 0 when the connection is under way
 // (|close| will run), or a negative MTK_E* / -errno code when nothing was
 // started (no callback will run; e.g. -EMFILE, -EADDRNOTAVAIL).
-MTK_MUST_CHECK int mtk_net_conn_connect(struct mtk_net_conn *c,
-                                        uv_loop_t *loop, SSL *ssl,
-                                        const struct sockaddr *dst,
+MTK_MUST_CHECK int mtk_net_conn_connect(struct mtk_net_conn *c, uv_loop_t *loop,
+                                        SSL *ssl, const struct sockaddr *dst,
                                         const struct sockaddr *src,
                                         uint64_t timeout_ms,
                                         const struct mtk_net_conn_cbs *cbs);
@@ -161,9 +158,8 @@ MTK_MUST_CHECK int mtk_net_conn_connect(struct mtk_net_conn *c,
 // mtk_net_conn_accept starts the server side of a TLS connection on the
 // accepted socket |fd| (takes ownership of |fd| and |ssl|, also on
 // failure); otherwise as mtk_net_conn_connect.
-MTK_MUST_CHECK int mtk_net_conn_accept(struct mtk_net_conn *c,
-                                       uv_loop_t *loop, SSL *ssl, int fd,
-                                       uint64_t timeout_ms,
+MTK_MUST_CHECK int mtk_net_conn_accept(struct mtk_net_conn *c, uv_loop_t *loop,
+                                       SSL *ssl, int fd, uint64_t timeout_ms,
                                        const struct mtk_net_conn_cbs *cbs);
 
 // mtk_net_conn_write sends |len| bytes of application data. |data| is

@@ -11,12 +11,11 @@
 #ifndef MTK_HEADER_NET_SERVER_H
 #define MTK_HEADER_NET_SERVER_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include <openssl/pool.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "mtlskit/error.h"
 
@@ -32,15 +31,14 @@ enum mtk_net_verdict {
 // mtk_net_server_verify_fn decides about the chain the client sent (read it
 // with mtk_net_server_peer_chain; it may be empty: no certificate). It runs
 // once during the handshake, right after the client's Certificate message.
-typedef enum mtk_net_verdict (*mtk_net_server_verify_fn)(SSL *ssl,
-                                                         void *arg);
+typedef enum mtk_net_verdict (*mtk_net_server_verify_fn)(SSL *ssl, void *arg);
 
 struct mtk_net_server_opts {
   mtk_net_server_verify_fn verify;  // NULL: accept every chain
   void *arg;                        // passed to |verify|
   // CA distinguished names (DER) advertised in the CertificateRequest;
   // NULL or empty: none. Borrowed; the buffers are shared by reference.
-  STACK_OF(CRYPTO_BUFFER) *ca_names;
+  STACK_OF(CRYPTO_BUFFER) * ca_names;
   // Also accept Ed25519 client signatures, so that the decision about an
   // Ed25519 certificate is the caller's, not a missing signature algorithm
   // (an OpenSSL client then silently sends no certificate, §6.4).
@@ -59,11 +57,11 @@ struct mtk_net_server_opts {
 // A refusal under TLS 1.2 happens in the handshake, as s2n-tls does it: a
 // plaintext warning close_notify is written, the socket's write side is
 // shut down (FIN) and the handshake fails; BoringSSL's own alert goes to a
-// memory BIO and never reaches the wire. Under TLS 1.3 the client has already sent its Finished when
-// the server reads its certificate (RFC 8446 §4.4, endpoint-behaviour.md
-// §6.1), so the handshake completes and the caller closes the connection
-// with close_notify (mtk_net_conn_close): the client observes the same.
-// It returns 0, MTK_ENOMEM or MTK_ECRYPTO.
+// memory BIO and never reaches the wire. Under TLS 1.3 the client has already
+// sent its Finished when the server reads its certificate (RFC 8446 §4.4,
+// endpoint-behaviour.md §6.1), so the handshake completes and the caller closes
+// the connection with close_notify (mtk_net_conn_close): the client observes
+// the same. It returns 0, MTK_ENOMEM or MTK_ECRYPTO.
 MTK_MUST_CHECK int mtk_net_server_setup_ssl(
     SSL *ssl, const struct mtk_net_server_opts *opts);
 
@@ -74,8 +72,9 @@ bool mtk_net_server_refused(const SSL *ssl);
 // mtk_net_server_refuse_now refuses the client of |ssl| in the middle of a
 // TLS 1.2 handshake, before the server's ChangeCipherSpec: it writes a
 // plaintext warning close_notify to the socket, shuts its write side down
-// and sends whatever BoringSSL writes afterwards to a memory BIO. It returns 0, or MTK_EINVAL when |ssl| is not in that state (the
-// caller then closes with mtk_net_conn_close after the handshake).
+// and sends whatever BoringSSL writes afterwards to a memory BIO. It returns 0,
+// or MTK_EINVAL when |ssl| is not in that state (the caller then closes with
+// mtk_net_conn_close after the handshake).
 MTK_MUST_CHECK int mtk_net_server_refuse_now(SSL *ssl);
 
 // mtk_net_server_refuse_finish ends a TLS 1.2 refusal that
@@ -89,11 +88,11 @@ MTK_MUST_CHECK int mtk_net_server_refuse_finish(SSL *ssl);
 // mtk_net_server_ca_names_new collects the subject names of |certs| as DER
 // into a new stack *out (free with mtk_net_server_ca_names_free), for
 // mtk_net_server_opts.ca_names. It returns 0, MTK_ENOMEM or MTK_ECRYPTO.
-MTK_MUST_CHECK int mtk_net_server_ca_names_new(
-    STACK_OF(X509) *certs, STACK_OF(CRYPTO_BUFFER) **out);
+MTK_MUST_CHECK int mtk_net_server_ca_names_new(STACK_OF(X509) * certs,
+                                               STACK_OF(CRYPTO_BUFFER) * *out);
 
 // mtk_net_server_ca_names_free frees |names|; NULL is allowed.
-void mtk_net_server_ca_names_free(STACK_OF(CRYPTO_BUFFER) *names);
+void mtk_net_server_ca_names_free(STACK_OF(CRYPTO_BUFFER) * names);
 
 // mtk_net_server_peer_chain parses the certificates the client of |ssl|
 // sent, in the order sent: *out_leaf gets the first (NULL when the client
@@ -102,7 +101,7 @@ void mtk_net_server_ca_names_free(STACK_OF(CRYPTO_BUFFER) *names);
 // the sum of their DER sizes. It works during the verify function and
 // after the handshake. It returns 0, MTK_ENOMEM or MTK_EPARSE.
 MTK_MUST_CHECK int mtk_net_server_peer_chain(const SSL *ssl, X509 **out_leaf,
-                                             STACK_OF(X509) **out_chain,
+                                             STACK_OF(X509) * *out_chain,
                                              size_t *out_bytes);
 
 #ifdef __cplusplus

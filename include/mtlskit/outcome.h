@@ -23,17 +23,17 @@
 extern "C" {
 #endif
 
-#define MTK_OUTCOME_KIND_MAP(XX)                     \
-  XX(NONE, "none")                                   \
-  XX(HTTP, "http")                                   \
-  XX(TLS_ALERT, "tls-alert")                         \
-  XX(RESET, "reset")                                 \
-  XX(CLOSED, "closed")                               \
-  XX(TIMEOUT, "timeout")                             \
-  XX(CONNECT_FAILED, "connect-failed")               \
-  XX(DNS_FAILED, "dns-failed")                       \
-  XX(SERVER_CERT_REJECTED, "server-cert-rejected")   \
-  XX(CLIENT_ERROR, "client-error")                   \
+#define MTK_OUTCOME_KIND_MAP(XX)                   \
+  XX(NONE, "none")                                 \
+  XX(HTTP, "http")                                 \
+  XX(TLS_ALERT, "tls-alert")                       \
+  XX(RESET, "reset")                               \
+  XX(CLOSED, "closed")                             \
+  XX(TIMEOUT, "timeout")                           \
+  XX(CONNECT_FAILED, "connect-failed")             \
+  XX(DNS_FAILED, "dns-failed")                     \
+  XX(SERVER_CERT_REJECTED, "server-cert-rejected") \
+  XX(CLIENT_ERROR, "client-error")                 \
   XX(PROTOCOL_ERROR, "protocol-error")
 
 enum mtk_outcome_kind {

@@ -20,11 +20,10 @@
 #ifndef MTK_HEADER_P12_H
 #define MTK_HEADER_P12_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include <openssl/base.h>
 #include <openssl/x509.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "mtlskit/diag.h"
 
@@ -53,7 +52,7 @@ const char *mtk_p12_profile_name(enum mtk_p12_profile profile);
 // returns 0 or MTK_ECRYPTO / MTK_ENOMEM.
 MTK_MUST_CHECK int mtk_p12_build(const char *password, size_t password_len,
                                  const EVP_PKEY *key, X509 *cert,
-                                 const STACK_OF(X509) *chain,
+                                 const STACK_OF(X509) * chain,
                                  const char *friendly_name,
                                  enum mtk_p12_profile profile, uint8_t **out,
                                  size_t *out_len, struct mtk_diag *diag);

@@ -8,11 +8,10 @@
 #ifndef MTK_HEADER_PEM_H
 #define MTK_HEADER_PEM_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include <openssl/base.h>
 #include <openssl/x509.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "mtlskit/diag.h"
 #include "mtlskit/secret.h"
@@ -29,12 +28,10 @@ extern "C" {
 // and 64-column base64 to a new buffer *out (NUL-terminated; free with
 // free()). It returns 0 or MTK_ENOMEM.
 MTK_MUST_CHECK int mtk_pem_encode(const char *label, const uint8_t *der,
-                                  size_t der_len, char **out,
-                                  size_t *out_len);
+                                  size_t der_len, char **out, size_t *out_len);
 
 // mtk_pem_cert_encode is mtk_pem_encode of |cert|'s DER.
-MTK_MUST_CHECK int mtk_pem_cert_encode(X509 *cert, char **out,
-                                       size_t *out_len);
+MTK_MUST_CHECK int mtk_pem_cert_encode(X509 *cert, char **out, size_t *out_len);
 
 // mtk_pem_key_encode writes |key| as PKCS#8 PEM, encrypted with PBES2
 // AES-256-CBC (PBKDF2, 2048 iterations) when |password| is not NULL. Free
@@ -56,8 +53,7 @@ MTK_MUST_CHECK int mtk_pem_read_key(const char *path,
 // stack (free with sk_X509_pop_free(.., X509_free)). It returns 0,
 // MTK_EPARSE when the file holds no certificate or a malformed one, or
 // -errno.
-MTK_MUST_CHECK int mtk_pem_read_certs(const char *path,
-                                      STACK_OF(X509) **out,
+MTK_MUST_CHECK int mtk_pem_read_certs(const char *path, STACK_OF(X509) * *out,
                                       struct mtk_diag *diag);
 
 // mtk_pem_read_cert reads the first certificate of |path|. Same returns as

@@ -9,12 +9,12 @@
 extern "C" {
 #endif
 
-#define MTK_PLATFORM_MAP(XX)    \
-  XX(STRICT, "strict")          \
-  XX(ALB, "alb")                \
-  XX(APIGW, "apigw")            \
-  XX(NGINX, "nginx")            \
-  XX(HAPROXY, "haproxy")        \
+#define MTK_PLATFORM_MAP(XX) \
+  XX(STRICT, "strict")       \
+  XX(ALB, "alb")             \
+  XX(APIGW, "apigw")         \
+  XX(NGINX, "nginx")         \
+  XX(HAPROXY, "haproxy")     \
   XX(CLOUDFLARE, "cloudflare")
 
 enum mtk_platform {

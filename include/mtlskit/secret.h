@@ -21,9 +21,9 @@ extern "C" {
 #endif
 
 struct mtk_secret {
-  char *data;        // NUL-terminated; owned
-  size_t len;        // bytes before the NUL
-  bool from_argv;    // came from pass:, i.e. visible on the command line
+  char *data;      // NUL-terminated; owned
+  size_t len;      // bytes before the NUL
+  bool from_argv;  // came from pass:, i.e. visible on the command line
 };
 
 // mtk_secret_read reads the secret named by |source| into |out|. |prompt| is
@@ -32,9 +32,9 @@ struct mtk_secret {
 // unknown source form, MTK_ENOTFOUND for an unset variable, MTK_ENOENT or
 // another -errno for file errors, or MTK_EIO when no terminal is available.
 // On failure |out| is left empty.
-MTK_MUST_CHECK int mtk_secret_read(struct mtk_secret *out,
-                                   const char *source, const char *prompt,
-                                   bool confirm, struct mtk_diag *diag);
+MTK_MUST_CHECK int mtk_secret_read(struct mtk_secret *out, const char *source,
+                                   const char *prompt, bool confirm,
+                                   struct mtk_diag *diag);
 
 // mtk_secret_free wipes and frees the secret's memory and resets |secret|.
 // It accepts an already-empty secret.

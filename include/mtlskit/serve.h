@@ -10,14 +10,12 @@
 #ifndef MTK_HEADER_SERVE_H
 #define MTK_HEADER_SERVE_H
 
+#include <openssl/x509.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
-#include <openssl/x509.h>
-
 #include "mtlskit/alb_headers.h"
-
 #include "mtlskit/diag.h"
 #include "mtlskit/error.h"
 #include "mtlskit/verify.h"
@@ -27,10 +25,10 @@ extern "C" {
 #endif
 
 // XX(enum suffix, name)
-#define MTK_SERVE_PROFILE_MAP(XX)      \
-  XX(ALB_VERIFY, "alb-verify")         \
+#define MTK_SERVE_PROFILE_MAP(XX)        \
+  XX(ALB_VERIFY, "alb-verify")           \
   XX(ALB_PASSTHROUGH, "alb-passthrough") \
-  XX(APIGW, "apigw")                   \
+  XX(APIGW, "apigw")                     \
   XX(CLOUDFLARE, "cloudflare")
 
 enum mtk_serve_profile {
@@ -53,12 +51,12 @@ enum mtk_serve_action {
 
 struct mtk_serve_policy {
   enum mtk_serve_profile profile;
-  STACK_OF(X509) *trusted;   // the trust bundle; borrowed
-  STACK_OF(X509_CRL) *crls;  // the CRL files, may be empty; borrowed
-  bool allow_expired;        // ALB IgnoreClientCertificateExpiry
-  bool apigw_refuse_tls;     // API Gateway refuses the handshake (HTTP API
-                             // page) instead of HTTP 403 (REST page)
-  time_t at;                 // validation time; 0: now
+  STACK_OF(X509) * trusted;   // the trust bundle; borrowed
+  STACK_OF(X509_CRL) * crls;  // the CRL files, may be empty; borrowed
+  bool allow_expired;         // ALB IgnoreClientCertificateExpiry
+  bool apigw_refuse_tls;      // API Gateway refuses the handshake (HTTP API
+                              // page) instead of HTTP 403 (REST page)
+  time_t at;                  // validation time; 0: now
 };
 
 struct mtk_serve_decision {
@@ -95,7 +93,7 @@ const char *mtk_serve_alb_code(enum mtk_verify_reason reason);
 // borrowed. It fills |out| and returns 0, or a negative code (with |diag|)
 // when verification could not run.
 MTK_MUST_CHECK int mtk_serve_decide(const struct mtk_serve_policy *policy,
-                                    X509 *leaf, STACK_OF(X509) *chain,
+                                    X509 *leaf, STACK_OF(X509) * chain,
                                     size_t cert_bytes,
                                     struct mtk_serve_decision *out,
                                     struct mtk_diag *diag);

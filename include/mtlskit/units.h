@@ -19,8 +19,7 @@ extern "C" {
 #endif
 
 // mtk_parse_uint parses a plain decimal integer no larger than |max|.
-MTK_MUST_CHECK int mtk_parse_uint(const char *s, uint64_t max,
-                                  uint64_t *out);
+MTK_MUST_CHECK int mtk_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 // mtk_parse_duration_ns parses a duration with a unit suffix (ns, us, ms, s,
 // m, h, d) into nanoseconds. A bare number is rejected: the unit is
@@ -37,8 +36,9 @@ MTK_MUST_CHECK int mtk_parse_count(const char *s, uint64_t *out);
 // k/K/KB (1000), KiB (1024), M/MB, MiB, G/GB, GiB.
 MTK_MUST_CHECK int mtk_parse_bytes(const char *s, uint64_t *out);
 
-// mtk_parse_time parses an absolute time as UTC: RFC 3339 "YYYY-MM-DDTHH:MM:SSZ",
-// a Unix time "@1700000000", "now", or "now" followed by +/- and a duration
+// mtk_parse_time parses an absolute time as UTC: RFC 3339
+// "YYYY-MM-DDTHH:MM:SSZ", a Unix time "@1700000000", "now", or "now" followed
+// by +/- and a duration
 // ("now-1s", "now+365d"). |now| is the reference time for "now".
 MTK_MUST_CHECK int mtk_parse_time(const char *s, time_t now, time_t *out);
 

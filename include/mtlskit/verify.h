@@ -22,10 +22,9 @@
 #ifndef MTK_HEADER_VERIFY_H
 #define MTK_HEADER_VERIFY_H
 
+#include <openssl/x509.h>
 #include <stdbool.h>
 #include <time.h>
-
-#include <openssl/x509.h>
 
 #include "mtlskit/diag.h"
 #include "mtlskit/platform.h"
@@ -36,29 +35,29 @@ extern "C" {
 
 // Why a certificate is refused; "ok" when it is accepted. The names are a
 // contract (verify --json, the fixture manifest's verdict reasons).
-#define MTK_VERIFY_REASON_MAP(XX)                                     \
-  XX(OK, "ok")                                                        \
-  XX(NO_CERTIFICATE, "no-certificate")                                \
-  XX(EXPIRED, "expired")                                              \
-  XX(NOT_YET_VALID, "not-yet-valid")                                  \
-  XX(REVOKED, "revoked")                                              \
-  XX(UNKNOWN_ISSUER, "unknown-issuer")                                \
-  XX(SELF_SIGNED, "self-signed")                                      \
-  XX(BAD_EKU, "bad-eku")                                              \
-  XX(INVALID_CA, "invalid-ca")                                        \
-  XX(PATHLEN_EXCEEDED, "pathlen-exceeded")                            \
-  XX(DEPTH_EXCEEDED, "depth-exceeded")                                \
-  XX(LEAF_IS_CA, "leaf-is-ca")                                        \
-  XX(UNHANDLED_CRITICAL_EXTENSION, "unhandled-critical-extension")    \
-  XX(BAD_SIGNATURE, "bad-signature")                                  \
-  XX(WEAK_SIGNATURE, "weak-signature")                                \
-  XX(WEAK_KEY, "weak-key")                                            \
-  XX(UNSUPPORTED_KEY_TYPE, "unsupported-key-type")                    \
-  XX(CRL_MISSING, "crl-missing")                                      \
-  XX(CRL_EXPIRED, "crl-expired")                                      \
-  XX(CRL_NOT_YET_VALID, "crl-not-yet-valid")                          \
-  XX(CRL_BAD_SIGNATURE, "crl-bad-signature")                          \
-  XX(MALFORMED, "malformed")                                          \
+#define MTK_VERIFY_REASON_MAP(XX)                                  \
+  XX(OK, "ok")                                                     \
+  XX(NO_CERTIFICATE, "no-certificate")                             \
+  XX(EXPIRED, "expired")                                           \
+  XX(NOT_YET_VALID, "not-yet-valid")                               \
+  XX(REVOKED, "revoked")                                           \
+  XX(UNKNOWN_ISSUER, "unknown-issuer")                             \
+  XX(SELF_SIGNED, "self-signed")                                   \
+  XX(BAD_EKU, "bad-eku")                                           \
+  XX(INVALID_CA, "invalid-ca")                                     \
+  XX(PATHLEN_EXCEEDED, "pathlen-exceeded")                         \
+  XX(DEPTH_EXCEEDED, "depth-exceeded")                             \
+  XX(LEAF_IS_CA, "leaf-is-ca")                                     \
+  XX(UNHANDLED_CRITICAL_EXTENSION, "unhandled-critical-extension") \
+  XX(BAD_SIGNATURE, "bad-signature")                               \
+  XX(WEAK_SIGNATURE, "weak-signature")                             \
+  XX(WEAK_KEY, "weak-key")                                         \
+  XX(UNSUPPORTED_KEY_TYPE, "unsupported-key-type")                 \
+  XX(CRL_MISSING, "crl-missing")                                   \
+  XX(CRL_EXPIRED, "crl-expired")                                   \
+  XX(CRL_NOT_YET_VALID, "crl-not-yet-valid")                       \
+  XX(CRL_BAD_SIGNATURE, "crl-bad-signature")                       \
+  XX(MALFORMED, "malformed")                                       \
   XX(OTHER, "other")
 
 enum mtk_verify_reason {
@@ -70,19 +69,19 @@ enum mtk_verify_reason {
 
 struct mtk_verify_config {
   enum mtk_platform platform;
-  int depth;            // max intermediates; < 0: the platform's default
-  bool allow_expired;   // ALB "allow expired client certificates"
-  time_t at;            // validation time; 0: now
+  int depth;           // max intermediates; < 0: the platform's default
+  bool allow_expired;  // ALB "allow expired client certificates"
+  time_t at;           // validation time; 0: now
 };
 
 struct mtk_verify_result {
   bool accepted;
   enum mtk_verify_reason reason;
-  int error_depth;      // chain position of the failing certificate, or -1
-  int x509_error;       // X509_V_ERR_* behind the reason, or 0
+  int error_depth;        // chain position of the failing certificate, or -1
+  int x509_error;         // X509_V_ERR_* behind the reason, or 0
   int revocation_reason;  // CRL reason code for REVOKED, -1 if none given
-  time_t revoked_at;    // revocation date for REVOKED
-  char detail[256];     // one human line ("certificate has expired ...")
+  time_t revoked_at;      // revocation date for REVOKED
+  char detail[256];       // one human line ("certificate has expired ...")
 };
 
 // mtk_verify_config_init sets |config| to strict verification now.
@@ -98,10 +97,9 @@ const char *mtk_verify_reason_name(enum mtk_verify_reason reason);
 // borrowed. It fills |out| and returns 0 whether the certificate is accepted
 // or not; a negative code means the verification could not run.
 MTK_MUST_CHECK int mtk_verify_client_cert(
-    const struct mtk_verify_config *config, X509 *leaf,
-    STACK_OF(X509) *chain, STACK_OF(X509) *trusted,
-    STACK_OF(X509_CRL) *crls, struct mtk_verify_result *out,
-    struct mtk_diag *diag);
+    const struct mtk_verify_config *config, X509 *leaf, STACK_OF(X509) * chain,
+    STACK_OF(X509) * trusted, STACK_OF(X509_CRL) * crls,
+    struct mtk_verify_result *out, struct mtk_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -14,12 +14,11 @@
 #ifndef MTK_HEADER_X509_CERT_H
 #define MTK_HEADER_X509_CERT_H
 
+#include <openssl/base.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-
-#include <openssl/base.h>
 
 #include "mtlskit/diag.h"
 #include "mtlskit/x509_key.h"
@@ -69,9 +68,9 @@ enum mtk_bc {
 
 // An extra extension, written verbatim.
 struct mtk_raw_ext {
-  const char *oid;        // dotted text, "1.3.6.1.4.1.11129.2.4.2"
+  const char *oid;  // dotted text, "1.3.6.1.4.1.11129.2.4.2"
   bool critical;
-  const uint8_t *value;   // DER of the extnValue contents
+  const uint8_t *value;  // DER of the extnValue contents
   size_t value_len;
 };
 
@@ -88,8 +87,8 @@ struct mtk_cert_spec {
   uint8_t serial[MTK_SERIAL_MAX];
   size_t serial_len;
 
-  const struct mtk_dn *subject;    // required
-  EVP_PKEY *public_key;            // the key being certified; required
+  const struct mtk_dn *subject;  // required
+  EVP_PKEY *public_key;          // the key being certified; required
 
   // Issuer certificate (its subject becomes the issuer name; its SKI, or
   // the SHA-1 of its key, the AKI) or NULL for self-signed, in which case
@@ -98,30 +97,30 @@ struct mtk_cert_spec {
   // The issuer name to write when |issuer| is NULL and the certificate is
   // not meant to be self-issued (fixtures); NULL: use |subject|.
   const struct mtk_dn *issuer_name;
-  EVP_PKEY *signing_key;           // required
-  enum mtk_digest digest;          // MTK_DIGEST_DEFAULT is SHA-256
+  EVP_PKEY *signing_key;   // required
+  enum mtk_digest digest;  // MTK_DIGEST_DEFAULT is SHA-256
 
-  time_t not_before, not_after;    // any values, past or future
+  time_t not_before, not_after;          // any values, past or future
   enum mtk_time_encoding time_encoding;  // MTK_TIME_AUTO (RFC 5280)
 
   enum mtk_ext_mode basic_constraints_mode;
   enum mtk_bc basic_constraints;
-  int pathlen;                     // < 0: no pathLenConstraint
+  int pathlen;  // < 0: no pathLenConstraint
 
   enum mtk_ext_mode key_usage_mode;
-  unsigned key_usage;              // MTK_KU_* mask
+  unsigned key_usage;  // MTK_KU_* mask
 
   enum mtk_ext_mode eku_mode;
-  unsigned eku;                    // MTK_EKU_* mask; 0 writes an empty
-                                   // SEQUENCE (invalid: a fixture)
+  unsigned eku;  // MTK_EKU_* mask; 0 writes an empty
+                 // SEQUENCE (invalid: a fixture)
 
-  enum mtk_ext_mode ski_mode;      // subjectKeyIdentifier (SHA-1 method 1)
-  enum mtk_ext_mode aki_mode;      // authorityKeyIdentifier keyIdentifier
+  enum mtk_ext_mode ski_mode;  // subjectKeyIdentifier (SHA-1 method 1)
+  enum mtk_ext_mode aki_mode;  // authorityKeyIdentifier keyIdentifier
 
   enum mtk_ext_mode san_mode;      // written only if |san| has entries
   const struct mtk_san_list *san;  // may be NULL
 
-  const struct mtk_raw_ext *extra; // may be NULL
+  const struct mtk_raw_ext *extra;  // may be NULL
   size_t num_extra;
 };
 
@@ -159,8 +158,8 @@ MTK_MUST_CHECK int mtk_serial_random(uint8_t *out, size_t *out_len);
 // bytes, two digits per byte ("01AB" stays "01AB", "00FF" becomes "FF"),
 // the form `openssl ca` uses in index.txt and newcerts/. A zero serial is
 // "00". |out| needs 2 * len + 3 bytes. It returns 0 or MTK_ERANGE.
-MTK_MUST_CHECK int mtk_serial_hex(const uint8_t *serial, size_t len,
-                                  char *out, size_t out_len);
+MTK_MUST_CHECK int mtk_serial_hex(const uint8_t *serial, size_t len, char *out,
+                                  size_t out_len);
 
 // mtk_serial_from_hex parses hex (either case, odd length allowed, leading
 // zeros ignored) into minimal positive INTEGER contents in |out| (a 0x00

@@ -9,12 +9,11 @@
 #ifndef MTK_HEADER_X509_CRL_H
 #define MTK_HEADER_X509_CRL_H
 
+#include <openssl/base.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-
-#include <openssl/base.h>
 
 #include "mtlskit/diag.h"
 #include "mtlskit/x509_cert.h"
@@ -42,12 +41,12 @@ struct mtk_crl_entry {
   uint8_t serial[MTK_SERIAL_MAX];  // INTEGER contents
   size_t serial_len;
   time_t revoked_at;
-  int reason;                      // enum mtk_crl_reason
+  int reason;  // enum mtk_crl_reason
 };
 
 struct mtk_crl_spec {
-  int version;                     // 2 (default) or 1 (no version field)
-  X509 *issuer;                    // issuer name and AKI come from it
+  int version;   // 2 (default) or 1 (no version field)
+  X509 *issuer;  // issuer name and AKI come from it
   EVP_PKEY *signing_key;
   enum mtk_digest digest;
   time_t this_update;
@@ -61,7 +60,7 @@ struct mtk_crl_spec {
   // Entries with reason MTK_REASON_UNSPECIFIED get a reasonCode extension
   // only when this is set (a fixture: RFC 5280 says SHOULD be absent).
   bool write_unspecified_reason;
-  bool empty_revoked_sequence;     // fixture: empty SEQUENCE if no entries
+  bool empty_revoked_sequence;  // fixture: empty SEQUENCE if no entries
   const struct mtk_crl_entry *entries;
   size_t num_entries;
 };
@@ -80,9 +79,8 @@ const char *mtk_crl_reason_name(int reason);
 
 // mtk_crl_build builds and signs the CRL |spec| describes; the DER goes to
 // *out (free with OPENSSL_free). It returns 0 or a negative MTK_E* code.
-MTK_MUST_CHECK int mtk_crl_build(const struct mtk_crl_spec *spec,
-                                 uint8_t **out, size_t *out_len,
-                                 struct mtk_diag *diag);
+MTK_MUST_CHECK int mtk_crl_build(const struct mtk_crl_spec *spec, uint8_t **out,
+                                 size_t *out_len, struct mtk_diag *diag);
 
 #ifdef __cplusplus
 }

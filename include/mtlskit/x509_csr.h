@@ -2,10 +2,9 @@
 #ifndef MTK_HEADER_X509_CSR_H
 #define MTK_HEADER_X509_CSR_H
 
+#include <openssl/base.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <openssl/base.h>
 
 #include "mtlskit/diag.h"
 #include "mtlskit/x509_key.h"

@@ -7,10 +7,9 @@
 #ifndef MTK_HEADER_X509_KEY_H
 #define MTK_HEADER_X509_KEY_H
 
+#include <openssl/base.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <openssl/base.h>
 
 #include "mtlskit/diag.h"
 
@@ -51,8 +50,8 @@ const char *mtk_key_type_name(enum mtk_key_type type);
 
 // mtk_key_generate generates a new key of |type| into *out_key, which the
 // caller frees with EVP_PKEY_free. It returns 0 or MTK_ECRYPTO.
-MTK_MUST_CHECK int mtk_key_generate(enum mtk_key_type type,
-                                    EVP_PKEY **out_key, struct mtk_diag *diag);
+MTK_MUST_CHECK int mtk_key_generate(enum mtk_key_type type, EVP_PKEY **out_key,
+                                    struct mtk_diag *diag);
 
 // mtk_key_is_rsa reports whether |key| is an RSA key.
 int mtk_key_is_rsa(const EVP_PKEY *key);
@@ -60,8 +59,7 @@ int mtk_key_is_rsa(const EVP_PKEY *key);
 // mtk_digest_from_name parses "sha256", "sha384", "sha512", "sha1" (and
 // "default", openssl.cnf's word for the key's default). It returns 0 or
 // MTK_EPARSE.
-MTK_MUST_CHECK int mtk_digest_from_name(const char *name,
-                                        enum mtk_digest *out);
+MTK_MUST_CHECK int mtk_digest_from_name(const char *name, enum mtk_digest *out);
 
 // mtk_digest_name returns "sha256", ... for |digest|. Static string.
 const char *mtk_digest_name(enum mtk_digest digest);

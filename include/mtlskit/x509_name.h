@@ -15,11 +15,10 @@
 #ifndef MTK_HEADER_X509_NAME_H
 #define MTK_HEADER_X509_NAME_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include <openssl/base.h>
 #include <openssl/x509.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "mtlskit/diag.h"
 
@@ -30,10 +29,10 @@ extern "C" {
 #define MTK_DN_MAX_ATTRS 32
 
 struct mtk_dn_attr {
-  uint8_t oid[32];   // DER contents of the OBJECT IDENTIFIER
+  uint8_t oid[32];  // DER contents of the OBJECT IDENTIFIER
   size_t oid_len;
-  int tag;           // CBS_ASN1_UTF8STRING, CBS_ASN1_PRINTABLESTRING, ...
-  char *value;       // owned, NUL-terminated
+  int tag;      // CBS_ASN1_UTF8STRING, CBS_ASN1_PRINTABLESTRING, ...
+  char *value;  // owned, NUL-terminated
   size_t value_len;
 };
 

@@ -9,10 +9,9 @@
 #ifndef MTK_HEADER_X509_SAN_H
 #define MTK_HEADER_X509_SAN_H
 
+#include <openssl/base.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <openssl/base.h>
 
 #include "mtlskit/diag.h"
 
@@ -31,7 +30,7 @@ enum mtk_san_type {
 
 struct mtk_san {
   enum mtk_san_type type;
-  uint8_t *value;    // owned; text for DNS/email/URI, address bytes for IP
+  uint8_t *value;  // owned; text for DNS/email/URI, address bytes for IP
   size_t value_len;
 };
 

@@ -6,10 +6,9 @@
 #ifndef MTK_HEADER_X509_TIME_H
 #define MTK_HEADER_X509_TIME_H
 
+#include <openssl/base.h>
 #include <stddef.h>
 #include <time.h>
-
-#include <openssl/base.h>
 
 #include "mtlskit/error.h"
 

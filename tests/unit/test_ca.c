@@ -1,13 +1,12 @@
 #include <dirent.h>
+#include <openssl/mem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/mem.h>
-#include <openssl/x509.h>
 
 #include "check_main.h"
 #include "mtlskit/ca.h"
@@ -33,8 +32,7 @@ static void setup(void) {
   p.key_type = MTK_KEY_P256;
   struct mtk_diag diag;
   mtk_diag_init(&diag);
-  ck_assert_msg(mtk_ca_init(cadir, &p, time(NULL), &diag) == 0, "%s",
-                diag.msg);
+  ck_assert_msg(mtk_ca_init(cadir, &p, time(NULL), &diag) == 0, "%s", diag.msg);
 }
 
 static void teardown(void) {
@@ -59,8 +57,8 @@ static void listing(const char *dir, char *out, size_t out_len) {
 
 static int issue(const char *name, const char *p12, struct mtk_diag *diag) {
   struct mtk_ca ca;
-  int err = mtk_ca_open(&ca, cadir, MTK_CA_OPEN_LOCK | MTK_CA_OPEN_KEY, NULL,
-                        diag);
+  int err =
+      mtk_ca_open(&ca, cadir, MTK_CA_OPEN_LOCK | MTK_CA_OPEN_KEY, NULL, diag);
   if (err == 0) {
     char pw_text[] = "pw";
     struct mtk_secret pw = {.data = pw_text, .len = 2};
@@ -87,8 +85,8 @@ static int issue(const char *name, const char *p12, struct mtk_diag *diag) {
 
 START_TEST(test_init_layout) {
   static const char *files[] = {
-      "openssl.cnf", "index.txt", "index.txt.attr", "serial", "crlnumber",
-      "private/ca.key.pem", "certs/ca.cert.pem"};
+      "openssl.cnf", "index.txt",          "index.txt.attr",   "serial",
+      "crlnumber",   "private/ca.key.pem", "certs/ca.cert.pem"};
   for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
     char path[256];
     snprintf(path, sizeof(path), "%s/%s", cadir, files[i]);
@@ -121,15 +119,14 @@ START_TEST(test_issue_revoke_crl) {
   ck_assert_int_eq(mtk_ca_open(&ca, cadir, MTK_CA_OPEN_LOCK, NULL, NULL), 0);
   ck_assert_uint_eq(ca.index.num_entries, 1);
   char serial[64];
-  ck_assert_int_eq(mtk_ca_revoke(&ca, "alice", NULL,
-                                 MTK_REASON_KEY_COMPROMISE, time(NULL),
-                                 serial, sizeof(serial), NULL),
+  ck_assert_int_eq(mtk_ca_revoke(&ca, "alice", NULL, MTK_REASON_KEY_COMPROMISE,
+                                 time(NULL), serial, sizeof(serial), NULL),
                    0);
-  ck_assert_int_eq(mtk_ca_revoke(&ca, NULL, serial, MTK_REASON_NONE,
-                                 time(NULL), serial, sizeof(serial), &diag),
+  ck_assert_int_eq(mtk_ca_revoke(&ca, NULL, serial, MTK_REASON_NONE, time(NULL),
+                                 serial, sizeof(serial), &diag),
                    MTK_EDUPLICATE);
-  ck_assert_int_eq(mtk_ca_revoke(&ca, "bob", NULL, MTK_REASON_NONE,
-                                 time(NULL), serial, sizeof(serial), &diag),
+  ck_assert_int_eq(mtk_ca_revoke(&ca, "bob", NULL, MTK_REASON_NONE, time(NULL),
+                                 serial, sizeof(serial), &diag),
                    MTK_ENOTFOUND);
   ck_assert_int_eq(mtk_ca_commit(&ca, NULL), 0);
   mtk_ca_close(&ca);
@@ -142,13 +139,13 @@ START_TEST(test_issue_revoke_crl) {
       0);
   char number[64];
   size_t num_revoked = 0;
-  ck_assert_int_eq(mtk_ca_crl(&ca, 7, time(NULL), NULL, number,
-                              sizeof(number), &num_revoked, NULL),
+  ck_assert_int_eq(mtk_ca_crl(&ca, 7, time(NULL), NULL, number, sizeof(number),
+                              &num_revoked, NULL),
                    0);
   ck_assert_str_eq(number, "1000");
   ck_assert_uint_eq(num_revoked, 1);
-  ck_assert_int_eq(mtk_ca_crl(&ca, 7, time(NULL), NULL, number,
-                              sizeof(number), &num_revoked, NULL),
+  ck_assert_int_eq(mtk_ca_crl(&ca, 7, time(NULL), NULL, number, sizeof(number),
+                              &num_revoked, NULL),
                    0);
   ck_assert_str_eq(number, "1001");
   mtk_ca_close(&ca);
@@ -186,8 +183,7 @@ START_TEST(test_truststore_and_chain) {
   p.intermediate = true;
   struct mtk_diag diag;
   mtk_diag_init(&diag);
-  ck_assert_msg(mtk_ca_init(inter, &p, time(NULL), &diag) == 0, "%s",
-                diag.msg);
+  ck_assert_msg(mtk_ca_init(inter, &p, time(NULL), &diag) == 0, "%s", diag.msg);
   struct mtk_ca ca;
   char *pem;
   size_t len;

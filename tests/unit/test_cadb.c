@@ -25,8 +25,8 @@ static const char *put(const char *name, const char *text) {
   static char path[256];
   snprintf(path, sizeof(path), "%s/%s", dir, name);
   unlink(path);
-  ck_assert_int_eq(
-      mtk_file_create(path, text, strlen(text), 0644, false, NULL), 0);
+  ck_assert_int_eq(mtk_file_create(path, text, strlen(text), 0644, false, NULL),
+                   0);
   return path;
 }
 
@@ -47,8 +47,8 @@ START_TEST(test_index_round_trip) {
   ck_assert_int_eq(idx.entries[1].status, 'R');
   ck_assert_str_eq(idx.entries[1].revoked, "261123173151Z,keyCompromise");
   ck_assert_int_eq(mtk_cadb_index_find(&idx, "1000"), 1);
-  ck_assert_int_eq(mtk_cadb_index_find(&idx, "05c757c0a4457a42746d151b8391a0c1"),
-                   0);
+  ck_assert_int_eq(
+      mtk_cadb_index_find(&idx, "05c757c0a4457a42746d151b8391a0c1"), 0);
   ck_assert_int_eq(mtk_cadb_index_find(&idx, "FF"), 3);
   ck_assert_int_eq(mtk_cadb_index_find(&idx, "1002"), -1);
   ck_assert(mtk_cadb_index_has_subject(&idx, "/C=JP/O=w/CN=internal.user"));
@@ -71,7 +71,8 @@ START_TEST(test_index_round_trip) {
   ck_assert_int_eq(mtk_cadb_index_revoke(&idx, 0, "261124000000Z"), 0);
   ck_assert_int_eq(mtk_cadb_index_render(&idx, &out, &len), 0);
   ck_assert(strncmp(out, "R\t361120173151Z\t261124000000Z\t05C7", 34) == 0);
-  ck_assert_ptr_nonnull(strstr(out, "V\t301231000000Z\t\t212B\tunknown\t/CN=n\n"));
+  ck_assert_ptr_nonnull(
+      strstr(out, "V\t301231000000Z\t\t212B\tunknown\t/CN=n\n"));
   free(out);
   mtk_cadb_index_cleanup(&idx);
 }
@@ -90,8 +91,7 @@ START_TEST(test_index_corrupt_lines) {
       {"R\t361120173151Z\t\t1000\tunknown\t/CN=a\n", "revocation field"},
       {"R\t361120173151Z\t261123173151Z,lost\t1000\tunknown\t/CN=a\n",
        "revocation field"},
-      {"V\t361120173151Z\t261123173151Z\t1000\tunknown\t/CN=a\n",
-       "unrevoked"},
+      {"V\t361120173151Z\t261123173151Z\t1000\tunknown\t/CN=a\n", "unrevoked"},
       {"V\t361120173151Z\t\t1000\tunknown\t/CN=a\nV\t361120173151Z\t\t1000"
        "\tunknown\t/CN=b\n",
        "duplicate serial"},
@@ -133,9 +133,9 @@ START_TEST(test_hex_files) {
   ck_assert_uint_eq(top[1], 0x80);
   struct mtk_diag diag;
   mtk_diag_init(&diag);
-  ck_assert_int_eq(mtk_cadb_hex_read(put("serial", "10z0\n"), n, sizeof(n),
-                                     &len, &diag),
-                   MTK_ECORRUPT);
+  ck_assert_int_eq(
+      mtk_cadb_hex_read(put("serial", "10z0\n"), n, sizeof(n), &len, &diag),
+      MTK_ECORRUPT);
   ck_assert_ptr_nonnull(strstr(diag.msg, "not a hex number"));
   ck_assert_int_eq(
       mtk_cadb_hex_read(put("serial", ""), n, sizeof(n), &len, NULL),
@@ -190,10 +190,10 @@ END_TEST
 START_TEST(test_rendered_cnf_reads_back) {
   char *text;
   size_t len;
-  ck_assert_int_eq(mtk_cadb_cnf_render("/abs/ca", 1, "sha256", &text, &len),
-                   0);
-  ck_assert_ptr_nonnull(strstr(text, "basicConstraints       = critical, "
-                                     "CA:true, pathlen:1\n"));
+  ck_assert_int_eq(mtk_cadb_cnf_render("/abs/ca", 1, "sha256", &text, &len), 0);
+  ck_assert_ptr_nonnull(strstr(text,
+                               "basicConstraints       = critical, "
+                               "CA:true, pathlen:1\n"));
   put("openssl.cnf", text);
   free(text);
   struct mtk_cadb_conf conf;
@@ -211,15 +211,14 @@ START_TEST(test_revoked_field) {
   int r;
   ck_assert_int_eq(mtk_cadb_revoked_parse("261123173151Z", &t, &r), 0);
   ck_assert_int_eq(r, MTK_REASON_NONE);
-  ck_assert_int_eq(
-      mtk_cadb_revoked_parse("261123173151Z,superseded", &t, &r), 0);
-  ck_assert_int_eq(r, MTK_REASON_SUPERSEDED);
-  ck_assert_int_eq(mtk_cadb_revoked_parse(
-                       "261123173151Z,keyTime,20261101000000Z", &t, &r),
+  ck_assert_int_eq(mtk_cadb_revoked_parse("261123173151Z,superseded", &t, &r),
                    0);
+  ck_assert_int_eq(r, MTK_REASON_SUPERSEDED);
+  ck_assert_int_eq(
+      mtk_cadb_revoked_parse("261123173151Z,keyTime,20261101000000Z", &t, &r),
+      0);
   ck_assert_int_eq(r, MTK_REASON_KEY_COMPROMISE);
-  ck_assert_int_eq(mtk_cadb_revoked_parse("x,superseded", &t, &r),
-                   MTK_EPARSE);
+  ck_assert_int_eq(mtk_cadb_revoked_parse("x,superseded", &t, &r), MTK_EPARSE);
 }
 END_TEST
 

@@ -2,14 +2,13 @@
 // known-good line is built here byte by byte from the format description
 // (HdrHistogram V2 compressed encoding), with zlib and a local base64, so
 // the decoder is checked against the spec and not only against the encoder.
-#include "mtlskit/hdrlog.h"
-
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "check_main.h"
+#include "mtlskit/hdrlog.h"
 
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -116,7 +115,8 @@ START_TEST(test_encode_matches_spec) {
   ck_assert_uint_eq(raw[1], 0x84);
   ck_assert_uint_eq(raw[2], 0x93);
   ck_assert_uint_eq(raw[3], 0x14);
-  unsigned comp_len = (unsigned)raw[4] << 24 | raw[5] << 16 | raw[6] << 8 | raw[7];
+  unsigned comp_len =
+      (unsigned)raw[4] << 24 | raw[5] << 16 | raw[6] << 8 | raw[7];
   ck_assert_uint_eq(comp_len, raw_len - 8);
   uLongf enc_len = sizeof(enc);
   ck_assert_int_eq(uncompress(enc, &enc_len, raw + 8, comp_len), Z_OK);
@@ -149,9 +149,12 @@ START_TEST(test_log_round_trip) {
                    MTK_EINVAL);
   fclose(f);
   ck_assert_ptr_nonnull(strstr(buf, "#[Histogram log format version 1.3]\n"));
-  ck_assert_ptr_nonnull(strstr(buf, "#[StartTime: 1764000000.250 (seconds since epoch), "));
-  ck_assert_ptr_nonnull(strstr(buf, "\n\"StartTimestamp\",\"Interval_Length\","
-                                    "\"Interval_Max\",\"Interval_Compressed_Histogram\"\n"));
+  ck_assert_ptr_nonnull(
+      strstr(buf, "#[StartTime: 1764000000.250 (seconds since epoch), "));
+  ck_assert_ptr_nonnull(
+      strstr(buf,
+             "\n\"StartTimestamp\",\"Interval_Length\","
+             "\"Interval_Max\",\"Interval_Compressed_Histogram\"\n"));
   ck_assert_ptr_nonnull(strstr(buf, "\nTag=handshake,0.000,1.000,"));
   ck_assert_ptr_nonnull(strstr(buf, "\n1.000,0.500,2.507,HISTFAAAA"));
 

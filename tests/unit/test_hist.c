@@ -1,11 +1,10 @@
 // Unit tests for the log-linear histogram (core/hist.c).
-#include "mtlskit/hist.h"
-
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "check_main.h"
+#include "mtlskit/hist.h"
 
 #define HOUR_NS INT64_C(3600000000000)
 
@@ -158,7 +157,8 @@ START_TEST(test_iterate_and_recompute) {
   ck_assert_int_eq(v, 7);
   ck_assert_int_eq(c, 2);
   ck_assert(mtk_hist_next_nonzero(&h, &cursor, &v, &c));
-  ck_assert_int_eq(v, mtk_hist_value_at_index(&h, mtk_hist_index_of(&h, 1000000)));
+  ck_assert_int_eq(v,
+                   mtk_hist_value_at_index(&h, mtk_hist_index_of(&h, 1000000)));
   ck_assert_int_eq(c, 3);
   ck_assert(!mtk_hist_next_nonzero(&h, &cursor, &v, &c));
   h.total_count = 0;

@@ -1,11 +1,10 @@
+#include <openssl/mem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/mem.h>
-#include <openssl/x509.h>
 
 #include "check_main.h"
 #include "mtlskit/ca.h"
@@ -36,10 +35,9 @@ static void setup(void) {
   snprintf(p12, sizeof(p12), "%s/user.p12", base);
   struct mtk_ca ca;
   ck_assert_int_eq(
-      mtk_ca_open(&ca, sub, MTK_CA_OPEN_LOCK | MTK_CA_OPEN_KEY, NULL, NULL),
-      0);
+      mtk_ca_open(&ca, sub, MTK_CA_OPEN_LOCK | MTK_CA_OPEN_KEY, NULL, NULL), 0);
   char pw_text[] = "pw";
-    struct mtk_secret pw = {.data = pw_text, .len = 2};
+  struct mtk_secret pw = {.data = pw_text, .len = 2};
   struct mtk_ca_issue_req req;
   memset(&req, 0, sizeof(req));
   req.name = "user";
@@ -96,8 +94,7 @@ START_TEST(test_load_pem_and_mismatch) {
            cadir);
   snprintf(other_key, sizeof(other_key), "%s/private/ca.key.pem", cadir);
   struct mtk_identity id;
-  ck_assert_int_eq(mtk_identity_load_pem(&id, cert, key, chain, NULL, NULL),
-                   0);
+  ck_assert_int_eq(mtk_identity_load_pem(&id, cert, key, chain, NULL, NULL), 0);
   ck_assert_int_eq(sk_X509_num(id.chain), 2);
   mtk_identity_cleanup(&id);
   ck_assert_int_eq(

@@ -11,13 +11,15 @@ START_TEST(test_junit_render) {
   char *xml = NULL;
   size_t len = 0;
   ck_assert_int_eq(mtk_junit_new("probe <run>", &j), 0);
-  ck_assert_int_eq(mtk_junit_add(j, "nginx", "ok", 0.5, MTK_JUNIT_PASSED,
-                                 NULL, NULL), 0);
-  ck_assert_int_eq(mtk_junit_add(j, "apache", "revoked", 0.25,
-                                 MTK_JUNIT_FAILED, "expected \"http 400\"",
-                                 "a < b & c > d 'q'\nline 2"), 0);
+  ck_assert_int_eq(
+      mtk_junit_add(j, "nginx", "ok", 0.5, MTK_JUNIT_PASSED, NULL, NULL), 0);
+  ck_assert_int_eq(
+      mtk_junit_add(j, "apache", "revoked", 0.25, MTK_JUNIT_FAILED,
+                    "expected \"http 400\"", "a < b & c > d 'q'\nline 2"),
+      0);
   ck_assert_int_eq(mtk_junit_add(j, "nginx", "eku", 0, MTK_JUNIT_SKIPPED,
-                                 "unspecified", NULL), 0);
+                                 "unspecified", NULL),
+                   0);
   ck_assert_int_eq(mtk_junit_render(j, &xml, &len), 0);
   ck_assert_uint_eq(strlen(xml), len);
   const char *want =
@@ -53,11 +55,15 @@ START_TEST(test_junit_sanitises) {
   char *xml = NULL;
   size_t len = 0;
   ck_assert_int_eq(mtk_junit_new("s", &j), 0);
-  ck_assert_int_eq(mtk_junit_add(j, "c", "n\x01" "a\x1b" "b\tc", 0,
-                                 MTK_JUNIT_FAILED,
+  ck_assert_int_eq(mtk_junit_add(j, "c",
+                                 "n\x01"
+                                 "a\x1b"
+                                 "b\tc",
+                                 0, MTK_JUNIT_FAILED,
                                  "caf\xc3\xa9 \xe2\x82\xac bad\xff\xc3 "
                                  "over\xc0\xaf sur\xed\xa0\x80 nc\xef\xbf\xbf",
-                                 NULL), 0);
+                                 NULL),
+                   0);
   ck_assert_int_eq(mtk_junit_render(j, &xml, &len), 0);
   ck_assert_ptr_nonnull(strstr(xml, "name=\"n?a?b\tc\""));
   ck_assert_ptr_nonnull(strstr(

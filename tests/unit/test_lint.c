@@ -95,8 +95,7 @@ static const char *write_crl(const char *name, size_t num_entries,
   ck_assert_int_eq(mtk_crl_build(&spec, &der, &der_len, NULL), 0);
   char *pem = NULL;
   size_t pem_len = 0;
-  ck_assert_int_eq(mtk_pem_encode("X509 CRL", der, der_len, &pem, &pem_len),
-                   0);
+  ck_assert_int_eq(mtk_pem_encode("X509 CRL", der, der_len, &pem, &pem_len), 0);
   snprintf(path, sizeof(path), "%s/%s", dir, name);
   write_file(path, pem, pem_len);
   free(pem);
@@ -111,9 +110,9 @@ static size_t lint_count(enum mtk_platform platform, const char *const *crls,
                          enum mtk_lint_severity severity) {
   struct mtk_lint_config config = {platform, 0};
   struct mtk_lint_report report = {0};
-  ck_assert_int_eq(mtk_lint_truststore(&config, bundle_path, crls, num_crls,
-                                       &report, NULL),
-                   0);
+  ck_assert_int_eq(
+      mtk_lint_truststore(&config, bundle_path, crls, num_crls, &report, NULL),
+      0);
   size_t n = 0;
   for (size_t i = 0; i < report.num_findings; i++) {
     n += strcmp(report.findings[i].rule, rule) == 0 &&
@@ -142,8 +141,8 @@ START_TEST(test_lint_alb_revocation_entries_are_summed) {
   snprintf(a, sizeof(a), "%s", write_crl("a.pem", 250000, false));
   snprintf(b, sizeof(b), "%s", write_crl("b.pem", 250000, false));
   const char *at_limit[2] = {a, b};
-  ck_assert_uint_eq(lint_count(MTK_PLATFORM_ALB, at_limit, 2,
-                               "alb.crl-entries", MTK_LINT_ERROR),
+  ck_assert_uint_eq(lint_count(MTK_PLATFORM_ALB, at_limit, 2, "alb.crl-entries",
+                               MTK_LINT_ERROR),
                     0);
   snprintf(b, sizeof(b), "%s", write_crl("b.pem", 250001, false));
   const char *over[2] = {a, b};
@@ -171,7 +170,8 @@ START_TEST(test_lint_alb_crl_file_size) {
   static char line[1024];
   memset(line, '#', sizeof(line) - 1);
   line[sizeof(line) - 1] = '\n';
-  for (size_t written = 0; written <= 50u * 1024 * 1024; written += sizeof(line)) {
+  for (size_t written = 0; written <= 50u * 1024 * 1024;
+       written += sizeof(line)) {
     ck_assert_uint_eq(fwrite(line, 1, sizeof(line), f), sizeof(line));
   }
   ck_assert_int_eq(fclose(f), 0);

@@ -1,10 +1,9 @@
 // Unit tests for the load generator's HTTP response parser (loadgen/http.c).
-#include "http.h"
-
 #include <check.h>
 #include <string.h>
 
 #include "check_main.h"
+#include "http.h"
 
 // feed_bytewise feeds |s| one byte at a time, as the worst-case network
 // would, and returns the parser's last result.
@@ -20,11 +19,13 @@ static int feed_bytewise(struct lg_http *p, const char *s, size_t *consumed) {
 }
 
 START_TEST(test_content_length) {
-  const char *resp = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 3\r\n\r\nok\nNEXT";
+  const char *resp =
+      "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 3\r\n\r\nok\nNEXT";
   struct lg_http p;
   lg_http_init(&p);
   size_t used;
-  ck_assert_int_eq(lg_http_feed(&p, (const uint8_t *)resp, strlen(resp), &used), 1);
+  ck_assert_int_eq(lg_http_feed(&p, (const uint8_t *)resp, strlen(resp), &used),
+                   1);
   ck_assert_int_eq(p.status, 200);
   ck_assert_uint_eq(used, strlen(resp) - 4);  // "NEXT" is not ours
   lg_http_init(&p);
@@ -36,7 +37,8 @@ END_TEST
 START_TEST(test_chunked_and_close) {
   const char *resp =
       "HTTP/1.1 403 Forbidden\r\ntransfer-encoding: chunked\r\n"
-      "Connection: close\r\n\r\n4\r\nabcd\r\na;ext=1\r\n0123456789\r\n0\r\n\r\n";
+      "Connection: "
+      "close\r\n\r\n4\r\nabcd\r\na;ext=1\r\n0123456789\r\n0\r\n\r\n";
   struct lg_http p;
   size_t used;
   lg_http_init(&p);
@@ -46,7 +48,8 @@ START_TEST(test_chunked_and_close) {
   ck_assert_uint_eq(used, strlen(resp));
   // Cut before the last chunk: not complete.
   lg_http_init(&p);
-  ck_assert_int_eq(lg_http_feed(&p, (const uint8_t *)resp, strlen(resp) - 5, &used), 0);
+  ck_assert_int_eq(
+      lg_http_feed(&p, (const uint8_t *)resp, strlen(resp) - 5, &used), 0);
 }
 END_TEST
 
@@ -58,15 +61,19 @@ START_TEST(test_no_body_and_eof) {
   ck_assert_int_eq(lg_http_feed(&p, (const uint8_t *)nc, strlen(nc), &used), 1);
   ck_assert_int_eq(p.status, 204);
   // 100 Continue, then the real response.
-  const char *cont = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+  const char *cont =
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 400 Bad "
+      "Request\r\nContent-Length: 0\r\n\r\n";
   lg_http_init(&p);
-  ck_assert_int_eq(lg_http_feed(&p, (const uint8_t *)cont, strlen(cont), &used), 1);
+  ck_assert_int_eq(lg_http_feed(&p, (const uint8_t *)cont, strlen(cont), &used),
+                   1);
   ck_assert_int_eq(p.status, 400);
   // No length: the body runs to the end of the connection.
   const char *eof = "HTTP/1.0 200 OK\r\n\r\nbody bytes";
   lg_http_init(&p);
   ck_assert(!lg_http_eof(&p));
-  ck_assert_int_eq(lg_http_feed(&p, (const uint8_t *)eof, strlen(eof), &used), 0);
+  ck_assert_int_eq(lg_http_feed(&p, (const uint8_t *)eof, strlen(eof), &used),
+                   0);
   ck_assert(lg_http_eof(&p));
   ck_assert_int_eq(p.status, 200);
 }
@@ -75,12 +82,14 @@ END_TEST
 START_TEST(test_garbage) {
   struct lg_http p;
   size_t used;
-  const char *bad[] = {"SSH-2.0-OpenSSH\r\n", "HTTP/1.1 2x0 OK\r\n",
-                       "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
-                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"};
+  const char *bad[] = {
+      "SSH-2.0-OpenSSH\r\n", "HTTP/1.1 2x0 OK\r\n",
+      "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     lg_http_init(&p);
-    ck_assert_msg(lg_http_feed(&p, (const uint8_t *)bad[i], strlen(bad[i]), &used) == MTK_EPARSE,
+    ck_assert_msg(lg_http_feed(&p, (const uint8_t *)bad[i], strlen(bad[i]),
+                               &used) == MTK_EPARSE,
                   "accepted: %s", bad[i]);
   }
 }

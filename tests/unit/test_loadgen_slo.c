@@ -1,14 +1,18 @@
 // Unit tests for SLO clauses (loadgen/slo.c).
-#include "slo.h"
-
 #include <check.h>
 #include <string.h>
 
 #include "check_main.h"
+#include "slo.h"
 
 START_TEST(test_parse) {
   struct lg_slo s;
-  ck_assert_int_eq(lg_slo_parse("handshake.p99<=50ms, errors<=0.1%,connect.max<1s,rate>=95,ttfb.p99.9<2ms,timeouts<=3", &s, NULL), 0);
+  ck_assert_int_eq(
+      lg_slo_parse(
+          "handshake.p99<=50ms, "
+          "errors<=0.1%,connect.max<1s,rate>=95,ttfb.p99.9<2ms,timeouts<=3",
+          &s, NULL),
+      0);
   ck_assert_uint_eq(s.num_clauses, 6);
   ck_assert_int_eq(s.clauses[0].metric, LG_SLO_PERCENTILE);
   ck_assert_int_eq(s.clauses[0].phase, LG_HANDSHAKE);
@@ -28,12 +32,21 @@ END_TEST
 START_TEST(test_parse_errors) {
   struct lg_slo s;
   struct mtk_diag d;
-  const char *bad[] = {"", "handshake.p99", "handshake.p99<=", "handshake.p99<=50",
-                       "latency.p99<=1ms", "handshake.p0<=1ms", "handshake.p101<=1ms",
-                       "handshake.median<=1ms", "errors<=lots", "errors<=200%", "bogus<=1"};
+  const char *bad[] = {"",
+                       "handshake.p99",
+                       "handshake.p99<=",
+                       "handshake.p99<=50",
+                       "latency.p99<=1ms",
+                       "handshake.p0<=1ms",
+                       "handshake.p101<=1ms",
+                       "handshake.median<=1ms",
+                       "errors<=lots",
+                       "errors<=200%",
+                       "bogus<=1"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     mtk_diag_init(&d);
-    ck_assert_msg(lg_slo_parse(bad[i], &s, &d) == MTK_EUSAGE, "accepted '%s'", bad[i]);
+    ck_assert_msg(lg_slo_parse(bad[i], &s, &d) == MTK_EUSAGE, "accepted '%s'",
+                  bad[i]);
     ck_assert(d.msg[0] != '\0');
   }
 }
@@ -43,17 +56,23 @@ START_TEST(test_evaluate) {
   struct lg_results r;
   ck_assert_int_eq(lg_results_init(&r), 0);
   for (int i = 1; i <= 100; i++) {
-    mtk_hist_record_clamped(&r.phase[LG_HANDSHAKE], i * INT64_C(1000000));  // 1..100 ms
-    struct mtk_outcome o = {.kind = MTK_OUTCOME_HTTP, .stage = MTK_STAGE_HTTP,
+    mtk_hist_record_clamped(&r.phase[LG_HANDSHAKE],
+                            i * INT64_C(1000000));  // 1..100 ms
+    struct mtk_outcome o = {.kind = MTK_OUTCOME_HTTP,
+                            .stage = MTK_STAGE_HTTP,
                             .http_status = i <= 98 ? 200 : 503};
     lg_results_count_outcome(&r, &o);
   }
   struct lg_slo s;
-  ck_assert_int_eq(lg_slo_parse("handshake.p99<=100ms,handshake.p50<=49ms,errors<=2,errors<2%,rate>=10", &s, NULL), 0);
+  ck_assert_int_eq(lg_slo_parse("handshake.p99<=100ms,handshake.p50<=49ms,"
+                                "errors<=2,errors<2%,rate>=10",
+                                &s, NULL),
+                   0);
   double v0 = lg_slo_value(&s.clauses[0], &r, 12.0);
   ck_assert(v0 >= 99e6 && v0 <= 100e6);
   ck_assert(lg_slo_holds(&s.clauses[0], v0));
-  ck_assert(!lg_slo_holds(&s.clauses[1], lg_slo_value(&s.clauses[1], &r, 12.0)));
+  ck_assert(
+      !lg_slo_holds(&s.clauses[1], lg_slo_value(&s.clauses[1], &r, 12.0)));
   ck_assert(lg_slo_value(&s.clauses[2], &r, 12.0) == 2.0);
   ck_assert(lg_slo_holds(&s.clauses[2], 2.0));
   ck_assert(lg_slo_value(&s.clauses[3], &r, 12.0) == 2.0);

@@ -1,23 +1,21 @@
 // Unit tests for mtk_net (net/net.c): outcome classification from facts,
 // and both sides of the state machine on one loop over loopback (server
 // side through mtk_net_conn_accept, client through mtk_net_conn_connect).
-#include "mtlskit/net.h"
-
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include <openssl/ec_key.h>
 #include <openssl/evp.h>
 #include <openssl/nid.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "check_main.h"
+#include "mtlskit/net.h"
 
 static char dir[64];
 static char cert_path[128], key_path[128], other_cert[128], other_key[128];
@@ -45,7 +43,8 @@ static void write_self_signed(const char *cert_file, const char *key_file,
   ck_assert(f != NULL && PEM_write_X509(f, x));
   fclose(f);
   f = fopen(key_file, "w");
-  ck_assert(f != NULL && PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL));
+  ck_assert(f != NULL &&
+            PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL));
   fclose(f);
   X509_free(x);
   EVP_PKEY_free(pkey);
@@ -88,7 +87,8 @@ START_TEST(test_classify) {
   mtk_net_classify(SSL_ERROR_SSL, SSL_R_WRONG_VERSION_NUMBER, -1, 0,
                    MTK_STAGE_HANDSHAKE, &o);
   ck_assert_int_eq(o.kind, MTK_OUTCOME_PROTOCOL_ERROR);
-  mtk_net_classify(SSL_ERROR_SYSCALL, 0, -1, ECONNRESET, MTK_STAGE_FIRST_READ, &o);
+  mtk_net_classify(SSL_ERROR_SYSCALL, 0, -1, ECONNRESET, MTK_STAGE_FIRST_READ,
+                   &o);
   ck_assert_int_eq(o.kind, MTK_OUTCOME_RESET);
   mtk_net_classify(SSL_ERROR_SYSCALL, 0, -1, EPIPE, MTK_STAGE_HTTP, &o);
   ck_assert_int_eq(o.kind, MTK_OUTCOME_RESET);
@@ -201,11 +201,14 @@ static void on_accept(uv_poll_t *p, int status, int events) {
   SSL *ssl;
   ck_assert_int_eq(mtk_net_tls_new_ssl(srv->tls, 0, NULL, NULL, NULL, &ssl), 0);
   srv->side.conn.data = &srv->side;
-  ck_assert_int_eq(mtk_net_conn_accept(&srv->side.conn, p->loop, ssl, fd, 5000, &side_cbs), 0);
+  ck_assert_int_eq(
+      mtk_net_conn_accept(&srv->side.conn, p->loop, ssl, fd, 5000, &side_cbs),
+      0);
   uv_poll_stop(p);
 }
 
-static void listen_on(uv_loop_t *loop, struct server *srv, struct sockaddr_in *addr) {
+static void listen_on(uv_loop_t *loop, struct server *srv,
+                      struct sockaddr_in *addr) {
   srv->fd = socket(AF_INET, SOCK_STREAM, 0);
   ck_assert_int_ge(srv->fd, 0);
   memset(addr, 0, sizeof(*addr));
@@ -223,9 +226,9 @@ static void listen_on(uv_loop_t *loop, struct server *srv, struct sockaddr_in *a
 // run_pair runs one client connection against a server made from
 // |server_opts|; the client uses |client_opts|.
 static void run_pair_with(struct mtk_net_tls *server_tls,
-                     const struct mtk_net_tls_options *client_opts,
-                     bool accept, uint64_t timeout_ms, struct side *client,
-                     struct side *server_out, SSL_SESSION **session) {
+                          const struct mtk_net_tls_options *client_opts,
+                          bool accept, uint64_t timeout_ms, struct side *client,
+                          struct side *server_out, SSL_SESSION **session) {
   uv_loop_t loop;
   ck_assert_int_eq(uv_loop_init(&loop), 0);
   struct server srv = {.accept = accept};
@@ -238,16 +241,21 @@ static void run_pair_with(struct mtk_net_tls *server_tls,
   ck_assert_int_eq(mtk_net_tls_new(client_opts, &ctls, &d), 0);
   SSL *ssl;
   ck_assert_int_eq(mtk_net_tls_new_ssl(ctls, 0, "localhost", NULL,
-                                       session != NULL ? *session : NULL, &ssl), 0);
+                                       session != NULL ? *session : NULL, &ssl),
+                   0);
   client->conn.data = client;
   client->conn.session_slot = session;
-  ck_assert_int_eq(mtk_net_conn_connect(&client->conn, &loop, ssl,
-                                        (struct sockaddr *)&addr, NULL,
-                                        timeout_ms, &side_cbs), 0);
+  ck_assert_int_eq(
+      mtk_net_conn_connect(&client->conn, &loop, ssl, (struct sockaddr *)&addr,
+                           NULL, timeout_ms, &side_cbs),
+      0);
   // Bounded: the client's deadline ends every scenario.
-  for (int i = 0; i < 2000 && !(client->closed && (!srv.accepted || srv.side.closed)); i++) {
+  for (int i = 0;
+       i < 2000 && !(client->closed && (!srv.accepted || srv.side.closed));
+       i++) {
     uv_run(&loop, UV_RUN_ONCE);
-    if (client->closed && srv.accepted && !srv.side.closed && srv.side.conn.state != MTK_NET_CLOSING) {
+    if (client->closed && srv.accepted && !srv.side.closed &&
+        srv.side.conn.state != MTK_NET_CLOSING) {
       mtk_net_conn_close(&srv.side.conn);
     }
   }
@@ -261,8 +269,8 @@ static void run_pair_with(struct mtk_net_tls *server_tls,
 }
 
 static void run_pair(const struct mtk_net_tls_options *server_opts,
-                     const struct mtk_net_tls_options *client_opts,
-                     bool accept, uint64_t timeout_ms, struct side *client,
+                     const struct mtk_net_tls_options *client_opts, bool accept,
+                     uint64_t timeout_ms, struct side *client,
                      struct side *server_out, SSL_SESSION **session) {
   struct mtk_net_tls *tls = NULL;
   ck_assert_int_eq(mtk_net_tls_new(server_opts, &tls, NULL), 0);
@@ -275,11 +283,18 @@ START_TEST(test_mtls_exchange) {
   for (int v = 12; v <= 13; v++) {
     const char *scert[] = {cert_path}, *skey[] = {key_path};
     const char *ccert[] = {other_cert}, *ckey[] = {other_key};
-    struct mtk_net_tls_options so = {.server = true, .cert_files = scert, .key_files = skey,
-                                     .num_identities = 1, .ca_file = other_cert,
-                                     .require_peer_cert = true, .tls_version = v};
-    struct mtk_net_tls_options co = {.cert_files = ccert, .key_files = ckey, .num_identities = 1,
-                                     .ca_file = cert_path, .tls_version = v};
+    struct mtk_net_tls_options so = {.server = true,
+                                     .cert_files = scert,
+                                     .key_files = skey,
+                                     .num_identities = 1,
+                                     .ca_file = other_cert,
+                                     .require_peer_cert = true,
+                                     .tls_version = v};
+    struct mtk_net_tls_options co = {.cert_files = ccert,
+                                     .key_files = ckey,
+                                     .num_identities = 1,
+                                     .ca_file = cert_path,
+                                     .tls_version = v};
     struct side client = {0}, server;
     run_pair(&so, &co, true, 5000, &client, &server, NULL);
     ck_assert(client.handshake);
@@ -299,16 +314,24 @@ START_TEST(test_refused_client_cert) {
   for (int v = 12; v <= 13; v++) {
     const char *scert[] = {cert_path}, *skey[] = {key_path};
     const char *ccert[] = {other_cert}, *ckey[] = {other_key};
-    struct mtk_net_tls_options so = {.server = true, .cert_files = scert, .key_files = skey,
-                                     .num_identities = 1, .ca_file = cert_path,
-                                     .require_peer_cert = true, .tls_version = v};
-    struct mtk_net_tls_options co = {.cert_files = ccert, .key_files = ckey, .num_identities = 1,
-                                     .ca_file = cert_path, .tls_version = v};
+    struct mtk_net_tls_options so = {.server = true,
+                                     .cert_files = scert,
+                                     .key_files = skey,
+                                     .num_identities = 1,
+                                     .ca_file = cert_path,
+                                     .require_peer_cert = true,
+                                     .tls_version = v};
+    struct mtk_net_tls_options co = {.cert_files = ccert,
+                                     .key_files = ckey,
+                                     .num_identities = 1,
+                                     .ca_file = cert_path,
+                                     .tls_version = v};
     struct side client = {0}, server;
     run_pair(&so, &co, true, 5000, &client, &server, NULL);
     ck_assert_int_eq(client.end.kind, MTK_OUTCOME_TLS_ALERT);
     ck_assert_int_eq(client.end.alert, SSL_AD_UNKNOWN_CA);
-    ck_assert_int_eq(client.end.stage, v == 12 ? MTK_STAGE_HANDSHAKE : MTK_STAGE_FIRST_READ);
+    ck_assert_int_eq(client.end.stage,
+                     v == 12 ? MTK_STAGE_HANDSHAKE : MTK_STAGE_FIRST_READ);
     ck_assert(!server.handshake);
   }
 }
@@ -316,7 +339,9 @@ END_TEST
 
 START_TEST(test_server_cert_rejected_and_timeout) {
   const char *scert[] = {cert_path}, *skey[] = {key_path};
-  struct mtk_net_tls_options so = {.server = true, .cert_files = scert, .key_files = skey,
+  struct mtk_net_tls_options so = {.server = true,
+                                   .cert_files = scert,
+                                   .key_files = skey,
                                    .num_identities = 1};
   struct mtk_net_tls_options co = {.ca_file = other_cert};  // wrong anchor
   struct side client = {0}, server;
@@ -334,16 +359,20 @@ END_TEST
 
 START_TEST(test_resumption) {
   const char *scert[] = {cert_path}, *skey[] = {key_path};
-  const enum mtk_net_resume modes[] = {MTK_NET_RESUME_TICKETS, MTK_NET_RESUME_IDS,
-                                       MTK_NET_RESUME_OFF, MTK_NET_RESUME_TICKETS};
+  const enum mtk_net_resume modes[] = {MTK_NET_RESUME_TICKETS,
+                                       MTK_NET_RESUME_IDS, MTK_NET_RESUME_OFF,
+                                       MTK_NET_RESUME_TICKETS};
   const int versions[] = {12, 12, 12, 13};
   for (int m = 0; m < 4; m++) {
     enum mtk_net_resume r = modes[m];
-    struct mtk_net_tls_options so = {.server = true, .cert_files = scert, .key_files = skey,
-                                     .num_identities = 1, .resume = r,
+    struct mtk_net_tls_options so = {.server = true,
+                                     .cert_files = scert,
+                                     .key_files = skey,
+                                     .num_identities = 1,
+                                     .resume = r,
                                      .tls_version = versions[m]};
-    struct mtk_net_tls_options co = {.ca_file = cert_path, .resume = r,
-                                     .tls_version = versions[m]};
+    struct mtk_net_tls_options co = {
+        .ca_file = cert_path, .resume = r, .tls_version = versions[m]};
     struct mtk_net_tls *stls = NULL;
     ck_assert_int_eq(mtk_net_tls_new(&so, &stls, NULL), 0);
     SSL_SESSION *session = NULL;
@@ -354,8 +383,8 @@ START_TEST(test_resumption) {
                   "mode %d: session %p", m, (void *)session);
     run_pair_with(stls, &co, true, 5000, &second, &server, &session);
     ck_assert(second.handshake);
-    ck_assert_msg(second.resumed == (r != MTK_NET_RESUME_OFF), "mode %d: resumed %d", m,
-                  second.resumed);
+    ck_assert_msg(second.resumed == (r != MTK_NET_RESUME_OFF),
+                  "mode %d: resumed %d", m, second.resumed);
     SSL_SESSION_free(session);
     mtk_net_tls_free(stls);
   }
@@ -370,7 +399,8 @@ START_TEST(test_connect_errors) {
   ck_assert_int_eq(mtk_net_tls_new(&co, &tls, NULL), 0);
   // A port nobody listens on: connect-failed at tcp.
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  struct sockaddr_in addr = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
   socklen_t len = sizeof(addr);
   getsockname(fd, (struct sockaddr *)&addr, &len);
@@ -379,8 +409,12 @@ START_TEST(test_connect_errors) {
   SSL *ssl;
   ck_assert_int_eq(mtk_net_tls_new_ssl(tls, 0, NULL, NULL, NULL, &ssl), 0);
   c.conn.data = &c;
-  ck_assert_int_eq(mtk_net_conn_connect(&c.conn, &loop, ssl, (struct sockaddr *)&addr, NULL, 2000, &side_cbs), 0);
-  ck_assert_int_eq(mtk_net_conn_write(&c.conn, (const uint8_t *)"x", 1), MTK_EINVAL);
+  ck_assert_int_eq(
+      mtk_net_conn_connect(&c.conn, &loop, ssl, (struct sockaddr *)&addr, NULL,
+                           2000, &side_cbs),
+      0);
+  ck_assert_int_eq(mtk_net_conn_write(&c.conn, (const uint8_t *)"x", 1),
+                   MTK_EINVAL);
   uv_run(&loop, UV_RUN_DEFAULT);
   ck_assert(c.closed);
   ck_assert_int_eq(c.end.kind, MTK_OUTCOME_CONNECT_FAILED);
@@ -391,9 +425,10 @@ START_TEST(test_connect_errors) {
   ck_assert_int_eq(mtk_net_tls_new_ssl(tls, 0, NULL, NULL, NULL, &ssl), 0);
   struct side c2 = {0};
   c2.conn.data = &c2;
-  ck_assert_int_eq(mtk_net_conn_connect(&c2.conn, &loop, ssl, (struct sockaddr *)&addr,
-                                        (struct sockaddr *)&src, 2000, &side_cbs),
-                   -EADDRNOTAVAIL);
+  ck_assert_int_eq(
+      mtk_net_conn_connect(&c2.conn, &loop, ssl, (struct sockaddr *)&addr,
+                           (struct sockaddr *)&src, 2000, &side_cbs),
+      -EADDRNOTAVAIL);
   ck_assert(!c2.closed);
   ck_assert_int_eq(uv_loop_close(&loop), 0);
   mtk_net_tls_free(tls);

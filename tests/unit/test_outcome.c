@@ -6,8 +6,7 @@ START_TEST(test_outcome_format_each_kind) {
   struct mtk_outcome o = {MTK_OUTCOME_HTTP, MTK_STAGE_HTTP, 403, 0};
   ck_assert_int_eq(mtk_outcome_format(buf, sizeof(buf), &o), 0);
   ck_assert_str_eq(buf, "http 403");
-  o = (struct mtk_outcome){MTK_OUTCOME_TLS_ALERT, MTK_STAGE_FIRST_READ, 0,
-                           116};
+  o = (struct mtk_outcome){MTK_OUTCOME_TLS_ALERT, MTK_STAGE_FIRST_READ, 0, 116};
   ck_assert_int_eq(mtk_outcome_format(buf, sizeof(buf), &o), 0);
   ck_assert_str_eq(buf, "tls-alert certificate_required (116)");
   o.alert = 200;
@@ -23,10 +22,10 @@ END_TEST
 START_TEST(test_outcome_names_round_trip) {
   for (int k = 0; k < MTK_OUTCOME_KIND_COUNT; k++) {
     enum mtk_outcome_kind back;
-    ck_assert_int_eq(mtk_outcome_kind_from_name(
-                         mtk_outcome_kind_name((enum mtk_outcome_kind)k),
-                         &back),
-                     0);
+    ck_assert_int_eq(
+        mtk_outcome_kind_from_name(
+            mtk_outcome_kind_name((enum mtk_outcome_kind)k), &back),
+        0);
     ck_assert_int_eq(back, k);
   }
   enum mtk_outcome_kind kind;

@@ -1,11 +1,10 @@
-#include <string.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/mem.h>
 #include <openssl/pkcs8.h>
 #include <openssl/x509.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "mtlskit/p12.h"
@@ -105,10 +104,10 @@ START_TEST(test_compat_profile_algorithms) {
   sk_X509_push(chain, ca);
   uint8_t *der;
   size_t len;
-  ck_assert_int_eq(mtk_p12_build("pässword", strlen("pässword"), key, leaf,
-                                 chain, "user", MTK_P12_COMPAT, &der, &len,
-                                 NULL),
-                   0);
+  ck_assert_int_eq(
+      mtk_p12_build("pässword", strlen("pässword"), key, leaf, chain, "user",
+                    MTK_P12_COMPAT, &der, &len, NULL),
+      0);
   sk_X509_free(chain);
   check_opens(der, len, "pässword", 2);
   ck_assert_uint_eq(count(der, len, oid_3des, sizeof(oid_3des)), 2);
@@ -122,14 +121,14 @@ END_TEST
 START_TEST(test_modern_profile_algorithms) {
   uint8_t *der;
   size_t len;
-  ck_assert_int_eq(mtk_p12_build("pw", 2, key, leaf, NULL, NULL,
-                                 MTK_P12_MODERN, &der, &len, NULL),
+  ck_assert_int_eq(mtk_p12_build("pw", 2, key, leaf, NULL, NULL, MTK_P12_MODERN,
+                                 &der, &len, NULL),
                    0);
   check_opens(der, len, "pw", 1);
   ck_assert_uint_eq(count(der, len, oid_pbes2, sizeof(oid_pbes2)), 2);
   ck_assert_uint_eq(count(der, len, oid_aes256cbc, sizeof(oid_aes256cbc)), 2);
-  ck_assert_uint_eq(
-      count(der, len, oid_hmac_sha256, sizeof(oid_hmac_sha256)), 2);
+  ck_assert_uint_eq(count(der, len, oid_hmac_sha256, sizeof(oid_hmac_sha256)),
+                    2);
   ck_assert_uint_eq(count(der, len, oid_sha256, sizeof(oid_sha256)), 1);
   ck_assert_uint_eq(count(der, len, oid_3des, sizeof(oid_3des)), 0);
   ck_assert_uint_eq(count(der, len, oid_sha1, sizeof(oid_sha1)), 0);

@@ -8,8 +8,11 @@
 // Writable strings for the non-const fields (-Wwrite-strings).
 #define S(text) ((char[]){text})
 
-#define LEAF "-----BEGIN%20CERTIFICATE-----%0AMIIB+/Aw==%0A-----END%20CERTIFICATE-----%0A"
-#define INT "-----BEGIN%20CERTIFICATE-----%0AMIIC/+Bx=%0A-----END%20CERTIFICATE-----%0A"
+#define LEAF                               \
+  "-----BEGIN%20CERTIFICATE-----%0AMIIB+/" \
+  "Aw==%0A-----END%20CERTIFICATE-----%0A"
+#define INT \
+  "-----BEGIN%20CERTIFICATE-----%0AMIIC/+Bx=%0A-----END%20CERTIFICATE-----%0A"
 
 static struct mtk_probe_alb_expected want = {
     S("03A5B1"),
@@ -114,7 +117,9 @@ START_TEST(test_verify_ok) {
   // Names in any case (HTTP/2 lower-cases them); '=' of the leaf as %3D.
   h[1].name = S("x-amzn-mtls-clientcert-serial-number");
   h[5].name = S("X-AMZN-MTLS-CLIENTCERT-LEAF");
-  h[5].value = S("-----BEGIN%20CERTIFICATE-----%0AMIIB+/Aw%3D%3D%0A-----END%20CERTIFICATE-----%0A");
+  h[5].value =
+      S("-----BEGIN%20CERTIFICATE-----%0AMIIB+/"
+        "Aw%3D%3D%0A-----END%20CERTIFICATE-----%0A");
   mtk_probe_alb_check(MTK_PROBE_ALB_VERIFY, &want, &echo, &r);
   expect_failures(0);
 }
@@ -136,12 +141,15 @@ START_TEST(test_verify_mismatch) {
       "fixtures");
   setup();
   // A long value: where it differs, in context, not the whole PEM.
-  h[5].value = S("-----BEGIN%20CERTIFICATE-----%0AMIIB+/Ax==%0A-----END%20CERTIFICATE-----%0A");
+  h[5].value =
+      S("-----BEGIN%20CERTIFICATE-----%0AMIIB+/"
+        "Ax==%0A-----END%20CERTIFICATE-----%0A");
   mtk_probe_alb_check(MTK_PROBE_ALB_VERIFY, &want, &echo, &r);
-  expect_failures(1,
-                  "X-Amzn-Mtls-Clientcert-Leaf: differs at byte 39 of 75 "
-                  "(received 75): expected \"...AMIIB+/Aw==%0A-----END%20CERTIFI...\", "
-                  "got \"...AMIIB+/Ax==%0A-----END%20CERTIFI...\"");
+  expect_failures(
+      1,
+      "X-Amzn-Mtls-Clientcert-Leaf: differs at byte 39 of 75 "
+      "(received 75): expected \"...AMIIB+/Aw==%0A-----END%20CERTIFI...\", "
+      "got \"...AMIIB+/Ax==%0A-----END%20CERTIFI...\"");
   // Bytes a terminal should not get are shown as '?'.
   h[2].value = S("CN=x\x1b[31m");
   mtk_probe_alb_check(MTK_PROBE_ALB_VERIFY, &want, &echo, &r);
@@ -155,7 +163,8 @@ END_TEST
 START_TEST(test_verify_missing_and_duplicate) {
   h[2].name = S("X-Other");
   h[6].name = S("x-amzn-mtls-clientcert-validity");
-  h[6].value = S("NotBefore=2023-09-21T01:50:17Z;NotAfter=2024-09-20T01:50:17Z");
+  h[6].value =
+      S("NotBefore=2023-09-21T01:50:17Z;NotAfter=2024-09-20T01:50:17Z");
   echo.num_headers = 7;
   mtk_probe_alb_check(MTK_PROBE_ALB_VERIFY, &want, &echo, &r);
   expect_failures(2, "X-Amzn-Mtls-Clientcert-Issuer missing",
@@ -172,14 +181,18 @@ START_TEST(test_forged) {
   h[7].value = S("mtlskit-forged-clientcert");
   echo.num_headers = 8;
   mtk_probe_alb_check(MTK_PROBE_ALB_VERIFY, &want, &echo, &r);
-  expect_failures(2, "forged X-Amzn-Mtls-Clientcert-Subject reached the backend",
+  expect_failures(2,
+                  "forged X-Amzn-Mtls-Clientcert-Subject reached the backend",
                   "forged X-Amzn-Mtls-Clientcert reached the backend");
   // Merged into ALB's value by a proxy: still the forgery, and the merged
   // value is not ALB's.
   echo.num_headers = 6;
-  h[3].value = S("CN=ok-root-leaf,OU=Clients,O=mtlskit fixtures, CN=mtlskit-forged-subject");
+  h[3].value =
+      S("CN=ok-root-leaf,OU=Clients,O=mtlskit fixtures, "
+        "CN=mtlskit-forged-subject");
   mtk_probe_alb_check(MTK_PROBE_ALB_VERIFY, &want, &echo, &r);
-  expect_failures(2, "forged X-Amzn-Mtls-Clientcert-Subject reached the backend",
+  expect_failures(2,
+                  "forged X-Amzn-Mtls-Clientcert-Subject reached the backend",
                   "X-Amzn-Mtls-Clientcert-Subject missing");
   // Under any other name too.
   setup();
@@ -227,14 +240,16 @@ START_TEST(test_passthrough) {
   expect_failures(0);
   h[1].value = S(LEAF);
   mtk_probe_alb_check(MTK_PROBE_ALB_PASSTHROUGH, &want, &echo, &r);
-  expect_failures(1,
-                  "X-Amzn-Mtls-Clientcert: differs at byte 75 of 149 "
-                  "(received 75): expected \"...-----%0A-----BEGIN%20CERTIFICATE...\", "
-                  "got \"...-----%0A\"");
+  expect_failures(
+      1,
+      "X-Amzn-Mtls-Clientcert: differs at byte 75 of 149 "
+      "(received 75): expected \"...-----%0A-----BEGIN%20CERTIFICATE...\", "
+      "got \"...-----%0A\"");
   h[1].value = S(INT LEAF);
   mtk_probe_alb_check(MTK_PROBE_ALB_PASSTHROUGH, &want, &echo, &r);
   ck_assert_uint_eq(r.num_failures, 1);
-  ck_assert(strncmp(r.failures[0], "X-Amzn-Mtls-Clientcert: differs at byte 35 ", 43) == 0);
+  ck_assert(strncmp(r.failures[0],
+                    "X-Amzn-Mtls-Clientcert: differs at byte 35 ", 43) == 0);
   h[1].name = S("X-Amzn-Mtls-Clientcert-Leaf");
   mtk_probe_alb_check(MTK_PROBE_ALB_PASSTHROUGH, &want, &echo, &r);
   expect_failures(1, "X-Amzn-Mtls-Clientcert missing");

@@ -91,8 +91,7 @@ static void add_entry(X509_NAME *n, const char *field, const char *value) {
 // signed_cert makes a P-256 certificate for "CN=t", issued by "O=x,
 // CN=issuer" (signed with its own key: only the fields matter), with
 // |serial| and the validity |nb| to |na| (ASN1_TIME strings).
-static X509 *signed_cert(ASN1_INTEGER *serial, const char *nb,
-                         const char *na) {
+static X509 *signed_cert(ASN1_INTEGER *serial, const char *nb, const char *na) {
   X509 *x = X509_new();
   X509_NAME *n = X509_NAME_new();
   X509_NAME *issuer = X509_NAME_new();
@@ -159,9 +158,10 @@ START_TEST(test_serial) {
   ck_assert_str_eq(s, "00");
   free(s);
   // 20 bytes, as `openssl x509 -serial` prints them.
-  s = expected_serial("\x1b\x6f\xa2\xbd\xcf\x74\xaf\x3b\x99\x34\x25\x05\xed"
-                      "\xbd\x3a\xfa\xfd\x3f\x03\x10",
-                      20);
+  s = expected_serial(
+      "\x1b\x6f\xa2\xbd\xcf\x74\xaf\x3b\x99\x34\x25\x05\xed"
+      "\xbd\x3a\xfa\xfd\x3f\x03\x10",
+      20);
   ck_assert_str_eq(s, "1B6FA2BDCF74AF3B99342505EDBD3AFAFD3F0310");
   free(s);
 }
@@ -189,8 +189,8 @@ START_TEST(test_name_rfc2253) {
   add_entry(n, "CN", " lead#");
   add_entry(n, "L", "Z\xc3\xbcrich");
   ck_assert_int_eq(mtk_alb_name_rfc2253(n, &out), 0);
-  ck_assert_str_eq(out,
-                   "L=Z\\C3\\BCrich,CN=\\ lead#,O=a\\,b\\+c\\;d\\\"e\\<f\\>g\\\\h");
+  ck_assert_str_eq(
+      out, "L=Z\\C3\\BCrich,CN=\\ lead#,O=a\\,b\\+c\\;d\\\"e\\<f\\>g\\\\h");
   free(out);
   X509_NAME_free(n);
   n = X509_NAME_new();
@@ -209,14 +209,16 @@ START_TEST(test_validity) {
   // §1.3's example; UTCTime before 2050, GeneralizedTime from 2050.
   X509 *x = signed_cert(one, "230921015017Z", "20510101000000Z");
   ck_assert_int_eq(mtk_probe_alb_expected_make(x, NULL, &e, NULL), 0);
-  ck_assert_str_eq(e.validity,
-                   "NotBefore=2023-09-21T01:50:17Z;NotAfter=2051-01-01T00:00:00Z");
+  ck_assert_str_eq(
+      e.validity,
+      "NotBefore=2023-09-21T01:50:17Z;NotAfter=2051-01-01T00:00:00Z");
   mtk_probe_alb_expected_cleanup(&e);
   X509_free(x);
   x = signed_cert(one, "230921015017Z", "240920015017Z");
   ck_assert_int_eq(mtk_probe_alb_expected_make(x, NULL, &e, NULL), 0);
-  ck_assert_str_eq(e.validity,
-                   "NotBefore=2023-09-21T01:50:17Z;NotAfter=2024-09-20T01:50:17Z");
+  ck_assert_str_eq(
+      e.validity,
+      "NotBefore=2023-09-21T01:50:17Z;NotAfter=2024-09-20T01:50:17Z");
   // Issuer and subject each from their own name.
   ck_assert_str_eq(e.issuer, "CN=issuer,O=x");
   ck_assert_str_eq(e.subject, "CN=t");
@@ -248,11 +250,13 @@ START_TEST(test_expected_make) {
   ck_assert_str_eq(e.serial, "1B6FA2BDCF74AF3B99342505EDBD3AFAFD3F0310");
   ck_assert_str_eq(e.issuer, "CN=leaf");
   ck_assert_str_eq(e.subject, "CN=leaf");
-  ck_assert_str_eq(e.validity,
-                   "NotBefore=2026-11-23T17:39:02Z;NotAfter=2036-11-20T17:39:02Z");
+  ck_assert_str_eq(
+      e.validity,
+      "NotBefore=2026-11-23T17:39:02Z;NotAfter=2036-11-20T17:39:02Z");
   ck_assert_str_eq(e.leaf, want_leaf);
   // '=' stays as it is (§1.3's rule, not its example's %3D).
-  ck_assert_ptr_nonnull(strstr(e.leaf, "Wrw==%0A-----END%20CERTIFICATE-----%0A"));
+  ck_assert_ptr_nonnull(
+      strstr(e.leaf, "Wrw==%0A-----END%20CERTIFICATE-----%0A"));
   ck_assert_ptr_null(strstr(e.leaf, "%3D"));
   // Leaf first, then what the client sends after it.
   ck_assert_str_eq(e.chain, want_chain);
@@ -271,8 +275,9 @@ START_TEST(test_expected_make) {
   ck_assert_ptr_nonnull(bare);
   ck_assert_int_eq(mtk_probe_alb_expected_make(bare, NULL, &e, &d),
                    MTK_ECRYPTO);
-  ck_assert_str_eq(d.msg, "ALB headers: cannot compute the expected values: "
-                          "cryptographic operation failed");
+  ck_assert_str_eq(d.msg,
+                   "ALB headers: cannot compute the expected values: "
+                   "cryptographic operation failed");
   ck_assert_ptr_null(e.serial);
   ck_assert_ptr_null(e.issuer);
   ck_assert_ptr_null(e.chain);

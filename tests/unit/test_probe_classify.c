@@ -40,13 +40,13 @@ static const struct row rows[] = {
      false, 45, 0, false, MTK_OUTCOME_TLS_ALERT, MTK_STAGE_HANDSHAKE, 45, 0},
     {"1.3 alert 45 in SSL_read", CURLE_RECV_ERROR, 0, 0, true, true, 45,
      0x0A000415UL, false, MTK_OUTCOME_TLS_ALERT, MTK_STAGE_FIRST_READ, 45, 0},
-    {"1.3 alert then reset", CURLE_RECV_ERROR, ECONNRESET, 0, true, true, 48,
-     0, false, MTK_OUTCOME_TLS_ALERT, MTK_STAGE_FIRST_READ, 48, 0},
+    {"1.3 alert then reset", CURLE_RECV_ERROR, ECONNRESET, 0, true, true, 48, 0,
+     false, MTK_OUTCOME_TLS_ALERT, MTK_STAGE_FIRST_READ, 48, 0},
     {"98 without a trace", CURLE_SSL_CLIENTCERT, 0, 0, true, false, -1, 0,
      false, MTK_OUTCOME_TLS_ALERT, MTK_STAGE_HANDSHAKE, 116, 0},
     {"alert from the OpenSSL 3 code only", CURLE_SSL_CONNECT_ERROR, 0, 0, true,
-     false, -1, 0x0A000414UL, false, MTK_OUTCOME_TLS_ALERT,
-     MTK_STAGE_HANDSHAKE, 44, 0},
+     false, -1, 0x0A000414UL, false, MTK_OUTCOME_TLS_ALERT, MTK_STAGE_HANDSHAKE,
+     44, 0},
     {"alert from the OpenSSL 1.1 code only", CURLE_RECV_ERROR, 0, 0, true, true,
      -1, 0x14094418UL, false, MTK_OUTCOME_TLS_ALERT, MTK_STAGE_FIRST_READ, 48,
      0},
@@ -55,8 +55,8 @@ static const struct row rows[] = {
      false, -1, 0, false, MTK_OUTCOME_RESET, MTK_STAGE_HANDSHAKE, 0, 0},
     {"reset in SSL_read", CURLE_RECV_ERROR, ECONNRESET, 0, true, true, -1, 0,
      false, MTK_OUTCOME_RESET, MTK_STAGE_FIRST_READ, 0, 0},
-    {"reset in SSL_write", CURLE_SEND_ERROR, EPIPE, 0, true, true, -1, 0,
-     false, MTK_OUTCOME_RESET, MTK_STAGE_FIRST_READ, 0, 0},
+    {"reset in SSL_write", CURLE_SEND_ERROR, EPIPE, 0, true, true, -1, 0, false,
+     MTK_OUTCOME_RESET, MTK_STAGE_FIRST_READ, 0, 0},
     {"reset read as empty reply", CURLE_GOT_NOTHING, ECONNRESET, 0, true, true,
      -1, 0, false, MTK_OUTCOME_RESET, MTK_STAGE_FIRST_READ, 0, 0},
     {"reset during connect check", CURLE_COULDNT_CONNECT, ECONNRESET, 0, false,
@@ -133,9 +133,9 @@ START_TEST(test_classify_versions_agree) {
     struct mtk_outcome o12, o13;
     mtk_probe_facts_init(&f12);
     mtk_probe_facts_init(&f13);
-    f12.curl_code = alerts[i] == 45 ? CURLE_PEER_FAILED_VERIFICATION
+    f12.curl_code = alerts[i] == 45    ? CURLE_PEER_FAILED_VERIFICATION
                     : alerts[i] == 116 ? CURLE_SSL_CLIENTCERT
-                                      : CURLE_SSL_CONNECT_ERROR;
+                                       : CURLE_SSL_CONNECT_ERROR;
     f12.tcp_connected = true;
     f12.alert = alerts[i];
     f13.curl_code = CURLE_RECV_ERROR;

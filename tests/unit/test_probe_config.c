@@ -39,7 +39,8 @@ START_TEST(test_config_file) {
       "{\"schema_version\": 1, \"fixtures\": \"fx\", \"targets\": ["
       " {\"name\": \"stg\", \"url\": \"https://api.example/\", \"profile\": "
       "\"alb-verify\", \"trust\": \"crl-expired\","
-      "  \"resolve\": [\"api.example:443:10.0.0.1\"], \"connect_to\": [\"a:1:b:2\"],"
+      "  \"resolve\": [\"api.example:443:10.0.0.1\"], \"connect_to\": "
+      "[\"a:1:b:2\"],"
       "  \"cacert\": \"ca.pem\", \"sni\": \"api.example\", \"tls\": \"1.2\","
       "  \"http\": \"2\", \"method\": \"POST\", \"headers\": [\"X-A: 1\"],"
       "  \"timeout\": \"40s\", \"expect\": {\"revoked\": \"http 200\"},"
@@ -72,7 +73,7 @@ START_TEST(test_config_file) {
   ck_assert_int_eq(t->alb_headers, MTK_PROBE_ALB_PASSTHROUGH);
   t = &c.targets[1];
   ck_assert_int_eq(t->alb_headers, MTK_PROBE_ALB_OFF);  // not set: off
-  ck_assert_str_eq(t->name, "https://b.example/");  // defaults to the URL
+  ck_assert_str_eq(t->name, "https://b.example/");      // defaults to the URL
   ck_assert_str_eq(t->profile->name, "cloudflare");
   ck_assert(t->insecure);
   ck_assert_str_eq(t->cacert, "/abs/ca.pem");
@@ -95,35 +96,56 @@ static void expect_bad(const char *json, const char *msg) {
 #define HEAD "{\"schema_version\": 1, \"targets\": ["
 START_TEST(test_config_errors) {
   expect_bad("[", "probe.json line 1");
-  expect_bad("{\"schema_version\": 3, \"targets\": []}", "schema_version must be 1");
+  expect_bad("{\"schema_version\": 3, \"targets\": []}",
+             "schema_version must be 1");
   expect_bad(HEAD "]}", "\"targets\" must be a non-empty list");
   expect_bad(HEAD "1]}", "targets[0]: not an object");
-  expect_bad(HEAD "{\"url\": \"https://x/\"}]}", "\"url\" and \"profile\" are required");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"f5\"}]}", "unknown profile 'f5'");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"tls\": \"1.1\"}]}",
-             "\"tls\" must be \"1.2\" or \"1.3\"");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"http\": \"3\"}]}",
-             "\"http\" must be \"1.1\" or \"2\"");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"timeout\": \"10\"}]}",
+  expect_bad(HEAD "{\"url\": \"https://x/\"}]}",
+             "\"url\" and \"profile\" are required");
+  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"f5\"}]}",
+             "unknown profile 'f5'");
+  expect_bad(
+      HEAD
+      "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"tls\": \"1.1\"}]}",
+      "\"tls\" must be \"1.2\" or \"1.3\"");
+  expect_bad(
+      HEAD
+      "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"http\": \"3\"}]}",
+      "\"http\" must be \"1.1\" or \"2\"");
+  expect_bad(HEAD
+             "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"timeout\": "
+             "\"10\"}]}",
              "bad \"timeout\" '10'");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"insecure\": 1}]}",
-             "\"insecure\" must be true or false");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"resolve\": \"a\"}]}",
-             "\"resolve\" must be a list of strings");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"expect\": []}]}",
-             "\"expect\" maps case names to outcomes");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"expect\": {\"a\": \"http 2\"}}]}",
+  expect_bad(
+      HEAD
+      "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"insecure\": 1}]}",
+      "\"insecure\" must be true or false");
+  expect_bad(
+      HEAD
+      "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"resolve\": \"a\"}]}",
+      "\"resolve\" must be a list of strings");
+  expect_bad(
+      HEAD
+      "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"expect\": []}]}",
+      "\"expect\" maps case names to outcomes");
+  expect_bad(HEAD
+             "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"expect\": "
+             "{\"a\": \"http 2\"}}]}",
              "bad HTTP status");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\"},"
+  expect_bad(HEAD
+             "{\"url\": \"https://x/\", \"profile\": \"nginx\"},"
              "{\"url\": \"https://x/\", \"profile\": \"node\"}]}",
              "two targets are named 'https://x/'");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"proxy\": 1}]}",
-             "unknown key \"proxy\"");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"alb-verify\", "
+  expect_bad(
+      HEAD "{\"url\": \"https://x/\", \"profile\": \"nginx\", \"proxy\": 1}]}",
+      "unknown key \"proxy\"");
+  expect_bad(HEAD
+             "{\"url\": \"https://x/\", \"profile\": \"alb-verify\", "
              "\"alb_headers\": \"on\"}]}",
              "target https://x/: \"alb_headers\" must be \"verify\" or "
              "\"passthrough\"");
-  expect_bad(HEAD "{\"url\": \"https://x/\", \"profile\": \"alb-verify\", "
+  expect_bad(HEAD
+             "{\"url\": \"https://x/\", \"profile\": \"alb-verify\", "
              "\"alb_headers\": true}]}",
              "\"alb_headers\" must be \"verify\" or \"passthrough\"");
 }
@@ -134,15 +156,18 @@ START_TEST(test_override_spec) {
   struct mtk_diag d;
   mtk_probe_target_init(&t);
   mtk_diag_init(&d);
-  ck_assert_int_eq(mtk_probe_target_add_override(&t, "revoked=http 200", &d), 0);
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "revoked=http 200", &d),
+                   0);
   ck_assert_int_eq(mtk_probe_target_add_override(&t, "expired=refused", &d), 0);
   // A later override of the same case replaces the earlier one.
-  ck_assert_int_eq(mtk_probe_target_add_override(&t, "revoked=http 403", &d), 0);
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "revoked=http 403", &d),
+                   0);
   ck_assert_uint_eq(t.num_overrides, 2);
   ck_assert_str_eq(t.overrides[0].text, "http 403");
   ck_assert_int_eq(mtk_probe_target_add_override(&t, "=reset", &d), MTK_EPARSE);
   ck_assert_int_eq(mtk_probe_target_add_override(&t, "x=", &d), MTK_EPARSE);
-  ck_assert_int_eq(mtk_probe_target_add_override(&t, "x=bogus", &d), MTK_EPARSE);
+  ck_assert_int_eq(mtk_probe_target_add_override(&t, "x=bogus", &d),
+                   MTK_EPARSE);
   ck_assert_str_eq(d.msg, "--expect 'x=bogus': unknown outcome 'bogus'");
   ck_assert_uint_eq(t.num_overrides, 2);
   mtk_probe_target_cleanup(&t);
@@ -190,28 +215,37 @@ static int validate(const char *url, const char *resolve,
 
 START_TEST(test_target_validate) {
   char msg[MTK_DIAG_MAX];
-  ck_assert_int_eq(validate("https://a.example:8443/x", "a.example:8443:10.0.0.1",
-                            "a.example:8443:b:443", "X-A: 1", "POST", NULL, msg),
-                   0);
+  ck_assert_int_eq(
+      validate("https://a.example:8443/x", "a.example:8443:10.0.0.1",
+               "a.example:8443:b:443", "X-A: 1", "POST", NULL, msg),
+      0);
   ck_assert_int_eq(validate("https://[::1]:443/", "+[::1]:443:::1,::2",
                             "::b:", "X-Empty;x: y", "GET", path, msg),
                    MTK_ENOENT);  // probe.json does not exist yet
-  ck_assert_int_eq(validate("https://x/", "-x:443", NULL, "X-Empty;", NULL, NULL, msg), 0);
+  ck_assert_int_eq(
+      validate("https://x/", "-x:443", NULL, "X-Empty;", NULL, NULL, msg), 0);
   static const struct {
     const char *url, *resolve, *connect_to, *header, *method, *want;
   } bad[] = {
-      {"http://x/", NULL, NULL, NULL, NULL, "'http://x/' is not a valid https:// URL"},
+      {"http://x/", NULL, NULL, NULL, NULL,
+       "'http://x/' is not a valid https:// URL"},
       {"https://", NULL, NULL, NULL, NULL, "is not a valid https:// URL"},
-      {"https://x:99999/", NULL, NULL, NULL, NULL, "is not a valid https:// URL"},
+      {"https://x:99999/", NULL, NULL, NULL, NULL,
+       "is not a valid https:// URL"},
       {"https://[::1/", NULL, NULL, NULL, NULL, "is not a valid https:// URL"},
-      {"https://x/", "garbage", NULL, NULL, NULL, "--resolve 'garbage': want HOST:PORT:ADDR"},
-      {"https://x/", "x:0:1.2.3.4", NULL, NULL, NULL, "--resolve 'x:0:1.2.3.4'"},
+      {"https://x/", "garbage", NULL, NULL, NULL,
+       "--resolve 'garbage': want HOST:PORT:ADDR"},
+      {"https://x/", "x:0:1.2.3.4", NULL, NULL, NULL,
+       "--resolve 'x:0:1.2.3.4'"},
       {"https://x/", "x:443:", NULL, NULL, NULL, "--resolve 'x:443:'"},
       {"https://x/", "x:443", NULL, NULL, NULL, "--resolve 'x:443'"},
-      {"https://x/", NULL, "garbage", NULL, NULL, "--connect-to 'garbage': want HOST:PORT:HOST2:PORT2"},
+      {"https://x/", NULL, "garbage", NULL, NULL,
+       "--connect-to 'garbage': want HOST:PORT:HOST2:PORT2"},
       {"https://x/", NULL, "a:b:c:d", NULL, NULL, "--connect-to 'a:b:c:d'"},
-      {"https://x/", NULL, "a:1:c:70000", NULL, NULL, "--connect-to 'a:1:c:70000'"},
-      {"https://x/", NULL, NULL, "garbage", NULL, "header 'garbage': want 'Name: value'"},
+      {"https://x/", NULL, "a:1:c:70000", NULL, NULL,
+       "--connect-to 'a:1:c:70000'"},
+      {"https://x/", NULL, NULL, "garbage", NULL,
+       "header 'garbage': want 'Name: value'"},
       {"https://x/", NULL, NULL, ": v", NULL, "header ': v'"},
       {"https://x/", NULL, NULL, NULL, "", "bad method ''"},
       {"https://x/", NULL, NULL, NULL, "GET X", "bad method 'GET X'"},

@@ -24,11 +24,12 @@ static void expect_header(size_t i, const char *name, const char *value) {
 START_TEST(test_echo_pairs) {
   // mtlskit serve's echo: order and duplicates kept, other keys ignored,
   // elements that are not [string, string] skipped, values trimmed.
-  parse("{\"schema_version\":1,\"profile\":\"alb-verify\",\"method\":\"GET\","
-        "\"headers\":[[\"Host\",\"127.0.0.1:8443\"],"
-        "[\"X-Amzn-Mtls-Clientcert-Serial-Number\",\" 03A5B1\\t\"],"
-        "[\"X-A\",\"1\"],[\"X-A\",\"2\"],[\"odd\"],[\"n\",3],\"flat\","
-        "[\"X-Empty\",\"\"]]}");
+  parse(
+      "{\"schema_version\":1,\"profile\":\"alb-verify\",\"method\":\"GET\","
+      "\"headers\":[[\"Host\",\"127.0.0.1:8443\"],"
+      "[\"X-Amzn-Mtls-Clientcert-Serial-Number\",\" 03A5B1\\t\"],"
+      "[\"X-A\",\"1\"],[\"X-A\",\"2\"],[\"odd\"],[\"n\",3],\"flat\","
+      "[\"X-Empty\",\"\"]]}");
   ck_assert_int_eq(e.format, MTK_PROBE_ECHO_PAIRS);
   ck_assert_str_eq(mtk_probe_echo_format_name(e.format), "pairs");
   ck_assert_uint_eq(e.num_headers, 5);
@@ -38,8 +39,9 @@ START_TEST(test_echo_pairs) {
   expect_header(3, "X-A", "2");
   expect_header(4, "X-Empty", "");
   // JSON escapes are decoded: a URL-encoded PEM arrives as sent.
-  parse("{\"headers\":[[\"X-Amzn-Mtls-Clientcert-Leaf\","
-        "\"-----BEGIN%20CERTIFICATE-----%0AMIIB\\/+==\\u0041\"]]}");
+  parse(
+      "{\"headers\":[[\"X-Amzn-Mtls-Clientcert-Leaf\","
+      "\"-----BEGIN%20CERTIFICATE-----%0AMIIB\\/+==\\u0041\"]]}");
   expect_header(0, "X-Amzn-Mtls-Clientcert-Leaf",
                 "-----BEGIN%20CERTIFICATE-----%0AMIIB/+==A");
 }
@@ -47,10 +49,11 @@ END_TEST
 
 START_TEST(test_echo_object) {
   // httpbin: {"headers": {name: value}}; go-httpbin: lists of values.
-  parse("{\"args\": {}, \"headers\": {\"Host\": \"httpbin.org\", "
-        "\"X-Amzn-Mtls-Clientcert-Subject\": \"CN=a,O=b\", "
-        "\"X-Multi\": [\"1\", 2, \"3\"], \"X-Obj\": {\"a\": \"b\"}}, "
-        "\"url\": \"https://httpbin.org/headers\"}");
+  parse(
+      "{\"args\": {}, \"headers\": {\"Host\": \"httpbin.org\", "
+      "\"X-Amzn-Mtls-Clientcert-Subject\": \"CN=a,O=b\", "
+      "\"X-Multi\": [\"1\", 2, \"3\"], \"X-Obj\": {\"a\": \"b\"}}, "
+      "\"url\": \"https://httpbin.org/headers\"}");
   ck_assert_int_eq(e.format, MTK_PROBE_ECHO_OBJECT);
   ck_assert_str_eq(mtk_probe_echo_format_name(e.format), "object");
   ck_assert_uint_eq(e.num_headers, 4);
@@ -65,12 +68,13 @@ START_TEST(test_echo_lines) {
   // A raw request dump: the request line is not a header, CRLF and LF both
   // end lines, OWS is trimmed, the blank line ends the block (the body
   // after it is not read), lines that are not "token:value" are skipped.
-  parse("\r\nGET /x HTTP/1.1\r\nHost: a.example\r\n"
-        "X-Amzn-Mtls-Clientcert-Serial-Number:   03A5B1  \r\n"
-        "Bad Name: no\r\n: empty name\r\nno colon here\n"
-        "x-amzn-mtls-clientcert-validity:NotBefore=a;NotAfter=b\n"
-        "Empty:\r\n"
-        "\r\nBody-Line: not a header\r\n");
+  parse(
+      "\r\nGET /x HTTP/1.1\r\nHost: a.example\r\n"
+      "X-Amzn-Mtls-Clientcert-Serial-Number:   03A5B1  \r\n"
+      "Bad Name: no\r\n: empty name\r\nno colon here\n"
+      "x-amzn-mtls-clientcert-validity:NotBefore=a;NotAfter=b\n"
+      "Empty:\r\n"
+      "\r\nBody-Line: not a header\r\n");
   ck_assert_int_eq(e.format, MTK_PROBE_ECHO_LINES);
   ck_assert_str_eq(mtk_probe_echo_format_name(e.format), "lines");
   ck_assert_uint_eq(e.num_headers, 4);

@@ -36,8 +36,8 @@ START_TEST(test_expect_parse_and_match) {
   o = kind(MTK_OUTCOME_TIMEOUT);
   ck_assert(!mtk_probe_expect_matches(&e, &o));
 
-  ck_assert_int_eq(mtk_probe_expect_parse(" http 2xx | tls-alert certificate_expired ",
-                                          &e, NULL),
+  ck_assert_int_eq(mtk_probe_expect_parse(
+                       " http 2xx | tls-alert certificate_expired ", &e, NULL),
                    0);
   o = http(204);
   ck_assert(mtk_probe_expect_matches(&e, &o));
@@ -133,9 +133,8 @@ END_TEST
 START_TEST(test_expect_union) {
   struct mtk_probe_expect a, b;
   ck_assert_int_eq(mtk_probe_expect_parse("tls-alert 116", &a, NULL), 0);
-  ck_assert_int_eq(mtk_probe_expect_parse("tls-alert 40|tls-alert 116", &b,
-                                          NULL),
-                   0);
+  ck_assert_int_eq(
+      mtk_probe_expect_parse("tls-alert 40|tls-alert 116", &b, NULL), 0);
   ck_assert_int_eq(mtk_probe_expect_union(&a, &b), 0);
   ck_assert_uint_eq(a.num_matches, 2);
   struct mtk_outcome o = alert(40);

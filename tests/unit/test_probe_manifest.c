@@ -38,9 +38,11 @@ static const char good[] =
     "   \"key_type\": \"ed25519\","
     "   \"files\": {\"cert\": \"a.pem\", \"key\": \"a.key\"},"
     "   \"verdict\": {\"strict\": \"accept\", \"reason\": \"ok\"}},"
-    "  {\"name\": \"nocert\", \"defects\": [\"no-certificate\"], \"files\": {}},"
+    "  {\"name\": \"nocert\", \"defects\": [\"no-certificate\"], \"files\": "
+    "{}},"
     "  {\"name\": \"two\", \"defects\": [\"expired\", \"revoked\"],"
-    "   \"trust\": \"crl-expired\", \"files\": {\"cert\": \"a.pem\", \"key\": \"a.key\"},"
+    "   \"trust\": \"crl-expired\", \"files\": {\"cert\": \"a.pem\", \"key\": "
+    "\"a.key\"},"
     "   \"verdict\": {\"strict\": \"reject\"}}"
     " ]}";
 
@@ -124,7 +126,8 @@ START_TEST(test_manifest_errors) {
              "no \"trust\" variants");
   expect_bad("{\"schema_version\": 1, " T_ "\"cases\": []}", MTK_EPARSE,
              "no \"cases\"");
-  expect_bad("{\"schema_version\": 1, " T_ "\"cases\": [{\"defects\": [\"none\"]}]}",
+  expect_bad("{\"schema_version\": 1, " T_
+             "\"cases\": [{\"defects\": [\"none\"]}]}",
              MTK_EPARSE, "cases[0]: no \"name\"");
   expect_bad("{\"schema_version\": 1, " T_
              "\"cases\": [{\"name\": \"x\", \"defects\": []}]}",

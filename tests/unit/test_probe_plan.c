@@ -10,18 +10,60 @@
 #define S(text) ((char[]){text})
 static char *trust_names[] = {S("default"), S("crl-expired")};
 static struct mtk_probe_case cases[] = {
-    {S("ok"), {MTK_DEFECT_NONE}, 1, S("default"), S("p256"), S("c"), S("k"),
-     MTK_PROBE_VERDICT_ACCEPT, NULL},
-    {S("nocert"), {MTK_DEFECT_NO_CERTIFICATE}, 1, S("default"), NULL, NULL,
-     NULL, MTK_PROBE_VERDICT_UNKNOWN, NULL},
-    {S("two"), {MTK_DEFECT_EXPIRED, MTK_DEFECT_REVOKED}, 2, S("default"),
-     S("p256"), S("c"), S("k"), MTK_PROBE_VERDICT_REJECT, NULL},
-    {S("eku"), {MTK_DEFECT_EKU_SERVER_ONLY}, 1, S("default"), NULL, S("c"),
-     S("k"), MTK_PROBE_VERDICT_UNKNOWN, NULL},
-    {S("crl"), {MTK_DEFECT_CRL_EXPIRED}, 1, S("crl-expired"), NULL, S("c"),
-     S("k"), MTK_PROBE_VERDICT_UNKNOWN, NULL},
-    {S("ed"), {MTK_DEFECT_NONE}, 1, S("default"), S("ed25519"), S("c"),
-     S("k"), MTK_PROBE_VERDICT_ACCEPT, NULL},
+    {S("ok"),
+     {MTK_DEFECT_NONE},
+     1,
+     S("default"),
+     S("p256"),
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_ACCEPT,
+     NULL},
+    {S("nocert"),
+     {MTK_DEFECT_NO_CERTIFICATE},
+     1,
+     S("default"),
+     NULL,
+     NULL,
+     NULL,
+     MTK_PROBE_VERDICT_UNKNOWN,
+     NULL},
+    {S("two"),
+     {MTK_DEFECT_EXPIRED, MTK_DEFECT_REVOKED},
+     2,
+     S("default"),
+     S("p256"),
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_REJECT,
+     NULL},
+    {S("eku"),
+     {MTK_DEFECT_EKU_SERVER_ONLY},
+     1,
+     S("default"),
+     NULL,
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_UNKNOWN,
+     NULL},
+    {S("crl"),
+     {MTK_DEFECT_CRL_EXPIRED},
+     1,
+     S("crl-expired"),
+     NULL,
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_UNKNOWN,
+     NULL},
+    {S("ed"),
+     {MTK_DEFECT_NONE},
+     1,
+     S("default"),
+     S("ed25519"),
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_ACCEPT,
+     NULL},
 };
 static struct mtk_probe_manifest manifest = {NULL, trust_names, 2, cases, 6};
 
@@ -77,13 +119,15 @@ START_TEST(test_plan_expectations) {
   // Two defects: either refusal is acceptable.
   a = find(&r, "h12", "two");
   ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
-  ck_assert_str_eq(buf, "tls-alert certificate_expired|tls-alert certificate_revoked");
+  ck_assert_str_eq(
+      buf, "tls-alert certificate_expired|tls-alert certificate_revoked");
   ck_assert(strstr(a->source, "CERT_HAS_EXPIRED 45; ") != NULL);
   ck_assert(!find(&r, "h12", "crl")->run);
   // No cell: unspecified, with the reason.
   a = find(&r, "cf", "eku");
   ck_assert(a->run && !a->specified);
-  ck_assert_str_eq(a->source, "profile cloudflare has no cell for defect eku-server-only");
+  ck_assert_str_eq(a->source,
+                   "profile cloudflare has no cell for defect eku-server-only");
   a = find(&r, "cf", "two");
   ck_assert_str_eq(a->basis, "user");
   ck_assert_str_eq(a->source, "--expect two=http 200");
@@ -171,7 +215,8 @@ START_TEST(test_plan_key_type) {
   ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
   ck_assert_str_eq(buf, "http 403|tls-alert|reset|closed");
   ck_assert_str_eq(a->basis, "I");
-  ck_assert_msg(strncmp(a->source, "key type ed25519: ", 18) == 0, "%s", a->source);
+  ck_assert_msg(strncmp(a->source, "key type ed25519: ", 18) == 0, "%s",
+                a->source);
   a = find(&r, "gw", "ok");
   ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
   ck_assert_str_eq(buf, "http 2xx");
@@ -191,15 +236,17 @@ START_TEST(test_plan_errors) {
   mtk_probe_config_init(&c);
   add_target(&c, "x", "nginx", 0, "nosuch=reset");
   ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, &d), MTK_EPARSE);
-  ck_assert_str_eq(d.msg, "target x: --expect names case 'nosuch', which the "
-                          "manifest does not have");
+  ck_assert_str_eq(d.msg,
+                   "target x: --expect names case 'nosuch', which the "
+                   "manifest does not have");
   ck_assert_ptr_null(r.attempts);
   mtk_probe_config_cleanup(&c);
   mtk_probe_config_init(&c);
   add_target(&c, "y", "nginx", 0, NULL);
   c.targets[0].trust = strdup("wrong");
   ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, &d), MTK_EPARSE);
-  ck_assert_str_eq(d.msg, "target y: the manifest has no trust variant 'wrong'");
+  ck_assert_str_eq(d.msg,
+                   "target y: the manifest has no trust variant 'wrong'");
   mtk_probe_config_cleanup(&c);
 }
 END_TEST

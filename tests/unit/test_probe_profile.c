@@ -24,8 +24,8 @@ START_TEST(test_profile_tables_are_well_formed) {
                     "%s/%s: %s", p->name, mtk_defect_name(c->defect),
                     c->source);
       for (size_t j = 0; j < k; j++) {
-        ck_assert_msg(p->cells[j].defect != c->defect, "%s: %s twice",
-                      p->name, mtk_defect_name(c->defect));
+        ck_assert_msg(p->cells[j].defect != c->defect, "%s: %s twice", p->name,
+                      mtk_defect_name(c->defect));
       }
     }
   }
@@ -104,8 +104,8 @@ START_TEST(test_profile_lookup) {
   ck_assert(strict->from_verdict);
   ck_assert_ptr_null(mtk_probe_profile_cell(strict, MTK_DEFECT_EXPIRED));
   // Unspecified cells exist: Cloudflare's EKU behaviour is unknown (§7).
-  ck_assert_ptr_null(mtk_probe_profile_cell(mtk_probe_profile_find("cloudflare"),
-                                            MTK_DEFECT_EKU_SERVER_ONLY));
+  ck_assert_ptr_null(mtk_probe_profile_cell(
+      mtk_probe_profile_find("cloudflare"), MTK_DEFECT_EKU_SERVER_ONLY));
 }
 END_TEST
 

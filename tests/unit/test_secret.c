@@ -47,8 +47,7 @@ START_TEST(test_secret_from_file_first_line) {
   ck_assert_str_eq(s.data, "s3cret pass");
   mtk_secret_free(&s);
   unlink(path);
-  ck_assert_int_eq(mtk_secret_read(&s, source, NULL, false, NULL),
-                   MTK_ENOENT);
+  ck_assert_int_eq(mtk_secret_read(&s, source, NULL, false, NULL), MTK_ENOENT);
 }
 END_TEST
 

@@ -1,9 +1,8 @@
 // mtlskit serve's platform decisions and ALB header formats (the cases
 // that need no certificate chain; chains are exercised end to end by
 // tests/integration/serve_*.sh with a real fixture set).
-#include <string.h>
-
 #include <openssl/x509.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "mtlskit/serve.h"
@@ -11,10 +10,9 @@
 START_TEST(test_serve_profile_names) {
   for (int i = 0; i < MTK_SERVE_PROFILE_COUNT; i++) {
     enum mtk_serve_profile p;
-    ck_assert_int_eq(
-        mtk_serve_profile_from_name(
-            mtk_serve_profile_name((enum mtk_serve_profile)i), &p),
-        0);
+    ck_assert_int_eq(mtk_serve_profile_from_name(
+                         mtk_serve_profile_name((enum mtk_serve_profile)i), &p),
+                     0);
     ck_assert_int_eq(p, i);
   }
   enum mtk_serve_profile p = MTK_SERVE_PROFILE_ALB_VERIFY;
@@ -120,9 +118,9 @@ START_TEST(test_serve_name_rfc2253) {
                                        (const unsigned char *)"US", -1, -1, 0));
   ck_assert(X509_NAME_add_entry_by_txt(
       name, "O", MBSTRING_ASC, (const unsigned char *)"mTLS, Inc", -1, -1, 0));
-  ck_assert(X509_NAME_add_entry_by_txt(
-      name, "CN", MBSTRING_ASC, (const unsigned char *)"client_.com", -1, -1,
-      0));
+  ck_assert(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                       (const unsigned char *)"client_.com", -1,
+                                       -1, 0));
   char *out = NULL;
   ck_assert_int_eq(mtk_alb_name_rfc2253(name, &out), 0);
   // Most specific first, the comma escaped (RFC 2253 §2.4).

@@ -54,13 +54,12 @@ START_TEST(test_http_partial_then_complete) {
   ck_assert_int_eq(parse(s, &req, &status), 1);
   ck_assert_int_eq(req.minor_version, 0);
   ck_assert(!req.keep_alive);  // HTTP/1.0 default
-  ck_assert_int_eq(parse("GET / HTTP/1.0\nConnection: Keep-Alive\n\n", &req,
-                         &status),
-                   1);
+  ck_assert_int_eq(
+      parse("GET / HTTP/1.0\nConnection: Keep-Alive\n\n", &req, &status), 1);
   ck_assert(req.keep_alive);
-  ck_assert_int_eq(parse("GET / HTTP/1.1\r\nConnection: te, close\r\n\r\n",
-                         &req, &status),
-                   1);
+  ck_assert_int_eq(
+      parse("GET / HTTP/1.1\r\nConnection: te, close\r\n\r\n", &req, &status),
+      1);
   ck_assert(!req.keep_alive);
 }
 END_TEST
@@ -80,8 +79,7 @@ START_TEST(test_http_refusals) {
       {"GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nA: b\x01\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
-      {"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-       400},
+      {"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400},
       {"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: "
        "chunked\r\n\r\n",
        400},
@@ -102,16 +100,15 @@ START_TEST(test_http_limits) {
   // A request line over 16 K, complete or not.
   memset(buf, 'a', sizeof(buf));
   memcpy(buf, "GET /", 5);
-  ck_assert_int_eq(mtk_serve_http_parse(buf, 16 * 1024 + 10, &limits, &req,
-                                        &status),
-                   -1);
+  ck_assert_int_eq(
+      mtk_serve_http_parse(buf, 16 * 1024 + 10, &limits, &req, &status), -1);
   ck_assert_int_eq(status, 414);
   // One header line over 16 K.
   int n = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nBig: ");
   memset(buf + n, 'v', 16 * 1024);
   memcpy(buf + n + 16 * 1024, "\r\n\r\n", 4);
-  ck_assert_int_eq(mtk_serve_http_parse(buf, (size_t)n + 16 * 1024 + 4,
-                                        &limits, &req, &status),
+  ck_assert_int_eq(mtk_serve_http_parse(buf, (size_t)n + 16 * 1024 + 4, &limits,
+                                        &req, &status),
                    -1);
   ck_assert_int_eq(status, 431);
   // Many headers of 1 K: over 64 K in all.
@@ -129,22 +126,21 @@ START_TEST(test_http_limits) {
   ck_assert_int_eq(status, 431);
   // Too many header fields.
   limits.max_headers = 2;
-  ck_assert_int_eq(parse("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
-                         &req, &status),
-                   -1);
+  ck_assert_int_eq(
+      parse("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", &req, &status),
+      -1);
   ck_assert_int_eq(status, 431);
-  ck_assert_int_eq(parse("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n", &req,
-                         &status),
-                   1);
+  ck_assert_int_eq(
+      parse("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n", &req, &status), 1);
 }
 END_TEST
 
 START_TEST(test_http_garbage_never_reads_past_end) {
   // Every prefix of every byte pattern: the parser must answer 0, 1 or -1
   // (AddressSanitizer watches the reads).
-  static const char *const seeds[] = {
-      "GET / HTTP/1.1\r\nA: b\r\n\r\n", "\r\n\r\n\r\n", ":\r\n\r\n",
-      "G E T\n\n", "\x80\xff\r\n"};
+  static const char *const seeds[] = {"GET / HTTP/1.1\r\nA: b\r\n\r\n",
+                                      "\r\n\r\n\r\n", ":\r\n\r\n", "G E T\n\n",
+                                      "\x80\xff\r\n"};
   for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
     size_t len = strlen(seeds[s]);
     for (size_t n = 0; n <= len; n++) {

@@ -2,10 +2,9 @@
 // collection, setup of a server SSL, and the refusal calls outside the
 // state they are meant for. The handshake paths run end to end in
 // tests/integration/serve_*.sh.
-#include <string.h>
-
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "mtlskit/net_server.h"
@@ -30,8 +29,8 @@ START_TEST(test_net_server_ca_names) {
   ck_assert_int_eq((int)sk_CRYPTO_BUFFER_num(names), 2);
   for (size_t i = 0; i < 2; i++) {
     uint8_t *der = NULL;
-    int len = i2d_X509_NAME(X509_get_subject_name(sk_X509_value(certs, i)),
-                            &der);
+    int len =
+        i2d_X509_NAME(X509_get_subject_name(sk_X509_value(certs, i)), &der);
     CRYPTO_BUFFER *b = sk_CRYPTO_BUFFER_value(names, i);
     ck_assert_int_eq((int)CRYPTO_BUFFER_len(b), len);
     ck_assert(memcmp(CRYPTO_BUFFER_data(b), der, (size_t)len) == 0);

@@ -1,11 +1,10 @@
-#include <string.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 #include <openssl/obj.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "mtlskit/x509_cert.h"
@@ -120,28 +119,25 @@ START_TEST(test_leaf_defaults) {
   ck_assert_uint_gt(ASN1_STRING_get0_data(s)[0], 0);
   ck_assert_uint_eq(spec.serial_len, 16);
   int crit;
-  BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(x, NID_basic_constraints, &crit,
-                                           NULL);
+  BASIC_CONSTRAINTS *bc =
+      X509_get_ext_d2i(x, NID_basic_constraints, &crit, NULL);
   ck_assert_int_eq(crit, 1);
   ck_assert(!bc->ca);
   BASIC_CONSTRAINTS_free(bc);
-  EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit,
-                                             NULL);
+  EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
   ck_assert_int_eq(crit, 0);
   ck_assert_int_eq(sk_ASN1_OBJECT_num(eku), 1);
-  ck_assert_int_eq(OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 0)),
-                   NID_client_auth);
+  ck_assert_int_eq(OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 0)), NID_client_auth);
   sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
   ASN1_BIT_STRING *ku = X509_get_ext_d2i(x, NID_key_usage, &crit, NULL);
   ck_assert_int_eq(crit, 1);
   ck_assert(ASN1_BIT_STRING_get_bit(ku, 0));   // digitalSignature
   ck_assert(!ASN1_BIT_STRING_get_bit(ku, 2));  // no keyEncipherment on EC
   ASN1_BIT_STRING_free(ku);
-  AUTHORITY_KEYID *aki = X509_get_ext_d2i(x, NID_authority_key_identifier,
-                                          &crit, NULL);
-  ck_assert_int_eq(ASN1_OCTET_STRING_cmp(aki->keyid,
-                                         X509_get0_subject_key_id(ca_cert)),
-                   0);
+  AUTHORITY_KEYID *aki =
+      X509_get_ext_d2i(x, NID_authority_key_identifier, &crit, NULL);
+  ck_assert_int_eq(
+      ASN1_OCTET_STRING_cmp(aki->keyid, X509_get0_subject_key_id(ca_cert)), 0);
   AUTHORITY_KEYID_free(aki);
   ck_assert_int_ge(X509_get_ext_by_NID(x, NID_subject_alt_name, -1), 0);
   ck_assert_int_eq(X509_check_purpose(x, X509_PURPOSE_SSL_CLIENT, 0), 1);
@@ -157,8 +153,8 @@ END_TEST
 START_TEST(test_time_encoding_2050) {
   struct mtk_cert_spec spec;
   leaf_spec(&spec);
-  spec.not_after = 2524608000;  // 2050-01-01T00:00:00Z
-  spec.not_before = 2524607999; // 2049-12-31T23:59:59Z
+  spec.not_after = 2524608000;   // 2050-01-01T00:00:00Z
+  spec.not_before = 2524607999;  // 2049-12-31T23:59:59Z
   uint8_t *der;
   size_t len;
   X509 *x = build(&spec, &der, &len);

@@ -1,10 +1,9 @@
-#include <string.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "mtlskit/x509_crl.h"
@@ -37,8 +36,7 @@ static void teardown(void) {
   EVP_PKEY_free(key);
 }
 
-static X509_CRL *build(struct mtk_crl_spec *spec, uint8_t **der,
-                       size_t *len) {
+static X509_CRL *build(struct mtk_crl_spec *spec, uint8_t **der, size_t *len) {
   spec->issuer = ca;
   spec->signing_key = key;
   spec->this_update = 1750000000;
@@ -84,9 +82,8 @@ START_TEST(test_empty_crl_has_no_revoked_sequence) {
   ASN1_INTEGER_free(num);
   AUTHORITY_KEYID *aki =
       X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, NULL, NULL);
-  ck_assert_int_eq(ASN1_OCTET_STRING_cmp(aki->keyid,
-                                         X509_get0_subject_key_id(ca)),
-                   0);
+  ck_assert_int_eq(
+      ASN1_OCTET_STRING_cmp(aki->keyid, X509_get0_subject_key_id(ca)), 0);
   AUTHORITY_KEYID_free(aki);
   X509_CRL_free(crl);
   OPENSSL_free(der);

@@ -1,8 +1,7 @@
-#include <string.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/mem.h>
 #include <openssl/x509.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "mtlskit/x509_name.h"
@@ -99,12 +98,12 @@ START_TEST(test_dn_from_x509_name_round_trip) {
   mtk_dn_init(&copy);
   ck_assert_int_eq(mtk_dn_parse("/C=JP/O=x/CN=y", &dn, NULL), 0);
   X509_NAME *name = X509_NAME_new();
-  X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC,
-                             (const uint8_t *)"JP", -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const uint8_t *)"x",
-                             -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const uint8_t *)"y",
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC, (const uint8_t *)"JP", -1,
+                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const uint8_t *)"x", -1,
+                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const uint8_t *)"y", -1,
+                             -1, 0);
   ck_assert_int_eq(mtk_dn_from_x509_name(name, &copy), 0);
   ck_assert_uint_eq(copy.num_attrs, 3);
   ck_assert_str_eq(copy.attrs[2].value, "y");

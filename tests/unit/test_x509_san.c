@@ -1,7 +1,6 @@
-#include <string.h>
-
 #include <openssl/bytestring.h>
 #include <openssl/mem.h>
+#include <string.h>
 
 #include "check_main.h"
 #include "mtlskit/x509_san.h"
