@@ -21,32 +21,10 @@ export MTK_BIN=$bin MTK_SRC=$src
 
 F="$T/fx"
 probe_pki "$F"
-cat "$F/server/server.cert.pem" "$F/server/server.key.pem" >"$T/server.pem"
-p_nginx=$(free_port)
-start_nginx bench "$p_nginx" "
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_certificate $F/server/server.cert.pem;
-    ssl_certificate_key $F/server/server.key.pem;
-    ssl_client_certificate $F/trust/root.pem;
-    ssl_verify_depth 2;
-    ssl_crl $F/crl/all.crl.pem;
-    ssl_verify_client on;
-    location / { return 200 \"ok\n\"; }"
-p_haproxy=$(free_port)
-start_haproxy bench "$p_haproxy" "ssl crt $T/server.pem verify required ca-file $F/trust/root.pem crl-file $F/crl/all.crl.pem"
-p_apache=$(free_port)
-start_apache bench "$p_apache" "
-  SSLCertificateFile $F/server/server.cert.pem
-  SSLCertificateKeyFile $F/server/server.key.pem
-  SSLCACertificateFile $F/trust/root.pem
-  SSLCARevocationFile $F/crl/all.crl.pem
-  SSLCARevocationCheck chain
-  SSLVerifyClient require
-  SSLVerifyDepth 3"
-p_node=$(free_port)
-start_node bench "$p_node" "$F/server/server.key.pem" "$F/server/server.cert.pem" \
-  "$F/trust/root.pem" "$F/crl/root.crl.pem" "$F/crl/intermediate.crl.pem" \
-  "$F/crl/intermediate2.crl.pem"
+# The four targets (start_mtls_servers also starts an nginx `optional`,
+# which this benchmark leaves idle).
+start_mtls_servers "$F" "$F/crl/all.crl.pem" "$F/crl/root.crl.pem" \
+  "$F/crl/intermediate.crl.pem" "$F/crl/intermediate2.crl.pem"
 targets="nginx:$p_nginx haproxy:$p_haproxy apache:$p_apache node:$p_node"
 
 # The cases of the default trust variant, with their files.

@@ -8,41 +8,8 @@
 
 F="$T/fx"
 mtlskit fixtures "$F" --quiet
-cat "$F/server/server.cert.pem" "$F/server/server.key.pem" >"$T/server.pem"
-
-nginx_common="
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_certificate $F/server/server.cert.pem;
-    ssl_certificate_key $F/server/server.key.pem;
-    ssl_client_certificate $F/trust/root.pem;
-    ssl_verify_depth 2;
-    ssl_crl $F/crl/default.pem;"
-p_nginx=$(free_port)
-start_nginx on "$p_nginx" "$nginx_common
-    ssl_verify_client on;
-    location / { return 200 \"ok\n\"; }"
-p_opt=$(free_port)
-start_nginx optional "$p_opt" "$nginx_common
-    ssl_verify_client optional;
-    location / {
-      if (\$ssl_client_verify != SUCCESS) { return 403; }
-      return 200 \"ok\n\";
-    }"
-p_haproxy=$(free_port)
-start_haproxy strict "$p_haproxy" "ssl crt $T/server.pem verify required ca-file $F/trust/root.pem crl-file $F/crl/default.pem"
-p_apache=$(free_port)
-start_apache strict "$p_apache" "
-  SSLCertificateFile $F/server/server.cert.pem
-  SSLCertificateKeyFile $F/server/server.key.pem
-  SSLCACertificateFile $F/trust/root.pem
-  SSLCARevocationFile $F/crl/default.pem
-  SSLCARevocationCheck chain
-  SSLVerifyClient require
-  SSLVerifyDepth 3"
-p_node=$(free_port)
-# Node loads one CRL per file, so give it every CA's CRL file.
-start_node strict "$p_node" "$F/server/server.key.pem" \
-  "$F/server/server.cert.pem" "$F/trust/root.pem" "$F"/crl/*.crl.pem
+# Node loads one CRL per file, so it gets every CA's CRL file.
+start_mtls_servers "$F" "$F/crl/default.pem" "$F"/crl/*.crl.pem
 
 total=$(jq '[.cases[] | select(.trust == "default")] | length' "$F/manifest.json")
 for tls in 1.2 1.3; do

@@ -9,41 +9,8 @@
 
 F="$T/fx"
 probe_pki "$F"
-cat "$F/server/server.cert.pem" "$F/server/server.key.pem" >"$T/server.pem"
-
-nginx_common="
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_certificate $F/server/server.cert.pem;
-    ssl_certificate_key $F/server/server.key.pem;
-    ssl_client_certificate $F/trust/root.pem;
-    ssl_verify_depth 2;  # leaf + 2 intermediates + root
-    ssl_crl $F/crl/all.crl.pem;"
-p_nginx=$(free_port)
-start_nginx on "$p_nginx" "$nginx_common
-    ssl_verify_client on;
-    location / { return 200 \"ok\n\"; }"
-p_opt=$(free_port)
-start_nginx optional "$p_opt" "$nginx_common
-    ssl_verify_client optional;
-    location / {
-      if (\$ssl_client_verify != SUCCESS) { return 403; }
-      return 200 \"ok\n\";
-    }"
-p_haproxy=$(free_port)
-start_haproxy strict "$p_haproxy" "ssl crt $T/server.pem verify required ca-file $F/trust/root.pem crl-file $F/crl/all.crl.pem"
-p_apache=$(free_port)
-start_apache strict "$p_apache" "
-  SSLCertificateFile $F/server/server.cert.pem
-  SSLCertificateKeyFile $F/server/server.key.pem
-  SSLCACertificateFile $F/trust/root.pem
-  SSLCARevocationFile $F/crl/all.crl.pem
-  SSLCARevocationCheck chain
-  SSLVerifyClient require
-  SSLVerifyDepth 3"  # errdepth of the root is 3
-p_node=$(free_port)
-start_node strict "$p_node" "$F/server/server.key.pem" "$F/server/server.cert.pem" \
-  "$F/trust/root.pem" "$F/crl/root.crl.pem" "$F/crl/intermediate.crl.pem" \
-  "$F/crl/intermediate2.crl.pem"
+start_mtls_servers "$F" "$F/crl/all.crl.pem" "$F/crl/root.crl.pem" \
+  "$F/crl/intermediate.crl.pem" "$F/crl/intermediate2.crl.pem"
 
 # results FILE: "case result kind stage alert-or-status" per attempt, and
 # "trace-alert N" when the alert record itself was seen in curl's

@@ -161,3 +161,49 @@ CONF
   on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
   wait_port "$port" 10
 }
+
+# start_mtls_servers DIR CRL_FILE NODE_CRL_FILE...: start the five servers
+# the probe is checked against, each requiring a client certificate from
+# the fixture set in DIR (server/server.{cert,key}.pem, trust/root.pem) and
+# checking CRL_FILE (every CA's CRL in one file): nginx `on`, nginx
+# `optional` with a 403 rule, HAProxy `verify required`, Apache
+# `SSLVerifyClient require` and Node `requestCert` (which wants one CRL per
+# file: NODE_CRL_FILE...). Sets p_nginx, p_opt, p_haproxy, p_apache, p_node.
+start_mtls_servers() {
+  local dir=$1 crl=$2
+  shift 2
+  cat "$dir/server/server.cert.pem" "$dir/server/server.key.pem" \
+    >"$T/mtls-server.pem"
+  local nginx_common="
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate $dir/server/server.cert.pem;
+    ssl_certificate_key $dir/server/server.key.pem;
+    ssl_client_certificate $dir/trust/root.pem;
+    ssl_verify_depth 2;  # leaf + 2 intermediates + root
+    ssl_crl $crl;"
+  p_nginx=$(free_port)
+  start_nginx on "$p_nginx" "$nginx_common
+    ssl_verify_client on;
+    location / { return 200 \"ok\n\"; }"
+  p_opt=$(free_port)
+  start_nginx optional "$p_opt" "$nginx_common
+    ssl_verify_client optional;
+    location / {
+      if (\$ssl_client_verify != SUCCESS) { return 403; }
+      return 200 \"ok\n\";
+    }"
+  p_haproxy=$(free_port)
+  start_haproxy strict "$p_haproxy" "ssl crt $T/mtls-server.pem verify required ca-file $dir/trust/root.pem crl-file $crl"
+  p_apache=$(free_port)
+  start_apache strict "$p_apache" "
+  SSLCertificateFile $dir/server/server.cert.pem
+  SSLCertificateKeyFile $dir/server/server.key.pem
+  SSLCACertificateFile $dir/trust/root.pem
+  SSLCARevocationFile $crl
+  SSLCARevocationCheck chain
+  SSLVerifyClient require
+  SSLVerifyDepth 3"  # errdepth of the root is 3
+  p_node=$(free_port)
+  start_node strict "$p_node" "$dir/server/server.key.pem" \
+    "$dir/server/server.cert.pem" "$dir/trust/root.pem" "$@"
+}
