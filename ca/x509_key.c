@@ -187,51 +187,40 @@ static const EVP_MD *digest_md(enum mtk_digest digest) {
   return EVP_sha256();
 }
 
+// sig_algs names the RSA and ECDSA signature algorithms of each digest; the
+// last row, SHA-256, serves MTK_DIGEST_SHA256 and MTK_DIGEST_DEFAULT.
+static const struct {
+  enum mtk_digest digest;
+  int rsa_nid;
+  int ecdsa_nid;
+} sig_algs[] = {
+    {MTK_DIGEST_SHA1, NID_sha1WithRSAEncryption, NID_ecdsa_with_SHA1},
+    {MTK_DIGEST_SHA384, NID_sha384WithRSAEncryption, NID_ecdsa_with_SHA384},
+    {MTK_DIGEST_SHA512, NID_sha512WithRSAEncryption, NID_ecdsa_with_SHA512},
+    {MTK_DIGEST_SHA256, NID_sha256WithRSAEncryption, NID_ecdsa_with_SHA256},
+};
+
 // sig_nid maps a key and digest to the signature algorithm's NID and says
 // whether its AlgorithmIdentifier carries NULL parameters (RSA PKCS#1 v1.5
 // does, RFC 4055 2.1; ECDSA and EdDSA must not, RFC 5758 3.2, RFC 8410 3).
 static int sig_nid(const EVP_PKEY *key, enum mtk_digest digest, int *out_nid,
                    int *out_null_params) {
   int type = EVP_PKEY_id(key);
-  *out_null_params = 0;
+  *out_null_params = type == EVP_PKEY_RSA;
   if (type == EVP_PKEY_ED25519) {
     *out_nid = NID_ED25519;
     return 0;
   }
-  if (type == EVP_PKEY_RSA) {
-    *out_null_params = 1;
-    switch (digest) {
-      case MTK_DIGEST_SHA1:
-        *out_nid = NID_sha1WithRSAEncryption;
-        return 0;
-      case MTK_DIGEST_SHA384:
-        *out_nid = NID_sha384WithRSAEncryption;
-        return 0;
-      case MTK_DIGEST_SHA512:
-        *out_nid = NID_sha512WithRSAEncryption;
-        return 0;
-      default:
-        *out_nid = NID_sha256WithRSAEncryption;
-        return 0;
-    }
+  if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC) {
+    return MTK_EUNSUPPORTED;
   }
-  if (type == EVP_PKEY_EC) {
-    switch (digest) {
-      case MTK_DIGEST_SHA1:
-        *out_nid = NID_ecdsa_with_SHA1;
-        return 0;
-      case MTK_DIGEST_SHA384:
-        *out_nid = NID_ecdsa_with_SHA384;
-        return 0;
-      case MTK_DIGEST_SHA512:
-        *out_nid = NID_ecdsa_with_SHA512;
-        return 0;
-      default:
-        *out_nid = NID_ecdsa_with_SHA256;
-        return 0;
-    }
+  size_t i = 0;
+  while (i + 1 < sizeof(sig_algs) / sizeof(sig_algs[0]) &&
+         sig_algs[i].digest != digest) {
+    i++;
   }
-  return MTK_EUNSUPPORTED;
+  *out_nid = type == EVP_PKEY_RSA ? sig_algs[i].rsa_nid : sig_algs[i].ecdsa_nid;
+  return 0;
 }
 
 int mtk_sig_alg_write(CBB *cbb, const EVP_PKEY *key, enum mtk_digest digest) {
