@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "x509_internal.h"
+
 void mtk_cert_spec_init(struct mtk_cert_spec *spec,
                         enum mtk_cert_profile profile,
                         const EVP_PKEY *public_key) {
@@ -134,8 +136,8 @@ int mtk_serial_from_hex(const char *hex, uint8_t *out, size_t out_cap,
   return 0;
 }
 
-static int add_ext_header(CBB *exts, CBB *ext, CBB *value, int nid,
-                          enum mtk_ext_mode mode) {
+int mtk_ext_header_add(CBB *exts, CBB *ext, CBB *value, int nid,
+                       enum mtk_ext_mode mode) {
   return CBB_add_asn1(exts, ext, CBS_ASN1_SEQUENCE) && OBJ_nid2cbb(ext, nid) &&
          (mode != MTK_EXT_CRITICAL || CBB_add_asn1_bool(ext, 1)) &&
          CBB_add_asn1(ext, value, CBS_ASN1_OCTETSTRING);
@@ -169,8 +171,8 @@ static const int eku_nids[] = {
     NID_email_protect, NID_OCSP_sign,   NID_anyExtendedKeyUsage,
 };
 
-static int issuer_key_id(X509 *issuer, uint8_t out[SHA_DIGEST_LENGTH],
-                         size_t *out_len) {
+int mtk_issuer_key_id(X509 *issuer, uint8_t out[SHA_DIGEST_LENGTH],
+                      size_t *out_len) {
   const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(issuer);
   if (ski != NULL && ASN1_STRING_length(ski) > 0 &&
       ASN1_STRING_length(ski) <= SHA_DIGEST_LENGTH) {
@@ -206,8 +208,8 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
     return MTK_ENOMEM;
   }
   if (spec->basic_constraints_mode != MTK_EXT_OMIT) {
-    if (!add_ext_header(&exts, &ext, &value, NID_basic_constraints,
-                        spec->basic_constraints_mode) ||
+    if (!mtk_ext_header_add(&exts, &ext, &value, NID_basic_constraints,
+                            spec->basic_constraints_mode) ||
         !CBB_add_asn1(&value, &inner, CBS_ASN1_SEQUENCE) ||
         (spec->basic_constraints == MTK_BC_CA &&
          (!CBB_add_asn1_bool(&inner, 1) ||
@@ -218,15 +220,15 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
     }
   }
   if (spec->key_usage_mode != MTK_EXT_OMIT) {
-    if (!add_ext_header(&exts, &ext, &value, NID_key_usage,
-                        spec->key_usage_mode) ||
+    if (!mtk_ext_header_add(&exts, &ext, &value, NID_key_usage,
+                            spec->key_usage_mode) ||
         !add_named_bits(&value, spec->key_usage) || !CBB_flush(&exts)) {
       return MTK_ENOMEM;
     }
   }
   if (spec->eku_mode != MTK_EXT_OMIT) {
-    if (!add_ext_header(&exts, &ext, &value, NID_ext_key_usage,
-                        spec->eku_mode) ||
+    if (!mtk_ext_header_add(&exts, &ext, &value, NID_ext_key_usage,
+                            spec->eku_mode) ||
         !CBB_add_asn1(&value, &inner, CBS_ASN1_SEQUENCE)) {
       return MTK_ENOMEM;
     }
@@ -244,8 +246,8 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
     if (mtk_key_id(spec->public_key, id) != 0) {
       return MTK_ECRYPTO;
     }
-    if (!add_ext_header(&exts, &ext, &value, NID_subject_key_identifier,
-                        spec->ski_mode) ||
+    if (!mtk_ext_header_add(&exts, &ext, &value, NID_subject_key_identifier,
+                            spec->ski_mode) ||
         !CBB_add_asn1(&value, &inner, CBS_ASN1_OCTETSTRING) ||
         !CBB_add_bytes(&inner, id, sizeof(id)) || !CBB_flush(&exts)) {
       return MTK_ENOMEM;
@@ -254,14 +256,15 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
   if (spec->aki_mode != MTK_EXT_OMIT) {
     uint8_t id[SHA_DIGEST_LENGTH];
     size_t id_len = sizeof(id);
-    int err = spec->issuer != NULL ? issuer_key_id(spec->issuer, id, &id_len)
-                                   : mtk_key_id(spec->signing_key, id);
+    int err = spec->issuer != NULL
+                  ? mtk_issuer_key_id(spec->issuer, id, &id_len)
+                  : mtk_key_id(spec->signing_key, id);
     if (err != 0) {
       return err;
     }
     CBB key_id;
-    if (!add_ext_header(&exts, &ext, &value, NID_authority_key_identifier,
-                        spec->aki_mode) ||
+    if (!mtk_ext_header_add(&exts, &ext, &value, NID_authority_key_identifier,
+                            spec->aki_mode) ||
         !CBB_add_asn1(&value, &inner, CBS_ASN1_SEQUENCE) ||
         !CBB_add_asn1(&inner, &key_id, CBS_ASN1_CONTEXT_SPECIFIC | 0) ||
         !CBB_add_bytes(&key_id, id, id_len) || !CBB_flush(&exts)) {
@@ -270,8 +273,8 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
   }
   if (spec->san_mode != MTK_EXT_OMIT && spec->san != NULL &&
       spec->san->num > 0) {
-    if (!add_ext_header(&exts, &ext, &value, NID_subject_alt_name,
-                        spec->san_mode) ||
+    if (!mtk_ext_header_add(&exts, &ext, &value, NID_subject_alt_name,
+                            spec->san_mode) ||
         mtk_san_marshal(&value, spec->san) != 0 || !CBB_flush(&exts)) {
       return MTK_ENOMEM;
     }
@@ -301,8 +304,6 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out, size_t *out_len,
                         "certificate spec needs a subject and keys");
   }
   int err = 0;
-  uint8_t *tbs_der = NULL;
-  size_t tbs_len = 0;
   uint8_t *issuer_der = NULL;
   CBB cbb, tbs, child;
   CBB_zero(&cbb);
@@ -381,15 +382,9 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out, size_t *out_len,
       goto out;
     }
   }
-  if (!CBB_finish(&cbb, &tbs_der, &tbs_len)) {
-    err = MTK_ENOMEM;
-    goto out;
-  }
-  err = mtk_sign_der(tbs_der, tbs_len, spec->signing_key, spec->digest, out,
-                     out_len, diag);
+  err = mtk_sign_tbs(&cbb, spec->signing_key, spec->digest, out, out_len, diag);
 out:
   CBB_cleanup(&cbb);
-  OPENSSL_free(tbs_der);
   OPENSSL_free(issuer_der);
   return err;
 }

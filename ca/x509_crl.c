@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "x509_internal.h"
+
 static const struct {
   const char *name;
   int reason;
@@ -108,24 +110,13 @@ static int add_crl_extensions(CBB *tbs, const struct mtk_crl_spec *spec) {
   if (spec->aki_mode != MTK_EXT_OMIT) {
     uint8_t id[SHA_DIGEST_LENGTH];
     size_t id_len = sizeof(id);
-    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(spec->issuer);
-    if (ski != NULL && ASN1_STRING_length(ski) > 0 &&
-        ASN1_STRING_length(ski) <= SHA_DIGEST_LENGTH) {
-      id_len = (size_t)ASN1_STRING_length(ski);
-      memcpy(id, ASN1_STRING_get0_data(ski), id_len);
-    } else {
-      EVP_PKEY *pub = X509_get_pubkey(spec->issuer);
-      int err = pub != NULL ? mtk_key_id(pub, id) : MTK_ECRYPTO;
-      EVP_PKEY_free(pub);
-      if (err != 0) {
-        return err;
-      }
+    int err = mtk_issuer_key_id(spec->issuer, id, &id_len);
+    if (err != 0) {
+      return err;
     }
     CBB key_id;
-    if (!CBB_add_asn1(&exts, &ext, CBS_ASN1_SEQUENCE) ||
-        !OBJ_nid2cbb(&ext, NID_authority_key_identifier) ||
-        (spec->aki_mode == MTK_EXT_CRITICAL && !CBB_add_asn1_bool(&ext, 1)) ||
-        !CBB_add_asn1(&ext, &value, CBS_ASN1_OCTETSTRING) ||
+    if (!mtk_ext_header_add(&exts, &ext, &value, NID_authority_key_identifier,
+                            spec->aki_mode) ||
         !CBB_add_asn1(&value, &inner, CBS_ASN1_SEQUENCE) ||
         !CBB_add_asn1(&inner, &key_id, CBS_ASN1_CONTEXT_SPECIFIC | 0) ||
         !CBB_add_bytes(&key_id, id, id_len) || !CBB_flush(&exts)) {
@@ -133,11 +124,8 @@ static int add_crl_extensions(CBB *tbs, const struct mtk_crl_spec *spec) {
     }
   }
   if (spec->crl_number_mode != MTK_EXT_OMIT) {
-    if (!CBB_add_asn1(&exts, &ext, CBS_ASN1_SEQUENCE) ||
-        !OBJ_nid2cbb(&ext, NID_crl_number) ||
-        (spec->crl_number_mode == MTK_EXT_CRITICAL &&
-         !CBB_add_asn1_bool(&ext, 1)) ||
-        !CBB_add_asn1(&ext, &value, CBS_ASN1_OCTETSTRING) ||
+    if (!mtk_ext_header_add(&exts, &ext, &value, NID_crl_number,
+                            spec->crl_number_mode) ||
         !CBB_add_asn1(&value, &inner, CBS_ASN1_INTEGER) ||
         !CBB_add_bytes(&inner, spec->crl_number, spec->crl_number_len) ||
         !CBB_flush(&exts)) {
@@ -154,8 +142,7 @@ int mtk_crl_build(const struct mtk_crl_spec *spec, uint8_t **out,
   }
   int err = 0;
   CBB cbb, tbs;
-  uint8_t *tbs_der = NULL, *issuer_der = NULL;
-  size_t tbs_len = 0;
+  uint8_t *issuer_der = NULL;
   CBB_zero(&cbb);
   if (!CBB_init(&cbb, 256 + spec->num_entries * 48) ||
       !CBB_add_asn1(&cbb, &tbs, CBS_ASN1_SEQUENCE) ||
@@ -188,15 +175,9 @@ int mtk_crl_build(const struct mtk_crl_spec *spec, uint8_t **out,
     mtk_diag_set(diag, err, "cannot encode the CRL");
     goto out;
   }
-  if (!CBB_finish(&cbb, &tbs_der, &tbs_len)) {
-    err = MTK_ENOMEM;
-    goto out;
-  }
-  err = mtk_sign_der(tbs_der, tbs_len, spec->signing_key, spec->digest, out,
-                     out_len, diag);
+  err = mtk_sign_tbs(&cbb, spec->signing_key, spec->digest, out, out_len, diag);
 out:
   CBB_cleanup(&cbb);
-  OPENSSL_free(tbs_der);
   OPENSSL_free(issuer_der);
   return err;
 }

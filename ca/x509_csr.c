@@ -11,12 +11,12 @@
 #include <openssl/x509v3.h>
 #include <string.h>
 
+#include "x509_internal.h"
+
 int mtk_csr_build(const struct mtk_dn *subject, EVP_PKEY *key,
                   const struct mtk_san_list *san, enum mtk_digest digest,
                   uint8_t **out, size_t *out_len, struct mtk_diag *diag) {
   CBB cbb, info, attrs;
-  uint8_t *tbs = NULL;
-  size_t tbs_len = 0;
   int err = 0;
   CBB_zero(&cbb);
   if (!CBB_init(&cbb, 512) || !CBB_add_asn1(&cbb, &info, CBS_ASN1_SEQUENCE) ||
@@ -51,14 +51,9 @@ int mtk_csr_build(const struct mtk_dn *subject, EVP_PKEY *key,
       goto out;
     }
   }
-  if (!CBB_finish(&cbb, &tbs, &tbs_len)) {
-    err = MTK_ENOMEM;
-    goto out;
-  }
-  err = mtk_sign_der(tbs, tbs_len, key, digest, out, out_len, diag);
+  err = mtk_sign_tbs(&cbb, key, digest, out, out_len, diag);
 out:
   CBB_cleanup(&cbb);
-  OPENSSL_free(tbs);
   return err;
 }
 

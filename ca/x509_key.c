@@ -14,6 +14,8 @@
 #include <openssl/sha.h>
 #include <string.h>
 
+#include "x509_internal.h"
+
 static const struct {
   const char *name;
   enum mtk_key_type type;
@@ -284,6 +286,18 @@ out:
   CBB_cleanup(&cbb);
   OPENSSL_free(sig);
   EVP_MD_CTX_cleanup(&ctx);
+  return err;
+}
+
+int mtk_sign_tbs(CBB *cbb, EVP_PKEY *key, enum mtk_digest digest, uint8_t **out,
+                 size_t *out_len, struct mtk_diag *diag) {
+  uint8_t *tbs = NULL;
+  size_t tbs_len = 0;
+  if (!CBB_finish(cbb, &tbs, &tbs_len)) {
+    return MTK_ENOMEM;
+  }
+  int err = mtk_sign_der(tbs, tbs_len, key, digest, out, out_len, diag);
+  OPENSSL_free(tbs);
   return err;
 }
 
