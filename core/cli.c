@@ -1,6 +1,8 @@
 #include "mtlskit/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include "mtlskit/version.h"
 
@@ -63,6 +65,18 @@ int mtk_cli_usage_error(const char *fmt, ...) {
   va_end(ap);
   fprintf(stderr, "try '%s --help'\n", cli_name);
   return MTK_EXIT_USAGE;
+}
+
+int mtk_cli_option_error(char *const *argv) {
+  // getopt_long leaves optind past the refused argument; optopt holds a
+  // refused short option.
+  const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+  if (optopt != 0 && (arg == NULL || strncmp(arg, "--", 2) != 0)) {
+    return mtk_cli_usage_error("unknown option or missing argument: '-%c'",
+                               optopt);
+  }
+  return mtk_cli_usage_error("unknown option or missing argument: '%s'",
+                             arg != NULL ? arg : "?");
 }
 
 void mtk_cli_print_version(FILE *out, const char *const *libs) {

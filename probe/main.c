@@ -189,6 +189,7 @@ int main(int argc, char **argv) {
   mtk_probe_manifest_init(&manifest);
   mtk_diag_init(&diag);
 
+  opterr = 0;  // mtk_cli_option_error reports, on one line
   while ((opt = getopt_long(argc, argv, "hkH:", long_options, NULL)) != -1) {
     switch (opt) {
       case OPT_PROFILE:
@@ -318,7 +319,7 @@ int main(int argc, char **argv) {
         err = dup_opt(&cfg.junit, optarg);
         break;
       default:
-        status = mtk_cli_usage_error("bad option");
+        status = mtk_cli_option_error(argv);
         goto out;
     }
     if (err != 0) {

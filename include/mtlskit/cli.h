@@ -44,6 +44,11 @@ int mtk_cli_fail(int err, const struct mtk_diag *diag);
 // "try 'NAME --help'" and returns MTK_EXIT_USAGE.
 int mtk_cli_usage_error(const char *fmt, ...) MTK_PRINTF(1, 2);
 
+// mtk_cli_option_error prints the one-line usage error for the option
+// getopt_long just refused ('?' or ':'), naming it from |argv|, and returns
+// MTK_EXIT_USAGE. Callers set `opterr = 0` first so getopt prints nothing.
+int mtk_cli_option_error(char *const *argv);
+
 // mtk_cli_print_version prints "NAME VERSION" and the versions of the
 // libraries this executable links, one per line, on |out|. |libs| is a
 // NULL-terminated list of "name version" strings and may be NULL.

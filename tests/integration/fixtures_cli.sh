@@ -60,6 +60,9 @@ expect_status 2 mtlskit fixtures "$F" --now yesterday
 expect_grep "cannot read time 'yesterday'" "$T/err"
 expect_status 2 mtlskit fixtures "$F" --subject-template '/CN={name}/bogus'
 expect_one_line "$T/err"
+expect_status 2 mtlskit fixtures "$F" --no-such-option p256
+expect_grep "^mtlskit fixtures: error: unknown option or missing argument: '--no-such-option'$" "$T/err"
+expect_no_grep 'unrecognized option' "$T/err"
 [ "$(tree_digest "$F")" = "$before" ] || fail "a failed command changed $F"
 [ -z "$(ls -d "$F".new-* "$F".old-* 2>/dev/null)" ] || fail "leftover directories"
 pass "bad input: one-line errors, directory unchanged"
