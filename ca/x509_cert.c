@@ -190,6 +190,27 @@ int mtk_issuer_key_id(X509 *issuer, uint8_t out[SHA_DIGEST_LENGTH],
   return err;
 }
 
+int mtk_aki_ext_add(CBB *exts, const uint8_t *id, size_t id_len,
+                    enum mtk_ext_mode mode) {
+  CBB ext, value, seq, key_id;
+  if (!mtk_ext_header_add(exts, &ext, &value, NID_authority_key_identifier,
+                          mode) ||
+      !CBB_add_asn1(&value, &seq, CBS_ASN1_SEQUENCE) ||
+      !CBB_add_asn1(&seq, &key_id, CBS_ASN1_CONTEXT_SPECIFIC | 0) ||
+      !CBB_add_bytes(&key_id, id, id_len) || !CBB_flush(exts)) {
+    return MTK_ENOMEM;
+  }
+  return 0;
+}
+
+int mtk_issuer_name_add(CBB *cbb, X509 *issuer) {
+  uint8_t *der = NULL;
+  int len = i2d_X509_NAME(X509_get_subject_name(issuer), &der);
+  int ok = len > 0 && CBB_add_bytes(cbb, der, (size_t)len);
+  OPENSSL_free(der);
+  return ok ? 0 : MTK_ENOMEM;
+}
+
 static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
   CBB wrap, exts, ext, value, inner;
   int any = spec->basic_constraints_mode != MTK_EXT_OMIT ||
@@ -262,13 +283,9 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
     if (err != 0) {
       return err;
     }
-    CBB key_id;
-    if (!mtk_ext_header_add(&exts, &ext, &value, NID_authority_key_identifier,
-                            spec->aki_mode) ||
-        !CBB_add_asn1(&value, &inner, CBS_ASN1_SEQUENCE) ||
-        !CBB_add_asn1(&inner, &key_id, CBS_ASN1_CONTEXT_SPECIFIC | 0) ||
-        !CBB_add_bytes(&key_id, id, id_len) || !CBB_flush(&exts)) {
-      return MTK_ENOMEM;
+    err = mtk_aki_ext_add(&exts, id, id_len, spec->aki_mode);
+    if (err != 0) {
+      return err;
     }
   }
   if (spec->san_mode != MTK_EXT_OMIT && spec->san != NULL &&
@@ -304,7 +321,6 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out, size_t *out_len,
                         "certificate spec needs a subject and keys");
   }
   int err = 0;
-  uint8_t *issuer_der = NULL;
   CBB cbb, tbs, child;
   CBB_zero(&cbb);
   if (spec->serial_len == 0) {
@@ -338,17 +354,13 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out, size_t *out_len,
     goto out;
   }
   if (spec->issuer != NULL) {
-    int len = i2d_X509_NAME(X509_get_subject_name(spec->issuer), &issuer_der);
-    if (len <= 0 || !CBB_add_bytes(&tbs, issuer_der, (size_t)len)) {
-      err = MTK_ENOMEM;
-      goto out;
-    }
+    err = mtk_issuer_name_add(&tbs, spec->issuer);
   } else {
     err = mtk_dn_marshal(
         &tbs, spec->issuer_name != NULL ? spec->issuer_name : spec->subject);
-    if (err != 0) {
-      goto out;
-    }
+  }
+  if (err != 0) {
+    goto out;
   }
   if (!CBB_add_asn1(&tbs, &child, CBS_ASN1_SEQUENCE)) {
     err = MTK_ENOMEM;
@@ -385,7 +397,6 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out, size_t *out_len,
   err = mtk_sign_tbs(&cbb, spec->signing_key, spec->digest, out, out_len, diag);
 out:
   CBB_cleanup(&cbb);
-  OPENSSL_free(issuer_der);
   return err;
 }
 

@@ -114,13 +114,9 @@ static int add_crl_extensions(CBB *tbs, const struct mtk_crl_spec *spec) {
     if (err != 0) {
       return err;
     }
-    CBB key_id;
-    if (!mtk_ext_header_add(&exts, &ext, &value, NID_authority_key_identifier,
-                            spec->aki_mode) ||
-        !CBB_add_asn1(&value, &inner, CBS_ASN1_SEQUENCE) ||
-        !CBB_add_asn1(&inner, &key_id, CBS_ASN1_CONTEXT_SPECIFIC | 0) ||
-        !CBB_add_bytes(&key_id, id, id_len) || !CBB_flush(&exts)) {
-      return MTK_ENOMEM;
+    err = mtk_aki_ext_add(&exts, id, id_len, spec->aki_mode);
+    if (err != 0) {
+      return err;
     }
   }
   if (spec->crl_number_mode != MTK_EXT_OMIT) {
@@ -142,7 +138,6 @@ int mtk_crl_build(const struct mtk_crl_spec *spec, uint8_t **out,
   }
   int err = 0;
   CBB cbb, tbs;
-  uint8_t *issuer_der = NULL;
   CBB_zero(&cbb);
   if (!CBB_init(&cbb, 256 + spec->num_entries * 48) ||
       !CBB_add_asn1(&cbb, &tbs, CBS_ASN1_SEQUENCE) ||
@@ -156,9 +151,8 @@ int mtk_crl_build(const struct mtk_crl_spec *spec, uint8_t **out,
     mtk_diag_set(diag, err, "unsupported signing key type");
     goto out;
   }
-  int len = i2d_X509_NAME(X509_get_subject_name(spec->issuer), &issuer_der);
-  if (len <= 0 || !CBB_add_bytes(&tbs, issuer_der, (size_t)len)) {
-    err = MTK_ENOMEM;
+  err = mtk_issuer_name_add(&tbs, spec->issuer);
+  if (err != 0) {
     goto out;
   }
   err = mtk_time_marshal(&tbs, spec->this_update, spec->time_encoding);
@@ -178,6 +172,5 @@ int mtk_crl_build(const struct mtk_crl_spec *spec, uint8_t **out,
   err = mtk_sign_tbs(&cbb, spec->signing_key, spec->digest, out, out_len, diag);
 out:
   CBB_cleanup(&cbb);
-  OPENSSL_free(issuer_der);
   return err;
 }

@@ -35,6 +35,12 @@ MTK_MUST_CHECK int mtk_sign_tbs(CBB *cbb, EVP_PKEY *key, enum mtk_digest digest,
 int mtk_ext_header_add(CBB *exts, CBB *ext, CBB *value, int nid,
                        enum mtk_ext_mode mode);
 
+// mtk_aki_ext_add appends to |exts| an authorityKeyIdentifier extension
+// (critical when |mode| is MTK_EXT_CRITICAL) whose keyIdentifier is the
+// |id_len| bytes at |id|, and flushes |exts|. It returns 0 or MTK_ENOMEM.
+MTK_MUST_CHECK int mtk_aki_ext_add(CBB *exts, const uint8_t *id, size_t id_len,
+                                   enum mtk_ext_mode mode);
+
 // mtk_issuer_key_id writes the key identifier an authorityKeyIdentifier
 // names for |issuer| to |out| and its length to *out_len: the issuer's
 // subjectKeyIdentifier when it has one of 1 to 20 bytes, else mtk_key_id of
@@ -42,6 +48,11 @@ int mtk_ext_header_add(CBB *exts, CBB *ext, CBB *value, int nid,
 MTK_MUST_CHECK int mtk_issuer_key_id(X509 *issuer,
                                      uint8_t out[SHA_DIGEST_LENGTH],
                                      size_t *out_len);
+
+// mtk_issuer_name_add appends the subject Name of |issuer|, as it is
+// encoded in that certificate, to |cbb|: the issuer field of a certificate
+// or CRL it signs. It returns 0 or MTK_ENOMEM.
+MTK_MUST_CHECK int mtk_issuer_name_add(CBB *cbb, X509 *issuer);
 
 #ifdef __cplusplus
 }
