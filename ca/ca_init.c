@@ -16,6 +16,29 @@
 #include "mtlskit/x509_csr.h"
 #include "mtlskit/x509_time.h"
 
+static void remove_tree(const char *path);
+
+// remove_children deletes everything below the directory |path| and leaves
+// the directory itself.
+static void remove_children(const char *path) {
+  DIR *d = opendir(path);
+  if (d == NULL) {
+    return;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
+      continue;
+    }
+    char child[PATH_MAX];
+    if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, de->d_name) <
+        sizeof(child)) {
+      remove_tree(child);
+    }
+  }
+  closedir(d);
+}
+
 // remove_tree deletes |path| and everything below it (no symlink is
 // followed). Used only on a directory this run created or found empty.
 static void remove_tree(const char *path) {
@@ -24,21 +47,7 @@ static void remove_tree(const char *path) {
     return;
   }
   if (S_ISDIR(st.st_mode)) {
-    DIR *d = opendir(path);
-    if (d != NULL) {
-      struct dirent *de;
-      while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-          continue;
-        }
-        char child[PATH_MAX];
-        if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, de->d_name) <
-            sizeof(child)) {
-          remove_tree(child);
-        }
-      }
-      closedir(d);
-    }
+    remove_children(path);
     rmdir(path);
   } else {
     unlink(path);
@@ -373,21 +382,7 @@ out:
     if (created_dir) {
       remove_tree(dir);
     } else {
-      DIR *d = opendir(dir);
-      if (d != NULL) {
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-          if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-            continue;
-          }
-          char child[PATH_MAX];
-          if ((size_t)snprintf(child, sizeof(child), "%s/%s", dir, de->d_name) <
-              sizeof(child)) {
-            remove_tree(child);
-          }
-        }
-        closedir(d);
-      }
+      remove_children(dir);
     }
   }
   mtk_dn_cleanup(&int_dn);
