@@ -3,20 +3,23 @@
 # background job, writes only under $T, listens on 127.0.0.1 only, and is
 # stopped when the test exits.
 
-# start_nginx NAME PORT SERVER_BLOCK: run nginx with one TLS server block
-# (the text of the `server { ... }` body, without the listen line) on
-# 127.0.0.1:PORT. Its prefix directory is $T/nginx-NAME.
-start_nginx() {
-  local name=$1 port=$2 body=$3
+# run_nginx NAME PORT MAIN_LINES CONNECTIONS HTTP_LINES SERVER_BLOCK: write
+# $T/nginx-NAME/nginx.conf with one TLS server block (the text of the
+# `server { ... }` body, without the listen line) on 127.0.0.1:PORT and run
+# nginx with it, prefix directory $T/nginx-NAME. MAIN_LINES and HTTP_LINES
+# are inserted as they are, before `pid` and before `server`: each is empty
+# or ends in a newline. CONNECTIONS is worker_connections.
+run_nginx() {
+  local name=$1 port=$2 main_lines=$3 connections=$4 http_lines=$5 body=$6
   local dir="$T/nginx-$name"
   mkdir -p "$dir/logs"
   cat >"$dir/nginx.conf" <<CONF
 daemon off;
 master_process off;
 worker_processes 1;
-pid $dir/nginx.pid;
+${main_lines}pid $dir/nginx.pid;
 error_log $dir/logs/error.log info;
-events { worker_connections 4096; }
+events { worker_connections $connections; }
 http {
   access_log $dir/logs/access.log;
   client_body_temp_path $dir/body;
@@ -24,7 +27,7 @@ http {
   fastcgi_temp_path $dir/fastcgi;
   uwsgi_temp_path $dir/uwsgi;
   scgi_temp_path $dir/scgi;
-  server {
+${http_lines}  server {
     listen 127.0.0.1:$port ssl;
 $body
   }
@@ -34,6 +37,13 @@ CONF
   local pid=$!
   on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
   wait_port "$port" 10
+}
+
+# start_nginx NAME PORT SERVER_BLOCK: run nginx with one TLS server block
+# (the text of the `server { ... }` body, without the listen line) on
+# 127.0.0.1:PORT. Its prefix directory is $T/nginx-NAME.
+start_nginx() {
+  run_nginx "$1" "$2" "" 4096 "" "$3"
 }
 
 # start_apache NAME PORT VHOST_LINES: run Apache httpd (apache2 -X, its own
@@ -129,37 +139,11 @@ CONF
 
 # start_nginx_http NAME PORT HTTP_LINES SERVER_BLOCK: as start_nginx, with
 # HTTP_LINES added at http level (log_format, for instance, which nginx
-# refuses inside a server block).
+# refuses inside a server block), and sized for load: 16384 connections and
+# 20000 file descriptors.
 start_nginx_http() {
-  local name=$1 port=$2 http_lines=$3 body=$4
-  local dir="$T/nginx-$name"
-  mkdir -p "$dir/logs"
-  cat >"$dir/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log info;
-events { worker_connections 16384; }
-http {
-  access_log $dir/logs/access.log;
-  client_body_temp_path $dir/body;
-  proxy_temp_path $dir/proxy;
-  fastcgi_temp_path $dir/fastcgi;
-  uwsgi_temp_path $dir/uwsgi;
-  scgi_temp_path $dir/scgi;
-$http_lines
-  server {
-    listen 127.0.0.1:$port ssl;
-$body
-  }
-}
-CONF
-  nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/stdout.log" 2>&1 &
-  local pid=$!
-  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-  wait_port "$port" 10
+  local nl=$'\n'
+  run_nginx "$1" "$2" "worker_rlimit_nofile 20000;$nl" 16384 "$3$nl" "$4"
 }
 
 # start_mtls_servers DIR CRL_FILE NODE_CRL_FILE...: start the five servers
