@@ -3,6 +3,18 @@
 # background job, writes only under $T, listens on 127.0.0.1 only, and is
 # stopped when the test exits.
 
+# run_server PORT LOG CMD [ARG...]: run CMD in the background with its
+# output in LOG, stop it when the test exits, and wait up to 10 s for
+# 127.0.0.1:PORT to accept connections (the status is wait_port's).
+run_server() {
+  local port=$1 log=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+  wait_port "$port" 10
+}
+
 # run_nginx NAME PORT MAIN_LINES CONNECTIONS HTTP_LINES SERVER_BLOCK: write
 # $T/nginx-NAME/nginx.conf with one TLS server block (the text of the
 # `server { ... }` body, without the listen line) on 127.0.0.1:PORT and run
@@ -33,10 +45,7 @@ $body
   }
 }
 CONF
-  nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/stdout.log" 2>&1 &
-  local pid=$!
-  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-  wait_port "$port" 10
+  run_server "$port" "$dir/logs/stdout.log" nginx -p "$dir" -c "$dir/nginx.conf"
 }
 
 # start_nginx NAME PORT SERVER_BLOCK: run nginx with one TLS server block
@@ -77,10 +86,7 @@ SSLSessionCache "shmcb:$dir/ssl_scache(512000)"
 $vhost
 </VirtualHost>
 CONF
-  apache2 -X -f "$dir/httpd.conf" >"$dir/logs/stdout.log" 2>&1 &
-  local pid=$!
-  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-  wait_port "$port" 10
+  run_server "$port" "$dir/logs/stdout.log" apache2 -X -f "$dir/httpd.conf"
 }
 
 # start_node NAME PORT KEY CERT CA [CRL...]: run a Node https server with
@@ -103,10 +109,7 @@ const opts = {
 https.createServer(opts, (req, res) => { res.end('ok\n'); })
   .listen($port, '127.0.0.1');
 JS
-  node "$dir/server.js" >"$dir/node.log" 2>&1 &
-  local pid=$!
-  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-  wait_port "$port" 10
+  run_server "$port" "$dir/node.log" node "$dir/server.js"
 }
 
 # start_haproxy NAME PORT BIND_OPTIONS [FRONTEND_LINES]: run HAProxy in the
@@ -131,10 +134,7 @@ frontend fe
   bind 127.0.0.1:$port $bind
 $lines
 CONF
-  haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
-  local pid=$!
-  on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-  wait_port "$port" 10
+  run_server "$port" "$dir/haproxy.log" haproxy -db -f "$dir/haproxy.cfg"
 }
 
 # start_nginx_http NAME PORT HTTP_LINES SERVER_BLOCK: as start_nginx, with
