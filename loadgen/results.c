@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "mtlskit/hist_report.h"
+
 static const char *const phase_names[LG_NUM_PHASES] = {"connect", "handshake",
                                                        "ttfb", "total"};
 
@@ -163,24 +165,14 @@ json_t *lg_results_outcomes_json(const struct lg_results *r) {
 }
 
 json_t *lg_hist_json(const struct mtk_hist *h) {
-  json_t *buckets = json_array();
-  size_t cursor = 0;
-  int64_t v, n;
-  while (buckets != NULL && mtk_hist_next_nonzero(h, &cursor, &v, &n)) {
-    json_array_append_new(buckets,
-                          json_pack("[I,I]", (json_int_t)v, (json_int_t)n));
-  }
   return json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:I, s:I, s:i, "
-      "s:o}}",
-      "count", (json_int_t)h->total_count, "min_ns",
-      (json_int_t)mtk_hist_min(h), "p50_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 50), "p90_ns",
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}", "count",
+      (json_int_t)h->total_count, "min_ns", (json_int_t)mtk_hist_min(h),
+      "p50_ns", (json_int_t)mtk_hist_value_at_percentile(h, 50), "p90_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 90), "p99_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 99), "p999_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 99.9), "max_ns",
       (json_int_t)mtk_hist_max(h), "p9999_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 99.99), "mean_ns",
-      mtk_hist_mean(h), "histogram", "lowest", (json_int_t)h->lowest, "highest",
-      (json_int_t)h->highest, "sigfigs", h->sigfigs, "buckets", buckets);
+      mtk_hist_mean(h), "histogram", mtk_hist_report_layout_json(h));
 }

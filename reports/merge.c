@@ -7,6 +7,7 @@
 
 #include "mtlskit/cli.h"
 #include "mtlskit/hdrlog.h"
+#include "mtlskit/hist_report.h"
 #include "mtlskit/json.h"
 #include "report.h"
 
@@ -115,36 +116,16 @@ static int merge_file(struct merged *m, const char *path) {
 }
 
 static json_t *hist_json(const struct mtk_hist *h) {
-  json_t *buckets = json_array();
-  size_t cursor = 0;
-  int64_t v, n;
-  while (buckets != NULL && mtk_hist_next_nonzero(h, &cursor, &v, &n)) {
-    json_array_append_new(buckets,
-                          json_pack("[I,I]", (json_int_t)v, (json_int_t)n));
-  }
   return json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:{s:I, s:I, s:i, s:o}}",
-      "count", (json_int_t)h->total_count, "min_ns",
-      (json_int_t)mtk_hist_min(h), "p50_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 50), "p90_ns",
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}", "count",
+      (json_int_t)h->total_count, "min_ns", (json_int_t)mtk_hist_min(h),
+      "p50_ns", (json_int_t)mtk_hist_value_at_percentile(h, 50), "p90_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 90), "p99_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 99), "p999_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 99.9), "p9999_ns",
       (json_int_t)mtk_hist_value_at_percentile(h, 99.99), "max_ns",
       (json_int_t)mtk_hist_max(h), "mean_ns", mtk_hist_mean(h), "histogram",
-      "lowest", (json_int_t)h->lowest, "highest", (json_int_t)h->highest,
-      "sigfigs", h->sigfigs, "buckets", buckets);
-}
-
-static void fmt_ns(char *out, size_t len, double ns) {
-  if (ns < 1e3)
-    snprintf(out, len, "%.0fns", ns);
-  else if (ns < 1e6)
-    snprintf(out, len, "%.1fus", ns / 1e3);
-  else if (ns < 1e9)
-    snprintf(out, len, "%.2fms", ns / 1e6);
-  else
-    snprintf(out, len, "%.3fs", ns / 1e9);
+      mtk_hist_report_layout_json(h));
 }
 
 int report_merge_main(int argc, char **argv) {
@@ -233,20 +214,11 @@ int report_merge_main(int argc, char **argv) {
     printf("merged %d file%s, %.3fs span%s\n", argc - optind,
            argc - optind == 1 ? "" : "s", m->last_end - m->first_start,
            m->exact ? "" : " (inexact)");
-    printf("%-10s %10s %10s %10s %10s %10s %10s %10s\n", "tag", "count", "p50",
-           "p90", "p99", "p99.9", "max", "mean");
+    mtk_hist_report_print_header(stdout, "tag");
     for (size_t i = 0; i < m->num_tags; i++) {
-      const struct mtk_hist *h = &m->tags[i].hist;
-      char v[6][32];
-      fmt_ns(v[0], 32, (double)mtk_hist_value_at_percentile(h, 50));
-      fmt_ns(v[1], 32, (double)mtk_hist_value_at_percentile(h, 90));
-      fmt_ns(v[2], 32, (double)mtk_hist_value_at_percentile(h, 99));
-      fmt_ns(v[3], 32, (double)mtk_hist_value_at_percentile(h, 99.9));
-      fmt_ns(v[4], 32, (double)mtk_hist_max(h));
-      fmt_ns(v[5], 32, mtk_hist_mean(h));
-      printf("%-10s %10lld %10s %10s %10s %10s %10s %10s\n",
-             m->tags[i].name[0] != '\0' ? m->tags[i].name : "(untagged)",
-             (long long)h->total_count, v[0], v[1], v[2], v[3], v[4], v[5]);
+      mtk_hist_report_print_row(
+          stdout, m->tags[i].name[0] != '\0' ? m->tags[i].name : "(untagged)",
+          &m->tags[i].hist);
     }
   }
   if (fflush(stdout) != 0) status = MTK_EXIT_RUNTIME;

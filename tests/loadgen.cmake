@@ -3,6 +3,7 @@
 find_package(ZLIB REQUIRED)
 mtk_add_unit_test(hist mtk::core m)
 mtk_add_unit_test(hdrlog mtk::core ZLIB::ZLIB)
+mtk_add_unit_test(hist_report mtk::core)
 mtk_add_integration_test(loadgen_nginx loadgen_nginx.sh)
 mtk_add_integration_test(loadgen_haproxy loadgen_haproxy.sh)
 mtk_add_integration_test(loadgen_faults loadgen_faults.sh)

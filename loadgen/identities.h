@@ -1,0 +1,47 @@
+// The client identities of a load generator run: PEM certificate and key
+// pairs (--cert/--key, or every NAME.crt/NAME.key of --identities DIR) and
+// PKCS#12 files (--p12), used round-robin, one per connection.
+#ifndef MTK_LOADGEN_IDENTITIES_H
+#define MTK_LOADGEN_IDENTITIES_H
+
+#include <stddef.h>
+
+#include "mtlskit/identity.h"
+#include "mtlskit/net.h"
+
+#define LG_MAX_IDENTITIES 4096
+
+struct lg_identities {
+  const char *certs[LG_MAX_IDENTITIES];  // PEM chain files
+  const char *keys[LG_MAX_IDENTITIES];   // PEM key files, same rank
+  size_t num_certs, num_keys;
+  char *owned[2 * LG_MAX_IDENTITIES];  // paths built from --identities
+  size_t num_owned;
+  const char *p12_files[LG_MAX_IDENTITIES];
+  size_t num_p12;
+  const char *p12_password;  // a secret source (env:, file:, ...), or NULL
+  struct mtk_identity *p12;  // num_p12 loaded identities, owned
+  X509 *p12_leaves[LG_MAX_IDENTITIES];
+  STACK_OF(X509) * p12_chains[LG_MAX_IDENTITIES];
+  EVP_PKEY *p12_keys[LG_MAX_IDENTITIES];
+};
+
+// lg_identities_load_dir adds every NAME.crt of |dir| with its NAME.key to
+// the PEM pairs of |ids|, sorted by name. It prints a diagnostic and
+// returns an exit status when |dir| cannot be read or holds no NAME.crt,
+// else 0.
+MTK_MUST_CHECK int lg_identities_load_dir(struct lg_identities *ids,
+                                          const char *dir);
+
+// lg_identities_load_p12 loads every PKCS#12 file of |ids| (with the
+// password from |ids->p12_password|) and points |tls|'s in-memory
+// identities at them (borrowed from |ids|). It prints a diagnostic and
+// returns an exit status on failure, else 0.
+MTK_MUST_CHECK int lg_identities_load_p12(struct lg_identities *ids,
+                                          struct mtk_net_tls_options *tls);
+
+// lg_identities_cleanup frees what |ids| owns (built paths, loaded
+// PKCS#12 identities). A zero-filled |ids| is fine.
+void lg_identities_cleanup(struct lg_identities *ids);
+
+#endif  // MTK_LOADGEN_IDENTITIES_H
