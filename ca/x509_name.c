@@ -134,19 +134,26 @@ static int push_attr(struct mtk_dn *dn, const uint8_t *oid, size_t oid_len,
   return 0;
 }
 
+// type_oid writes the OID of the attribute type |type|, a known short name
+// or a dotted OID, to |out| (|out_cap| bytes). It returns 0, MTK_EPARSE for
+// an unknown name or a bad OID, or MTK_EINTERNAL.
+static int type_oid(const char *type, uint8_t *out, size_t out_cap,
+                    size_t *out_len) {
+  const struct attr_type *t = find_type(type);
+  if (t != NULL) {
+    return oid_from_nid(t->nid, out, out_cap, out_len);
+  }
+  if (is_dotted_oid(type)) {
+    return oid_from_text(type, out, out_cap, out_len);
+  }
+  return MTK_EPARSE;
+}
+
 int mtk_dn_add(struct mtk_dn *dn, const char *type, int tag, const char *value,
                size_t value_len) {
   uint8_t oid[32];
   size_t oid_len = 0;
-  const struct attr_type *t = find_type(type);
-  int err;
-  if (t != NULL) {
-    err = oid_from_nid(t->nid, oid, sizeof(oid), &oid_len);
-  } else if (is_dotted_oid(type)) {
-    err = oid_from_text(type, oid, sizeof(oid), &oid_len);
-  } else {
-    err = MTK_EPARSE;
-  }
+  int err = type_oid(type, oid, sizeof(oid), &oid_len);
   if (err != 0) {
     return err;
   }
@@ -267,12 +274,8 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out, struct mtk_diag *diag) {
       tag = t->tag;
       min = t->min;
       max = t->max;
-      err = oid_from_nid(t->nid, oid, sizeof(oid), &oid_len);
-    } else if (is_dotted_oid(type)) {
-      err = oid_from_text(type, oid, sizeof(oid), &oid_len);
-    } else {
-      err = MTK_EPARSE;
     }
+    err = type_oid(type, oid, sizeof(oid), &oid_len);
     if (err != 0) {
       err =
           mtk_diag_set(diag, MTK_EPARSE,
