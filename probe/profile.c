@@ -400,9 +400,10 @@ static const struct mtk_probe_cell node[] = {
      EB "§5 Node: OpenSSL's ssl_client purpose does not check cA on the leaf "
         "(observed)"},
     OSSL_OVERSIZED("§5 Node bundles OpenSSL 3.0"),
-    // No weak-key cell: Node bundles its own OpenSSL, whose default
-    // security level 1 accepts RSA-1024 (seen: http 200 with Node 20),
-    // unlike Debian's level 2; the document says nothing either way.
+    // No weak-key cell: NodeSource builds bundle OpenSSL at security level
+    // 1 and let RSA-1024 in (http 200, Node 20), Debian's nodejs links the
+    // system OpenSSL at level 2 and closes (Node 18); the document says
+    // nothing either way.
 };
 
 // Key types outside what ALB (RSA 2K-8K, ECDSA P-256/384/521, §1.5 [D])

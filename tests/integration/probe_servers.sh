@@ -41,12 +41,15 @@ for tls in 1.2 1.3; do
       "https://127.0.0.1:$port/"
     results "$T/out" >"$T/res-$profile-$tls"
     # 11 cases run and met; the crl-expired case is skipped (other trust).
-    # Node has no weak-key cell: its bundled OpenSSL (security level 1)
-    # lets RSA-1024 in, which the probe reports as unspecified.
+    # Node has no weak-key cell: whether it lets RSA-1024 in depends on the
+    # OpenSSL its build uses, so the probe reports it as unspecified.
     want=11
     if [ "$profile" = node ]; then
       want=10
-      expect_grep '^weak-key-rsa1024 unspecified http http 200$' "$T/res-$profile-$tls"
+      # NodeSource builds bundle OpenSSL at security level 1 and answer 200;
+      # Debian's nodejs links the system OpenSSL (level 2) and closes.
+      expect_grep '^weak-key-rsa1024 unspecified (http http 200|closed (handshake|first-read) -|reset (handshake|first-read) -)$' \
+        "$T/res-$profile-$tls"
     fi
     [ "$(grep -c ' met ' "$T/res-$profile-$tls")" -eq "$want" ] ||
       { cat "$T/res-$profile-$tls" >&2; fail "$profile TLS $tls: not $want met"; }
