@@ -58,6 +58,11 @@ int mtk_cli_fail(int err, const struct mtk_diag *diag) {
   return mtk_exit_status(err);
 }
 
+int mtk_cli_fail_input(int err, const struct mtk_diag *diag) {
+  mtk_cli_error("%s", mtk_diag_message(diag, err));
+  return err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_RUNTIME;
+}
+
 int mtk_cli_usage_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -40,6 +40,12 @@ void mtk_cli_note(const char *fmt, ...) MTK_PRINTF(1, 2);
 // can end with `return mtk_cli_fail(err, &diag);`. |diag| may be NULL.
 int mtk_cli_fail(int err, const struct mtk_diag *diag);
 
+// mtk_cli_fail_input prints the error line for |err| like mtk_cli_fail,
+// for commands whose input files are what they check (verify, lint): an
+// unreadable or malformed file is then a runtime error, so it returns
+// MTK_EXIT_INTERNAL for MTK_ENOMEM and MTK_EXIT_RUNTIME otherwise.
+int mtk_cli_fail_input(int err, const struct mtk_diag *diag);
+
 // mtk_cli_usage_error prints "NAME: error: MESSAGE" followed by
 // "try 'NAME --help'" and returns MTK_EXIT_USAGE.
 int mtk_cli_usage_error(const char *fmt, ...) MTK_PRINTF(1, 2);
