@@ -1,8 +1,10 @@
-// handshake_floor: the cheapest possible client of full TLS handshakes with
-// BoringSSL, as a floor for mtlskit loadgen's per-handshake CPU cost: one
-// blocking socket at a time, connect, SSL_connect with the client
-// certificate, close_notify, close. No event loop, no timing, no
-// histograms, no HTTP. It prints the handshakes done and the CPU it used.
+// handshake_floor: the cheapest possible client of full TLS handshakes, as
+// a floor for a client's per-handshake CPU cost. Built twice from this
+// file: on BoringSSL (handshake_floor, the floor for mtlskit loadgen) and
+// on Debian's OpenSSL 3 (handshake_floor_openssl, the floor for any client
+// on the library libcurl and mtlskit probe use). One blocking socket at a
+// time: connect, SSL_connect with the client certificate, close_notify,
+// close. No event loop, no timing, no histograms, no HTTP. It prints the handshakes done and the CPU it used.
 //
 // usage: handshake_floor HOST PORT SECONDS [CERT KEY] [--tls 1.2|1.3]
 #include <arpa/inet.h>

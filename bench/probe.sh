@@ -3,7 +3,11 @@
 # (nginx, HAProxy, Apache httpd, Node, all on 127.0.0.1), checked by one
 # `mtlskit probe` run versus one `curl` process per target x case -- the
 # way users script the check today -- in the same run, on the same
-# servers. Prints the wall time of each (median of ROUNDS) and the ratio.
+# servers. Prints the wall time of each (median of ROUNDS) and the ratio,
+# then the floor this machine sets: the servers run on the client's cores,
+# so the matrix needs at least (server CPU + client CPU) / cores, shown
+# for the probe's measured CPU and for the cheapest OpenSSL 3 client
+# (bench/handshake_floor.c built on OpenSSL, handshakes only).
 # Usage: bench/probe.sh [BIN_DIR]   (default: build/bin)
 # Environment: ROUNDS (5), TLS (1.3), FIXTURES (catalogue | openssl);
 # PER_TARGET=1 adds each target's
@@ -101,9 +105,24 @@ if [ -n "${PER_TARGET_ALONE:-}" ]; then
     done
   done
 fi
+# The CPU time (clock ticks) the four servers have used so far. The
+# servers run on the same cores as the client, so their share bounds how
+# fast any client can get through the matrix on this machine.
+server_pids=$(pgrep -f "$T/(nginx-on|haproxy-strict|apache-strict|node-strict)/" || true)
+server_ticks() {
+  local pid total=0
+  for pid in $server_pids; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
 probe_round >/dev/null 2>&1  # warm-up: page cache, first handshakes
+server_cpu=0
 for ((r = 0; r < ROUNDS; r++)); do
+  before=$(server_ticks)
   probe_round 2>&1 >/dev/null | tail -n 1 >>"$T/probe.times"
+  server_cpu=$((server_cpu + $(server_ticks) - before))
   curl_round 2>&1 >/dev/null | tail -n 1 >>"$T/curl.times"
 done
 col() { awk -v c="$1" '{ print $c }' "$2" | median; }
@@ -115,6 +134,33 @@ echo "load average before: $load_before"
 printf "mtlskit probe (one run, curl multi):  %.3f s wall, %s ms client CPU per attempt\n" "$pw" "$(cpu_ms "$T/probe.times")"
 printf "curl, one process per target x case:  %.3f s wall, %s ms client CPU per attempt\n" "$cw" "$(cpu_ms "$T/curl.times")"
 awk -v p="$pw" -v c="$cw" 'BEGIN { printf "ratio curl/probe (wall):              %.1fx\n", c / p }'
+# The floor: with every core busy all the time, the matrix still needs the
+# servers' CPU plus the client's, shared by the machine's cores. For the
+# client, both the probe as measured and the cheapest OpenSSL 3 client
+# there is (bench/handshake_floor.c built on OpenSSL: one shared SSL_CTX,
+# no verification, no HTTP, a P-256 identity), a floor for any client on
+# the library libcurl uses.
+floor_us=0
+if [ -x "$bin/handshake_floor_openssl" ]; then
+  for target in $targets; do
+    "$bin/handshake_floor_openssl" 127.0.0.1 "${target##*:}" 1 \
+      "$F/cases/ok-root-leaf/cert.pem" "$F/cases/ok-root-leaf/key.pem" \
+      --tls "$TLS" | awk '{ print $NF }' >>"$T/floor.us"
+  done
+  floor_us=$(awk '{ t += $1 } END { printf "%.0f", t / NR }' "$T/floor.us")
+fi
+awk -v s="$server_cpu" -v hz="$(getconf CLK_TCK)" -v r="$ROUNDS" -v n="$n_attempts" \
+    -v pc="$(cpu_ms "$T/probe.times")" -v cores="$(nproc)" -v c="$cw" \
+    -v fu="$floor_us" 'BEGIN {
+  srv = s * 1000 / hz / r; cli = pc * n
+  printf "servers'"'"' CPU per matrix during the probe: %.0f ms; probe client CPU: %.0f ms\n", srv, cli
+  floor = (srv + cli) / cores
+  printf "floor on %d cores, servers + probe CPU: %.0f ms, ratio there %.1fx\n", cores, floor, c * 1000 / floor
+  if (fu > 0) {
+    floor = (srv + fu * n / 1000) / cores
+    printf "floor with a bare OpenSSL 3 client (%.0f us a handshake): %.0f ms, ratio there %.1fx\n", fu, floor, c * 1000 / floor
+  }
+}'
 tail -n 1 "$T/probe.out"
 if [ -n "${PER_TARGET:-}" ]; then
   # Where the probe's wall time goes: each target's slowest attempt.

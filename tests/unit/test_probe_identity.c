@@ -1,4 +1,6 @@
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,12 +98,59 @@ START_TEST(test_identity_errors) {
 }
 END_TEST
 
+// write_key writes |key| to |name| in |dir| as PEM, in the key type's own
+// ("traditional") form if |traditional|, else PKCS#8.
+static const char *write_key(const char *name, EVP_PKEY *key,
+                             bool traditional) {
+  static char path[128];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  BIO *f = BIO_new_file(path, "w");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq(
+      traditional ? PEM_write_bio_PrivateKey_traditional(f, key, NULL, NULL, 0,
+                                                         NULL, NULL)
+                  : PEM_write_bio_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL),
+      1);
+  BIO_free(f);
+  return path;
+}
+
+START_TEST(test_identity_key_forms) {
+  struct mtk_probe_identity *id = NULL;
+  struct mtk_diag d;
+  mtk_diag_init(&d);
+  const char *cert = put("cert.pem", leaf_pem, NULL);
+  // The leaf's own key rewritten as "BEGIN EC PRIVATE KEY" still loads.
+  BIO *b = BIO_new_mem_buf(leaf_key, -1);
+  EVP_PKEY *key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+  BIO_free(b);
+  ck_assert_ptr_nonnull(key);
+  ck_assert_int_eq(
+      mtk_probe_identity_load(cert, write_key("ec.pem", key, true), &id, &d),
+      0);
+  mtk_probe_identity_free(id);
+  id = NULL;
+  EVP_PKEY_free(key);
+  // A key of another type than the certificate's is read, and refused as
+  // not matching it (not as missing).
+  key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+  ck_assert_ptr_nonnull(key);
+  ck_assert_int_eq(
+      mtk_probe_identity_load(cert, write_key("ed.pem", key, false), &id, &d),
+      MTK_EPARSE);
+  ck_assert_ptr_nonnull(strstr(d.msg, "key does not match the certificate"));
+  ck_assert_ptr_null(id);
+  EVP_PKEY_free(key);
+}
+END_TEST
+
 static Suite *make_suite(void) {
   Suite *s = suite_create("probe_identity");
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_identity_load_and_apply);
   tcase_add_test(tc, test_identity_errors);
+  tcase_add_test(tc, test_identity_key_forms);
   suite_add_tcase(s, tc);
   return s;
 }
