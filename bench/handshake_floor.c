@@ -4,7 +4,8 @@
 // on Debian's OpenSSL 3 (handshake_floor_openssl, the floor for any client
 // on the library libcurl and mtlskit probe use). One blocking socket at a
 // time: connect, SSL_connect with the client certificate, close_notify,
-// close. No event loop, no timing, no histograms, no HTTP. It prints the handshakes done and the CPU it used.
+// close. No event loop, no timing, no histograms, no HTTP. It prints the
+// handshakes done and the CPU it used.
 //
 // usage: handshake_floor HOST PORT SECONDS [CERT KEY] [--tls 1.2|1.3]
 #include <arpa/inet.h>
