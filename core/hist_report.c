@@ -46,3 +46,16 @@ json_t *mtk_hist_report_layout_json(const struct mtk_hist *h) {
                    "highest", (json_int_t)h->highest, "sigfigs", h->sigfigs,
                    "buckets", buckets);
 }
+
+json_t *mtk_hist_report_json(const struct mtk_hist *h) {
+  return json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}", "count",
+      (json_int_t)h->total_count, "min_ns", (json_int_t)mtk_hist_min(h),
+      "p50_ns", (json_int_t)mtk_hist_value_at_percentile(h, 50), "p90_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 90), "p99_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 99), "p999_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 99.9), "p9999_ns",
+      (json_int_t)mtk_hist_value_at_percentile(h, 99.99), "max_ns",
+      (json_int_t)mtk_hist_max(h), "mean_ns", mtk_hist_mean(h), "histogram",
+      mtk_hist_report_layout_json(h));
+}

@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include "mtlskit/hist_report.h"
-
 static const char *const phase_names[LG_NUM_PHASES] = {"connect", "handshake",
                                                        "ttfb", "total"};
 
@@ -162,17 +160,4 @@ json_t *lg_results_outcomes_json(const struct lg_results *r) {
     for_each_outcome(r, json_one, arr);
   }
   return arr;
-}
-
-json_t *lg_hist_json(const struct mtk_hist *h) {
-  return json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}", "count",
-      (json_int_t)h->total_count, "min_ns", (json_int_t)mtk_hist_min(h),
-      "p50_ns", (json_int_t)mtk_hist_value_at_percentile(h, 50), "p90_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 90), "p99_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 99), "p999_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 99.9), "max_ns",
-      (json_int_t)mtk_hist_max(h), "p9999_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 99.99), "mean_ns",
-      mtk_hist_mean(h), "histogram", mtk_hist_report_layout_json(h));
 }

@@ -74,8 +74,4 @@ void lg_results_print_outcomes(const struct lg_results *r, FILE *f);
 // (new reference), or NULL on allocation failure.
 json_t *lg_results_outcomes_json(const struct lg_results *r);
 
-// lg_hist_json returns |h| as a JSON object with its percentiles and its
-// non-empty buckets (new reference), or NULL on allocation failure.
-json_t *lg_hist_json(const struct mtk_hist *h);
-
 #endif  // MTK_LOADGEN_RESULTS_H

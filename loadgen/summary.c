@@ -109,7 +109,7 @@ json_t *lg_summary_json(const struct lg_config *cfg, const struct lg_results *r,
   json_t *phases = json_object();
   for (int i = 0; i < LG_NUM_PHASES; i++) {
     json_object_set_new(phases, lg_phase_name((enum lg_phase)i),
-                        lg_hist_json(&r->phase[i]));
+                        mtk_hist_report_json(&r->phase[i]));
   }
   uint64_t errors = lg_results_errors(r);
   uint64_t timeouts = 0;

@@ -115,19 +115,6 @@ static int merge_file(struct merged *m, const char *path) {
   return status;
 }
 
-static json_t *hist_json(const struct mtk_hist *h) {
-  return json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}", "count",
-      (json_int_t)h->total_count, "min_ns", (json_int_t)mtk_hist_min(h),
-      "p50_ns", (json_int_t)mtk_hist_value_at_percentile(h, 50), "p90_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 90), "p99_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 99), "p999_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 99.9), "p9999_ns",
-      (json_int_t)mtk_hist_value_at_percentile(h, 99.99), "max_ns",
-      (json_int_t)mtk_hist_max(h), "mean_ns", mtk_hist_mean(h), "histogram",
-      mtk_hist_report_layout_json(h));
-}
-
 int report_merge_main(int argc, char **argv) {
   static const struct option opts[] = {
       {"output", required_argument, NULL, 'o'},
@@ -193,7 +180,8 @@ int report_merge_main(int argc, char **argv) {
   if (json) {
     json_t *tags = json_object();
     for (size_t i = 0; i < m->num_tags; i++) {
-      json_object_set_new(tags, m->tags[i].name, hist_json(&m->tags[i].hist));
+      json_object_set_new(tags, m->tags[i].name,
+                          mtk_hist_report_json(&m->tags[i].hist));
     }
     json_t *files = json_array();
     for (int i = optind; i < argc; i++)

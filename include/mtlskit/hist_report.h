@@ -38,6 +38,14 @@ void mtk_hist_report_print_row(FILE *out, const char *name,
 // allocation failure.
 json_t *mtk_hist_report_layout_json(const struct mtk_hist *h);
 
+// mtk_hist_report_json returns |h| as the JSON object `mtlskit loadgen
+// --json` and `mtlskit report merge --json` print: {"count", "min_ns",
+// "p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "max_ns",
+// "mean_ns", "histogram": the mtk_hist_report_layout_json object}, keys in
+// that order. It returns a new reference the caller releases, or NULL on
+// allocation failure.
+json_t *mtk_hist_report_json(const struct mtk_hist *h);
+
 #ifdef __cplusplus
 }
 #endif

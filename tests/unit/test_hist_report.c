@@ -3,6 +3,7 @@
 // the JSON buckets.
 #define _GNU_SOURCE  // open_memstream
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,48 @@ START_TEST(test_layout_json) {
 }
 END_TEST
 
+START_TEST(test_summary_json) {
+  struct mtk_hist h;
+  ck_assert_int_eq(mtk_hist_init(&h, 1, HOUR_NS, 3), 0);
+  for (int64_t v = 1; v <= 1000; v++) {
+    ck_assert_int_eq(mtk_hist_record(&h, v * 1000, 1), 0);
+  }
+  json_t *j = mtk_hist_report_json(&h);
+  ck_assert_ptr_nonnull(j);
+  // The keys, in the order both commands print them.
+  static const char *const keys[] = {
+      "count",   "min_ns",   "p50_ns", "p90_ns",  "p99_ns",
+      "p999_ns", "p9999_ns", "max_ns", "mean_ns", "histogram"};
+  const char *key;
+  json_t *val;
+  size_t i = 0;
+  json_object_foreach(j, key, val) {
+    ck_assert_uint_lt(i, sizeof(keys) / sizeof(keys[0]));
+    ck_assert_str_eq(key, keys[i++]);
+  }
+  ck_assert_uint_eq(i, sizeof(keys) / sizeof(keys[0]));
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "count")), 1000);
+  // Each value is the histogram's own, at its 3 significant figures.
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "min_ns")),
+                   mtk_hist_min(&h));
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "p50_ns")),
+                   mtk_hist_value_at_percentile(&h, 50));
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "p9999_ns")),
+                   mtk_hist_value_at_percentile(&h, 99.99));
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "max_ns")),
+                   mtk_hist_max(&h));
+  ck_assert(llabs(json_integer_value(json_object_get(j, "p90_ns")) - 900000) <=
+            1000);
+  ck_assert(fabs(json_real_value(json_object_get(j, "mean_ns")) - 500500.0) <
+            1000.0);
+  json_t *layout = json_object_get(j, "histogram");
+  ck_assert_int_eq(json_integer_value(json_object_get(layout, "sigfigs")), 3);
+  ck_assert_int_gt(json_array_size(json_object_get(layout, "buckets")), 0);
+  json_decref(j);
+  mtk_hist_cleanup(&h);
+}
+END_TEST
+
 static Suite *hist_report_suite(void) {
   Suite *s = suite_create("hist_report");
   TCase *tc = tcase_create("core");
@@ -155,6 +198,7 @@ static Suite *hist_report_suite(void) {
   tcase_add_test(tc, test_row_small_values);
   tcase_add_test(tc, test_row_units_and_empty);
   tcase_add_test(tc, test_layout_json);
+  tcase_add_test(tc, test_summary_json);
   suite_add_tcase(s, tc);
   return s;
 }
