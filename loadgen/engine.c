@@ -11,7 +11,7 @@
 #include "http.h"
 #include "mtlskit/version.h"
 
-struct lg_worker {
+struct mtk_loadgen_worker {
   uv_loop_t loop;
   uv_timer_t tick;
   // Open loop: a timerfd armed at the next intended start, because libuv's
@@ -21,11 +21,11 @@ struct lg_worker {
   int arrival_fd;
   int open_handles;
   pthread_t thread;
-  struct lg_run *run;
+  struct mtk_loadgen_run *run;
   unsigned index;
   bool thread_started;
   bool loop_ready;
-  struct lg_results local;
+  struct mtk_loadgen_results local;
   uint64_t next_flush_ns;   // since t0
   double next_intended_ns;  // open loop: next arrival, since t0
   double interarrival_ns;
@@ -40,15 +40,15 @@ struct lg_worker {
   bool closing;
 };
 
-struct lg_conn {
+struct mtk_loadgen_conn {
   struct mtk_net_conn net;  // embeds the uv handles: freed in on_close
-  struct lg_worker *w;
+  struct mtk_loadgen_worker *w;
   uint64_t t_intended;  // uv_hrtime scale
   uint64_t t_request;
   uint64_t ttfb_ns;
   uint64_t handshake_ns;
   uint64_t requests_done;
-  struct lg_http http;
+  struct mtk_loadgen_http http;
   bool measure;       // false during warm-up
   bool request_open;  // a request is written and its outcome not counted
   bool first_byte;
@@ -57,40 +57,41 @@ struct lg_conn {
   bool last_request;
 };
 
-static void worker_maybe_finish(struct lg_worker *w);
-static void schedule(struct lg_worker *w);
+static void worker_maybe_finish(struct mtk_loadgen_worker *w);
+static void schedule(struct mtk_loadgen_worker *w);
 
-static uint64_t since_t0(const struct lg_run *run) {
+static uint64_t since_t0(const struct mtk_loadgen_run *run) {
   return uv_hrtime() - run->t0;
 }
 
-static void record(struct lg_conn *c, enum lg_phase phase, uint64_t ns) {
+static void record(struct mtk_loadgen_conn *c, enum mtk_loadgen_phase phase,
+                   uint64_t ns) {
   if (c->measure) {
     mtk_hist_record_clamped(&c->w->local.phase[phase], (int64_t)ns);
   }
 }
 
-static void count(struct lg_conn *c, const struct mtk_outcome *o) {
+static void count(struct mtk_loadgen_conn *c, const struct mtk_outcome *o) {
   if (c->measure) {
-    lg_results_count_outcome(&c->w->local, o);
+    mtk_loadgen_results_count_outcome(&c->w->local, o);
   }
 }
 
-static void record_handshake(struct lg_conn *c) {
+static void record_handshake(struct mtk_loadgen_conn *c) {
   if (c->handshake_recorded || !c->measure) {
     return;
   }
   c->handshake_recorded = true;
-  record(c, LG_HANDSHAKE, c->handshake_ns);
+  record(c, MTK_LOADGEN_HANDSHAKE, c->handshake_ns);
   c->w->local.counts.handshakes++;
   if (mtk_net_conn_is_resumed(&c->net)) {
     c->w->local.counts.resumed++;
   }
 }
 
-static void finish_conn(struct lg_conn *c) {
-  record(c, LG_TOTAL, uv_hrtime() - c->t_intended);
-  const struct lg_config *cfg = c->w->run->cfg;
+static void finish_conn(struct mtk_loadgen_conn *c) {
+  record(c, MTK_LOADGEN_TOTAL, uv_hrtime() - c->t_intended);
+  const struct mtk_loadgen_config *cfg = c->w->run->cfg;
   if (cfg->hold_ns > 0) {
     c->holding = true;
     mtk_net_conn_set_timeout(&c->net, (cfg->hold_ns + 999999) / 1000000);
@@ -99,9 +100,9 @@ static void finish_conn(struct lg_conn *c) {
   }
 }
 
-static void send_request(struct lg_conn *c) {
-  struct lg_run *run = c->w->run;
-  const struct lg_config *cfg = run->cfg;
+static void send_request(struct mtk_loadgen_conn *c) {
+  struct mtk_loadgen_run *run = c->w->run;
+  const struct mtk_loadgen_config *cfg = run->cfg;
   if (atomic_load(&run->stop) ||
       (cfg->max_requests > 0 &&
        atomic_fetch_add(&run->requests_issued, 1) >= cfg->max_requests)) {
@@ -115,7 +116,7 @@ static void send_request(struct lg_conn *c) {
   c->last_request = c->requests_done + 1 >= cfg->keepalive;
   const char *req = c->last_request ? run->request_last : run->request;
   size_t len = c->last_request ? run->request_last_len : run->request_len;
-  lg_http_init(&c->http);
+  mtk_loadgen_http_init(&c->http);
   c->first_byte = false;
   c->request_open = true;
   c->t_request = uv_hrtime();
@@ -131,12 +132,12 @@ static void send_request(struct lg_conn *c) {
 }
 
 static void on_connected(struct mtk_net_conn *n) {
-  struct lg_conn *c = n->data;
-  record(c, LG_CONNECT, n->t_connected - c->t_intended);
+  struct mtk_loadgen_conn *c = n->data;
+  record(c, MTK_LOADGEN_CONNECT, n->t_connected - c->t_intended);
 }
 
 static void on_handshake(struct mtk_net_conn *n) {
-  struct lg_conn *c = n->data;
+  struct mtk_loadgen_conn *c = n->data;
   c->handshake_ns = n->t_handshake - n->t_connected;
   if (c->w->run->cfg->keepalive == 0) {
     // Handshake-only mode: the handshake is the whole job.
@@ -150,7 +151,7 @@ static void on_handshake(struct mtk_net_conn *n) {
   send_request(c);
 }
 
-static void response_done(struct lg_conn *c) {
+static void response_done(struct mtk_loadgen_conn *c) {
   struct mtk_outcome o = {.kind = MTK_OUTCOME_HTTP,
                           .stage = MTK_STAGE_HTTP,
                           .http_status = c->http.status};
@@ -160,7 +161,7 @@ static void response_done(struct lg_conn *c) {
   // client finished its handshake: a handshake is counted once the server
   // answered.
   record_handshake(c);
-  record(c, LG_TTFB, c->ttfb_ns);
+  record(c, MTK_LOADGEN_TTFB, c->ttfb_ns);
   count(c, &o);
   if (c->last_request || c->http.close) {
     finish_conn(c);
@@ -170,7 +171,7 @@ static void response_done(struct lg_conn *c) {
 }
 
 static void on_read(struct mtk_net_conn *n, const uint8_t *data, size_t len) {
-  struct lg_conn *c = n->data;
+  struct mtk_loadgen_conn *c = n->data;
   if (!c->request_open) {
     return;  // bytes after the response, or while holding
   }
@@ -179,7 +180,7 @@ static void on_read(struct mtk_net_conn *n, const uint8_t *data, size_t len) {
     c->ttfb_ns = uv_hrtime() - c->t_request;
   }
   size_t used;
-  int r = lg_http_feed(&c->http, data, len, &used);
+  int r = mtk_loadgen_http_feed(&c->http, data, len, &used);
   if (r < 0) {
     struct mtk_outcome o = {.kind = MTK_OUTCOME_PROTOCOL_ERROR,
                             .stage = MTK_STAGE_HTTP};
@@ -192,12 +193,12 @@ static void on_read(struct mtk_net_conn *n, const uint8_t *data, size_t len) {
 }
 
 static void on_end(struct mtk_net_conn *n, const struct mtk_outcome *o) {
-  struct lg_conn *c = n->data;
+  struct mtk_loadgen_conn *c = n->data;
   if (c->holding) {
     return;  // already counted; the hold ended or the server closed
   }
   if (c->request_open && o->kind == MTK_OUTCOME_CLOSED &&
-      c->http.status >= 200 && lg_http_eof(&c->http)) {
+      c->http.status >= 200 && mtk_loadgen_http_eof(&c->http)) {
     response_done(c);  // a body delimited by the end of the connection
     return;
   }
@@ -213,8 +214,8 @@ static void on_end(struct mtk_net_conn *n, const struct mtk_outcome *o) {
 }
 
 static void on_close(struct mtk_net_conn *n) {
-  struct lg_conn *c = n->data;
-  struct lg_worker *w = c->w;
+  struct mtk_loadgen_conn *c = n->data;
+  struct mtk_loadgen_worker *w = c->w;
   if (c->measure) {
     w->local.counts.connections++;
   } else {
@@ -238,13 +239,13 @@ static const struct mtk_net_conn_cbs conn_cbs = {
 };
 
 // start_conn opens one connection meant to start at |intended| (since t0).
-static void start_conn(struct lg_worker *w, uint64_t intended) {
-  struct lg_run *run = w->run;
-  const struct lg_config *cfg = run->cfg;
+static void start_conn(struct mtk_loadgen_worker *w, uint64_t intended) {
+  struct mtk_loadgen_run *run = w->run;
+  const struct mtk_loadgen_config *cfg = run->cfg;
   size_t nthreads = cfg->threads;
   uint64_t slot = w->index + w->rr++ * nthreads;
   size_t identity = (size_t)(slot % w->num_sessions);
-  struct lg_conn *c = calloc(1, sizeof(*c));
+  struct mtk_loadgen_conn *c = calloc(1, sizeof(*c));
   struct mtk_outcome o = {.kind = MTK_OUTCOME_CLIENT_ERROR,
                           .stage = MTK_STAGE_NONE};
   uint64_t now = since_t0(run);
@@ -258,7 +259,7 @@ static void start_conn(struct lg_worker *w, uint64_t intended) {
     w->max_lag_ns = now - intended;
   }
   if (c == NULL) {
-    if (measure) lg_results_count_outcome(&w->local, &o);
+    if (measure) mtk_loadgen_results_count_outcome(&w->local, &o);
     return;
   }
   c->w = w;
@@ -289,7 +290,7 @@ static void start_conn(struct lg_worker *w, uint64_t intended) {
       o.kind = MTK_OUTCOME_CONNECT_FAILED;
     }
     if (measure) {
-      lg_results_count_outcome(&w->local, &o);
+      mtk_loadgen_results_count_outcome(&w->local, &o);
       w->local.counts.connections++;
     } else {
       w->local.counts.warmup++;
@@ -302,8 +303,8 @@ static void start_conn(struct lg_worker *w, uint64_t intended) {
 }
 
 // take_budget claims one connection from the run's budget.
-static bool take_budget(struct lg_worker *w) {
-  const struct lg_config *cfg = w->run->cfg;
+static bool take_budget(struct mtk_loadgen_worker *w) {
+  const struct mtk_loadgen_config *cfg = w->run->cfg;
   if (atomic_load(&w->run->stop)) {
     return false;
   }
@@ -314,12 +315,12 @@ static bool take_budget(struct lg_worker *w) {
   return true;
 }
 
-static void schedule(struct lg_worker *w) {
+static void schedule(struct mtk_loadgen_worker *w) {
   if (w->scheduling_done) {
     return;
   }
-  struct lg_run *run = w->run;
-  const struct lg_config *cfg = run->cfg;
+  struct mtk_loadgen_run *run = w->run;
+  const struct mtk_loadgen_config *cfg = run->cfg;
   uint64_t now = since_t0(run);
   if (atomic_load(&run->stop) ||
       (cfg->rate <= 0 && cfg->duration_ns > 0 && now >= cfg->duration_ns)) {
@@ -356,7 +357,7 @@ static void schedule(struct lg_worker *w) {
   }
 }
 
-static void arm_arrival(struct lg_worker *w) {
+static void arm_arrival(struct mtk_loadgen_worker *w) {
   if (w->arrival_fd < 0 || w->scheduling_done ||
       w->inflight >= w->max_inflight) {
     return;  // the 1 ms tick picks the schedule up again
@@ -370,7 +371,7 @@ static void arm_arrival(struct lg_worker *w) {
 static void on_arrival(uv_poll_t *p, int status, int events) {
   (void)status;
   (void)events;
-  struct lg_worker *w = p->data;
+  struct mtk_loadgen_worker *w = p->data;
   uint64_t expirations;
   if (read(w->arrival_fd, &expirations, sizeof(expirations)) < 0) {
     // Nothing to read: a spurious wake-up; the schedule decides anyway.
@@ -380,22 +381,22 @@ static void on_arrival(uv_poll_t *p, int status, int events) {
   worker_maybe_finish(w);
 }
 
-static void flush(struct lg_worker *w) {
+static void flush(struct mtk_loadgen_worker *w) {
   pthread_mutex_lock(&w->run->mu);
-  lg_results_merge(&w->run->pending, &w->local);
+  mtk_loadgen_results_merge(&w->run->pending, &w->local);
   pthread_mutex_unlock(&w->run->mu);
-  lg_results_reset(&w->local);
+  mtk_loadgen_results_reset(&w->local);
 }
 
 static void on_worker_handle_closed(uv_handle_t *h) {
-  struct lg_worker *w = h->data;
+  struct mtk_loadgen_worker *w = h->data;
   if (--w->open_handles == 0 && w->arrival_fd >= 0) {
     close(w->arrival_fd);
     w->arrival_fd = -1;
   }
 }
 
-static void worker_maybe_finish(struct lg_worker *w) {
+static void worker_maybe_finish(struct mtk_loadgen_worker *w) {
   if (w->scheduling_done && w->inflight == 0 && !w->closing) {
     w->closing = true;
     uv_close((uv_handle_t *)&w->tick, on_worker_handle_closed);
@@ -406,7 +407,7 @@ static void worker_maybe_finish(struct lg_worker *w) {
 }
 
 static void on_tick(uv_timer_t *t) {
-  struct lg_worker *w = t->data;
+  struct mtk_loadgen_worker *w = t->data;
   schedule(w);
   arm_arrival(w);
   uint64_t now = since_t0(w->run);
@@ -418,7 +419,7 @@ static void on_tick(uv_timer_t *t) {
 }
 
 static void *worker_main(void *arg) {
-  struct lg_worker *w = arg;
+  struct mtk_loadgen_worker *w = arg;
   uv_timer_start(&w->tick, on_tick, 0, 1);
   if (w->arrival_fd >= 0) {
     uv_poll_start(&w->arrival, UV_READABLE, on_arrival);
@@ -434,8 +435,8 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-static char *format_request(const struct lg_config *cfg, const char *conn,
-                            size_t *out_len) {
+static char *format_request(const struct mtk_loadgen_config *cfg,
+                            const char *conn, size_t *out_len) {
   const char *fmt =
       "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: mtlskit-loadgen/%s\r\n"
       "Accept: */*\r\nConnection: %s\r\n\r\n";
@@ -451,22 +452,23 @@ static char *format_request(const struct lg_config *cfg, const char *conn,
   return buf;
 }
 
-static int build_requests(struct lg_run *run) {
+static int build_requests(struct mtk_loadgen_run *run) {
   run->request = format_request(run->cfg, "keep-alive", &run->request_len);
   run->request_last = format_request(run->cfg, "close", &run->request_last_len);
   return run->request == NULL || run->request_last == NULL ? MTK_ENOMEM : 0;
 }
 
-int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
-                 struct mtk_net_tls *tls, struct mtk_diag *diag) {
+int mtk_loadgen_run_start(struct mtk_loadgen_run *run,
+                          const struct mtk_loadgen_config *cfg,
+                          struct mtk_net_tls *tls, struct mtk_diag *diag) {
   memset(run, 0, sizeof(*run));
   run->cfg = cfg;
   run->tls = tls;
   pthread_mutex_init(&run->mu, NULL);
-  int err = lg_results_init(&run->pending);
+  int err = mtk_loadgen_results_init(&run->pending);
   if (err == 0) err = build_requests(run);
   if (err == 0) {
-    run->workers = calloc(cfg->threads, sizeof(struct lg_worker));
+    run->workers = calloc(cfg->threads, sizeof(struct mtk_loadgen_worker));
     if (run->workers == NULL) err = MTK_ENOMEM;
   }
   if (err != 0) {
@@ -475,12 +477,13 @@ int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
   }
   size_t num_identities = mtk_net_tls_num_identities(tls);
   for (unsigned i = 0; i < cfg->threads; i++) {
-    struct lg_worker *w = &run->workers[i];
+    struct mtk_loadgen_worker *w = &run->workers[i];
     w->run = run;
     w->index = i;
     w->num_sessions = num_identities;
     w->sessions = calloc(num_identities, sizeof(SSL_SESSION *));
-    err = w->sessions == NULL ? MTK_ENOMEM : lg_results_init(&w->local);
+    err =
+        w->sessions == NULL ? MTK_ENOMEM : mtk_loadgen_results_init(&w->local);
     if (err == 0) err = uv_loop_init(&w->loop);
     if (err != 0) {
       return mtk_diag_set(diag, err, "cannot set up worker %u", i);
@@ -514,7 +517,7 @@ int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
   }
   run->t0 = uv_hrtime();
   for (unsigned i = 0; i < cfg->threads; i++) {
-    struct lg_worker *w = &run->workers[i];
+    struct mtk_loadgen_worker *w = &run->workers[i];
     err = pthread_create(&w->thread, NULL, worker_main, w);
     if (err != 0) {
       atomic_store(&run->stop, 1);
@@ -525,23 +528,24 @@ int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
   return 0;
 }
 
-void lg_run_take(struct lg_run *run, struct lg_results *into) {
+void mtk_loadgen_run_take(struct mtk_loadgen_run *run,
+                          struct mtk_loadgen_results *into) {
   pthread_mutex_lock(&run->mu);
-  lg_results_merge(into, &run->pending);
-  lg_results_reset(&run->pending);
+  mtk_loadgen_results_merge(into, &run->pending);
+  mtk_loadgen_results_reset(&run->pending);
   pthread_mutex_unlock(&run->mu);
 }
 
-bool lg_run_finished(struct lg_run *run) {
+bool mtk_loadgen_run_finished(struct mtk_loadgen_run *run) {
   return atomic_load(&run->workers_done) == run->cfg->threads;
 }
 
-void lg_run_join(struct lg_run *run) {
+void mtk_loadgen_run_join(struct mtk_loadgen_run *run) {
   if (run->workers == NULL) {
     return;
   }
   for (unsigned i = 0; i < run->cfg->threads; i++) {
-    struct lg_worker *w = &run->workers[i];
+    struct mtk_loadgen_worker *w = &run->workers[i];
     if (w->thread_started) {
       pthread_join(w->thread, NULL);
       w->thread_started = false;
@@ -549,7 +553,7 @@ void lg_run_join(struct lg_run *run) {
   }
 }
 
-uint64_t lg_run_max_lag_ns(const struct lg_run *run) {
+uint64_t mtk_loadgen_run_max_lag_ns(const struct mtk_loadgen_run *run) {
   uint64_t lag = 0;
   for (unsigned i = 0; run->workers != NULL && i < run->cfg->threads; i++) {
     if (run->workers[i].max_lag_ns > lag) lag = run->workers[i].max_lag_ns;
@@ -557,11 +561,11 @@ uint64_t lg_run_max_lag_ns(const struct lg_run *run) {
   return lag;
 }
 
-void lg_run_cleanup(struct lg_run *run) {
-  lg_run_join(run);
+void mtk_loadgen_run_cleanup(struct mtk_loadgen_run *run) {
+  mtk_loadgen_run_join(run);
   if (run->workers != NULL) {
     for (unsigned i = 0; i < run->cfg->threads; i++) {
-      struct lg_worker *w = &run->workers[i];
+      struct mtk_loadgen_worker *w = &run->workers[i];
       if (w->loop_ready) {
         if (!w->closing) {  // the thread never ran: close its handles here
           uv_close((uv_handle_t *)&w->tick, on_worker_handle_closed);
@@ -572,12 +576,12 @@ void lg_run_cleanup(struct lg_run *run) {
         }
         uv_loop_close(&w->loop);
       }
-      lg_results_cleanup(&w->local);
+      mtk_loadgen_results_cleanup(&w->local);
       free(w->sessions);
     }
     free(run->workers);
   }
-  lg_results_cleanup(&run->pending);
+  mtk_loadgen_results_cleanup(&run->pending);
   free(run->request);
   free(run->request_last);
   pthread_mutex_destroy(&run->mu);

@@ -14,9 +14,9 @@
 #include "mtlskit/net.h"
 #include "results.h"
 
-#define LG_MAX_SOURCES 64
+#define MTK_LOADGEN_MAX_SOURCES 64
 
-struct lg_config {
+struct mtk_loadgen_config {
   // target
   char host[256];
   char port[8];
@@ -39,14 +39,14 @@ struct lg_config {
   uint64_t timeout_ms;       // per connection and per request
   uint64_t max_inflight;
   bool close_rst;
-  struct sockaddr_storage sources[LG_MAX_SOURCES];
+  struct sockaddr_storage sources[MTK_LOADGEN_MAX_SOURCES];
   size_t num_sources;
   unsigned threads;
   uint64_t interval_ns;  // reporting and --hdr-log interval
 };
 
-struct lg_run {
-  const struct lg_config *cfg;
+struct mtk_loadgen_run {
+  const struct mtk_loadgen_config *cfg;
   struct mtk_net_tls *tls;
   uint64_t t0;  // uv_hrtime() at the start
   _Atomic uint64_t conns_started;
@@ -57,38 +57,42 @@ struct lg_run {
   _Atomic int stop;
   _Atomic unsigned workers_done;
   pthread_mutex_t mu;
-  struct lg_results pending;  // guarded by |mu|
-  char *request;              // keep-alive request
+  struct mtk_loadgen_results pending;  // guarded by |mu|
+  char *request;                       // keep-alive request
   size_t request_len;
   char *request_last;  // the last request of a connection
   size_t request_last_len;
-  struct lg_worker *workers;
+  struct mtk_loadgen_worker *workers;
   int first_error;  // a worker's setup failure, guarded by |mu|
 };
 
-// lg_run_start sets up |run| for |cfg| and |tls| (both borrowed for the
-// run's life) and starts the worker threads. It returns 0 or a negative
+// mtk_loadgen_run_start sets up |run| for |cfg| and |tls| (both borrowed for
+// the run's life) and starts the worker threads. It returns 0 or a negative
 // MTK_E* code with |diag| set.
-MTK_MUST_CHECK int lg_run_start(struct lg_run *run, const struct lg_config *cfg,
-                                struct mtk_net_tls *tls, struct mtk_diag *diag);
+MTK_MUST_CHECK int mtk_loadgen_run_start(struct mtk_loadgen_run *run,
+                                         const struct mtk_loadgen_config *cfg,
+                                         struct mtk_net_tls *tls,
+                                         struct mtk_diag *diag);
 
-// lg_run_take moves the measurements handed in since the last call into
-// |into| (which it merges into, not replaces).
-void lg_run_take(struct lg_run *run, struct lg_results *into);
+// mtk_loadgen_run_take moves the measurements handed in since the last call
+// into |into| (which it merges into, not replaces).
+void mtk_loadgen_run_take(struct mtk_loadgen_run *run,
+                          struct mtk_loadgen_results *into);
 
-// lg_run_finished reports whether every worker has stopped.
-bool lg_run_finished(struct lg_run *run);
+// mtk_loadgen_run_finished reports whether every worker has stopped.
+bool mtk_loadgen_run_finished(struct mtk_loadgen_run *run);
 
-// lg_run_join waits for the workers and frees the run's resources (not the
-// pending measurements: take them first, or after, then lg_run_cleanup).
-void lg_run_join(struct lg_run *run);
+// mtk_loadgen_run_join waits for the workers and frees the run's resources (not
+// the pending measurements: take them first, or after, then
+// mtk_loadgen_run_cleanup).
+void mtk_loadgen_run_join(struct mtk_loadgen_run *run);
 
-// lg_run_max_lag_ns returns how far behind its intended start time the
+// mtk_loadgen_run_max_lag_ns returns how far behind its intended start time the
 // latest connection started (open loop: the generator falling behind its
-// schedule; closed loop: 0). Call it after lg_run_join.
-uint64_t lg_run_max_lag_ns(const struct lg_run *run);
+// schedule; closed loop: 0). Call it after mtk_loadgen_run_join.
+uint64_t mtk_loadgen_run_max_lag_ns(const struct mtk_loadgen_run *run);
 
-// lg_run_cleanup frees what lg_run_start allocated.
-void lg_run_cleanup(struct lg_run *run);
+// mtk_loadgen_run_cleanup frees what mtk_loadgen_run_start allocated.
+void mtk_loadgen_run_cleanup(struct mtk_loadgen_run *run);
 
 #endif  // MTK_LOADGEN_ENGINE_H

@@ -17,18 +17,18 @@ enum {
   ST_DONE,
 };
 
-void lg_http_init(struct lg_http *p) {
+void mtk_loadgen_http_init(struct mtk_loadgen_http *p) {
   memset(p, 0, sizeof(*p));
   p->state = ST_STATUS;
   p->remaining = -1;
 }
 
-static bool line_starts(const struct lg_http *p, const char *prefix) {
+static bool line_starts(const struct mtk_loadgen_http *p, const char *prefix) {
   size_t n = strlen(prefix);
   return p->line_len >= n && memcmp(p->line, prefix, n) == 0;
 }
 
-static bool line_contains(const struct lg_http *p, const char *what) {
+static bool line_contains(const struct mtk_loadgen_http *p, const char *what) {
   size_t n = strlen(what);
   for (size_t i = 0; i + n <= p->line_len; i++) {
     if (memcmp(p->line + i, what, n) == 0) {
@@ -38,7 +38,7 @@ static bool line_contains(const struct lg_http *p, const char *what) {
   return false;
 }
 
-static int end_status_line(struct lg_http *p) {
+static int end_status_line(struct mtk_loadgen_http *p) {
   // "http/1.1 200 ..." (lower-cased)
   if (p->line_len < 12 || !line_starts(p, "http/1.") || p->line[8] != ' ' ||
       !isdigit((unsigned char)p->line[9]) ||
@@ -56,10 +56,10 @@ static int end_status_line(struct lg_http *p) {
   return 0;
 }
 
-static int end_header_line(struct lg_http *p) {
+static int end_header_line(struct mtk_loadgen_http *p) {
   if (p->line_len == 0) {   // end of headers
     if (p->status < 200) {  // interim response: the real one follows
-      lg_http_init(p);
+      mtk_loadgen_http_init(p);
       return 0;
     }
     if (p->no_body) {
@@ -96,7 +96,7 @@ static int end_header_line(struct lg_http *p) {
   return 0;
 }
 
-static int end_chunk_size(struct lg_http *p) {
+static int end_chunk_size(struct mtk_loadgen_http *p) {
   int64_t v = 0;
   size_t i = 0;
   for (; i < p->line_len && isxdigit((unsigned char)p->line[i]); i++) {
@@ -110,8 +110,8 @@ static int end_chunk_size(struct lg_http *p) {
   return 0;
 }
 
-int lg_http_feed(struct lg_http *p, const uint8_t *data, size_t len,
-                 size_t *out_used) {
+int mtk_loadgen_http_feed(struct mtk_loadgen_http *p, const uint8_t *data,
+                          size_t len, size_t *out_used) {
   size_t i = 0;
   int err = 0;
   while (i < len && p->state != ST_DONE) {
@@ -170,6 +170,6 @@ int lg_http_feed(struct lg_http *p, const uint8_t *data, size_t len,
   return p->state == ST_DONE ? 1 : 0;
 }
 
-bool lg_http_eof(const struct lg_http *p) {
+bool mtk_loadgen_http_eof(const struct mtk_loadgen_http *p) {
   return p->state == ST_BODY_EOF || p->state == ST_DONE;
 }

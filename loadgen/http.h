@@ -11,7 +11,7 @@
 
 #include "mtlskit/error.h"
 
-struct lg_http {
+struct mtk_loadgen_http {
   uint8_t state;
   uint8_t line_len;
   bool chunked;
@@ -22,18 +22,19 @@ struct lg_http {
   char line[48];      // the first bytes of the current line, lower-cased
 };
 
-// lg_http_init prepares |p| for a response to a GET.
-void lg_http_init(struct lg_http *p);
+// mtk_loadgen_http_init prepares |p| for a response to a GET.
+void mtk_loadgen_http_init(struct mtk_loadgen_http *p);
 
-// lg_http_feed parses |len| bytes at |data| and stores in *|out_used| how
-// many belong to this response. It returns 1 when the response is
-// complete, 0 when more bytes are needed, or MTK_EPARSE for bytes that are
-// not an HTTP/1.x response.
-MTK_MUST_CHECK int lg_http_feed(struct lg_http *p, const uint8_t *data,
-                                size_t len, size_t *out_used);
+// mtk_loadgen_http_feed parses |len| bytes at |data| and stores in *|out_used|
+// how many belong to this response. It returns 1 when the response is complete,
+// 0 when more bytes are needed, or MTK_EPARSE for bytes that are not an
+// HTTP/1.x response.
+MTK_MUST_CHECK int mtk_loadgen_http_feed(struct mtk_loadgen_http *p,
+                                         const uint8_t *data, size_t len,
+                                         size_t *out_used);
 
-// lg_http_eof reports whether the end of the connection completes the
+// mtk_loadgen_http_eof reports whether the end of the connection completes the
 // response (a body delimited by the close).
-bool lg_http_eof(const struct lg_http *p);
+bool mtk_loadgen_http_eof(const struct mtk_loadgen_http *p);
 
 #endif  // MTK_LOADGEN_HTTP_H

@@ -12,16 +12,17 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int lg_identities_load_dir(struct lg_identities *ids, const char *dir) {
+int mtk_loadgen_identities_load_dir(struct mtk_loadgen_identities *ids,
+                                    const char *dir) {
   DIR *d = opendir(dir);
   if (d == NULL) {
     mtk_cli_error("--identities %s: %s", dir, mtk_strerror(mtk_errno_get()));
     return MTK_EXIT_RUNTIME;
   }
-  char *names[LG_MAX_IDENTITIES];
+  char *names[MTK_LOADGEN_MAX_IDENTITIES];
   size_t n = 0;
   struct dirent *de;
-  while ((de = readdir(d)) != NULL && n < LG_MAX_IDENTITIES) {
+  while ((de = readdir(d)) != NULL && n < MTK_LOADGEN_MAX_IDENTITIES) {
     size_t len = strlen(de->d_name);
     if (len > 4 && strcmp(de->d_name + len - 4, ".crt") == 0) {
       names[n] = strdup(de->d_name);
@@ -36,7 +37,8 @@ int lg_identities_load_dir(struct lg_identities *ids, const char *dir) {
     size_t dlen = strlen(dir) + len + 2;
     cert = malloc(dlen);
     key = malloc(dlen);
-    if (cert != NULL && key != NULL && ids->num_certs < LG_MAX_IDENTITIES) {
+    if (cert != NULL && key != NULL &&
+        ids->num_certs < MTK_LOADGEN_MAX_IDENTITIES) {
       snprintf(cert, dlen, "%s/%s", dir, names[i]);
       snprintf(key, dlen, "%s/%.*s.key", dir, (int)(len - 4), names[i]);
       ids->certs[ids->num_certs++] = cert;
@@ -56,8 +58,8 @@ int lg_identities_load_dir(struct lg_identities *ids, const char *dir) {
   return 0;
 }
 
-int lg_identities_load_p12(struct lg_identities *ids,
-                           struct mtk_net_tls_options *tls) {
+int mtk_loadgen_identities_load_p12(struct mtk_loadgen_identities *ids,
+                                    struct mtk_net_tls_options *tls) {
   if (ids->num_p12 == 0) {
     return 0;
   }
@@ -104,7 +106,7 @@ int lg_identities_load_p12(struct lg_identities *ids,
   return 0;
 }
 
-void lg_identities_cleanup(struct lg_identities *ids) {
+void mtk_loadgen_identities_cleanup(struct mtk_loadgen_identities *ids) {
   for (size_t i = 0; i < ids->num_owned; i++) free(ids->owned[i]);
   for (size_t i = 0; ids->p12 != NULL && i < ids->num_p12; i++) {
     mtk_identity_cleanup(&ids->p12[i]);

@@ -9,39 +9,39 @@
 #include "mtlskit/identity.h"
 #include "mtlskit/net.h"
 
-#define LG_MAX_IDENTITIES 4096
+#define MTK_LOADGEN_MAX_IDENTITIES 4096
 
-struct lg_identities {
-  const char *certs[LG_MAX_IDENTITIES];  // PEM chain files
-  const char *keys[LG_MAX_IDENTITIES];   // PEM key files, same rank
+struct mtk_loadgen_identities {
+  const char *certs[MTK_LOADGEN_MAX_IDENTITIES];  // PEM chain files
+  const char *keys[MTK_LOADGEN_MAX_IDENTITIES];   // PEM key files, same rank
   size_t num_certs, num_keys;
-  char *owned[2 * LG_MAX_IDENTITIES];  // paths built from --identities
+  char *owned[2 * MTK_LOADGEN_MAX_IDENTITIES];  // paths built from --identities
   size_t num_owned;
-  const char *p12_files[LG_MAX_IDENTITIES];
+  const char *p12_files[MTK_LOADGEN_MAX_IDENTITIES];
   size_t num_p12;
   const char *p12_password;  // a secret source (env:, file:, ...), or NULL
   struct mtk_identity *p12;  // num_p12 loaded identities, owned
-  X509 *p12_leaves[LG_MAX_IDENTITIES];
-  STACK_OF(X509) * p12_chains[LG_MAX_IDENTITIES];
-  EVP_PKEY *p12_keys[LG_MAX_IDENTITIES];
+  X509 *p12_leaves[MTK_LOADGEN_MAX_IDENTITIES];
+  STACK_OF(X509) * p12_chains[MTK_LOADGEN_MAX_IDENTITIES];
+  EVP_PKEY *p12_keys[MTK_LOADGEN_MAX_IDENTITIES];
 };
 
-// lg_identities_load_dir adds every NAME.crt of |dir| with its NAME.key to
-// the PEM pairs of |ids|, sorted by name. It prints a diagnostic and
-// returns an exit status when |dir| cannot be read or holds no NAME.crt,
+// mtk_loadgen_identities_load_dir adds every NAME.crt of |dir| with its
+// NAME.key to the PEM pairs of |ids|, sorted by name. It prints a diagnostic
+// and returns an exit status when |dir| cannot be read or holds no NAME.crt,
 // else 0.
-MTK_MUST_CHECK int lg_identities_load_dir(struct lg_identities *ids,
-                                          const char *dir);
+MTK_MUST_CHECK int mtk_loadgen_identities_load_dir(
+    struct mtk_loadgen_identities *ids, const char *dir);
 
-// lg_identities_load_p12 loads every PKCS#12 file of |ids| (with the
+// mtk_loadgen_identities_load_p12 loads every PKCS#12 file of |ids| (with the
 // password from |ids->p12_password|) and points |tls|'s in-memory
 // identities at them (borrowed from |ids|). It prints a diagnostic and
 // returns an exit status on failure, else 0.
-MTK_MUST_CHECK int lg_identities_load_p12(struct lg_identities *ids,
-                                          struct mtk_net_tls_options *tls);
+MTK_MUST_CHECK int mtk_loadgen_identities_load_p12(
+    struct mtk_loadgen_identities *ids, struct mtk_net_tls_options *tls);
 
-// lg_identities_cleanup frees what |ids| owns (built paths, loaded
+// mtk_loadgen_identities_cleanup frees what |ids| owns (built paths, loaded
 // PKCS#12 identities). A zero-filled |ids| is fine.
-void lg_identities_cleanup(struct lg_identities *ids);
+void mtk_loadgen_identities_cleanup(struct mtk_loadgen_identities *ids);
 
 #endif  // MTK_LOADGEN_IDENTITIES_H

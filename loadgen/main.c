@@ -25,7 +25,7 @@ static void on_sigint(int sig) {
   interrupted = 1;
 }
 
-static int resolve(struct lg_config *cfg) {
+static int resolve(struct mtk_loadgen_config *cfg) {
   struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
   struct addrinfo *res = NULL;
   int rc = getaddrinfo(cfg->host, cfg->port, &hints, &res);
@@ -40,8 +40,8 @@ static int resolve(struct lg_config *cfg) {
 
 // raise_nofile raises the soft open-file limit to what the run needs, as
 // far as the hard limit allows, and lowers max-inflight when capped.
-static void raise_nofile(struct lg_options *o) {
-  struct lg_config *cfg = &o->cfg;
+static void raise_nofile(struct mtk_loadgen_options *o) {
+  struct mtk_loadgen_config *cfg = &o->cfg;
   uint64_t need = (o->rate_set ? cfg->max_inflight : cfg->concurrency) + 64;
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
@@ -69,12 +69,14 @@ static void raise_nofile(struct lg_options *o) {
 // (since the start of the run) to |hlog|, one line per phase. It returns 0
 // or an exit status.
 static int write_hdr_interval(FILE *hlog, const char *path, uint64_t start_ns,
-                              uint64_t end_ns, const struct lg_results *r) {
+                              uint64_t end_ns,
+                              const struct mtk_loadgen_results *r) {
   int status = MTK_EXIT_OK;
-  for (int i = 0; i < LG_NUM_PHASES; i++) {
+  for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
     if (mtk_hdrlog_write_interval(
-            hlog, lg_phase_name((enum lg_phase)i), (double)start_ns / 1e9,
-            (double)(end_ns - start_ns) / 1e9, &r->phase[i]) != 0) {
+            hlog, mtk_loadgen_phase_name((enum mtk_loadgen_phase)i),
+            (double)start_ns / 1e9, (double)(end_ns - start_ns) / 1e9,
+            &r->phase[i]) != 0) {
       mtk_cli_error("--hdr-log %s: write failed", path);
       status = MTK_EXIT_RUNTIME;
     }
@@ -84,11 +86,11 @@ static int write_hdr_interval(FILE *hlog, const char *path, uint64_t start_ns,
 
 int main(int argc, char **argv) {
   mtk_cli_init("mtlskit loadgen");
-  struct lg_options *o = calloc(1, sizeof(*o));
+  struct mtk_loadgen_options *o = calloc(1, sizeof(*o));
   struct mtk_net_tls *tls = NULL;
-  struct lg_run run;
+  struct mtk_loadgen_run run;
   bool run_started = false;
-  struct lg_results all, interval;
+  struct mtk_loadgen_results all, interval;
   FILE *hlog = NULL;
   int status = MTK_EXIT_OK;
   memset(&run, 0, sizeof(run));
@@ -97,19 +99,19 @@ int main(int argc, char **argv) {
   if (o == NULL) {
     return mtk_cli_fail(MTK_ENOMEM, NULL);
   }
-  int rc = lg_options_parse(argc, argv, o);
+  int rc = mtk_loadgen_options_parse(argc, argv, o);
   if (rc != 0) {
     status = rc < 0 ? MTK_EXIT_OK : rc;
     goto out;
   }
-  struct lg_config *cfg = &o->cfg;
+  struct mtk_loadgen_config *cfg = &o->cfg;
   mtk_cli_set_quiet(o->quiet);
   if ((rc = resolve(cfg)) != 0) {
     status = rc;
     goto out;
   }
   raise_nofile(o);
-  if ((rc = lg_identities_load_p12(&o->ids, &cfg->tls)) != 0) {
+  if ((rc = mtk_loadgen_identities_load_p12(&o->ids, &cfg->tls)) != 0) {
     status = rc;
     goto out;
   }
@@ -120,7 +122,8 @@ int main(int argc, char **argv) {
     status = mtk_cli_fail(err, &diag);
     goto out;
   }
-  if (lg_results_init(&all) != 0 || lg_results_init(&interval) != 0) {
+  if (mtk_loadgen_results_init(&all) != 0 ||
+      mtk_loadgen_results_init(&interval) != 0) {
     status = mtk_cli_fail(MTK_ENOMEM, NULL);
     goto out;
   }
@@ -148,10 +151,10 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  struct lg_summary sum;
-  lg_summary_start(&sum);
+  struct mtk_loadgen_summary sum;
+  mtk_loadgen_summary_start(&sum);
   bool progress = !o->quiet && !o->json && isatty(STDERR_FILENO);
-  err = lg_run_start(&run, cfg, tls, &diag);
+  err = mtk_loadgen_run_start(&run, cfg, tls, &diag);
   run_started = true;
   if (err != 0) {
     status = mtk_cli_fail(err, &diag);
@@ -160,38 +163,40 @@ int main(int argc, char **argv) {
   uint64_t next = cfg->interval_ns;
   uint64_t last = 0;
   for (;;) {
-    bool finished = lg_run_finished(&run);
+    bool finished = mtk_loadgen_run_finished(&run);
     uint64_t now = uv_hrtime() - run.t0;
     if (interrupted) atomic_store(&run.stop, 1);
     if (now >= next + cfg->interval_ns / 20 || finished) {
-      lg_run_take(&run, &interval);
+      mtk_loadgen_run_take(&run, &interval);
       uint64_t end = finished ? now : next;
       if (hlog != NULL && (end > last || finished)) {
         rc = write_hdr_interval(hlog, o->hdr_log, last, end, &interval);
         if (rc != 0) status = rc;
       }
-      lg_results_merge(&all, &interval);
-      lg_results_reset(&interval);
+      mtk_loadgen_results_merge(&all, &interval);
+      mtk_loadgen_results_reset(&interval);
       last = end;
       next += cfg->interval_ns;
-      if (progress) lg_progress_print(stderr, &run, &all, (double)now / 1e9);
+      if (progress)
+        mtk_loadgen_progress_print(stderr, &run, &all, (double)now / 1e9);
       if (finished) break;
     }
     struct timespec pause = {0, 10 * 1000 * 1000};
     nanosleep(&pause, NULL);
   }
-  lg_run_join(&run);
-  if (progress) lg_progress_end(stderr);
+  mtk_loadgen_run_join(&run);
+  if (progress) mtk_loadgen_progress_end(stderr);
   if (interrupted) mtk_cli_note("interrupted: results cover the run so far");
-  lg_summary_finish(&sum, &run, cfg);
+  mtk_loadgen_summary_finish(&sum, &run, cfg);
 
   char url[1400];
   snprintf(url, sizeof(url), "https://%s%s", cfg->host_header, cfg->path);
-  json_t *root = o->json ? lg_summary_json(cfg, &all, &sum, url) : NULL;
-  if (!o->json) lg_summary_print(stdout, cfg, &all, &sum, url);
+  json_t *root =
+      o->json ? mtk_loadgen_summary_json(cfg, &all, &sum, url) : NULL;
+  if (!o->json) mtk_loadgen_summary_print(stdout, cfg, &all, &sum, url);
   bool slo_ok;
-  json_t *slo_arr = lg_summary_check_slo(&o->slo, &all, &sum,
-                                         o->json ? NULL : stdout, &slo_ok);
+  json_t *slo_arr = mtk_loadgen_summary_check_slo(
+      &o->slo, &all, &sum, o->json ? NULL : stdout, &slo_ok);
   if (root != NULL) {
     json_object_set_new(root, "slo", slo_arr);
     int print_err = mtk_json_print(stdout, root);
@@ -206,16 +211,16 @@ int main(int argc, char **argv) {
   }
   if (fflush(stdout) != 0) status = MTK_EXIT_RUNTIME;
 out:
-  if (run_started) lg_run_cleanup(&run);
+  if (run_started) mtk_loadgen_run_cleanup(&run);
   if (hlog != NULL && fclose(hlog) != 0 && status == MTK_EXIT_OK) {
     mtk_cli_error("--hdr-log: write failed");
     status = MTK_EXIT_RUNTIME;
   }
-  lg_results_cleanup(&all);
-  lg_results_cleanup(&interval);
+  mtk_loadgen_results_cleanup(&all);
+  mtk_loadgen_results_cleanup(&interval);
   mtk_net_tls_free(tls);
   if (o != NULL) {
-    lg_options_cleanup(o);
+    mtk_loadgen_options_cleanup(o);
     free(o);
   }
   return status;

@@ -82,7 +82,7 @@ static int parse_count_opt(const char *name, const char *v, uint64_t *out) {
   return 0;
 }
 
-static int parse_url(struct lg_config *cfg, const char *url) {
+static int parse_url(struct mtk_loadgen_config *cfg, const char *url) {
   const char *p = url;
   if (strncmp(p, "https://", 8) == 0) {
     p += 8;
@@ -139,15 +139,15 @@ static int parse_url(struct lg_config *cfg, const char *url) {
   return 0;
 }
 
-static int parse_sources(struct lg_config *cfg, const char *list) {
+static int parse_sources(struct mtk_loadgen_config *cfg, const char *list) {
   char buf[4096];
   snprintf(buf, sizeof(buf), "%s", list);
   char *save = NULL;
   for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
        tok = strtok_r(NULL, ",", &save)) {
-    if (cfg->num_sources == LG_MAX_SOURCES) {
+    if (cfg->num_sources == MTK_LOADGEN_MAX_SOURCES) {
       return mtk_cli_usage_error("--source-ips: more than %d addresses",
-                                 LG_MAX_SOURCES);
+                                 MTK_LOADGEN_MAX_SOURCES);
     }
     struct sockaddr_storage *ss = &cfg->sources[cfg->num_sources];
     memset(ss, 0, sizeof(*ss));
@@ -241,18 +241,18 @@ static const struct option long_options[] = {
 // parse_option applies option |opt| with its argument |a| to |o| (|argv|
 // names the option in diagnostics). It returns 0, -1 after --help or
 // --version, or an exit status.
-static int parse_option(struct lg_options *o, int opt, const char *a,
+static int parse_option(struct mtk_loadgen_options *o, int opt, const char *a,
                         char **argv) {
-  struct lg_config *cfg = &o->cfg;
+  struct mtk_loadgen_config *cfg = &o->cfg;
   uint64_t v;
   int rc;
   switch (opt) {
     case OPT_CERT:
     case OPT_KEY:
       if ((opt == OPT_CERT ? o->ids.num_certs : o->ids.num_keys) >=
-          LG_MAX_IDENTITIES) {
+          MTK_LOADGEN_MAX_IDENTITIES) {
         return mtk_cli_usage_error("too many identities (at most %d)",
-                                   LG_MAX_IDENTITIES);
+                                   MTK_LOADGEN_MAX_IDENTITIES);
       }
       if (opt == OPT_CERT)
         o->ids.certs[o->ids.num_certs++] = a;
@@ -263,9 +263,9 @@ static int parse_option(struct lg_options *o, int opt, const char *a,
       o->identities_dir = a;
       break;
     case OPT_P12:
-      if (o->ids.num_p12 >= LG_MAX_IDENTITIES) {
+      if (o->ids.num_p12 >= MTK_LOADGEN_MAX_IDENTITIES) {
         return mtk_cli_usage_error("too many --p12 (at most %d)",
-                                   LG_MAX_IDENTITIES);
+                                   MTK_LOADGEN_MAX_IDENTITIES);
       }
       o->ids.p12_files[o->ids.num_p12++] = a;
       break;
@@ -416,8 +416,8 @@ static int parse_option(struct lg_options *o, int opt, const char *a,
 
 // check_options checks how the options of |o| combine and fills in the
 // settings that follow from them. It returns 0 or an exit status.
-static int check_options(struct lg_options *o) {
-  struct lg_config *cfg = &o->cfg;
+static int check_options(struct mtk_loadgen_options *o) {
+  struct mtk_loadgen_config *cfg = &o->cfg;
   int rc;
   if (o->rate_set && o->concurrency_set) {
     return mtk_cli_usage_error(
@@ -458,12 +458,12 @@ static int check_options(struct lg_options *o) {
   if (o->slo_spec != NULL) {
     struct mtk_diag diag;
     mtk_diag_init(&diag);
-    if (lg_slo_parse(o->slo_spec, &o->slo, &diag) != 0) {
+    if (mtk_loadgen_slo_parse(o->slo_spec, &o->slo, &diag) != 0) {
       return mtk_cli_usage_error("%s", diag.msg);
     }
   }
   if (o->identities_dir != NULL &&
-      (rc = lg_identities_load_dir(&o->ids, o->identities_dir)) != 0)
+      (rc = mtk_loadgen_identities_load_dir(&o->ids, o->identities_dir)) != 0)
     return rc;
   if (!o->rate_set && cfg->max_inflight < cfg->concurrency) {
     cfg->max_inflight = cfg->concurrency;
@@ -488,8 +488,9 @@ static int check_options(struct lg_options *o) {
   return 0;
 }
 
-int lg_options_parse(int argc, char **argv, struct lg_options *o) {
-  struct lg_config *cfg = &o->cfg;
+int mtk_loadgen_options_parse(int argc, char **argv,
+                              struct mtk_loadgen_options *o) {
+  struct mtk_loadgen_config *cfg = &o->cfg;
   int opt, rc;
   cfg->threads = 1;
   cfg->concurrency = 1;
@@ -509,6 +510,6 @@ int lg_options_parse(int argc, char **argv, struct lg_options *o) {
   return check_options(o);
 }
 
-void lg_options_cleanup(struct lg_options *o) {
-  lg_identities_cleanup(&o->ids);
+void mtk_loadgen_options_cleanup(struct mtk_loadgen_options *o) {
+  mtk_loadgen_identities_cleanup(&o->ids);
 }

@@ -3,10 +3,11 @@
 
 #include "mtlskit/hist_report.h"
 
-void lg_progress_print(FILE *out, struct lg_run *run,
-                       const struct lg_results *all, double elapsed_s) {
+void mtk_loadgen_progress_print(FILE *out, struct mtk_loadgen_run *run,
+                                const struct mtk_loadgen_results *all,
+                                double elapsed_s) {
   char p50[32], p99[32];
-  const struct mtk_hist *h = &all->phase[LG_HANDSHAKE];
+  const struct mtk_hist *h = &all->phase[MTK_LOADGEN_HANDSHAKE];
   mtk_hist_report_format_ns(p50, sizeof(p50),
                             (double)mtk_hist_value_at_percentile(h, 50));
   mtk_hist_report_format_ns(p99, sizeof(p99),
@@ -16,9 +17,9 @@ void lg_progress_print(FILE *out, struct lg_run *run,
           "in flight %-6llu",
           elapsed_s,
           elapsed_s > 0 ? (double)all->counts.connections / elapsed_s : 0.0,
-          p50, p99, (unsigned long long)lg_results_errors(all),
+          p50, p99, (unsigned long long)mtk_loadgen_results_errors(all),
           (unsigned long long)atomic_load(&run->inflight));
   fflush(out);
 }
 
-void lg_progress_end(FILE *out) { fputc('\n', out); }
+void mtk_loadgen_progress_end(FILE *out) { fputc('\n', out); }

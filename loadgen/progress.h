@@ -8,15 +8,16 @@
 #include "engine.h"
 #include "results.h"
 
-// lg_progress_print rewrites the progress line on |out| (a terminal): the
-// |elapsed_s| seconds since the start, the connection rate, the handshake
+// mtk_loadgen_progress_print rewrites the progress line on |out| (a terminal):
+// the |elapsed_s| seconds since the start, the connection rate, the handshake
 // p50 and p99 and the errors so far in |all|, and |run|'s connections in
 // flight.
-void lg_progress_print(FILE *out, struct lg_run *run,
-                       const struct lg_results *all, double elapsed_s);
+void mtk_loadgen_progress_print(FILE *out, struct mtk_loadgen_run *run,
+                                const struct mtk_loadgen_results *all,
+                                double elapsed_s);
 
-// lg_progress_end ends the progress line on |out|, so that what follows
-// starts on a line of its own.
-void lg_progress_end(FILE *out);
+// mtk_loadgen_progress_end ends the progress line on |out|, so that what
+// follows starts on a line of its own.
+void mtk_loadgen_progress_end(FILE *out);
 
 #endif  // MTK_LOADGEN_PROGRESS_H

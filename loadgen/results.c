@@ -3,39 +3,42 @@
 
 #include <string.h>
 
-static const char *const phase_names[LG_NUM_PHASES] = {"connect", "handshake",
-                                                       "ttfb", "total"};
+static const char *const phase_names[MTK_LOADGEN_NUM_PHASES] = {
+    "connect", "handshake", "ttfb", "total"};
 
-const char *lg_phase_name(enum lg_phase phase) { return phase_names[phase]; }
+const char *mtk_loadgen_phase_name(enum mtk_loadgen_phase phase) {
+  return phase_names[phase];
+}
 
-int lg_results_init(struct lg_results *r) {
+int mtk_loadgen_results_init(struct mtk_loadgen_results *r) {
   memset(r, 0, sizeof(*r));
-  for (int i = 0; i < LG_NUM_PHASES; i++) {
-    int err = mtk_hist_init(&r->phase[i], LG_HIST_LOWEST, LG_HIST_HIGHEST,
-                            LG_HIST_SIGFIGS);
+  for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
+    int err = mtk_hist_init(&r->phase[i], MTK_LOADGEN_HIST_LOWEST,
+                            MTK_LOADGEN_HIST_HIGHEST, MTK_LOADGEN_HIST_SIGFIGS);
     if (err != 0) {
-      lg_results_cleanup(r);
+      mtk_loadgen_results_cleanup(r);
       return err;
     }
   }
   return 0;
 }
 
-void lg_results_cleanup(struct lg_results *r) {
-  for (int i = 0; i < LG_NUM_PHASES; i++) {
+void mtk_loadgen_results_cleanup(struct mtk_loadgen_results *r) {
+  for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
     mtk_hist_cleanup(&r->phase[i]);
   }
 }
 
-void lg_results_reset(struct lg_results *r) {
-  for (int i = 0; i < LG_NUM_PHASES; i++) {
+void mtk_loadgen_results_reset(struct mtk_loadgen_results *r) {
+  for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
     mtk_hist_reset(&r->phase[i]);
   }
   memset(&r->counts, 0, sizeof(r->counts));
 }
 
-void lg_results_merge(struct lg_results *dst, const struct lg_results *src) {
-  for (int i = 0; i < LG_NUM_PHASES; i++) {
+void mtk_loadgen_results_merge(struct mtk_loadgen_results *dst,
+                               const struct mtk_loadgen_results *src) {
+  for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
     int err = mtk_hist_merge(&dst->phase[i], &src->phase[i], NULL);
     (void)err;  // same layout by construction
   }
@@ -46,9 +49,9 @@ void lg_results_merge(struct lg_results *dst, const struct lg_results *src) {
   }
 }
 
-void lg_results_count_outcome(struct lg_results *r,
-                              const struct mtk_outcome *o) {
-  struct lg_counts *c = &r->counts;
+void mtk_loadgen_results_count_outcome(struct mtk_loadgen_results *r,
+                                       const struct mtk_outcome *o) {
+  struct mtk_loadgen_counts *c = &r->counts;
   c->requests++;
   c->kind_stage[o->kind][o->stage]++;
   if (o->kind == MTK_OUTCOME_HTTP && o->http_status >= 100 &&
@@ -65,11 +68,11 @@ void lg_results_count_outcome(struct lg_results *r,
   }
 }
 
-uint64_t lg_results_errors(const struct lg_results *r) {
+uint64_t mtk_loadgen_results_errors(const struct mtk_loadgen_results *r) {
   return r->counts.requests - r->counts.ok;
 }
 
-uint64_t lg_results_refused(const struct lg_results *r) {
+uint64_t mtk_loadgen_results_refused(const struct mtk_loadgen_results *r) {
   uint64_t n = 0;
   for (int s = 0; s < MTK_STAGE_COUNT; s++) {
     n += r->counts.kind_stage[MTK_OUTCOME_TLS_ALERT][s] +
@@ -80,11 +83,11 @@ uint64_t lg_results_refused(const struct lg_results *r) {
 }
 
 // for_each_outcome calls |fn| for every non-zero outcome class.
-static void for_each_outcome(const struct lg_results *r,
+static void for_each_outcome(const struct mtk_loadgen_results *r,
                              void (*fn)(void *arg, const struct mtk_outcome *o,
                                         uint64_t count),
                              void *arg) {
-  const struct lg_counts *c = &r->counts;
+  const struct mtk_loadgen_counts *c = &r->counts;
   for (int k = 0; k < MTK_OUTCOME_KIND_COUNT; k++) {
     for (int s = 0; s < MTK_STAGE_COUNT; s++) {
       if (c->kind_stage[k][s] == 0) continue;
@@ -123,7 +126,8 @@ static void print_one(void *arg, const struct mtk_outcome *o, uint64_t n) {
           (unsigned long long)n);
 }
 
-void lg_results_print_outcomes(const struct lg_results *r, FILE *f) {
+void mtk_loadgen_results_print_outcomes(const struct mtk_loadgen_results *r,
+                                        FILE *f) {
   for_each_outcome(r, print_one, f);
 }
 
@@ -154,7 +158,7 @@ static void json_one(void *arg, const struct mtk_outcome *o, uint64_t n) {
   json_array_append_new(arr, j);
 }
 
-json_t *lg_results_outcomes_json(const struct lg_results *r) {
+json_t *mtk_loadgen_results_outcomes_json(const struct mtk_loadgen_results *r) {
   json_t *arr = json_array();
   if (arr != NULL) {
     for_each_outcome(r, json_one, arr);

@@ -7,7 +7,7 @@
 
 #include "mtlskit/units.h"
 
-static int parse_clause(const char *text, struct lg_slo_clause *c,
+static int parse_clause(const char *text, struct mtk_loadgen_slo_clause *c,
                         struct mtk_diag *diag) {
   memset(c, 0, sizeof(*c));
   snprintf(c->text, sizeof(c->text), "%s", text);
@@ -25,10 +25,10 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
   metric[mlen] = '\0';
   const char *value = op + 1;
   if (*value == '=') {
-    c->op = *op == '<' ? LG_SLO_LE : LG_SLO_GE;
+    c->op = *op == '<' ? MTK_LOADGEN_SLO_LE : MTK_LOADGEN_SLO_GE;
     value++;
   } else {
-    c->op = *op == '<' ? LG_SLO_LT : LG_SLO_GT;
+    c->op = *op == '<' ? MTK_LOADGEN_SLO_LT : MTK_LOADGEN_SLO_GT;
   }
   if (*value == '\0') {
     return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': missing value", text);
@@ -38,8 +38,10 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
     *dot = '\0';
     const char *stat = dot + 1;
     int phase = -1;
-    for (int i = 0; i < LG_NUM_PHASES; i++) {
-      if (strcmp(metric, lg_phase_name((enum lg_phase)i)) == 0) phase = i;
+    for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
+      if (strcmp(metric, mtk_loadgen_phase_name((enum mtk_loadgen_phase)i)) ==
+          0)
+        phase = i;
     }
     if (phase < 0) {
       return mtk_diag_set(diag, MTK_EUSAGE,
@@ -47,14 +49,14 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
                           "handshake, ttfb, total)",
                           text, metric);
     }
-    c->phase = (enum lg_phase)phase;
+    c->phase = (enum mtk_loadgen_phase)phase;
     if (strcmp(stat, "max") == 0) {
-      c->metric = LG_SLO_MAX_VALUE;
+      c->metric = MTK_LOADGEN_SLO_MAX_VALUE;
     } else if (strcmp(stat, "mean") == 0) {
-      c->metric = LG_SLO_MEAN;
+      c->metric = MTK_LOADGEN_SLO_MEAN;
     } else if (stat[0] == 'p' && stat[1] != '\0') {
       char *end;
-      c->metric = LG_SLO_PERCENTILE;
+      c->metric = MTK_LOADGEN_SLO_PERCENTILE;
       c->percentile = strtod(stat + 1, &end);
       if (*end != '\0' || c->percentile <= 0 || c->percentile > 100) {
         return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': bad percentile '%s'",
@@ -76,9 +78,9 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
   }
   if (strcmp(metric, "errors") == 0 || strcmp(metric, "refused") == 0 ||
       strcmp(metric, "timeouts") == 0) {
-    c->metric = metric[0] == 'e'   ? LG_SLO_ERRORS
-                : metric[0] == 'r' ? LG_SLO_REFUSED
-                                   : LG_SLO_TIMEOUTS;
+    c->metric = metric[0] == 'e'   ? MTK_LOADGEN_SLO_ERRORS
+                : metric[0] == 'r' ? MTK_LOADGEN_SLO_REFUSED
+                                   : MTK_LOADGEN_SLO_TIMEOUTS;
     size_t vlen = strlen(value);
     char *end;
     if (vlen > 1 && value[vlen - 1] == '%') {
@@ -102,7 +104,7 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
   }
   if (strcmp(metric, "rate") == 0) {
     char *end;
-    c->metric = LG_SLO_RATE;
+    c->metric = MTK_LOADGEN_SLO_RATE;
     c->threshold = strtod(value, &end);
     if (*end != '\0' || c->threshold < 0) {
       return mtk_diag_set(diag, MTK_EUSAGE, "--slo '%s': bad rate '%s'", text,
@@ -116,7 +118,8 @@ static int parse_clause(const char *text, struct lg_slo_clause *c,
                       text, metric);
 }
 
-int lg_slo_parse(const char *spec, struct lg_slo *out, struct mtk_diag *diag) {
+int mtk_loadgen_slo_parse(const char *spec, struct mtk_loadgen_slo *out,
+                          struct mtk_diag *diag) {
   memset(out, 0, sizeof(*out));
   char buf[1024];
   if (strlen(spec) >= sizeof(buf)) {
@@ -129,9 +132,9 @@ int lg_slo_parse(const char *spec, struct lg_slo *out, struct mtk_diag *diag) {
     while (*tok == ' ') tok++;
     size_t n = strlen(tok);
     while (n > 0 && tok[n - 1] == ' ') tok[--n] = '\0';
-    if (out->num_clauses == LG_SLO_MAX) {
+    if (out->num_clauses == MTK_LOADGEN_SLO_MAX) {
       return mtk_diag_set(diag, MTK_EUSAGE, "--slo: more than %d clauses",
-                          LG_SLO_MAX);
+                          MTK_LOADGEN_SLO_MAX);
     }
     int err = parse_clause(tok, &out->clauses[out->num_clauses], diag);
     if (err != 0) {
@@ -145,26 +148,26 @@ int lg_slo_parse(const char *spec, struct lg_slo *out, struct mtk_diag *diag) {
   return 0;
 }
 
-double lg_slo_value(const struct lg_slo_clause *c, const struct lg_results *r,
-                    double rate) {
+double mtk_loadgen_slo_value(const struct mtk_loadgen_slo_clause *c,
+                             const struct mtk_loadgen_results *r, double rate) {
   const struct mtk_hist *h = &r->phase[c->phase];
   uint64_t n = 0;
   switch (c->metric) {
-    case LG_SLO_PERCENTILE:
+    case MTK_LOADGEN_SLO_PERCENTILE:
       return (double)mtk_hist_value_at_percentile(h, c->percentile);
-    case LG_SLO_MAX_VALUE:
+    case MTK_LOADGEN_SLO_MAX_VALUE:
       return (double)mtk_hist_max(h);
-    case LG_SLO_MEAN:
+    case MTK_LOADGEN_SLO_MEAN:
       return mtk_hist_mean(h);
-    case LG_SLO_RATE:
+    case MTK_LOADGEN_SLO_RATE:
       return rate;
-    case LG_SLO_ERRORS:
-      n = lg_results_errors(r);
+    case MTK_LOADGEN_SLO_ERRORS:
+      n = mtk_loadgen_results_errors(r);
       break;
-    case LG_SLO_REFUSED:
-      n = lg_results_refused(r);
+    case MTK_LOADGEN_SLO_REFUSED:
+      n = mtk_loadgen_results_refused(r);
       break;
-    case LG_SLO_TIMEOUTS:
+    case MTK_LOADGEN_SLO_TIMEOUTS:
       for (int s = 0; s < MTK_STAGE_COUNT; s++) {
         n += r->counts.kind_stage[MTK_OUTCOME_TIMEOUT][s];
       }
@@ -178,15 +181,16 @@ double lg_slo_value(const struct lg_slo_clause *c, const struct lg_results *r,
   return (double)n;
 }
 
-bool lg_slo_holds(const struct lg_slo_clause *c, double value) {
+bool mtk_loadgen_slo_holds(const struct mtk_loadgen_slo_clause *c,
+                           double value) {
   switch (c->op) {
-    case LG_SLO_LE:
+    case MTK_LOADGEN_SLO_LE:
       return value <= c->threshold;
-    case LG_SLO_LT:
+    case MTK_LOADGEN_SLO_LT:
       return value < c->threshold;
-    case LG_SLO_GE:
+    case MTK_LOADGEN_SLO_GE:
       return value >= c->threshold;
-    case LG_SLO_GT:
+    case MTK_LOADGEN_SLO_GT:
       return value > c->threshold;
   }
   return false;

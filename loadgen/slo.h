@@ -14,46 +14,53 @@
 #include "mtlskit/diag.h"
 #include "results.h"
 
-#define LG_SLO_MAX 16
+#define MTK_LOADGEN_SLO_MAX 16
 
-enum lg_slo_metric {
-  LG_SLO_PERCENTILE,
-  LG_SLO_MAX_VALUE,
-  LG_SLO_MEAN,
-  LG_SLO_ERRORS,
-  LG_SLO_REFUSED,
-  LG_SLO_TIMEOUTS,
-  LG_SLO_RATE,
+enum mtk_loadgen_slo_metric {
+  MTK_LOADGEN_SLO_PERCENTILE,
+  MTK_LOADGEN_SLO_MAX_VALUE,
+  MTK_LOADGEN_SLO_MEAN,
+  MTK_LOADGEN_SLO_ERRORS,
+  MTK_LOADGEN_SLO_REFUSED,
+  MTK_LOADGEN_SLO_TIMEOUTS,
+  MTK_LOADGEN_SLO_RATE,
 };
 
-enum lg_slo_op { LG_SLO_LE, LG_SLO_LT, LG_SLO_GE, LG_SLO_GT };
+enum mtk_loadgen_slo_op {
+  MTK_LOADGEN_SLO_LE,
+  MTK_LOADGEN_SLO_LT,
+  MTK_LOADGEN_SLO_GE,
+  MTK_LOADGEN_SLO_GT
+};
 
-struct lg_slo_clause {
-  enum lg_slo_metric metric;
-  enum lg_phase phase;
+struct mtk_loadgen_slo_clause {
+  enum mtk_loadgen_slo_metric metric;
+  enum mtk_loadgen_phase phase;
   double percentile;
-  enum lg_slo_op op;
+  enum mtk_loadgen_slo_op op;
   double threshold;  // ns for phases, count or percent, per second
   bool percent;      // threshold is a share of outcomes, in percent
   char text[96];     // the clause as written
 };
 
-struct lg_slo {
-  struct lg_slo_clause clauses[LG_SLO_MAX];
+struct mtk_loadgen_slo {
+  struct mtk_loadgen_slo_clause clauses[MTK_LOADGEN_SLO_MAX];
   size_t num_clauses;
 };
 
-// lg_slo_parse parses |spec| into |out|. It returns 0, or MTK_EUSAGE with
-// the offending clause in |diag|.
-MTK_MUST_CHECK int lg_slo_parse(const char *spec, struct lg_slo *out,
-                                struct mtk_diag *diag);
+// mtk_loadgen_slo_parse parses |spec| into |out|. It returns 0, or MTK_EUSAGE
+// with the offending clause in |diag|.
+MTK_MUST_CHECK int mtk_loadgen_slo_parse(const char *spec,
+                                         struct mtk_loadgen_slo *out,
+                                         struct mtk_diag *diag);
 
-// lg_slo_value returns the measured value of |c|'s metric in |r| (ns,
+// mtk_loadgen_slo_value returns the measured value of |c|'s metric in |r| (ns,
 // count, percent or per second), given the achieved |rate|.
-double lg_slo_value(const struct lg_slo_clause *c, const struct lg_results *r,
-                    double rate);
+double mtk_loadgen_slo_value(const struct mtk_loadgen_slo_clause *c,
+                             const struct mtk_loadgen_results *r, double rate);
 
-// lg_slo_holds reports whether |value| satisfies |c|.
-bool lg_slo_holds(const struct lg_slo_clause *c, double value);
+// mtk_loadgen_slo_holds reports whether |value| satisfies |c|.
+bool mtk_loadgen_slo_holds(const struct mtk_loadgen_slo_clause *c,
+                           double value);
 
 #endif  // MTK_LOADGEN_SLO_H

@@ -16,13 +16,14 @@ static long rss_kb(void) {
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-void lg_summary_start(struct lg_summary *s) {
-  *s = (struct lg_summary){.rss_start_kb = rss_kb()};
+void mtk_loadgen_summary_start(struct mtk_loadgen_summary *s) {
+  *s = (struct mtk_loadgen_summary){.rss_start_kb = rss_kb()};
 }
 
-void lg_summary_finish(struct lg_summary *s, struct lg_run *run,
-                       const struct lg_config *cfg) {
-  s->max_lag_ns = lg_run_max_lag_ns(run);
+void mtk_loadgen_summary_finish(struct mtk_loadgen_summary *s,
+                                struct mtk_loadgen_run *run,
+                                const struct mtk_loadgen_config *cfg) {
+  s->max_lag_ns = mtk_loadgen_run_max_lag_ns(run);
   uint64_t elapsed = uv_hrtime() - run->t0;
   uint64_t window_end = cfg->duration_ns > 0 ? cfg->duration_ns
                                              : atomic_load(&run->last_start_ns);
@@ -49,9 +50,10 @@ static const char *resume_name(enum mtk_net_resume r) {
                                      : "off";
 }
 
-void lg_summary_print(FILE *out, const struct lg_config *cfg,
-                      const struct lg_results *r, const struct lg_summary *s,
-                      const char *url) {
+void mtk_loadgen_summary_print(FILE *out, const struct mtk_loadgen_config *cfg,
+                               const struct mtk_loadgen_results *r,
+                               const struct mtk_loadgen_summary *s,
+                               const char *url) {
   fprintf(out, "target       %s (%s%s)\n", url,
           cfg->tls.tls_version == 0    ? "TLS 1.2-1.3"
           : cfg->tls.tls_version == 12 ? "TLS 1.2"
@@ -89,29 +91,32 @@ void lg_summary_print(FILE *out, const struct lg_config *cfg,
           (unsigned long long)r->counts.resumed, resume_name(cfg->tls.resume));
   fputc('\n', out);
   mtk_hist_report_print_header(out, "phase");
-  for (int i = 0; i < LG_NUM_PHASES; i++) {
-    mtk_hist_report_print_row(out, lg_phase_name((enum lg_phase)i),
-                              &r->phase[i]);
+  for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
+    mtk_hist_report_print_row(
+        out, mtk_loadgen_phase_name((enum mtk_loadgen_phase)i), &r->phase[i]);
   }
   fprintf(out, "\noutcomes (%llu)\n", (unsigned long long)r->counts.requests);
-  lg_results_print_outcomes(r, out);
-  uint64_t errors = lg_results_errors(r);
+  mtk_loadgen_results_print_outcomes(r, out);
+  uint64_t errors = mtk_loadgen_results_errors(r);
   fprintf(out, "errors       %llu (%.3f%%), refused %llu\n",
           (unsigned long long)errors,
           r->counts.requests
               ? 100.0 * (double)errors / (double)r->counts.requests
               : 0.0,
-          (unsigned long long)lg_results_refused(r));
+          (unsigned long long)mtk_loadgen_results_refused(r));
 }
 
-json_t *lg_summary_json(const struct lg_config *cfg, const struct lg_results *r,
-                        const struct lg_summary *s, const char *url) {
+json_t *mtk_loadgen_summary_json(const struct mtk_loadgen_config *cfg,
+                                 const struct mtk_loadgen_results *r,
+                                 const struct mtk_loadgen_summary *s,
+                                 const char *url) {
   json_t *phases = json_object();
-  for (int i = 0; i < LG_NUM_PHASES; i++) {
-    json_object_set_new(phases, lg_phase_name((enum lg_phase)i),
+  for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
+    json_object_set_new(phases,
+                        mtk_loadgen_phase_name((enum mtk_loadgen_phase)i),
                         mtk_hist_report_json(&r->phase[i]));
   }
-  uint64_t errors = lg_results_errors(r);
+  uint64_t errors = mtk_loadgen_results_errors(r);
   uint64_t timeouts = 0;
   for (int st = 0; st < MTK_STAGE_COUNT; st++) {
     timeouts += r->counts.kind_stage[MTK_OUTCOME_TIMEOUT][st];
@@ -121,8 +126,8 @@ json_t *lg_summary_json(const struct lg_config *cfg, const struct lg_results *r,
       "s:f, s:f, s:{s:f, s:f, s:I}, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, "
       "s:I, "
       "s:o, s:o, s:{s:i, s:i}}",
-      "schema_version", LG_SCHEMA_VERSION, "target", url, "config", "mode",
-      cfg->rate > 0 ? "open" : "closed", "tls",
+      "schema_version", MTK_LOADGEN_SCHEMA_VERSION, "target", url, "config",
+      "mode", cfg->rate > 0 ? "open" : "closed", "tls",
       cfg->tls.tls_version == 12   ? "1.2"
       : cfg->tls.tls_version == 13 ? "1.3"
                                    : "any",
@@ -140,23 +145,23 @@ json_t *lg_summary_json(const struct lg_config *cfg, const struct lg_results *r,
       (json_int_t)r->counts.resumed, "errors", (json_int_t)errors,
       "error_ratio",
       r->counts.requests ? (double)errors / (double)r->counts.requests : 0.0,
-      "refused", (json_int_t)lg_results_refused(r), "timeouts",
-      (json_int_t)timeouts, "outcomes", lg_results_outcomes_json(r), "phases",
-      phases, "memory", "rss_start_kb", (int)s->rss_start_kb, "rss_peak_kb",
-      (int)s->rss_peak_kb);
+      "refused", (json_int_t)mtk_loadgen_results_refused(r), "timeouts",
+      (json_int_t)timeouts, "outcomes", mtk_loadgen_results_outcomes_json(r),
+      "phases", phases, "memory", "rss_start_kb", (int)s->rss_start_kb,
+      "rss_peak_kb", (int)s->rss_peak_kb);
   return root;
 }
 
-json_t *lg_summary_check_slo(const struct lg_slo *slo,
-                             const struct lg_results *r,
-                             const struct lg_summary *s, FILE *table,
-                             bool *out_ok) {
+json_t *mtk_loadgen_summary_check_slo(const struct mtk_loadgen_slo *slo,
+                                      const struct mtk_loadgen_results *r,
+                                      const struct mtk_loadgen_summary *s,
+                                      FILE *table, bool *out_ok) {
   json_t *verdicts = json_array();
   bool all_ok = true;
   for (size_t i = 0; i < slo->num_clauses; i++) {
-    const struct lg_slo_clause *c = &slo->clauses[i];
-    double value = lg_slo_value(c, r, s->achieved_rate);
-    bool ok = lg_slo_holds(c, value);
+    const struct mtk_loadgen_slo_clause *c = &slo->clauses[i];
+    double value = mtk_loadgen_slo_value(c, r, s->achieved_rate);
+    bool ok = mtk_loadgen_slo_holds(c, value);
     all_ok = all_ok && ok;
     json_array_append_new(verdicts, json_pack("{s:s, s:f, s:b}", "slo", c->text,
                                               "value", value, "ok", ok));

@@ -12,9 +12,9 @@
 #include "results.h"
 #include "slo.h"
 
-#define LG_SCHEMA_VERSION 1
+#define MTK_LOADGEN_SCHEMA_VERSION 1
 
-struct lg_summary {
+struct mtk_loadgen_summary {
   double elapsed_s;      // start to end of the run
   double window_s;       // the measured window (after warm-up)
   double achieved_rate;  // connections started per second in the window
@@ -22,38 +22,42 @@ struct lg_summary {
   long rss_start_kb, rss_peak_kb;
 };
 
-// lg_summary_start zero-fills |s| and notes the memory in use before the
-// run.
-void lg_summary_start(struct lg_summary *s);
+// mtk_loadgen_summary_start zero-fills |s| and notes the memory in use before
+// the run.
+void mtk_loadgen_summary_start(struct mtk_loadgen_summary *s);
 
-// lg_summary_finish fills in |s| from |run| (joined) and its |cfg|: the
-// elapsed time, the measured window, the achieved rate, the schedule lag
+// mtk_loadgen_summary_finish fills in |s| from |run| (joined) and its |cfg|:
+// the elapsed time, the measured window, the achieved rate, the schedule lag
 // and the peak memory.
-void lg_summary_finish(struct lg_summary *s, struct lg_run *run,
-                       const struct lg_config *cfg);
+void mtk_loadgen_summary_finish(struct mtk_loadgen_summary *s,
+                                struct mtk_loadgen_run *run,
+                                const struct mtk_loadgen_config *cfg);
 
-// lg_summary_print writes the summary table of a run of |cfg| against
+// mtk_loadgen_summary_print writes the summary table of a run of |cfg| against
 // |url| to |out|: the target, the load, the duration, the connection
 // counts, one line of percentiles per phase of |r|, the outcomes and the
 // errors.
-void lg_summary_print(FILE *out, const struct lg_config *cfg,
-                      const struct lg_results *r, const struct lg_summary *s,
-                      const char *url);
+void mtk_loadgen_summary_print(FILE *out, const struct mtk_loadgen_config *cfg,
+                               const struct mtk_loadgen_results *r,
+                               const struct mtk_loadgen_summary *s,
+                               const char *url);
 
-// lg_summary_json returns the same summary as one JSON document with a
+// mtk_loadgen_summary_json returns the same summary as one JSON document with a
 // "schema_version" (a new reference the caller releases), or NULL on
 // allocation failure.
-json_t *lg_summary_json(const struct lg_config *cfg, const struct lg_results *r,
-                        const struct lg_summary *s, const char *url);
+json_t *mtk_loadgen_summary_json(const struct mtk_loadgen_config *cfg,
+                                 const struct mtk_loadgen_results *r,
+                                 const struct mtk_loadgen_summary *s,
+                                 const char *url);
 
-// lg_summary_check_slo evaluates every clause of |slo| against |r| and the
-// achieved rate of |s|, and sets *|out_ok| to whether all of them hold.
+// mtk_loadgen_summary_check_slo evaluates every clause of |slo| against |r| and
+// the achieved rate of |s|, and sets *|out_ok| to whether all of them hold.
 // Unless |table| is NULL it writes one line per clause to it. It returns
 // the verdicts as a JSON array (a new reference the caller releases), or
 // NULL on allocation failure.
-json_t *lg_summary_check_slo(const struct lg_slo *slo,
-                             const struct lg_results *r,
-                             const struct lg_summary *s, FILE *table,
-                             bool *out_ok);
+json_t *mtk_loadgen_summary_check_slo(const struct mtk_loadgen_slo *slo,
+                                      const struct mtk_loadgen_results *r,
+                                      const struct mtk_loadgen_summary *s,
+                                      FILE *table, bool *out_ok);
 
 #endif  // MTK_LOADGEN_SUMMARY_H
