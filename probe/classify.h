@@ -55,6 +55,7 @@ struct mtk_probe_facts {
   int curl_code;            // CURLcode of the transfer
   long os_errno;            // CURLINFO_OS_ERRNO, 0 if none
   long http_status;         // CURLINFO_RESPONSE_CODE, 0 if no response
+  int http_version;         // of the response: 10, 11, 20, 30; 0 if none
   bool tcp_connected;       // CURLINFO_CONNECT_TIME_T > 0
   bool tls_done;            // CURLINFO_APPCONNECT_TIME_T > 0
   int alert;                // from the trace: -1 none, 0 close_notify, else #

@@ -401,6 +401,23 @@ static int check_alb(struct slot *s, const struct identity_cache *ids) {
   return 0;
 }
 
+// http_version_number maps CURLINFO_HTTP_VERSION to 10, 11, 20 or 30 (0:
+// unknown), the form the facts keep.
+static int http_version_number(long curl_version) {
+  switch (curl_version) {
+    case CURL_HTTP_VERSION_1_0:
+      return 10;
+    case CURL_HTTP_VERSION_1_1:
+      return 11;
+    case CURL_HTTP_VERSION_2_0:
+      return 20;
+    case CURL_HTTP_VERSION_3:
+      return 30;
+    default:
+      return 0;
+  }
+}
+
 // slot_finish records the facts of |s|'s attempt, checks its ALB headers
 // and frees |s|. It returns 0, or MTK_ENOMEM.
 static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
@@ -418,6 +435,11 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
   l = 0;
   if (curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK) {
     f->http_status = l;
+  }
+  l = 0;
+  if (f->http_status != 0 &&
+      curl_easy_getinfo(s->easy, CURLINFO_HTTP_VERSION, &l) == CURLE_OK) {
+    f->http_version = http_version_number(l);
   }
   curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_connect);
   curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &t_tls);

@@ -135,6 +135,23 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
           (double)elapsed_us / 1e6);
 }
 
+// http_version_name returns "1.0", "1.1", "2" or "3" for the facts'
+// http_version, or NULL when there was no HTTP response.
+static const char *http_version_name(int v) {
+  switch (v) {
+    case 10:
+      return "1.0";
+    case 11:
+      return "1.1";
+    case 20:
+      return "2";
+    case 30:
+      return "3";
+    default:
+      return NULL;
+  }
+}
+
 static json_t *attempt_json(const struct mtk_probe_attempt *a) {
   char expected[256], observed[96];
   expected_text(a, expected, sizeof(expected));
@@ -188,14 +205,14 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
   snprintf(ssl, sizeof(ssl), "%08lX", a->facts.ssl_error);
   json_object_set_new(
       o, "facts",
-      json_pack("{s:i, s:I, s:I, s:i, s:s?, s:b, s:b, s:b, s:b}", "curl_code",
-                a->facts.curl_code, "os_errno", (json_int_t)a->facts.os_errno,
-                "http_status", (json_int_t)a->facts.http_status, "alert",
-                a->facts.alert, "ssl_error",
-                a->facts.ssl_error != 0 ? ssl : NULL, "tcp_connected",
-                a->facts.tcp_connected, "tls_done", a->facts.tls_done,
-                "cert_requested", a->cert_requested, "deadline",
-                a->facts.deadline));
+      json_pack(
+          "{s:i, s:I, s:I, s:s?, s:i, s:s?, s:b, s:b, s:b, s:b}", "curl_code",
+          a->facts.curl_code, "os_errno", (json_int_t)a->facts.os_errno,
+          "http_status", (json_int_t)a->facts.http_status, "http_version",
+          http_version_name(a->facts.http_version), "alert", a->facts.alert,
+          "ssl_error", a->facts.ssl_error != 0 ? ssl : NULL, "tcp_connected",
+          a->facts.tcp_connected, "tls_done", a->facts.tls_done,
+          "cert_requested", a->cert_requested, "deadline", a->facts.deadline));
   json_object_set_new(
       o, "timings_ms",
       json_pack("{s:f, s:f, s:f, s:f}", "connect", (double)a->connect_us / 1e3,

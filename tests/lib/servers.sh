@@ -15,14 +15,17 @@ run_server() {
   wait_port "$port" 10
 }
 
-# run_nginx NAME PORT MAIN_LINES CONNECTIONS HTTP_LINES SERVER_BLOCK: write
-# $T/nginx-NAME/nginx.conf with one TLS server block (the text of the
-# `server { ... }` body, without the listen line) on 127.0.0.1:PORT and run
-# nginx with it, prefix directory $T/nginx-NAME. MAIN_LINES and HTTP_LINES
-# are inserted as they are, before `pid` and before `server`: each is empty
-# or ends in a newline. CONNECTIONS is worker_connections.
+# run_nginx NAME PORT MAIN_LINES CONNECTIONS HTTP_LINES SERVER_BLOCK
+# [LISTEN_OPTIONS]: write $T/nginx-NAME/nginx.conf with one TLS server
+# block (the text of the `server { ... }` body, without the listen line) on
+# 127.0.0.1:PORT and run nginx with it, prefix directory $T/nginx-NAME.
+# MAIN_LINES and HTTP_LINES are inserted as they are, before `pid` and
+# before `server`: each is empty or ends in a newline. CONNECTIONS is
+# worker_connections. LISTEN_OPTIONS follow the port on the listen line
+# (default "ssl"; "ssl http2" offers HTTP/2).
 run_nginx() {
   local name=$1 port=$2 main_lines=$3 connections=$4 http_lines=$5 body=$6
+  local listen=${7:-ssl}
   local dir="$T/nginx-$name"
   mkdir -p "$dir/logs"
   cat >"$dir/nginx.conf" <<CONF
@@ -40,7 +43,7 @@ http {
   uwsgi_temp_path $dir/uwsgi;
   scgi_temp_path $dir/scgi;
 ${http_lines}  server {
-    listen 127.0.0.1:$port ssl;
+    listen 127.0.0.1:$port $listen;
 $body
   }
 }
@@ -48,19 +51,21 @@ CONF
   run_server "$port" "$dir/logs/stdout.log" nginx -p "$dir" -c "$dir/nginx.conf"
 }
 
-# start_nginx NAME PORT SERVER_BLOCK: run nginx with one TLS server block
-# (the text of the `server { ... }` body, without the listen line) on
-# 127.0.0.1:PORT. Its prefix directory is $T/nginx-NAME.
+# start_nginx NAME PORT SERVER_BLOCK [LISTEN_OPTIONS]: run nginx with one
+# TLS server block (the text of the `server { ... }` body, without the
+# listen line) on 127.0.0.1:PORT; LISTEN_OPTIONS as for run_nginx. Its
+# prefix directory is $T/nginx-NAME.
 start_nginx() {
-  run_nginx "$1" "$2" "" 4096 "" "$3"
+  run_nginx "$1" "$2" "" 4096 "" "$3" "${4:-}"
 }
 
-# start_apache NAME PORT VHOST_LINES: run Apache httpd (apache2 -X, its own
-# configuration under $T/apache-NAME, never the system one) with one TLS
-# virtual host on 127.0.0.1:PORT; VHOST_LINES are its SSL* directives.
+# start_apache NAME PORT VHOST_LINES [SERVER_LINES]: run Apache httpd
+# (apache2 -X, its own configuration under $T/apache-NAME, never the system
+# one) with one TLS virtual host on 127.0.0.1:PORT; VHOST_LINES are its
+# SSL* directives, SERVER_LINES server-wide ones (LoadModule, Protocols).
 # Requests for / get 200 "ok".
 start_apache() {
-  local name=$1 port=$2 vhost=$3
+  local name=$1 port=$2 vhost=$3 server_lines=${4:-}
   local dir="$T/apache-$name" mods=/usr/lib/apache2/modules
   mkdir -p "$dir/htdocs" "$dir/logs"
   echo ok >"$dir/htdocs/index.html"
@@ -81,6 +86,7 @@ Listen 127.0.0.1:$port
 DocumentRoot "$dir/htdocs"
 DirectoryIndex index.html
 SSLSessionCache "shmcb:$dir/ssl_scache(512000)"
+$server_lines
 <VirtualHost 127.0.0.1:$port>
   SSLEngine on
 $vhost
@@ -146,14 +152,24 @@ start_nginx_http() {
   run_nginx "$1" "$2" "worker_rlimit_nofile 20000;$nl" 16384 "$3$nl" "$4"
 }
 
-# start_mtls_servers DIR CRL_FILE NODE_CRL_FILE...: start the five servers
-# the probe is checked against, each requiring a client certificate from
-# the fixture set in DIR (server/server.{cert,key}.pem, trust/root.pem) and
-# checking CRL_FILE (every CA's CRL in one file): nginx `on`, nginx
-# `optional` with a 403 rule, HAProxy `verify required`, Apache
+# start_mtls_servers [--http2] DIR CRL_FILE NODE_CRL_FILE...: start the
+# five servers the probe is checked against, each requiring a client
+# certificate from the fixture set in DIR (server/server.{cert,key}.pem,
+# trust/root.pem) and checking CRL_FILE (every CA's CRL in one file): nginx
+# `on`, nginx `optional` with a 403 rule, HAProxy `verify required`, Apache
 # `SSLVerifyClient require` and Node `requestCert` (which wants one CRL per
-# file: NODE_CRL_FILE...). Sets p_nginx, p_opt, p_haproxy, p_apache, p_node.
+# file: NODE_CRL_FILE...). With --http2, nginx, HAProxy and Apache also
+# offer HTTP/2 over ALPN (Node's https module never does). Sets p_nginx,
+# p_opt, p_haproxy, p_apache, p_node.
 start_mtls_servers() {
+  local nginx_listen=ssl haproxy_alpn="" apache_h2=""
+  if [ "$1" = --http2 ]; then
+    nginx_listen="ssl http2"
+    haproxy_alpn=" alpn h2,http/1.1"
+    apache_h2="LoadModule http2_module /usr/lib/apache2/modules/mod_http2.so
+Protocols h2 http/1.1"
+    shift
+  fi
   local dir=$1 crl=$2
   shift 2
   cat "$dir/server/server.cert.pem" "$dir/server/server.key.pem" \
@@ -168,16 +184,16 @@ start_mtls_servers() {
   p_nginx=$(free_port)
   start_nginx on "$p_nginx" "$nginx_common
     ssl_verify_client on;
-    location / { return 200 \"ok\n\"; }"
+    location / { return 200 \"ok\n\"; }" "$nginx_listen"
   p_opt=$(free_port)
   start_nginx optional "$p_opt" "$nginx_common
     ssl_verify_client optional;
     location / {
       if (\$ssl_client_verify != SUCCESS) { return 403; }
       return 200 \"ok\n\";
-    }"
+    }" "$nginx_listen"
   p_haproxy=$(free_port)
-  start_haproxy strict "$p_haproxy" "ssl crt $T/mtls-server.pem verify required ca-file $dir/trust/root.pem crl-file $crl"
+  start_haproxy strict "$p_haproxy" "ssl crt $T/mtls-server.pem$haproxy_alpn verify required ca-file $dir/trust/root.pem crl-file $crl"
   p_apache=$(free_port)
   start_apache strict "$p_apache" "
   SSLCertificateFile $dir/server/server.cert.pem
@@ -186,7 +202,7 @@ start_mtls_servers() {
   SSLCARevocationFile $crl
   SSLCARevocationCheck chain
   SSLVerifyClient require
-  SSLVerifyDepth 3"  # errdepth of the root is 3
+  SSLVerifyDepth 3" "$apache_h2"  # errdepth of the root is 3
   p_node=$(free_port)
   start_node strict "$p_node" "$dir/server/server.key.pem" \
     "$dir/server/server.cert.pem" "$dir/trust/root.pem" "$@"
