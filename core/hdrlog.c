@@ -39,7 +39,10 @@ static uint64_t get_be64(const uint8_t *p) {
 // ZigZag LEB128 as HdrHistogram's ZigZagEncoding: 7 bits per byte for the
 // first eight bytes, all 8 bits of a ninth.
 static size_t zigzag_put(uint8_t *p, int64_t value) {
-  uint64_t v = ((uint64_t)value << 1) ^ (uint64_t)(value >> 63);
+  // The sign spread over all 64 bits, without shifting a negative value
+  // (implementation-defined in C).
+  uint64_t sign = value < 0 ? UINT64_MAX : 0;
+  uint64_t v = ((uint64_t)value << 1) ^ sign;
   size_t n = 0;
   while (n < 8) {
     if (v < 0x80) {

@@ -51,7 +51,7 @@ static int parse_decimal(const char **s, uint64_t *out_nano) {
 
 struct unit {
   const char *suffix;
-  uint64_t factor;
+  uint64_t factor;  // never 0: the tables end at a NULL suffix
 };
 
 // scale_by_suffix parses a decimal and the suffix that must follow it, from
@@ -75,7 +75,7 @@ static int scale_by_suffix(const char *s, const struct unit *units,
     // value * factor = nano * factor / 1e9; split to avoid overflow.
     uint64_t whole = nano / 1000000000u;
     uint64_t frac = nano % 1000000000u;
-    if (u->factor != 0 && whole > UINT64_MAX / u->factor) {
+    if (whole > UINT64_MAX / u->factor) {
       return MTK_ERANGE;
     }
     uint64_t frac_scaled;

@@ -12,6 +12,28 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+// add_pair adds DIR/NAME.crt and DIR/NAME.key (|crt| is "NAME.crt") to the
+// PEM pairs of |ids|, which must have room. It returns 0 or MTK_ENOMEM.
+static int add_pair(struct mtk_loadgen_identities *ids, const char *dir,
+                    const char *crt) {
+  size_t len = strlen(crt);
+  size_t path_len = strlen(dir) + len + 2;
+  char *cert = malloc(path_len);
+  char *key = malloc(path_len);
+  if (cert == NULL || key == NULL) {
+    free(cert);
+    free(key);
+    return MTK_ENOMEM;
+  }
+  snprintf(cert, path_len, "%s/%s", dir, crt);
+  snprintf(key, path_len, "%s/%.*s.key", dir, (int)(len - 4), crt);
+  ids->certs[ids->num_certs++] = cert;
+  ids->keys[ids->num_keys++] = key;
+  ids->owned[ids->num_owned++] = cert;
+  ids->owned[ids->num_owned++] = key;
+  return 0;
+}
+
 int mtk_loadgen_identities_load_dir(struct mtk_loadgen_identities *ids,
                                     const char *dir) {
   DIR *d = opendir(dir);
@@ -19,43 +41,42 @@ int mtk_loadgen_identities_load_dir(struct mtk_loadgen_identities *ids,
     mtk_cli_error("--identities %s: %s", dir, mtk_strerror(mtk_errno_get()));
     return MTK_EXIT_RUNTIME;
   }
+  // Room left in the pool after the --cert/--key pairs given before.
+  size_t room = MTK_LOADGEN_MAX_IDENTITIES - ids->num_certs;
   char *names[MTK_LOADGEN_MAX_IDENTITIES];
   size_t n = 0;
+  int status = 0;
   struct dirent *de;
-  while ((de = readdir(d)) != NULL && n < MTK_LOADGEN_MAX_IDENTITIES) {
+  while (status == 0 && (de = readdir(d)) != NULL) {
     size_t len = strlen(de->d_name);
-    if (len > 4 && strcmp(de->d_name + len - 4, ".crt") == 0) {
-      names[n] = strdup(de->d_name);
-      if (names[n] != NULL) n++;
+    if (len <= 4 || strcmp(de->d_name + len - 4, ".crt") != 0) {
+      continue;
+    }
+    if (n == room) {
+      mtk_cli_error("--identities %s: more than %d identities in all", dir,
+                    MTK_LOADGEN_MAX_IDENTITIES);
+      status = MTK_EXIT_USAGE;
+    } else if ((names[n] = strdup(de->d_name)) == NULL) {
+      status = mtk_cli_fail(MTK_ENOMEM, NULL);
+    } else {
+      n++;
     }
   }
   closedir(d);
-  qsort(names, n, sizeof(char *), cmp_str);
+  if (status == 0 && n == 0) {
+    mtk_cli_error("--identities %s: no NAME.crt file", dir);
+    status = MTK_EXIT_USAGE;
+  }
+  if (status == 0) {
+    qsort(names, n, sizeof(names[0]), cmp_str);
+  }
   for (size_t i = 0; i < n; i++) {
-    size_t len = strlen(names[i]);
-    char *cert = NULL, *key = NULL;
-    size_t dlen = strlen(dir) + len + 2;
-    cert = malloc(dlen);
-    key = malloc(dlen);
-    if (cert != NULL && key != NULL &&
-        ids->num_certs < MTK_LOADGEN_MAX_IDENTITIES) {
-      snprintf(cert, dlen, "%s/%s", dir, names[i]);
-      snprintf(key, dlen, "%s/%.*s.key", dir, (int)(len - 4), names[i]);
-      ids->certs[ids->num_certs++] = cert;
-      ids->keys[ids->num_keys++] = key;
-      ids->owned[ids->num_owned++] = cert;
-      ids->owned[ids->num_owned++] = key;
-    } else {
-      free(cert);
-      free(key);
+    if (status == 0 && add_pair(ids, dir, names[i]) != 0) {
+      status = mtk_cli_fail(MTK_ENOMEM, NULL);
     }
     free(names[i]);
   }
-  if (n == 0) {
-    mtk_cli_error("--identities %s: no NAME.crt file", dir);
-    return MTK_EXIT_USAGE;
-  }
-  return 0;
+  return status;
 }
 
 int mtk_loadgen_identities_load_p12(struct mtk_loadgen_identities *ids,

@@ -27,9 +27,12 @@ struct mtk_loadgen_identities {
 };
 
 // mtk_loadgen_identities_load_dir adds every NAME.crt of |dir| with its
-// NAME.key to the PEM pairs of |ids|, sorted by name. It prints a diagnostic
-// and returns an exit status when |dir| cannot be read or holds no NAME.crt,
-// else 0.
+// NAME.key to the PEM pairs of |ids|, sorted by name. It returns 0, or
+// prints a diagnostic and returns an exit status: MTK_EXIT_RUNTIME when
+// |dir| cannot be read, MTK_EXIT_USAGE when it holds no NAME.crt or more
+// than the pool has room for (MTK_LOADGEN_MAX_IDENTITIES in all),
+// MTK_EXIT_INTERNAL when out of memory. Nothing is dropped
+// silently.
 MTK_MUST_CHECK int mtk_loadgen_identities_load_dir(
     struct mtk_loadgen_identities *ids, const char *dir);
 

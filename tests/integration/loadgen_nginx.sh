@@ -86,6 +86,18 @@ expect_status 0 mtlskit-loadgen --identities "$T/ids" --cacert "$T/pki/ca.crt" -
 [ "$(grep -c 'CN=mtk client 2' "$LOG")" -eq 3 ] || fail "client 2 should have 3 connections"
 pass "identity pool round-robin (nginx saw both DNs 3 times)"
 
+# A directory over the pool's limit (4096 identities) is refused with one
+# line before any connection, never silently cut short; so is a directory
+# without a NAME.crt.
+mkdir "$T/many"
+(cd "$T/many" && seq -f 'id%04g.crt' 1 4097 | xargs touch)
+expect_status 2 mtlskit-loadgen --identities "$T/many" --cacert "$T/pki/ca.crt" "$URL"
+expect_one_line "$T/err"; expect_grep 'more than 4096 identities' "$T/err"
+mkdir "$T/none"
+expect_status 2 mtlskit-loadgen --identities "$T/none" --cacert "$T/pki/ca.crt" "$URL"
+expect_one_line "$T/err"; expect_grep 'no NAME.crt file' "$T/err"
+pass "--identities: over the pool limit or empty is a usage error"
+
 # A PKCS#12 identity (as openssl pkcs12 writes it), password from the
 # environment, joins the pool next to a PEM identity.
 openssl pkcs12 -export -in "$T/pki/client2.crt" -inkey "$T/pki/client2.key" \
