@@ -139,12 +139,15 @@ awk -v p="$pw" -v c="$cw" 'BEGIN { printf "ratio curl/probe (wall):             
 # client, both the probe as measured and the cheapest OpenSSL 3 client
 # there is (bench/handshake_floor.c built on OpenSSL: one shared SSL_CTX,
 # no verification, no HTTP, a P-256 identity), a floor for any client on
-# the library libcurl uses.
+# the library libcurl uses. Its identity is the set's first valid P-256
+# leaf (ok-root-leaf, or ok-root-leaf-p256 with FIXTURES=openssl).
 floor_us=0
+floor_id=$F/cases/ok-root-leaf
+[ -d "$floor_id" ] || floor_id=$F/cases/ok-root-leaf-p256
 if [ -x "$bin/handshake_floor_openssl" ]; then
   for target in $targets; do
     "$bin/handshake_floor_openssl" 127.0.0.1 "${target##*:}" 1 \
-      "$F/cases/ok-root-leaf/cert.pem" "$F/cases/ok-root-leaf/key.pem" \
+      "$floor_id/cert.pem" "$floor_id/key.pem" \
       --tls "$TLS" | awk '{ print $NF }' >>"$T/floor.us"
   done
   floor_us=$(awk '{ t += $1 } END { printf "%.0f", t / NR }' "$T/floor.us")
