@@ -41,7 +41,8 @@ int mtk_loadgen_identities_load_dir(struct mtk_loadgen_identities *ids,
     mtk_cli_error("--identities %s: %s", dir, mtk_strerror(mtk_errno_get()));
     return MTK_EXIT_RUNTIME;
   }
-  // Room left in the pool after the --cert/--key pairs given before.
+  // Room left in the pool (the command line never mixes --cert pairs
+  // with --identities, but the pool's bound holds either way).
   size_t room = MTK_LOADGEN_MAX_IDENTITIES - ids->num_certs;
   char *names[MTK_LOADGEN_MAX_IDENTITIES];
   size_t n = 0;
