@@ -1,6 +1,6 @@
-# Tests of the CA engine (mtk_ca) and `mtlskit ca`: one Check suite per
-# module, and integration tests with the real openssl binary.
-foreach(module x509_name x509_san x509_cert x509_crl pem p12 cadb ca identity)
+# Tests of the CA (mtk_ca) and `mtlskit ca`: one Check suite per module, and
+# integration tests with the real openssl binary.
+foreach(module cadb ca)
   mtk_add_unit_test(${module} mtk::ca)
 endforeach()
 

@@ -2,7 +2,7 @@
 # formats) and integration tests against the real server with the probe,
 # curl and openssl s_client on 127.0.0.1.
 mtk_add_unit_test(serve_http mtk_serve_lib)
-mtk_add_unit_test(serve mtk_serve_lib mtk::fixtures mtk::ca)
+mtk_add_unit_test(serve mtk_serve_lib)
 mtk_add_unit_test(serve_net mtk::net)
 mtk_add_integration_test(serve_profiles serve_profiles.sh)
 mtk_add_integration_test(serve_headers serve_headers.sh)

@@ -1,5 +1,5 @@
 // The fixture PKI: good and deliberately broken client identities, made by
-// the CA engine, with a manifest that says what each one is.
+// the X.509 toolkit (mtk_x509), with a manifest that says what each one is.
 //
 // mtk_fixtures_build writes, under one directory:
 //   manifest.json        what every case is (docs/fixtures-manifest.md)

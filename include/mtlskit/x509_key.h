@@ -1,4 +1,4 @@
-// Key generation and signature primitives for the CA engine (BoringSSL).
+// Key generation and signature primitives for the X.509 toolkit (BoringSSL).
 //
 // Every certificate, CSR and CRL mtlskit builds is signed through
 // mtk_sign_der, so the AlgorithmIdentifier written in the signed structure

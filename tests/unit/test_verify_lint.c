@@ -1,6 +1,6 @@
 // Lint rules whose inputs openssl cannot easily make: a CRL without
 // nextUpdate, more than 500,000 revocation entries, a CRL file over 50 MB.
-// The CRLs are built with the CA engine's CRL builder.
+// The CRLs are built with the X.509 toolkit's CRL builder.
 #include <openssl/mem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
