@@ -23,6 +23,10 @@ static void observed_text(const struct mtk_probe_attempt *a, char *out,
     snprintf(out, out_len, "-");
   } else if (mtk_outcome_format(out, out_len, &a->outcome) != 0) {
     snprintf(out, out_len, "(too long)");
+  } else if (a->outcome.kind == MTK_OUTCOME_HTTP_BROKEN) {
+    // Which abort it was is the point: curl 27, 56, 18, 28, 23.
+    size_t used = strlen(out);
+    snprintf(out + used, out_len - used, " (curl %d)", a->facts.curl_code);
   }
 }
 
@@ -190,9 +194,14 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
   json_t *observed_o = json_pack("{s:s, s:s, s:s}", "text", observed, "kind",
                                  mtk_outcome_kind_name(a->outcome.kind),
                                  "stage", mtk_stage_name(a->outcome.stage));
-  if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_HTTP) {
+  if (observed_o != NULL && (a->outcome.kind == MTK_OUTCOME_HTTP ||
+                             a->outcome.kind == MTK_OUTCOME_HTTP_BROKEN)) {
     json_object_set_new(observed_o, "http_status",
                         json_integer(a->outcome.http_status));
+  }
+  if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_HTTP_BROKEN) {
+    json_object_set_new(observed_o, "curl_code",
+                        json_integer(a->facts.curl_code));
   }
   if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_TLS_ALERT) {
     json_object_set_new(observed_o, "alert", json_integer(a->outcome.alert));
@@ -205,14 +214,16 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
   snprintf(ssl, sizeof(ssl), "%08lX", a->facts.ssl_error);
   json_object_set_new(
       o, "facts",
-      json_pack(
-          "{s:i, s:I, s:I, s:s?, s:i, s:s?, s:b, s:b, s:b, s:b}", "curl_code",
-          a->facts.curl_code, "os_errno", (json_int_t)a->facts.os_errno,
-          "http_status", (json_int_t)a->facts.http_status, "http_version",
-          http_version_name(a->facts.http_version), "alert", a->facts.alert,
-          "ssl_error", a->facts.ssl_error != 0 ? ssl : NULL, "tcp_connected",
-          a->facts.tcp_connected, "tls_done", a->facts.tls_done,
-          "cert_requested", a->cert_requested, "deadline", a->facts.deadline));
+      json_pack("{s:i, s:I, s:I, s:s?, s:i, s:s?, s:b, s:b, s:b, s:b, s:b}",
+                "curl_code", a->facts.curl_code, "os_errno",
+                (json_int_t)a->facts.os_errno, "http_status",
+                (json_int_t)a->facts.http_status, "http_version",
+                http_version_name(a->facts.http_version), "alert",
+                a->facts.alert, "ssl_error",
+                a->facts.ssl_error != 0 ? ssl : NULL, "tcp_connected",
+                a->facts.tcp_connected, "tls_done", a->facts.tls_done,
+                "cert_requested", a->cert_requested, "deadline",
+                a->facts.deadline, "body_capped", a->facts.body_capped));
   json_object_set_new(
       o, "timings_ms",
       json_pack("{s:f, s:f, s:f, s:f}", "connect", (double)a->connect_us / 1e3,
