@@ -75,6 +75,25 @@ bad_manifest m3 's|cases/revoked/key.pem|cases/revoked/nokey.pem|' 'case revoked
 bad_manifest m4 's|"trust": "crl-expired"|"trust": "nope"|' "case crl-expired-ok-leaf: trust variant 'nope'"
 bad_manifest m5 's|"name": "expired"|"name": "revoked"|' 'case revoked: duplicate name'
 bad_manifest m6 's|"cases/revoked/cert.pem"|"../../etc/passwd"|' "case revoked: path '../../etc/passwd' must stay inside"
+# A symlink inside the set that leads out of it is refused, however the
+# manifest spells the path; one that stays inside is followed.
+mkdir -p "$T/m8" "$T/elsewhere"
+cp -r "$F/." "$T/m8/"
+cp "$F/cases/revoked/key.pem" "$T/elsewhere/key.pem"
+cp "$F/cases/expired/cert.pem" "$T/elsewhere/cert.pem"
+ln -sf "$T/elsewhere/key.pem" "$T/m8/cases/revoked/key.pem"
+usage_case "case revoked: path 'cases/revoked/key.pem' leads to $T/elsewhere/key.pem, outside the fixture directory" \
+  --fixtures "$T/m8" --profile nginx https://127.0.0.1:1/
+rm "$T/m8/cases/revoked/key.pem"
+cp "$F/cases/revoked/key.pem" "$T/m8/cases/revoked/key.pem"
+rm -rf "$T/m8/cases/expired"
+ln -s "$T/elsewhere" "$T/m8/cases/expired"
+usage_case "case expired: path 'cases/expired/cert.pem' leads to .*, outside the fixture directory" \
+  --fixtures "$T/m8" --profile nginx https://127.0.0.1:1/
+rm "$T/m8/cases/expired"
+ln -s revoked "$T/m8/cases/expired"
+expect_status 3 mtlskit probe --fixtures "$T/m8" --profile nginx --timeout 2s \
+  "https://127.0.0.1:$(free_port)/"
 mkdir -p "$T/m7"
 cp -r "$F/." "$T/m7/"
 echo garbage >"$T/m7/cases/expired/cert.pem"
