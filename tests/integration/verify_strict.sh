@@ -16,7 +16,8 @@ got() {
   local args=(--platform "$platform" --json --truststore "$P/$trust.crt")
   [ -z "$chain" ] || args+=(--chain "$P/$chain.crt")
   local st=0
-  mtlskit verify "${args[@]}" "$@" "$P/$leaf.crt" >"$T/v.json" 2>"$T/v.err" ||
+  LSAN_OPTIONS=$VERIFY_LSAN_OPTIONS \
+    mtlskit verify "${args[@]}" "$@" "$P/$leaf.crt" >"$T/v.json" 2>"$T/v.err" ||
     st=$?
   case $st in
     0) echo accept ;;
