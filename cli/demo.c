@@ -155,8 +155,8 @@ void demo_usage(FILE *out) {
       "usage: mtlskit demo [--help]\n"
       "\n"
       "Show what mtlskit is for, in a new temporary directory\n"
-      "(/tmp/mtlskit-demo.XXXXXX, kept afterwards), printing each step as the\n"
-      "command that runs it:\n"
+      "($TMPDIR/mtlskit-demo.XXXXXX, /tmp without TMPDIR; kept afterwards),\n"
+      "printing each step as the command that runs it:\n"
       "  1. a private CA kept the way the openssl ca recipe keeps one: init,\n"
       "     an internal and an external client certificate (with a .pfx),\n"
       "     revoke, CRL, re-issue, the trust-store bundle, the list;\n"
@@ -191,7 +191,17 @@ int demo_main(int argc, char **argv) {
 }
 
 int demo_run(void) {
-  char dir[] = "/tmp/mtlskit-demo.XXXXXX";
+  // Short enough that every path the demo makes under it fits its buffers.
+  char dir[256];
+  const char *tmp = getenv("TMPDIR");
+  if (tmp == NULL || tmp[0] == '\0') {
+    tmp = "/tmp";
+  }
+  int n = snprintf(dir, sizeof(dir), "%s/mtlskit-demo.XXXXXX", tmp);
+  if (n < 0 || (size_t)n >= sizeof(dir)) {
+    mtk_cli_error("TMPDIR is longer than %zu bytes", sizeof(dir) - 21);
+    return MTK_EXIT_RUNTIME;
+  }
   if (mkdtemp(dir) == NULL) {
     mtk_cli_error("cannot create a temporary directory: %s",
                   mtk_strerror(mtk_errno_get()));
