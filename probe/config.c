@@ -273,7 +273,7 @@ void mtk_probe_config_init(struct mtk_probe_config *c) {
   memset(c, 0, sizeof(*c));
   c->parallel = 32;
   c->timeout_ms = 35000;
-  c->deadline_ms = 120000;
+  c->deadline_ms = 0;
 }
 
 void mtk_probe_config_cleanup(struct mtk_probe_config *c) {

@@ -91,15 +91,19 @@ struct mtk_probe_config {
   char *fixtures;  // fixture directory
   struct mtk_probe_target *targets;
   size_t num_targets;
-  uint64_t parallel;     // concurrent attempts
-  uint64_t timeout_ms;   // per attempt
-  uint64_t deadline_ms;  // whole run
-  bool json;             // JSON on stdout instead of the table
-  char *junit;           // JUnit XML path, NULL: none
+  uint64_t parallel;             // concurrent attempts
+  uint64_t parallel_per_target;  // concurrent attempts per target, 0: parallel
+  uint64_t timeout_ms;           // per attempt
+  uint64_t deadline_ms;          // whole run, 0: derived from the work
+  bool deadline_derived;         // deadline_ms came from the work, not -d
+  bool json;                     // JSON on stdout instead of the table
+  char *junit;                   // JUnit XML path, NULL: none
 };
 
-// mtk_probe_config_init sets |c| to the defaults (parallel 32, timeout
-// 35 s so that s2n-style blinding fits, deadline 120 s).
+// mtk_probe_config_init sets |c| to the defaults (parallel 32, no
+// per-target limit below it, timeout 35 s so that s2n-style blinding
+// fits, deadline 0: derived from the work once the plan is known, see
+// mtk_probe_work_deadline_ms).
 void mtk_probe_config_init(struct mtk_probe_config *c);
 
 // mtk_probe_config_cleanup frees what |c| holds.

@@ -184,6 +184,8 @@ int mtk_probe_plan(const struct mtk_probe_config *c,
                             "profile %s: bad expectation table",
                             t->profile->name);
       }
+      a->alert_matters = a->specified && t->tls != 12 &&
+                         mtk_probe_expect_names_alert(&a->expect);
     }
   }
   out->attempts = v;
@@ -213,6 +215,8 @@ void mtk_probe_judge(struct mtk_probe_run *r) {
         a->specified && mtk_probe_expect_matches(&a->expect, &a->outcome);
     if (!a->run) {
       a->result = MTK_PROBE_SKIPPED;
+    } else if (a->facts.deadline) {
+      a->result = MTK_PROBE_INCOMPLETE;
     } else if (a->alb.num_failures > 0) {
       a->result = MTK_PROBE_NOT_MET;
     } else if (is_infrastructure(&a->outcome) && !matches) {
@@ -315,8 +319,41 @@ int mtk_probe_exit_status(const struct mtk_probe_run *r,
   if (counts[MTK_PROBE_NOT_MET] > 0) {
     return MTK_EXIT_CHECKS;
   }
-  if (counts[MTK_PROBE_ERROR] > 0) {
+  if (counts[MTK_PROBE_ERROR] > 0 || counts[MTK_PROBE_INCOMPLETE] > 0) {
     return MTK_EXIT_RUNTIME;
   }
   return MTK_EXIT_OK;
+}
+
+static uint64_t target_timeout_ms(const struct mtk_probe_target *t,
+                                  const struct mtk_probe_config *c) {
+  return t->timeout_ms != 0 ? t->timeout_ms : c->timeout_ms;
+}
+
+uint64_t mtk_probe_work_deadline_ms(const struct mtk_probe_run *r,
+                                    const struct mtk_probe_config *c) {
+  double p = c->parallel > 0 ? (double)c->parallel : 1;
+  double l = c->parallel_per_target > 0 && (double)c->parallel_per_target < p
+                 ? (double)c->parallel_per_target
+                 : p;
+  double work = 0;
+  double worst = 0;
+  for (size_t ti = 0; ti < c->num_targets; ti++) {
+    const struct mtk_probe_target *t = &c->targets[ti];
+    double n = 0;
+    bool reprobe = false;
+    for (size_t i = 0; i < r->num_attempts; i++) {
+      const struct mtk_probe_attempt *a = &r->attempts[i];
+      if (a->target == t && a->run) {
+        n++;
+        reprobe = reprobe || a->alert_matters;
+      }
+    }
+    // A re-probe is one more connection of at most the same timeout.
+    double each = (double)target_timeout_ms(t, c) * (reprobe ? 2 : 1);
+    work += n * each;
+    double own = (n / l + 1) * each;
+    worst = own > worst ? own : worst;
+  }
+  return (uint64_t)(work / p + worst) + 10000;
 }

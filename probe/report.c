@@ -108,6 +108,8 @@ static const char *result_text(enum mtk_probe_result r) {
       return "NOT-MET";
     case MTK_PROBE_ERROR:
       return "ERROR";
+    case MTK_PROBE_INCOMPLETE:
+      return "INCOMPLETE";
     default:
       return mtk_probe_result_name(r);
   }
@@ -146,11 +148,12 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
   }
   mtk_probe_count_results(r, NULL, counts);
   fprintf(out,
-          "%zu met, %zu not met, %zu unspecified, %zu skipped, %zu error in "
-          "%.2f s\n",
+          "%zu met, %zu not met, %zu unspecified, %zu skipped, %zu "
+          "incomplete, %zu error in %.2f s\n",
           counts[MTK_PROBE_MET], counts[MTK_PROBE_NOT_MET],
           counts[MTK_PROBE_UNSPECIFIED], counts[MTK_PROBE_SKIPPED],
-          counts[MTK_PROBE_ERROR], (double)elapsed_us / 1e6);
+          counts[MTK_PROBE_INCOMPLETE], counts[MTK_PROBE_ERROR],
+          (double)elapsed_us / 1e6);
 }
 
 // http_version_name returns "1.0", "1.1", "2" or "3" for the facts'
@@ -240,8 +243,9 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
                 a->facts.deadline, "body_capped", a->facts.body_capped));
   json_object_set_new(
       o, "timings_ms",
-      json_pack("{s:f, s:f, s:f, s:f}", "connect", (double)a->connect_us / 1e3,
-                "tls", (double)a->tls_us / 1e3, "first_byte",
+      json_pack("{s:f, s:f, s:f, s:f, s:f}", "start", (double)a->start_us / 1e3,
+                "connect", (double)a->connect_us / 1e3, "tls",
+                (double)a->tls_us / 1e3, "first_byte",
                 (double)a->first_byte_us / 1e3, "total",
                 (double)a->total_us / 1e3));
   json_object_set_new(o, "detail", json_string(a->detail));
@@ -287,14 +291,17 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
   }
   mtk_probe_count_results(r, NULL, counts);
   doc = json_pack(
-      "{s:i, s:s, s:s?, s:f, s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:O}",
+      "{s:i, s:s, s:s?, s:f, s:I, s:b, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
+      "s:O}",
       "schema_version", MTK_PROBE_JSON_SCHEMA, "fixtures", c->fixtures,
       "generator", m->generator, "elapsed_ms", (double)elapsed_us / 1e3,
-      "exit_status", mtk_probe_exit_status(r, c), "summary", "met",
-      (json_int_t)counts[MTK_PROBE_MET], "not_met",
+      "deadline_ms", (json_int_t)c->deadline_ms, "deadline_derived",
+      c->deadline_derived, "exit_status", mtk_probe_exit_status(r, c),
+      "summary", "met", (json_int_t)counts[MTK_PROBE_MET], "not_met",
       (json_int_t)counts[MTK_PROBE_NOT_MET], "unspecified",
       (json_int_t)counts[MTK_PROBE_UNSPECIFIED], "skipped",
-      (json_int_t)counts[MTK_PROBE_SKIPPED], "error",
+      (json_int_t)counts[MTK_PROBE_SKIPPED], "incomplete",
+      (json_int_t)counts[MTK_PROBE_INCOMPLETE], "error",
       (json_int_t)counts[MTK_PROBE_ERROR], "targets", targets);
   if (doc == NULL) {
     goto out;
@@ -372,6 +379,12 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
                expected, observed, mtk_stage_name(a->outcome.stage), a->basis,
                a->source, bad_alb ? "alb headers: " : "", bad_alb ? alb : "",
                bad_alb ? "\n" : "", why);
+      m = msg;
+      b = body;
+    } else if (a->result == MTK_PROBE_INCOMPLETE) {
+      st = MTK_JUNIT_ERROR;
+      snprintf(msg, sizeof(msg), "incomplete: %s", a->detail);
+      snprintf(body, sizeof(body), "expected: %s\nwhy: %s\n", expected, why);
       m = msg;
       b = body;
     } else if (a->result == MTK_PROBE_ERROR) {

@@ -108,7 +108,7 @@ json.dump({"schema_version": 1, "fixtures": "fx", "targets": targets},
           open(sys.argv[1], "w"))
 PY
 expect_status 0 mtlskit probe --config "$T/probe.json" --junit "$T/junit.xml"
-expect_grep '^108 met, 0 not met, 2 unspecified, 10 skipped, 0 error in ' "$T/out"
+expect_grep '^108 met, 0 not met, 2 unspecified, 10 skipped, 0 incomplete, 0 error in ' "$T/out"
 python3 - "$T/junit.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
