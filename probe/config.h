@@ -39,11 +39,32 @@ struct mtk_probe_override {
   struct mtk_probe_expect expect;
 };
 
+// What the server's trust store holds, beside the CRLs of its trust
+// variant: the root alone, or the root and the intermediate CA that issues
+// the fixture leaves (MTK_PROBE_INTERMEDIATE_VARIANT). It decides which
+// cases a target runs and what some of them must get.
+enum mtk_probe_server_trust {
+  MTK_PROBE_SERVER_TRUST_ROOT = 0,
+  MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE,
+};
+
+// The manifest trust variant whose cases need the intermediate in the
+// server's trust store (mtlskit fixtures writes it).
+#define MTK_PROBE_INTERMEDIATE_VARIANT "root+intermediate"
+
+// mtk_probe_server_trust_parse parses "root" or "root+intermediate".
+MTK_MUST_CHECK int mtk_probe_server_trust_parse(
+    const char *s, enum mtk_probe_server_trust *out);
+
+// mtk_probe_server_trust_name returns "root" or "root+intermediate".
+const char *mtk_probe_server_trust_name(enum mtk_probe_server_trust t);
+
 struct mtk_probe_target {
   char *name;  // report and JUnit classname; defaults to the URL
   char *url;
   const struct mtk_probe_profile *profile;
-  char *trust;                          // trust variant, "default" unless set
+  char *trust;  // trust variant (the CRLs), "default" unless set
+  enum mtk_probe_server_trust server_trust;  // --server-trust
   struct mtk_probe_strv resolve;        // CURLOPT_RESOLVE entries
   struct mtk_probe_strv connect_to;     // CURLOPT_CONNECT_TO entries
   struct mtk_probe_strv headers;        // "Name: value"

@@ -30,8 +30,13 @@ static const char usage_text[] =
     "                        nginx, nginx-optional, haproxy, apache, node,\n"
     "                        strict\n"
     "  --name NAME           report name of the (single) URL target\n"
-    "  --trust VARIANT       manifest trust variant the server holds\n"
-    "                        (default: default); other cases are skipped\n"
+    "  --server-trust root|root+intermediate  what the server's trust store\n"
+    "                        holds (default root); with the intermediate,\n"
+    "                        its cases run too and missing-intermediate\n"
+    "                        must be accepted\n"
+    "  --trust VARIANT       manifest trust variant whose CRLs the server\n"
+    "                        holds (default: default); cases of other\n"
+    "                        variants are skipped\n"
     "  --expect CASE=OUTCOMES  override one cell, e.g. revoked='http 200'\n"
     "                        or no-certificate='http 403|refused' (repeat)\n"
     "  --resolve HOST:PORT:ADDR   as curl --resolve (repeat)\n"
@@ -75,6 +80,7 @@ enum {
   OPT_PROFILE,
   OPT_NAME,
   OPT_TRUST,
+  OPT_SERVER_TRUST,
   OPT_EXPECT,
   OPT_RESOLVE,
   OPT_CONNECT_TO,
@@ -100,6 +106,7 @@ static const struct option long_options[] = {
     {"profile", required_argument, NULL, OPT_PROFILE},
     {"name", required_argument, NULL, OPT_NAME},
     {"trust", required_argument, NULL, OPT_TRUST},
+    {"server-trust", required_argument, NULL, OPT_SERVER_TRUST},
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"resolve", required_argument, NULL, OPT_RESOLVE},
     {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
@@ -252,6 +259,7 @@ int main(int argc, char **argv) {
       case OPT_PROFILE:
       case OPT_NAME:
       case OPT_TRUST:
+      case OPT_SERVER_TRUST:
       case OPT_EXPECT:
       case OPT_RESOLVE:
       case OPT_CONNECT_TO:
@@ -294,6 +302,14 @@ int main(int argc, char **argv) {
         break;
       case OPT_TRUST:
         err = dup_opt(&cli.trust, optarg);
+        break;
+      case OPT_SERVER_TRUST:
+        if (mtk_probe_server_trust_parse(optarg, &cli.server_trust) != 0) {
+          status = mtk_cli_usage_error(
+              "--server-trust must be root or root+intermediate, not '%s'",
+              optarg);
+          goto out;
+        }
         break;
       case OPT_EXPECT:
         err = mtk_probe_target_add_override(&cli, optarg, &diag);
@@ -438,6 +454,7 @@ int main(int argc, char **argv) {
     t.tls = cli.tls;
     t.http = cli.http;
     t.alb_headers = cli.alb_headers;
+    t.server_trust = cli.server_trust;
     err = 0;
     if ((t.url = strdup(url)) == NULL ||
         (t.name = strdup(name != NULL ? name : url)) == NULL ||
@@ -478,6 +495,18 @@ int main(int argc, char **argv) {
     goto out;
   }
   for (size_t i = 0; i < cfg.num_targets; i++) {
+    struct mtk_probe_target *t = &cfg.targets[i];
+    if (t->trust != NULL &&
+        strcmp(t->trust, MTK_PROBE_INTERMEDIATE_VARIANT) == 0) {
+      // The variant that once selected the one case needing the
+      // intermediate is now what the server trusts, with every case.
+      mtk_cli_warn("target %s: --trust %s is --server-trust %s now: every "
+                   "case runs",
+                   t->name, t->trust, t->trust);
+      free(t->trust);
+      t->trust = NULL;
+      t->server_trust = MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE;
+    }
     if ((err = mtk_probe_target_validate(&cfg.targets[i], &diag)) != 0) {
       status = err == MTK_ENOMEM
                    ? mtk_cli_fail(err, &diag)

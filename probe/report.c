@@ -123,8 +123,11 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
     const struct mtk_probe_target *t = &c->targets[ti];
     char error[512];
     bool target_error = mtk_probe_target_error(r, t, error, sizeof(error));
-    fprintf(out, "== %s  (profile %s, trust %s, tls %s%s%s)%s%s\n", t->name,
+    fprintf(out, "== %s  (profile %s, trust %s%s, tls %s%s%s)%s%s\n", t->name,
             t->profile->name, t->trust != NULL ? t->trust : "default",
+            t->server_trust == MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE
+                ? ", server-trust root+intermediate"
+                : "",
             tls_name(t->tls),
             t->alb_headers != MTK_PROBE_ALB_OFF ? ", alb-headers " : "",
             t->alb_headers != MTK_PROBE_ALB_OFF
@@ -269,10 +272,12 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
     bool target_error = mtk_probe_target_error(r, t, error, sizeof(error));
     json_t *results = json_array();
     json_t *jt = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s?, s:o}", "name", t->name,
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s?, s:o}", "name", t->name,
         "url", t->url, "profile", t->profile->name, "trust",
         t->trust != NULL ? t->trust : "default", "tls", tls_name(t->tls),
-        "alb_headers", mtk_probe_alb_mode_name(t->alb_headers), "unreachable",
+        "alb_headers", mtk_probe_alb_mode_name(t->alb_headers),
+        "server_trust", mtk_probe_server_trust_name(t->server_trust),
+        "unreachable",
         mtk_probe_target_unreachable(r, t), "error",
         target_error ? error : NULL, "results", results);
     if (jt == NULL || json_array_append_new(targets, jt) != 0) {
