@@ -363,9 +363,10 @@ static int get_strv(json_t *obj, const char *key, struct mtk_probe_strv *sv,
 }
 
 static const char *const target_keys[] = {
-    "name",    "url",      "profile", "trust",       "resolve", "connect_to",
-    "cacert",  "insecure", "sni",     "tls",         "http",    "method",
-    "headers", "timeout",  "expect",  "alb_headers", "server_trust", NULL};
+    "name",        "url",          "profile",  "trust",   "resolve",
+    "connect_to",  "cacert",       "insecure", "sni",     "tls",
+    "http",        "method",       "headers",  "timeout", "expect",
+    "alb_headers", "server_trust", NULL};
 
 static int load_target(json_t *jt, size_t index, const char *base,
                        struct mtk_probe_target *t, struct mtk_diag *diag) {

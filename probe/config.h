@@ -65,9 +65,9 @@ struct mtk_probe_target {
   const struct mtk_probe_profile *profile;
   char *trust;  // trust variant (the CRLs), "default" unless set
   enum mtk_probe_server_trust server_trust;  // --server-trust
-  struct mtk_probe_strv resolve;        // CURLOPT_RESOLVE entries
-  struct mtk_probe_strv connect_to;     // CURLOPT_CONNECT_TO entries
-  struct mtk_probe_strv headers;        // "Name: value"
+  struct mtk_probe_strv resolve;             // CURLOPT_RESOLVE entries
+  struct mtk_probe_strv connect_to;          // CURLOPT_CONNECT_TO entries
+  struct mtk_probe_strv headers;             // "Name: value"
   char *cacert;                         // server CA file, NULL: system store
   bool insecure;                        // do not verify the server
   char *sni;                            // name to send (and Host), NULL: URL's

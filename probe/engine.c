@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <curl/curl.h>
+#include <curl/mprintf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "classify.h"
 #include "echo.h"
 #include "identity.h"
+#include "reprobe.h"
 
 // What the probe reads of one response. The status decides a case, so a
 // body is read up to BODY_MAX (an echo of ALB's 64 KiB of request headers
@@ -141,11 +143,7 @@ struct slot {
   bool headers_over;  // over HEADERS_MAX: the probe stopped reading
 };
 
-static int64_t now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+static int64_t now_us(void) { return mtk_probe_now_us(); }
 
 // on_header counts the response header bytes (every line, including
 // those of 1xx responses) and stops the transfer past HEADERS_MAX.
@@ -211,7 +209,7 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
     if (s->t_first_out == 0 && size > 0) {
       s->t_first_out = now_us();
     }
-    mtk_probe_tls_trace_out(&s->trace, size);
+    mtk_probe_tls_trace_out(&s->trace, (const unsigned char *)data, size);
   }
   return 0;
 }
@@ -472,11 +470,19 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
       curl_easy_getinfo(s->easy, CURLINFO_HTTP_VERSION, &l) == CURLE_OK) {
     f->http_version = http_version_number(l);
   }
+  char *ip = NULL;
+  l = 0;
+  if (curl_easy_getinfo(s->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+      ip != NULL &&
+      curl_easy_getinfo(s->easy, CURLINFO_PRIMARY_PORT, &l) == CURLE_OK) {
+    snprintf(a->ip, sizeof(a->ip), "%s", ip);
+    a->port = (unsigned)l;
+  }
   curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_connect);
   curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &t_tls);
   curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_first);
   curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &t_total);
-  f->tls_done = t_tls > 0;
+  f->tls_done = t_tls > 0 || mtk_probe_tls_trace_done(&s->trace);
   // curl 7.88 leaves CURLINFO_CONNECT_TIME_T at 0 when the TLS filter
   // fails, so TLS bytes in either direction also prove TCP was up.
   f->tcp_connected = t_connect > 0 || f->tls_done ||
@@ -537,6 +543,127 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
   }
   curl_multi_remove_handle(multi, s->easy);
   slot_free(s);
+  return err;
+}
+
+// needs_recovery: the expectation names an alert, and the attempt saw a
+// reset or close after its handshake, where a lost alert looks just so.
+static bool needs_recovery(const struct mtk_probe_attempt *a) {
+  return a->run && a->alert_matters && !a->facts.deadline && a->ip[0] != '\0' &&
+         a->outcome.stage == MTK_STAGE_FIRST_READ &&
+         (a->outcome.kind == MTK_OUTCOME_RESET ||
+          a->outcome.kind == MTK_OUTCOME_CLOSED);
+}
+
+// url_host returns the host of |t|'s URL, or its --sni, as curl sends it
+// (IPv6 brackets removed); free with curl_free. NULL if it has none.
+static char *url_host(const struct mtk_probe_target *t) {
+  char *host = NULL;
+  if (t->sni != NULL) {
+    return curl_maprintf("%s", t->sni);
+  }
+  CURLU *u = curl_url();
+  if (u != NULL && curl_url_set(u, CURLUPART_URL, t->url, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != NULL &&
+      host[0] == '[') {
+    size_t len = strlen(host);
+    memmove(host, host + 1, len - 1);
+    host[len >= 2 ? len - 2 : 0] = '\0';
+  }
+  curl_url_cleanup(u);
+  return host;
+}
+
+// swap_recovery makes the re-probe's observation the attempt's, and keeps
+// the first one in its place.
+static void swap_recovery(struct mtk_probe_attempt *a) {
+  struct mtk_probe_facts f = a->facts;
+  struct mtk_outcome o = a->outcome;
+  int64_t total = a->total_us;
+  char detail[sizeof(a->detail)];
+  memcpy(detail, a->detail, sizeof(detail));
+  a->facts = a->recovery.facts;
+  a->outcome = a->recovery.outcome;
+  a->total_us = a->recovery.total_us;
+  memcpy(a->detail, a->recovery.detail, sizeof(a->detail));
+  a->recovery.facts = f;
+  a->recovery.outcome = o;
+  a->recovery.total_us = total;
+  memcpy(a->recovery.detail, detail, sizeof(detail));
+  a->recovery.used = true;
+}
+
+// recover_alerts re-probes, read before write, every attempt whose alert a
+// reset or close may have hidden (probe/reprobe.h), and judges on the
+// re-probe when it brought the alert.
+static int recover_alerts(struct mtk_probe_run *r,
+                          const struct mtk_probe_config *c,
+                          const struct identity_cache *ids, int64_t deadline_us,
+                          struct mtk_diag *diag) {
+  size_t n = 0;
+  int err = 0;
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    n += needs_recovery(&r->attempts[i]);
+  }
+  if (n == 0) {
+    return 0;
+  }
+  struct mtk_probe_reprobe *v = calloc(n, sizeof(*v));
+  struct mtk_probe_attempt **who = calloc(n, sizeof(*who));
+  char **hosts = calloc(c->num_targets + 1, sizeof(*hosts));
+  if (v == NULL || who == NULL || hosts == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    struct mtk_probe_attempt *a = &r->attempts[i];
+    if (!needs_recovery(a)) {
+      continue;
+    }
+    const struct mtk_probe_target *t = a->target;
+    size_t ti = (size_t)(t - c->targets);
+    if (hosts[ti] == NULL && (hosts[ti] = url_host(t)) == NULL) {
+      err = MTK_ENOMEM;
+      goto out;
+    }
+    uint64_t timeout = t->timeout_ms != 0 ? t->timeout_ms : c->timeout_ms;
+    // The server refused after about what the first attempt took: give it
+    // three times that (at least 2 s), within the attempt's timeout.
+    uint64_t wait = (uint64_t)(a->total_us / 1000) * 3;
+    wait = wait < 2000 ? 2000 : wait;
+    v[k].ip = a->ip;
+    v[k].port = a->port;
+    v[k].host = hosts[ti];
+    v[k].id = identity_find(ids, a->kase);
+    v[k].cacert = t->insecure ? NULL : t->cacert;
+    v[k].insecure = t->insecure;
+    v[k].tls = t->tls;
+    v[k].wait_ms = wait < timeout ? wait : timeout;
+    who[k++] = a;
+  }
+  size_t parallel = c->parallel > 0 ? (size_t)c->parallel : 1;
+  if ((err = mtk_probe_reprobe_run(v, n, parallel, deadline_us, diag)) != 0) {
+    goto out;
+  }
+  for (k = 0; k < n; k++) {
+    struct mtk_probe_attempt *a = who[k];
+    a->recovery.tried = true;
+    a->recovery.facts = v[k].facts;
+    a->recovery.outcome = v[k].outcome;
+    a->recovery.total_us = v[k].total_us;
+    snprintf(a->recovery.detail, sizeof(a->recovery.detail), "%s", v[k].detail);
+    if (v[k].outcome.kind == MTK_OUTCOME_TLS_ALERT) {
+      swap_recovery(a);
+    }
+  }
+out:
+  for (size_t i = 0; hosts != NULL && i < c->num_targets; i++) {
+    curl_free(hosts[i]);
+  }
+  free(hosts);
+  free(who);
+  free(v);
   return err;
 }
 
@@ -634,6 +761,16 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
       (err = identity_cache_load(&ids, r, diag)) != 0) {
     goto out;
   }
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    struct mtk_probe_attempt *a = &r->attempts[i];
+    const struct mtk_probe_identity *id = identity_find(&ids, a->kase);
+    a->chain_count = 0;
+    a->chain_subjects[0] = '\0';
+    if (id != NULL) {
+      mtk_probe_identity_describe(id, a->chain_subjects,
+                                  sizeof(a->chain_subjects), &a->chain_count);
+    }
+  }
   for (;;) {
     size_t qi;
     while (active < cap && now_us() < deadline &&
@@ -700,6 +837,9 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
       }
       curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
     }
+  }
+  if ((err = recover_alerts(r, c, &ids, deadline, diag)) != 0) {
+    goto out;
   }
   // Attempts never started because the deadline came first.
   for (size_t qi = 0; qi < c->num_targets; qi++) {

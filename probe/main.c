@@ -500,9 +500,10 @@ int main(int argc, char **argv) {
         strcmp(t->trust, MTK_PROBE_INTERMEDIATE_VARIANT) == 0) {
       // The variant that once selected the one case needing the
       // intermediate is now what the server trusts, with every case.
-      mtk_cli_warn("target %s: --trust %s is --server-trust %s now: every "
-                   "case runs",
-                   t->name, t->trust, t->trust);
+      mtk_cli_warn(
+          "target %s: --trust %s is --server-trust %s now: every "
+          "case runs",
+          t->name, t->trust, t->trust);
       free(t->trust);
       t->trust = NULL;
       t->server_trust = MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE;

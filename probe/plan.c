@@ -261,7 +261,8 @@ void mtk_probe_judge(struct mtk_probe_run *r) {
         a->specified && mtk_probe_expect_matches(&a->expect, &a->outcome);
     if (!a->run) {
       a->result = MTK_PROBE_SKIPPED;
-    } else if (a->facts.deadline) {
+    } else if (a->facts.deadline ||
+               (a->recovery.tried && a->recovery.facts.deadline)) {
       a->result = MTK_PROBE_INCOMPLETE;
     } else if (a->alb.num_failures > 0) {
       a->result = MTK_PROBE_NOT_MET;

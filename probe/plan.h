@@ -57,9 +57,27 @@ struct mtk_probe_attempt {
   struct mtk_probe_facts facts;
   struct mtk_outcome outcome;
   bool cert_requested;  // the server sent a CertificateRequest
-  int64_t start_us;     // when it started, from the start of the run
+  // The certificates the case sends (0: none), and their subjects, leaf
+  // first, one per line.
+  size_t chain_count;
+  char chain_subjects[1024];
+  int64_t start_us;  // when it started, from the start of the run
   int64_t connect_us, tls_us, first_byte_us, total_us;
   char detail[256];  // curl's error text, for people only
+  char ip[64];       // the address connected to (CURLINFO_PRIMARY_IP), or ""
+  unsigned port;     // and its port
+  // The read-before-write re-probe (probe/reprobe.h), made when the
+  // expectation names an alert and the attempt saw a reset or close at the
+  // first read. When it saw an alert, the attempt is judged on it and the
+  // fields here hold the first observation instead (|used|).
+  struct {
+    bool tried;
+    bool used;
+    struct mtk_probe_facts facts;
+    struct mtk_outcome outcome;
+    int64_t total_us;
+    char detail[256];
+  } recovery;
   // --alb-headers: the check of the echoed headers (2xx outcomes only).
   struct mtk_probe_alb_result alb;
   // Filled in by mtk_probe_judge.

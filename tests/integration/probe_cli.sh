@@ -256,7 +256,7 @@ expect_grep "^mtlskit probe: error: target https://127.0.0.1:$p/: server certifi
 python3 - "$T/out" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert doc["schema_version"] == 2 and doc["exit_status"] == 3
+assert doc["schema_version"] == 3 and doc["exit_status"] == 3
 t = doc["targets"][0]
 assert t["error"].startswith("server certificate not trusted: give --cacert"), t
 rs = [r for r in t["results"] if r["result"] != "skipped"]

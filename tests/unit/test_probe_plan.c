@@ -371,7 +371,7 @@ START_TEST(test_plan_incomplete_and_deadline) {
   struct mtk_probe_config c;
   struct mtk_probe_run r = {NULL, 0};
   mtk_probe_config_init(&c);
-  add_target(&c, "h", "haproxy", 0, NULL);   // alerts matter: re-probes
+  add_target(&c, "h", "haproxy", 0, NULL);     // alerts matter: re-probes
   add_target(&c, "h12", "haproxy", 12, NULL);  // pinned to 1.2: none
   ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, NULL), 0);
   ck_assert(find(&r, "h", "nocert")->alert_matters);
@@ -379,9 +379,9 @@ START_TEST(test_plan_incomplete_and_deadline) {
   ck_assert(!find(&r, "h", "ok")->alert_matters);
   // 5 attempts each run; timeout 35 s, parallel 32: W = 5*70 + 5*35 s,
   // the worst target (5/32 + 1) * 70 s; plus 10 s.
-  uint64_t want = (uint64_t)((5.0 * 70000 + 5.0 * 35000) / 32 +
-                             (5.0 / 32 + 1) * 70000) +
-                  10000;
+  uint64_t want =
+      (uint64_t)((5.0 * 70000 + 5.0 * 35000) / 32 + (5.0 / 32 + 1) * 70000) +
+      10000;
   ck_assert_uint_eq(mtk_probe_work_deadline_ms(&r, &c), want);
   // A per-target limit makes the worst target's share longer.
   c.parallel_per_target = 1;
