@@ -20,3 +20,5 @@ set_tests_properties(integration.doc_examples PROPERTIES FIXTURES_REQUIRED deb)
 mtk_add_integration_test(package_install package_install.sh)
 set_tests_properties(integration.package_install PROPERTIES
   FIXTURES_REQUIRED deb SKIP_RETURN_CODE 77)
+# Fixtures under a user's own CA, probed against nginx trusting only it.
+mtk_add_integration_test(fixtures_user_ca fixtures_user_ca.sh)

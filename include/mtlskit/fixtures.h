@@ -10,6 +10,8 @@
 //   server/              a server identity for localhost, 127.0.0.1, ::1
 //   cases/NAME/          cert.pem (leaf, then the intermediates the client
 //                        sends), key.pem, identity.p12
+// With config->ca_dir the CA of an existing CA directory plays the root
+// (docs/fixtures.md, UNDER YOUR OWN CA).
 // Time-dependent cases are made by validity windows relative to
 // config->now, never by waiting. The directory is built beside its final
 // place and renamed into it, so a failed build leaves the old one intact.
@@ -44,9 +46,15 @@ struct mtk_fixtures_config {
   // default), so a refresh can read it again; NULL: not recorded.
   const char *p12_source;
   unsigned crl_days;  // lifetime of the current CRLs; 0: 365 days
-  bool force;         // replace an existing fixture set (moved aside)
-  bool refresh;       // keep the keys, CA certificates and CRLs of |dir|
-  bool renew_crls;    // refresh: new current CRLs even if the kept ones serve
+  // An existing mtlskit / openssl ca directory whose CA plays the set's
+  // root: it signs what the root would (its key is used, never copied; the
+  // directory is only read). NULL: the set's own root.
+  const char *ca_dir;
+  const char *ca_password;         // decrypts its key; NULL: not encrypted
+  const char *ca_password_source;  // recorded like p12_source
+  bool force;       // replace an existing fixture set (moved aside)
+  bool refresh;     // keep the keys, CA certificates and CRLs of |dir|
+  bool renew_crls;  // refresh: new current CRLs even if the kept ones serve
 };
 
 // Why the current CRLs of a refreshed set are what they are.
@@ -69,6 +77,9 @@ struct mtk_fixtures_result {
   char reupload[1024];         // files endpoints must be given again,
                                // space-separated ("" when none)
   char replaced[4200];         // --force: where the previous set now is
+  char excluded[1024];         // with ca_dir: cases left out because the CA's
+                        // pathLenConstraint allows no CA as deep as theirs
+  int ca_room;  // with ca_dir: how many CAs it allows below it
 };
 
 // mtk_fixtures_config_init sets the defaults: P-256 everywhere, every case,
@@ -84,7 +95,8 @@ void mtk_fixtures_config_init(struct mtk_fixtures_config *config);
 // without a manifest; or an I/O or crypto error. On failure the directory
 // is as it was. Nothing is ever deleted: with |force| the previous set is
 // renamed to DIR.replaced-TIME (named in out->replaced). |out| (may be
-// NULL) receives what the build did.
+// NULL) receives what the build did. With |ca_dir|, MTK_ENOENT /
+// MTK_ECORRUPT / MTK_EBADPASS come from opening that CA.
 MTK_MUST_CHECK int mtk_fixtures_build(const struct mtk_fixtures_config *config,
                                       struct mtk_fixtures_result *out,
                                       struct mtk_diag *diag);
