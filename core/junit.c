@@ -217,7 +217,7 @@ static bool same(const char *a, const char *b) {
 static void render_suite(const struct mtk_junit *j, size_t first,
                          struct buf *b) {
   const char *cls = j->cases[first].classname;
-  size_t tests = 0, failures = 0, skipped = 0;
+  size_t tests = 0, failures = 0, errors = 0, skipped = 0;
   double time_s = 0;
   for (size_t i = first; i < j->num_cases; i++) {
     const struct junit_case *c = &j->cases[i];
@@ -226,15 +226,16 @@ static void render_suite(const struct mtk_junit *j, size_t first,
     }
     tests++;
     failures += c->status == MTK_JUNIT_FAILED;
+    errors += c->status == MTK_JUNIT_ERROR;
     skipped += c->status == MTK_JUNIT_SKIPPED;
     time_s += c->time_s;
   }
   buf_str(b, "  <testsuite name=\"");
   buf_escape(b, cls != NULL ? cls : "");
   buf_printf(b,
-             "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+             "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
              "skipped=\"%zu\" time=\"%.3f\">\n",
-             tests, failures, skipped, time_s);
+             tests, failures, errors, skipped, time_s);
   for (size_t i = first; i < j->num_cases; i++) {
     const struct junit_case *c = &j->cases[i];
     if (!same(c->classname, cls)) {
@@ -249,7 +250,9 @@ static void render_suite(const struct mtk_junit *j, size_t first,
       buf_str(b, "/>\n");
       continue;
     }
-    const char *tag = c->status == MTK_JUNIT_FAILED ? "failure" : "skipped";
+    const char *tag = c->status == MTK_JUNIT_FAILED  ? "failure"
+                      : c->status == MTK_JUNIT_ERROR ? "error"
+                                                     : "skipped";
     buf_printf(b, ">\n      <%s", tag);
     if (c->message != NULL) {
       buf_str(b, " message=\"");
@@ -258,6 +261,8 @@ static void render_suite(const struct mtk_junit *j, size_t first,
     }
     if (c->status == MTK_JUNIT_FAILED) {
       buf_str(b, " type=\"not-met\"");
+    } else if (c->status == MTK_JUNIT_ERROR) {
+      buf_str(b, " type=\"error\"");
     }
     if (c->body != NULL) {
       buf_str(b, ">");
@@ -273,11 +278,12 @@ static void render_suite(const struct mtk_junit *j, size_t first,
 
 int mtk_junit_render(const struct mtk_junit *j, char **out, size_t *out_len) {
   struct buf b = {NULL, 0, 0, false};
-  size_t tests = 0, failures = 0, skipped = 0;
+  size_t tests = 0, failures = 0, errors = 0, skipped = 0;
   double time_s = 0;
   for (size_t i = 0; i < j->num_cases; i++) {
     tests++;
     failures += j->cases[i].status == MTK_JUNIT_FAILED;
+    errors += j->cases[i].status == MTK_JUNIT_ERROR;
     skipped += j->cases[i].status == MTK_JUNIT_SKIPPED;
     time_s += j->cases[i].time_s;
   }
@@ -285,9 +291,9 @@ int mtk_junit_render(const struct mtk_junit *j, char **out, size_t *out_len) {
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
   buf_escape(&b, j->name);
   buf_printf(&b,
-             "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+             "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
              "skipped=\"%zu\" time=\"%.3f\">\n",
-             tests, failures, skipped, time_s);
+             tests, failures, errors, skipped, time_s);
   for (size_t i = 0; i < j->num_cases; i++) {
     bool seen = false;
     for (size_t k = 0; k < i && !seen; k++) {

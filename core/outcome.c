@@ -106,7 +106,7 @@ int mtk_tls_alert_from_name(const char *name, int *out_alert) {
 int mtk_outcome_format(char *out, size_t out_len, const struct mtk_outcome *o) {
   int n;
   const char *kind = mtk_outcome_kind_name(o->kind);
-  if (o->kind == MTK_OUTCOME_HTTP) {
+  if (o->kind == MTK_OUTCOME_HTTP || o->kind == MTK_OUTCOME_HTTP_BROKEN) {
     n = snprintf(out, out_len, "%s %d", kind, o->http_status);
   } else if (o->kind == MTK_OUTCOME_TLS_ALERT) {
     const char *name = mtk_tls_alert_name(o->alert);

@@ -132,12 +132,19 @@ static enum mtk_outcome_kind classify_kind(const struct mtk_probe_facts *f,
   if (code == CURLE_OK) {
     return f->http_status > 0 ? MTK_OUTCOME_HTTP : MTK_OUTCOME_PROTOCOL_ERROR;
   }
-  // A response arrived and something failed later (a partial body, a
-  // reset after the headers): the server answered in HTTP.
-  if (f->http_status > 0) {
-    return MTK_OUTCOME_HTTP;
+  if (f->deadline) {
+    // The run's deadline, not the server, ended the attempt.
+    return MTK_OUTCOME_TIMEOUT;
   }
-  if (f->deadline || code == CURLE_OPERATION_TIMEDOUT) {
+  if (f->http_status > 0) {
+    // A status line arrived and the response then failed to complete: not
+    // an HTTP answer, unless it was the probe that stopped reading a body
+    // longer than it keeps.
+    return f->body_capped && code == CURLE_WRITE_ERROR
+               ? MTK_OUTCOME_HTTP
+               : MTK_OUTCOME_HTTP_BROKEN;
+  }
+  if (code == CURLE_OPERATION_TIMEDOUT) {
     return MTK_OUTCOME_TIMEOUT;
   }
   if (code == CURLE_COULDNT_RESOLVE_HOST ||
@@ -220,9 +227,11 @@ void mtk_probe_classify(const struct mtk_probe_facts *f,
   int alert = 0;
   bool connected = f->tcp_connected || implies_connected(f->curl_code);
   out->kind = classify_kind(f, &alert);
-  out->http_status = out->kind == MTK_OUTCOME_HTTP ? (int)f->http_status : 0;
+  bool http =
+      out->kind == MTK_OUTCOME_HTTP || out->kind == MTK_OUTCOME_HTTP_BROKEN;
+  out->http_status = http ? (int)f->http_status : 0;
   out->alert = alert;
-  if (out->kind == MTK_OUTCOME_HTTP) {
+  if (http) {
     out->stage = MTK_STAGE_HTTP;
   } else if (out->kind == MTK_OUTCOME_DNS_FAILED) {
     out->stage = MTK_STAGE_DNS;
@@ -230,6 +239,8 @@ void mtk_probe_classify(const struct mtk_probe_facts *f,
     out->stage = MTK_STAGE_NONE;
   } else if (!connected) {
     out->stage = MTK_STAGE_TCP;
+  } else if (f->http_status > 0) {
+    out->stage = MTK_STAGE_HTTP;  // e.g. the deadline during the body
   } else if (!f->tls_done) {
     out->stage = MTK_STAGE_HANDSHAKE;
   } else {
@@ -247,12 +258,13 @@ int mtk_probe_facts_format(char *out, size_t out_len,
   if (f->ssl_error != 0) {
     snprintf(ssl, sizeof(ssl), ", ssl %08lX", f->ssl_error);
   }
-  int n = snprintf(out, out_len, "curl %d, errno %ld%s%s, %s%s", f->curl_code,
+  int n = snprintf(out, out_len, "curl %d, errno %ld%s%s, %s%s%s", f->curl_code,
                    f->os_errno, alert, ssl,
                    f->tls_done        ? "tls done"
                    : f->tcp_connected ? "tcp done"
                                       : "not connected",
-                   f->deadline ? ", deadline" : "");
+                   f->deadline ? ", deadline" : "",
+                   f->body_capped ? ", body capped" : "");
   if (n < 0 || (size_t)n >= out_len) {
     return MTK_ERANGE;
   }

@@ -61,6 +61,7 @@ struct mtk_probe_facts {
   int alert;                // from the trace: -1 none, 0 close_notify, else #
   unsigned long ssl_error;  // OpenSSL packed error code, 0 if none
   bool deadline;            // the overall --deadline cut the attempt short
+  bool body_capped;         // the probe stopped reading a long body itself
 };
 
 // mtk_probe_facts_init sets |f| to "nothing happened yet".
@@ -73,7 +74,12 @@ unsigned long mtk_probe_ssl_error_from_text(const char *text);
 
 // mtk_probe_classify turns |f| into |out| (kind, stage, HTTP status,
 // alert). Every CURLcode gets a kind; codes without a better home become
-// MTK_OUTCOME_PROTOCOL_ERROR.
+// MTK_OUTCOME_PROTOCOL_ERROR. A response whose status line arrived but
+// which then failed (curl 27 endless header line, 56 headers too large,
+// 18 or 28 body cut short, 23 headers over the probe's own limit) is
+// MTK_OUTCOME_HTTP_BROKEN, never HTTP; the one exception is a body the
+// probe stopped reading itself (|f|->body_capped with curl 23): the
+// response is judged by its status.
 void mtk_probe_classify(const struct mtk_probe_facts *f,
                         struct mtk_outcome *out);
 

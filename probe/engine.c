@@ -12,11 +12,14 @@
 #include "echo.h"
 #include "identity.h"
 
-// The most of a response body kept for --alb-headers. ALB allows 64 KiB
-// of request headers (§1.5), so an echo of them fits many times over;
-// past this the body is still read (the outcome must not change) but not
-// kept.
-#define ECHO_BODY_MAX (1024 * 1024)
+// What the probe reads of one response. The status decides a case, so a
+// body is read up to BODY_MAX (an echo of ALB's 64 KiB of request headers
+// fits many times over) and the transfer is then stopped: the response
+// still counts by its status (facts.body_capped). Response headers over
+// HEADERS_MAX (libcurl's own limits are 100 KiB a line and, since 7.83,
+// 300 KiB in all) stop the transfer too, and the response is broken.
+#define BODY_MAX (1024 * 1024)
+#define HEADERS_MAX (64 * 1024)
 
 // The identities of the cases a run uses, parsed once, with the ALB
 // header values each must produce when some target checks them.
@@ -123,10 +126,12 @@ struct slot {
   char errbuf[CURL_ERROR_SIZE];
   // The response body, kept only for --alb-headers.
   char *body;
-  size_t body_len;
-  size_t body_cap;
-  bool body_over;  // longer than ECHO_BODY_MAX: the rest was dropped
-  bool body_oom;   // out of memory while keeping it
+  size_t body_len;    // bytes received (kept or not)
+  size_t body_cap;    // allocated for |body|
+  bool body_over;     // longer than BODY_MAX: the probe stopped reading
+  bool body_oom;      // out of memory while keeping it
+  size_t header_len;  // response header bytes received
+  bool headers_over;  // over HEADERS_MAX: the probe stopped reading
 };
 
 static int64_t now_us(void) {
@@ -135,26 +140,28 @@ static int64_t now_us(void) {
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *ud) {
-  (void)ptr;
-  (void)ud;
-  return size * nmemb;
-}
-
-// keep_body stores the body for the ALB header check. It always accepts
-// every byte: a short count would abort the transfer and change the
-// attempt's outcome.
-static size_t keep_body(char *ptr, size_t size, size_t nmemb, void *ud) {
+// on_header counts the response header bytes (every line, including
+// those of 1xx responses) and stops the transfer past HEADERS_MAX.
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud) {
   struct slot *s = ud;
   size_t n = size * nmemb;
-  if (s->body_over || s->body_oom) {
-    return n;
+  (void)ptr;
+  if (n > HEADERS_MAX - s->header_len) {
+    s->headers_over = true;
+    return 0;  // curl ends the transfer with CURLE_WRITE_ERROR
   }
-  if (n > ECHO_BODY_MAX - s->body_len) {
+  s->header_len += n;
+  return n;
+}
+
+// on_body reads the body up to BODY_MAX, keeping it for the ALB header
+// check when |keep|, and then stops the transfer.
+static size_t on_body(struct slot *s, const char *ptr, size_t n, bool keep) {
+  if (n > BODY_MAX - s->body_len) {
     s->body_over = true;
-    return n;
+    return 0;  // CURLE_WRITE_ERROR, read as "the probe stopped here"
   }
-  if (s->body_len + n > s->body_cap) {
+  if (keep && !s->body_oom && s->body_len + n > s->body_cap) {
     size_t cap = s->body_cap > 0 ? s->body_cap : 16384;
     while (cap < s->body_len + n) {
       cap *= 2;
@@ -162,14 +169,25 @@ static size_t keep_body(char *ptr, size_t size, size_t nmemb, void *ud) {
     char *grown = realloc(s->body, cap);
     if (grown == NULL) {
       s->body_oom = true;
-      return n;
+    } else {
+      s->body = grown;
+      s->body_cap = cap;
     }
-    s->body = grown;
-    s->body_cap = cap;
   }
-  memcpy(s->body + s->body_len, ptr, n);
+  if (keep && !s->body_oom) {
+    memcpy(s->body + s->body_len, ptr, n);
+  }
   s->body_len += n;
   return n;
+}
+
+static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *ud) {
+  return on_body(ud, ptr, size * nmemb, false);
+}
+
+// keep_body stores the body for the ALB header check.
+static size_t keep_body(char *ptr, size_t size, size_t nmemb, void *ud) {
+  return on_body(ud, ptr, size * nmemb, true);
 }
 
 // on_debug feeds the TLS records OpenSSL passed up (through curl's
@@ -306,12 +324,11 @@ static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
   SETOPT(CURLOPT_FRESH_CONNECT, 1L);
   SETOPT(CURLOPT_SSL_SESSIONID_CACHE, 0L);
   SETOPT(CURLOPT_ERRORBUFFER, s->errbuf);
-  if (t->alb_headers != MTK_PROBE_ALB_OFF) {
-    SETOPT(CURLOPT_WRITEFUNCTION, keep_body);
-    SETOPT(CURLOPT_WRITEDATA, s);
-  } else {
-    SETOPT(CURLOPT_WRITEFUNCTION, discard_body);
-  }
+  SETOPT(CURLOPT_WRITEFUNCTION,
+         t->alb_headers != MTK_PROBE_ALB_OFF ? keep_body : discard_body);
+  SETOPT(CURLOPT_WRITEDATA, s);
+  SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+  SETOPT(CURLOPT_HEADERDATA, s);
   // The debug callback only receives TLS records with CURLOPT_VERBOSE.
   SETOPT(CURLOPT_VERBOSE, 1L);
   SETOPT(CURLOPT_DEBUGFUNCTION, on_debug);
@@ -386,7 +403,7 @@ static int check_alb(struct slot *s, const struct identity_cache *ids) {
     mtk_probe_alb_result_fail(&a->alb,
                               "response body over %d KiB: echoed headers not "
                               "read",
-                              ECHO_BODY_MAX / 1024);
+                              BODY_MAX / 1024);
     return 0;
   }
   mtk_probe_echo_init(&echo);
@@ -429,6 +446,7 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
   mtk_probe_facts_init(f);
   f->curl_code = (int)code;
   f->deadline = deadline;
+  f->body_capped = s->body_over;
   if (curl_easy_getinfo(s->easy, CURLINFO_OS_ERRNO, &l) == CURLE_OK) {
     f->os_errno = l;
   }
@@ -459,11 +477,21 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
   a->tls_us = (int64_t)t_tls;
   a->first_byte_us = (int64_t)t_first;
   a->total_us = (int64_t)t_total;
-  snprintf(a->detail, sizeof(a->detail), "%s",
-           deadline               ? "cut short by --deadline"
-           : code == CURLE_OK     ? ""
-           : s->errbuf[0] != '\0' ? s->errbuf
-                                  : curl_easy_strerror(code));
+  if (s->headers_over && code == CURLE_WRITE_ERROR) {
+    snprintf(a->detail, sizeof(a->detail),
+             "response headers over %d KiB: the probe stopped reading",
+             HEADERS_MAX / 1024);
+  } else if (s->body_over && code == CURLE_WRITE_ERROR) {
+    snprintf(a->detail, sizeof(a->detail),
+             "response body over %d KiB: the probe stopped reading",
+             BODY_MAX / 1024);
+  } else {
+    snprintf(a->detail, sizeof(a->detail), "%s",
+             deadline               ? "cut short by --deadline"
+             : code == CURLE_OK     ? ""
+             : s->errbuf[0] != '\0' ? s->errbuf
+                                    : curl_easy_strerror(code));
+  }
   mtk_probe_classify(f, &a->outcome);
   int err = 0;
   if (a->target->alb_headers != MTK_PROBE_ALB_OFF &&

@@ -61,7 +61,9 @@ static const char usage_text[] =
     "  -h, --help            this text;  --version  versions\n"
     "\n"
     "Exit status: 0 every case met its expectation, 1 some case did not,\n"
-    "2 usage or bad config/manifest, 3 a target was unreachable, 4 internal.\n";
+    "2 usage or bad config/manifest, 3 nothing NOT-MET but some attempts\n"
+    "could not be judged (target unreachable, server certificate not\n"
+    "trusted), 4 internal.\n";
 
 enum {
   OPT_FIXTURES = 256,
@@ -165,6 +167,28 @@ static int dup_opt(char **slot, const char *v) {
   free(*slot);
   *slot = strdup(v);
   return *slot != NULL ? 0 : MTK_ENOMEM;
+}
+
+// report_errors prints one line per target that could not be probed, or
+// whose attempts partly could not be judged.
+static void report_errors(const struct mtk_probe_run *r,
+                          const struct mtk_probe_config *c) {
+  for (size_t i = 0; i < c->num_targets; i++) {
+    const struct mtk_probe_target *t = &c->targets[i];
+    char error[512];
+    if (mtk_probe_target_error(r, t, error, sizeof(error))) {
+      mtk_cli_error("target %s: %s", t->name, error);
+      continue;
+    }
+    size_t counts[MTK_PROBE_RESULT_COUNT] = {0};
+    mtk_probe_count_results(r, t, counts);
+    if (counts[MTK_PROBE_ERROR] > 0) {
+      mtk_cli_error(
+          "target %s: %zu attempts could not be judged (see ERROR "
+          "rows)",
+          t->name, counts[MTK_PROBE_ERROR]);
+    }
+  }
 }
 
 int main(int argc, char **argv) {
@@ -460,14 +484,7 @@ int main(int argc, char **argv) {
     status = mtk_cli_fail(err, &diag);
     goto out;
   }
-  for (size_t i = 0; i < cfg.num_targets; i++) {
-    if (mtk_probe_target_unreachable(&run, &cfg.targets[i])) {
-      mtk_cli_error(
-          "target %s is unreachable (every attempt failed to "
-          "resolve or connect)",
-          cfg.targets[i].name);
-    }
-  }
+  report_errors(&run, &cfg);
   if (fflush(stdout) != 0) {
     status = mtk_cli_fail(MTK_EIO, NULL);
   }

@@ -54,9 +54,13 @@ bool mtk_probe_manifest_has_trust(const struct mtk_probe_manifest *m,
   return false;
 }
 
-// join_file sets *out to |dir|/|rel| after checking that it is readable.
-static int join_file(const char *dir, const char *case_name, const char *rel,
-                     char **out, struct mtk_diag *diag) {
+// join_file sets *out to the resolved path of |dir|/|rel| (every symlink
+// followed) after checking that it is readable and lies under |root|, the
+// resolved fixture directory: a symlink in the set must not lead outside
+// it. The case then loads from the resolved path, so a link swapped in
+// afterwards at |rel| changes nothing.
+static int join_file(const char *dir, const char *root, const char *case_name,
+                     const char *rel, char **out, struct mtk_diag *diag) {
   char path[4096];
   if (rel[0] == '/' || strstr(rel, "..") != NULL) {
     return mtk_diag_set(diag, MTK_EPARSE,
@@ -67,19 +71,37 @@ static int join_file(const char *dir, const char *case_name, const char *rel,
   if (mtk_path_join(path, sizeof(path), dir, rel) != 0) {
     return mtk_diag_set(diag, MTK_ERANGE, "case %s: path too long", case_name);
   }
-  if (access(path, R_OK) != 0) {
+  char *real = realpath(path, NULL);
+  if (real == NULL) {
     int err = mtk_errno_get();
     return mtk_diag_set(diag, err, "case %s: %s: %s", case_name, path,
                         mtk_strerror(err));
   }
-  *out = strdup(path);
-  return *out != NULL ? 0 : MTK_ENOMEM;
+  size_t root_len = strlen(root);
+  if (strncmp(real, root, root_len) != 0 ||
+      (real[root_len] != '/' && strcmp(root, "/") != 0)) {
+    int err = mtk_diag_set(diag, MTK_EPARSE,
+                           "case %s: path '%s' leads to %s, outside the "
+                           "fixture directory %s",
+                           case_name, rel, real, root);
+    free(real);
+    return err;
+  }
+  if (access(real, R_OK) != 0) {
+    int err = mtk_errno_get();
+    err = mtk_diag_set(diag, err, "case %s: %s: %s", case_name, path,
+                       mtk_strerror(err));
+    free(real);
+    return err;
+  }
+  *out = real;
+  return 0;
 }
 
 static char *dup_or_null(const char *s) { return s != NULL ? strdup(s) : NULL; }
 
-static int load_case(const char *dir, json_t *jc, size_t index,
-                     const struct mtk_probe_manifest *m,
+static int load_case(const char *dir, const char *root, json_t *jc,
+                     size_t index, const struct mtk_probe_manifest *m,
                      struct mtk_probe_case *c, struct mtk_diag *diag) {
   const char *name = json_string_value(json_object_get(jc, "name"));
   if (!json_is_object(jc) || name == NULL || name[0] == '\0') {
@@ -132,9 +154,9 @@ static int load_case(const char *dir, json_t *jc, size_t index,
       return mtk_diag_set(diag, MTK_EPARSE,
                           "case %s: files.cert without files.key", name);
     }
-    int err = join_file(dir, name, cert, &c->cert, diag);
+    int err = join_file(dir, root, name, cert, &c->cert, diag);
     if (err == 0) {
-      err = join_file(dir, name, key, &c->key, diag);
+      err = join_file(dir, root, name, key, &c->key, diag);
     }
     if (err != 0) {
       return err;
@@ -163,6 +185,7 @@ int mtk_probe_manifest_load(const char *dir, struct mtk_probe_manifest *m,
   char path[4096];
   json_error_t jerr;
   json_t *root = NULL;
+  char *real_dir = NULL;
   int err;
   if (mtk_path_join(path, sizeof(path), dir, "manifest.json") != 0) {
     return mtk_diag_set(diag, MTK_ERANGE, "fixture directory name too long");
@@ -204,6 +227,11 @@ int mtk_probe_manifest_load(const char *dir, struct mtk_probe_manifest *m,
     }
     m->num_trust++;
   }
+  if ((real_dir = realpath(dir, NULL)) == NULL) {
+    err = mtk_errno_get();
+    err = mtk_diag_set(diag, err, "%s: %s", dir, mtk_strerror(err));
+    goto out;
+  }
   json_t *cases = json_object_get(root, "cases");
   if (!json_is_array(cases) || json_array_size(cases) == 0) {
     err = mtk_diag_set(diag, MTK_EPARSE, "%s: no \"cases\"", path);
@@ -219,7 +247,7 @@ int mtk_probe_manifest_load(const char *dir, struct mtk_probe_manifest *m,
   json_array_foreach(cases, i, jc) {
     struct mtk_probe_case c;
     memset(&c, 0, sizeof(c));
-    err = load_case(dir, jc, i, m, &c, diag);
+    err = load_case(dir, real_dir, jc, i, m, &c, diag);
     if (err != 0) {
       case_cleanup(&c);
       goto out;
@@ -228,6 +256,7 @@ int mtk_probe_manifest_load(const char *dir, struct mtk_probe_manifest *m,
   }
   err = 0;
 out:
+  free(real_dir);
   json_decref(root);
   if (err != 0) {
     mtk_probe_manifest_cleanup(m);

@@ -197,21 +197,86 @@ void mtk_probe_run_cleanup(struct mtk_probe_run *r) {
   r->num_attempts = 0;
 }
 
+// is_infrastructure: the outcome ends an attempt before the endpoint has
+// judged the client certificate, for a reason on the probe's side.
+static bool is_infrastructure(const struct mtk_outcome *o) {
+  return o->kind == MTK_OUTCOME_DNS_FAILED ||
+         o->kind == MTK_OUTCOME_CONNECT_FAILED ||
+         o->kind == MTK_OUTCOME_SERVER_CERT_REJECTED ||
+         o->kind == MTK_OUTCOME_CLIENT_ERROR;
+}
+
 void mtk_probe_judge(struct mtk_probe_run *r) {
   for (size_t i = 0; i < r->num_attempts; i++) {
     struct mtk_probe_attempt *a = &r->attempts[i];
+    bool matches =
+        a->specified && mtk_probe_expect_matches(&a->expect, &a->outcome);
     if (!a->run) {
       a->result = MTK_PROBE_SKIPPED;
     } else if (a->alb.num_failures > 0) {
       a->result = MTK_PROBE_NOT_MET;
+    } else if (is_infrastructure(&a->outcome) && !matches) {
+      a->result = MTK_PROBE_ERROR;
     } else if (!a->specified) {
       a->result = MTK_PROBE_UNSPECIFIED;
-    } else if (mtk_probe_expect_matches(&a->expect, &a->outcome)) {
+    } else if (matches) {
       a->result = MTK_PROBE_MET;
     } else {
       a->result = MTK_PROBE_NOT_MET;
     }
   }
+}
+
+bool mtk_probe_target_error(const struct mtk_probe_run *r,
+                            const struct mtk_probe_target *t, char *out,
+                            size_t out_len) {
+  size_t ran = 0;
+  size_t kinds[MTK_OUTCOME_KIND_COUNT] = {0};
+  const struct mtk_probe_attempt *first = NULL;
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    const struct mtk_probe_attempt *a = &r->attempts[i];
+    if (a->target != t || !a->run) {
+      continue;
+    }
+    ran++;
+    if (a->result != MTK_PROBE_ERROR) {
+      return false;
+    }
+    if (first == NULL) {
+      first = a;
+    }
+    if ((unsigned)a->outcome.kind < MTK_OUTCOME_KIND_COUNT) {
+      kinds[a->outcome.kind]++;
+    }
+  }
+  if (ran == 0) {
+    return false;
+  }
+  if (out == NULL || out_len == 0) {
+    return true;
+  }
+  if (kinds[MTK_OUTCOME_SERVER_CERT_REJECTED] == ran) {
+    snprintf(out, out_len,
+             "server certificate not trusted: give --cacert FILE (the CA "
+             "that issued the server's certificate) or --insecure");
+  } else if (kinds[MTK_OUTCOME_DNS_FAILED] +
+                 kinds[MTK_OUTCOME_CONNECT_FAILED] ==
+             ran) {
+    snprintf(out, out_len,
+             "unreachable: every attempt failed to resolve or connect (%s)",
+             first->detail);
+  } else if (kinds[MTK_OUTCOME_CLIENT_ERROR] == ran) {
+    snprintf(out, out_len, "every attempt failed on the probe's side (%s)",
+             first->detail);
+  } else {
+    snprintf(out, out_len,
+             "no attempt reached the endpoint's verdict (%zu unreachable, "
+             "%zu server certificate not trusted, %zu local errors)",
+             kinds[MTK_OUTCOME_DNS_FAILED] + kinds[MTK_OUTCOME_CONNECT_FAILED],
+             kinds[MTK_OUTCOME_SERVER_CERT_REJECTED],
+             kinds[MTK_OUTCOME_CLIENT_ERROR]);
+  }
+  return true;
 }
 
 bool mtk_probe_target_unreachable(const struct mtk_probe_run *r,
@@ -231,17 +296,27 @@ bool mtk_probe_target_unreachable(const struct mtk_probe_run *r,
   return ran > 0;
 }
 
-int mtk_probe_exit_status(const struct mtk_probe_run *r,
-                          const struct mtk_probe_config *c) {
-  for (size_t ti = 0; ti < c->num_targets; ti++) {
-    if (mtk_probe_target_unreachable(r, &c->targets[ti])) {
-      return MTK_EXIT_RUNTIME;
+void mtk_probe_count_results(const struct mtk_probe_run *r,
+                             const struct mtk_probe_target *t, size_t *counts) {
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    const struct mtk_probe_attempt *a = &r->attempts[i];
+    if ((t == NULL || a->target == t) &&
+        (unsigned)a->result < MTK_PROBE_RESULT_COUNT) {
+      counts[a->result]++;
     }
   }
-  for (size_t i = 0; i < r->num_attempts; i++) {
-    if (r->attempts[i].result == MTK_PROBE_NOT_MET) {
-      return MTK_EXIT_CHECKS;
-    }
+}
+
+int mtk_probe_exit_status(const struct mtk_probe_run *r,
+                          const struct mtk_probe_config *c) {
+  size_t counts[MTK_PROBE_RESULT_COUNT] = {0};
+  (void)c;
+  mtk_probe_count_results(r, NULL, counts);
+  if (counts[MTK_PROBE_NOT_MET] > 0) {
+    return MTK_EXIT_CHECKS;
+  }
+  if (counts[MTK_PROBE_ERROR] > 0) {
+    return MTK_EXIT_RUNTIME;
   }
   return MTK_EXIT_OK;
 }

@@ -18,17 +18,24 @@
 extern "C" {
 #endif
 
+// The result of one attempt. `error`: the attempt never reached the
+// point where the client certificate is judged, for a reason on the
+// probe's side of the connection (the target does not resolve or accept
+// TCP, the probe does not trust the server's certificate, a local
+// problem): not the endpoint's verdict, so never NOT-MET.
 #define MTK_PROBE_VERDICT_MAP(XX) \
   XX(PENDING, "pending")          \
   XX(MET, "met")                  \
   XX(NOT_MET, "not-met")          \
   XX(UNSPECIFIED, "unspecified")  \
-  XX(SKIPPED, "skipped")
+  XX(SKIPPED, "skipped")          \
+  XX(ERROR, "error")
 
 enum mtk_probe_result {
 #define MTK_PROBE_RESULT_ENUM(name, str) MTK_PROBE_##name,
   MTK_PROBE_VERDICT_MAP(MTK_PROBE_RESULT_ENUM)
 #undef MTK_PROBE_RESULT_ENUM
+      MTK_PROBE_RESULT_COUNT
 };
 
 struct mtk_probe_attempt {
@@ -72,17 +79,35 @@ void mtk_probe_run_cleanup(struct mtk_probe_run *r);
 
 // mtk_probe_judge sets every attempt's result from its outcome and
 // expectation; an attempt whose ALB header check failed is not met
-// whatever its outcome.
+// whatever its outcome; one that ended in dns-failed, connect-failed,
+// server-cert-rejected or client-error is an error unless its
+// expectation names that outcome.
 void mtk_probe_judge(struct mtk_probe_run *r);
+
+// mtk_probe_target_error reports whether every attempt that ran against
+// target |t| is an error (the target could not be probed at all) and if
+// so writes the one-line reason into |out| ("server certificate not
+// trusted: give --cacert FILE or --insecure", "unreachable: ..."); else it
+// returns false and leaves |out| alone. |out| may be NULL.
+bool mtk_probe_target_error(const struct mtk_probe_run *r,
+                            const struct mtk_probe_target *t, char *out,
+                            size_t out_len);
 
 // mtk_probe_target_unreachable reports whether every attempt that ran
 // against target |t| ended in dns-failed or connect-failed.
 bool mtk_probe_target_unreachable(const struct mtk_probe_run *r,
                                   const struct mtk_probe_target *t);
 
-// mtk_probe_exit_status returns MTK_EXIT_RUNTIME if some target was
-// unreachable, else MTK_EXIT_CHECKS if any attempt is not-met, else
-// MTK_EXIT_OK.
+// mtk_probe_count_results adds the number of attempts of each result to
+// |counts| (MTK_PROBE_RESULT_COUNT entries, zeroed by the caller), for
+// target |t| only, or every target when |t| is NULL.
+void mtk_probe_count_results(const struct mtk_probe_run *r,
+                             const struct mtk_probe_target *t, size_t *counts);
+
+// mtk_probe_exit_status returns MTK_EXIT_CHECKS if any attempt is
+// not-met, else MTK_EXIT_RUNTIME if any is an error (a target that could
+// not be probed, or some of its attempts), else MTK_EXIT_OK. A
+// conformance failure wins over an infrastructure problem elsewhere.
 int mtk_probe_exit_status(const struct mtk_probe_run *r,
                           const struct mtk_probe_config *c);
 

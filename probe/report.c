@@ -23,6 +23,10 @@ static void observed_text(const struct mtk_probe_attempt *a, char *out,
     snprintf(out, out_len, "-");
   } else if (mtk_outcome_format(out, out_len, &a->outcome) != 0) {
     snprintf(out, out_len, "(too long)");
+  } else if (a->outcome.kind == MTK_OUTCOME_HTTP_BROKEN) {
+    // Which abort it was is the point: curl 27, 56, 18, 28, 23.
+    size_t used = strlen(out);
+    snprintf(out + used, out_len - used, " (curl %d)", a->facts.curl_code);
   }
 }
 
@@ -96,20 +100,35 @@ static const char *tls_name(int tls) {
   return tls == 12 ? "1.2" : tls == 13 ? "1.3" : "any";
 }
 
+// result_text is the RESULT column: upper case where the run's exit
+// status comes from.
+static const char *result_text(enum mtk_probe_result r) {
+  switch (r) {
+    case MTK_PROBE_NOT_MET:
+      return "NOT-MET";
+    case MTK_PROBE_ERROR:
+      return "ERROR";
+    default:
+      return mtk_probe_result_name(r);
+  }
+}
+
 void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
                             const struct mtk_probe_config *c,
                             int64_t elapsed_us) {
-  size_t counts[MTK_PROBE_SKIPPED + 1] = {0};
+  size_t counts[MTK_PROBE_RESULT_COUNT] = {0};
   for (size_t ti = 0; ti < c->num_targets; ti++) {
     const struct mtk_probe_target *t = &c->targets[ti];
-    fprintf(out, "== %s  (profile %s, trust %s, tls %s%s%s)%s\n", t->name,
+    char error[512];
+    bool target_error = mtk_probe_target_error(r, t, error, sizeof(error));
+    fprintf(out, "== %s  (profile %s, trust %s, tls %s%s%s)%s%s\n", t->name,
             t->profile->name, t->trust != NULL ? t->trust : "default",
             tls_name(t->tls),
             t->alb_headers != MTK_PROBE_ALB_OFF ? ", alb-headers " : "",
             t->alb_headers != MTK_PROBE_ALB_OFF
                 ? mtk_probe_alb_mode_name(t->alb_headers)
                 : "",
-            mtk_probe_target_unreachable(r, t) ? "  UNREACHABLE" : "");
+            target_error ? "  ERROR: " : "", target_error ? error : "");
     fprintf(out, "%-28s %-34s %-36s %-11s %s\n", "CASE", "EXPECTED", "OBSERVED",
             "RESULT", "WHY");
     for (size_t i = 0; i < r->num_attempts; i++) {
@@ -121,18 +140,17 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
       expected_text(a, expected, sizeof(expected));
       observed_text(a, observed, sizeof(observed));
       why_text(a, why, sizeof(why));
-      counts[a->result]++;
       fprintf(out, "%-28s %-34s %-36s %-11s %s\n", a->kase->name, expected,
-              observed,
-              a->result == MTK_PROBE_NOT_MET ? "NOT-MET"
-                                             : mtk_probe_result_name(a->result),
-              why);
+              observed, result_text(a->result), why);
     }
   }
-  fprintf(out, "%zu met, %zu not met, %zu unspecified, %zu skipped in %.2f s\n",
+  mtk_probe_count_results(r, NULL, counts);
+  fprintf(out,
+          "%zu met, %zu not met, %zu unspecified, %zu skipped, %zu error in "
+          "%.2f s\n",
           counts[MTK_PROBE_MET], counts[MTK_PROBE_NOT_MET],
           counts[MTK_PROBE_UNSPECIFIED], counts[MTK_PROBE_SKIPPED],
-          (double)elapsed_us / 1e6);
+          counts[MTK_PROBE_ERROR], (double)elapsed_us / 1e6);
 }
 
 // http_version_name returns "1.0", "1.1", "2" or "3" for the facts'
@@ -190,9 +208,14 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
   json_t *observed_o = json_pack("{s:s, s:s, s:s}", "text", observed, "kind",
                                  mtk_outcome_kind_name(a->outcome.kind),
                                  "stage", mtk_stage_name(a->outcome.stage));
-  if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_HTTP) {
+  if (observed_o != NULL && (a->outcome.kind == MTK_OUTCOME_HTTP ||
+                             a->outcome.kind == MTK_OUTCOME_HTTP_BROKEN)) {
     json_object_set_new(observed_o, "http_status",
                         json_integer(a->outcome.http_status));
+  }
+  if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_HTTP_BROKEN) {
+    json_object_set_new(observed_o, "curl_code",
+                        json_integer(a->facts.curl_code));
   }
   if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_TLS_ALERT) {
     json_object_set_new(observed_o, "alert", json_integer(a->outcome.alert));
@@ -205,14 +228,16 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
   snprintf(ssl, sizeof(ssl), "%08lX", a->facts.ssl_error);
   json_object_set_new(
       o, "facts",
-      json_pack(
-          "{s:i, s:I, s:I, s:s?, s:i, s:s?, s:b, s:b, s:b, s:b}", "curl_code",
-          a->facts.curl_code, "os_errno", (json_int_t)a->facts.os_errno,
-          "http_status", (json_int_t)a->facts.http_status, "http_version",
-          http_version_name(a->facts.http_version), "alert", a->facts.alert,
-          "ssl_error", a->facts.ssl_error != 0 ? ssl : NULL, "tcp_connected",
-          a->facts.tcp_connected, "tls_done", a->facts.tls_done,
-          "cert_requested", a->cert_requested, "deadline", a->facts.deadline));
+      json_pack("{s:i, s:I, s:I, s:s?, s:i, s:s?, s:b, s:b, s:b, s:b, s:b}",
+                "curl_code", a->facts.curl_code, "os_errno",
+                (json_int_t)a->facts.os_errno, "http_status",
+                (json_int_t)a->facts.http_status, "http_version",
+                http_version_name(a->facts.http_version), "alert",
+                a->facts.alert, "ssl_error",
+                a->facts.ssl_error != 0 ? ssl : NULL, "tcp_connected",
+                a->facts.tcp_connected, "tls_done", a->facts.tls_done,
+                "cert_requested", a->cert_requested, "deadline",
+                a->facts.deadline, "body_capped", a->facts.body_capped));
   json_object_set_new(
       o, "timings_ms",
       json_pack("{s:f, s:f, s:f, s:f}", "connect", (double)a->connect_us / 1e3,
@@ -227,7 +252,7 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
                           const struct mtk_probe_config *c,
                           const struct mtk_probe_manifest *m,
                           int64_t elapsed_us) {
-  size_t counts[MTK_PROBE_SKIPPED + 1] = {0};
+  size_t counts[MTK_PROBE_RESULT_COUNT] = {0};
   int err = MTK_ENOMEM;
   json_t *targets = json_array();
   json_t *doc = NULL;
@@ -236,13 +261,16 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
   }
   for (size_t ti = 0; ti < c->num_targets; ti++) {
     const struct mtk_probe_target *t = &c->targets[ti];
+    char error[512];
+    bool target_error = mtk_probe_target_error(r, t, error, sizeof(error));
     json_t *results = json_array();
     json_t *jt = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "name", t->name, "url",
-        t->url, "profile", t->profile->name, "trust",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s?, s:o}", "name", t->name,
+        "url", t->url, "profile", t->profile->name, "trust",
         t->trust != NULL ? t->trust : "default", "tls", tls_name(t->tls),
         "alb_headers", mtk_probe_alb_mode_name(t->alb_headers), "unreachable",
-        mtk_probe_target_unreachable(r, t), "results", results);
+        mtk_probe_target_unreachable(r, t), "error",
+        target_error ? error : NULL, "results", results);
     if (jt == NULL || json_array_append_new(targets, jt) != 0) {
       goto out;
     }
@@ -251,22 +279,23 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
       if (a->target != t) {
         continue;
       }
-      counts[a->result]++;
       json_t *ja = attempt_json(a);
       if (ja == NULL || json_array_append_new(results, ja) != 0) {
         goto out;
       }
     }
   }
-  doc = json_pack("{s:i, s:s, s:s?, s:f, s:i, s:{s:I, s:I, s:I, s:I}, s:O}",
-                  "schema_version", MTK_PROBE_JSON_SCHEMA, "fixtures",
-                  c->fixtures, "generator", m->generator, "elapsed_ms",
-                  (double)elapsed_us / 1e3, "exit_status",
-                  mtk_probe_exit_status(r, c), "summary", "met",
-                  (json_int_t)counts[MTK_PROBE_MET], "not_met",
-                  (json_int_t)counts[MTK_PROBE_NOT_MET], "unspecified",
-                  (json_int_t)counts[MTK_PROBE_UNSPECIFIED], "skipped",
-                  (json_int_t)counts[MTK_PROBE_SKIPPED], "targets", targets);
+  mtk_probe_count_results(r, NULL, counts);
+  doc = json_pack(
+      "{s:i, s:s, s:s?, s:f, s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:O}",
+      "schema_version", MTK_PROBE_JSON_SCHEMA, "fixtures", c->fixtures,
+      "generator", m->generator, "elapsed_ms", (double)elapsed_us / 1e3,
+      "exit_status", mtk_probe_exit_status(r, c), "summary", "met",
+      (json_int_t)counts[MTK_PROBE_MET], "not_met",
+      (json_int_t)counts[MTK_PROBE_NOT_MET], "unspecified",
+      (json_int_t)counts[MTK_PROBE_UNSPECIFIED], "skipped",
+      (json_int_t)counts[MTK_PROBE_SKIPPED], "error",
+      (json_int_t)counts[MTK_PROBE_ERROR], "targets", targets);
   if (doc == NULL) {
     goto out;
   }
@@ -282,9 +311,22 @@ out:
   return err;
 }
 
+// junit_target_error adds the one <error> testcase of a target that could
+// not be probed at all.
+static int junit_target_error(struct mtk_junit *j,
+                              const struct mtk_probe_target *t,
+                              const char *error) {
+  char msg[600];
+  snprintf(msg, sizeof(msg), "target %s: %s", t->name, error);
+  return mtk_junit_add(j, t->name, "(target)", 0, MTK_JUNIT_ERROR, msg, NULL);
+}
+
 int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
                            struct mtk_diag *diag) {
   struct mtk_junit *j = NULL;
+  const struct mtk_probe_target *last = NULL;
+  bool target_error = false;
+  char error[512] = "";
   int err = mtk_junit_new("mtlskit probe", &j);
   if (err != 0) {
     return err;
@@ -293,6 +335,16 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
     const struct mtk_probe_attempt *a = &r->attempts[i];
     char expected[256], observed[96], why[WHY_LEN], alb[ALB_TEXT_LEN];
     char msg[WHY_LEN + 512], body[2 * WHY_LEN + 1024];
+    if (a->target != last) {
+      // Attempts are grouped by target. A target that could not be probed
+      // at all is one <error>, not one per case: its cases are skipped.
+      last = a->target;
+      target_error = mtk_probe_target_error(r, a->target, error, sizeof(error));
+      if (target_error &&
+          (err = junit_target_error(j, a->target, error)) != 0) {
+        goto out;
+      }
+    }
     expected_text(a, expected, sizeof(expected));
     observed_text(a, observed, sizeof(observed));
     why_text(a, why, sizeof(why));
@@ -300,7 +352,11 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
     enum mtk_junit_status st = MTK_JUNIT_PASSED;
     const char *m = NULL;
     const char *b = NULL;
-    if (a->result == MTK_PROBE_NOT_MET) {
+    if (target_error && a->run) {
+      st = MTK_JUNIT_SKIPPED;
+      snprintf(msg, sizeof(msg), "not judged: %s", error);
+      m = msg;
+    } else if (a->result == MTK_PROBE_NOT_MET) {
       st = MTK_JUNIT_FAILED;
       bool bad_outcome = a->specified && !outcome_met(a);
       bool bad_alb = a->alb.num_failures > 0;
@@ -316,6 +372,13 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
                expected, observed, mtk_stage_name(a->outcome.stage), a->basis,
                a->source, bad_alb ? "alb headers: " : "", bad_alb ? alb : "",
                bad_alb ? "\n" : "", why);
+      m = msg;
+      b = body;
+    } else if (a->result == MTK_PROBE_ERROR) {
+      st = MTK_JUNIT_ERROR;
+      snprintf(msg, sizeof(msg), "not judged: %s", observed);
+      snprintf(body, sizeof(body), "expected: %s\nobserved: %s\nwhy: %s\n",
+               expected, observed, why);
       m = msg;
       b = body;
     } else if (a->result == MTK_PROBE_UNSPECIFIED ||

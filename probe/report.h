@@ -15,7 +15,9 @@
 extern "C" {
 #endif
 
-#define MTK_PROBE_JSON_SCHEMA 1
+// 2: results "error" (the target could not be probed), outcome kind
+// "http-broken", target "error", summary "error", facts "body_capped".
+#define MTK_PROBE_JSON_SCHEMA 2
 
 // mtk_probe_report_table prints, per target, one row per case (case,
 // expected, observed, result, why) and a closing summary line to |out|.
@@ -33,8 +35,11 @@ MTK_MUST_CHECK int mtk_probe_report_json(FILE *out,
 
 // mtk_probe_report_junit writes the run as JUnit XML to |path|: one
 // testcase per target x case, classname = target name; not-met cases are
-// failures carrying expected and observed, unspecified and skipped cases
-// are <skipped>. It returns 0 or an error with detail in |diag|.
+// failures carrying expected and observed, error cases are <error>,
+// unspecified and skipped cases are <skipped>. A target that could not be
+// probed at all (mtk_probe_target_error) is one <error> testcase named
+// "(target)" and its cases are <skipped>. It returns 0 or an error with detail
+// in |diag|.
 MTK_MUST_CHECK int mtk_probe_report_junit(const char *path,
                                           const struct mtk_probe_run *r,
                                           struct mtk_diag *diag);

@@ -1,7 +1,10 @@
 // JUnit XML, the test-report format Jenkins, GitLab and GitHub reporters
 // read: one <testsuites> with a <testsuite> per class name (in order of
-// first appearance), a <testcase> per result, <failure> or <skipped>
-// carrying a message and a body. Text and attribute values are escaped
+// first appearance), a <testcase> per result, <failure>, <error> or
+// <skipped> carrying a message and a body. A failure is a check that ran
+// and did not hold; an error is a test that could not be carried out
+// (infrastructure, time), as JUnit consumers tell the two apart. Text and
+// attribute values are escaped
 // (& < > " '), and bytes XML 1.0 cannot carry (control characters other
 // than tab, newline, carriage return; invalid UTF-8) are replaced by '?'
 // so a report is always well-formed.
@@ -21,6 +24,7 @@ enum mtk_junit_status {
   MTK_JUNIT_PASSED = 0,
   MTK_JUNIT_FAILED,
   MTK_JUNIT_SKIPPED,
+  MTK_JUNIT_ERROR,
 };
 
 struct mtk_junit;
@@ -34,7 +38,8 @@ MTK_MUST_CHECK int mtk_junit_new(const char *name, struct mtk_junit **out);
 void mtk_junit_free(struct mtk_junit *j);
 
 // mtk_junit_add records one test case: |classname| (the suite it goes in),
-// |name|, |time_s| seconds, |status|, and for failed or skipped cases a
+// |name|, |time_s| seconds, |status|, and for failed, errored or skipped
+// cases a
 // one-line |message| and a multi-line |body| (either may be NULL). The
 // strings are copied. It returns 0 or MTK_ENOMEM.
 MTK_MUST_CHECK int mtk_junit_add(struct mtk_junit *j, const char *classname,

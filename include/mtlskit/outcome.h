@@ -7,7 +7,10 @@
 // `tls-alert certificate_required (116)`, `reset`, `closed`, `timeout`,
 // `connect-failed`, `dns-failed`, `server-cert-rejected`, plus
 // `client-error` (a local problem such as an unreadable key) and
-// `protocol-error` (bytes that are neither TLS nor HTTP). The stage says
+// `protocol-error` (bytes that are neither TLS nor HTTP), and
+// `http-broken`: a response that began (a status line arrived) but did not
+// complete (headers without end, a body cut short) — not a valid HTTP
+// answer, so it never counts as one. The stage says
 // where it happened. Under TLS 1.3 a refused client certificate shows up
 // at the first read; the kind is the same as under TLS 1.2, only the stage
 // differs.
@@ -34,7 +37,8 @@ extern "C" {
   XX(DNS_FAILED, "dns-failed")                     \
   XX(SERVER_CERT_REJECTED, "server-cert-rejected") \
   XX(CLIENT_ERROR, "client-error")                 \
-  XX(PROTOCOL_ERROR, "protocol-error")
+  XX(PROTOCOL_ERROR, "protocol-error")             \
+  XX(HTTP_BROKEN, "http-broken")
 
 enum mtk_outcome_kind {
 #define MTK_OUTCOME_KIND_ENUM(name, str) MTK_OUTCOME_##name,
@@ -61,7 +65,7 @@ enum mtk_stage {
 struct mtk_outcome {
   enum mtk_outcome_kind kind;
   enum mtk_stage stage;
-  int http_status;  // for MTK_OUTCOME_HTTP, else 0
+  int http_status;  // for MTK_OUTCOME_HTTP and HTTP_BROKEN, else 0
   int alert;        // TLS alert description (RFC 8446 §6) for TLS_ALERT
 };
 
@@ -86,8 +90,9 @@ const char *mtk_tls_alert_name(int alert);
 MTK_MUST_CHECK int mtk_tls_alert_from_name(const char *name, int *out_alert);
 
 // mtk_outcome_format writes |o| as text ("http 403",
-// "tls-alert certificate_required (116)", "reset") into |out|. It returns
-// 0, or MTK_ERANGE if |out_len| is too small (the text is then truncated).
+// "tls-alert certificate_required (116)", "reset", "http-broken 200") into
+// |out|. It returns 0, or MTK_ERANGE if |out_len| is too small (the text is
+// then truncated).
 MTK_MUST_CHECK int mtk_outcome_format(char *out, size_t out_len,
                                       const struct mtk_outcome *o);
 

@@ -75,6 +75,25 @@ bad_manifest m3 's|cases/revoked/key.pem|cases/revoked/nokey.pem|' 'case revoked
 bad_manifest m4 's|"trust": "crl-expired"|"trust": "nope"|' "case crl-expired-ok-leaf: trust variant 'nope'"
 bad_manifest m5 's|"name": "expired"|"name": "revoked"|' 'case revoked: duplicate name'
 bad_manifest m6 's|"cases/revoked/cert.pem"|"../../etc/passwd"|' "case revoked: path '../../etc/passwd' must stay inside"
+# A symlink inside the set that leads out of it is refused, however the
+# manifest spells the path; one that stays inside is followed.
+mkdir -p "$T/m8" "$T/elsewhere"
+cp -r "$F/." "$T/m8/"
+cp "$F/cases/revoked/key.pem" "$T/elsewhere/key.pem"
+cp "$F/cases/expired/cert.pem" "$T/elsewhere/cert.pem"
+ln -sf "$T/elsewhere/key.pem" "$T/m8/cases/revoked/key.pem"
+usage_case "case revoked: path 'cases/revoked/key.pem' leads to $T/elsewhere/key.pem, outside the fixture directory" \
+  --fixtures "$T/m8" --profile nginx https://127.0.0.1:1/
+rm "$T/m8/cases/revoked/key.pem"
+cp "$F/cases/revoked/key.pem" "$T/m8/cases/revoked/key.pem"
+rm -rf "$T/m8/cases/expired"
+ln -s "$T/elsewhere" "$T/m8/cases/expired"
+usage_case "case expired: path 'cases/expired/cert.pem' leads to .*, outside the fixture directory" \
+  --fixtures "$T/m8" --profile nginx https://127.0.0.1:1/
+rm "$T/m8/cases/expired"
+ln -s revoked "$T/m8/cases/expired"
+expect_status 3 mtlskit probe --fixtures "$T/m8" --profile nginx --timeout 2s \
+  "https://127.0.0.1:$(free_port)/"
 mkdir -p "$T/m7"
 cp -r "$F/." "$T/m7/"
 echo garbage >"$T/m7/cases/expired/cert.pem"
@@ -106,14 +125,29 @@ echo "{\"schema_version\": 1, \"fixtures\": \"$T/none\", \"targets\": [{\"url\":
 expect_status 3 mtlskit probe --fixtures "$F" --config "$T/c7.json" --timeout 2s
 pass "bad config files exit 2 naming the target and key"
 
-# --- unreachable target: exit 3 ------------------------------------------
+# --- unreachable target: one target-level error, exit 3 -------------------
+# junit_counts FILE: "tests failures errors skipped" of the <testsuites>.
+junit_counts() {
+  python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+print(r.get("tests"), r.get("failures"), r.get("errors"), r.get("skipped"))
+PY
+}
 dead=$(free_port)
 expect_status 3 mtlskit probe --fixtures "$F" --profile nginx --timeout 5s \
-  "https://127.0.0.1:$dead/"
-expect_grep "UNREACHABLE" "$T/out"
-expect_grep '^ok-root-leaf-p256 .* connect-failed ' "$T/out"
-expect_grep "^mtlskit probe: error: target https://127.0.0.1:$dead/ is unreachable" "$T/err"
-pass "a port nobody listens on: connect-failed, exit 3"
+  --junit "$T/dead.xml" "https://127.0.0.1:$dead/"
+expect_grep "ERROR: unreachable: every attempt failed to resolve or connect" "$T/out"
+expect_grep '^ok-root-leaf-p256 .* connect-failed +ERROR ' "$T/out"
+expect_grep '^0 met, 0 not met, 0 unspecified, 1 skipped, 11 error in ' "$T/out"
+expect_one_line "$T/err"
+expect_grep "^mtlskit probe: error: target https://127.0.0.1:$dead/: unreachable: every attempt failed" "$T/err"
+# One <error> for the target, its 12 cases skipped, no <failure>.
+[ "$(junit_counts "$T/dead.xml")" = "13 0 1 12" ] ||
+  fail "JUnit counts: $(junit_counts "$T/dead.xml")"
+expect_grep '<testcase classname="https://127.0.0.1:[0-9]+/" name="\(target\)"' "$T/dead.xml"
+expect_grep '<error message="target https://127.0.0.1:[0-9]+/: unreachable: ' "$T/dead.xml"
+pass "a port nobody listens on: one target error, exit 3, JUnit <error>"
 
 # --- resets, closes and silence from a scripted TLS peer -----------------
 start_refuser() {
@@ -196,6 +230,31 @@ start_nginx plain "$p" "
       if (\$host != localhost) { return 421; }
       return 200 \"ok\n\";
     }"
+# Without --cacert the system store does not know the test root: one
+# error for the target, not eleven NOT-MET cases.
+expect_status 3 mtlskit probe --fixtures "$F" --profile nginx --json \
+  --junit "$T/untrusted.xml" "https://127.0.0.1:$p/"
+expect_one_line "$T/err"
+expect_grep "^mtlskit probe: error: target https://127.0.0.1:$p/: server certificate not trusted: give --cacert FILE" "$T/err"
+python3 - "$T/out" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["schema_version"] == 2 and doc["exit_status"] == 3
+t = doc["targets"][0]
+assert t["error"].startswith("server certificate not trusted: give --cacert"), t
+rs = [r for r in t["results"] if r["result"] != "skipped"]
+assert len(rs) == 11 and all(r["result"] == "error" for r in rs), rs
+assert all(r["observed"]["kind"] == "server-cert-rejected" for r in rs)
+assert doc["summary"]["not_met"] == 0 and doc["summary"]["error"] == 11
+PY
+[ "$(junit_counts "$T/untrusted.xml")" = "13 0 1 12" ] ||
+  fail "JUnit counts: $(junit_counts "$T/untrusted.xml")"
+expect_grep '<error message="target https://127.0.0.1:[0-9]+/: server certificate not trusted: give --cacert' "$T/untrusted.xml"
+# With the table: the target line says so.
+expect_status 3 mtlskit probe --fixtures "$F" --profile nginx "https://127.0.0.1:$p/"
+expect_grep '^== https://127.0.0.1:[0-9]+/ .*  ERROR: server certificate not trusted' "$T/out"
+pass "an untrusted server certificate: one target error, exit 3, JUnit <error>"
+
 # Without ssl_crl the revoked client gets in; an override accepts that.
 expect_status 1 mtlskit probe --fixtures "$F" --profile nginx \
   --cacert "$F/trust/root.pem" "https://127.0.0.1:$p/"

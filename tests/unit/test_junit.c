@@ -20,12 +20,15 @@ START_TEST(test_junit_render) {
   ck_assert_int_eq(mtk_junit_add(j, "nginx", "eku", 0, MTK_JUNIT_SKIPPED,
                                  "unspecified", NULL),
                    0);
+  ck_assert_int_eq(mtk_junit_add(j, "apache", "(target)", 0, MTK_JUNIT_ERROR,
+                                 "server certificate not trusted", NULL),
+                   0);
   ck_assert_int_eq(mtk_junit_render(j, &xml, &len), 0);
   ck_assert_uint_eq(strlen(xml), len);
   const char *want =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"probe &lt;run&gt;\" tests=\"3\" failures=\"1\" "
-      "errors=\"0\" skipped=\"1\" time=\"0.750\">\n"
+      "<testsuites name=\"probe &lt;run&gt;\" tests=\"4\" failures=\"1\" "
+      "errors=\"1\" skipped=\"1\" time=\"0.750\">\n"
       "  <testsuite name=\"nginx\" tests=\"2\" failures=\"0\" errors=\"0\" "
       "skipped=\"1\" time=\"0.500\">\n"
       "    <testcase classname=\"nginx\" name=\"ok\" time=\"0.500\"/>\n"
@@ -33,12 +36,16 @@ START_TEST(test_junit_render) {
       "      <skipped message=\"unspecified\"/>\n"
       "    </testcase>\n"
       "  </testsuite>\n"
-      "  <testsuite name=\"apache\" tests=\"1\" failures=\"1\" errors=\"0\" "
+      "  <testsuite name=\"apache\" tests=\"2\" failures=\"1\" errors=\"1\" "
       "skipped=\"0\" time=\"0.250\">\n"
       "    <testcase classname=\"apache\" name=\"revoked\" time=\"0.250\">\n"
       "      <failure message=\"expected &quot;http 400&quot;\" "
       "type=\"not-met\">a &lt; b &amp; c &gt; d &apos;q&apos;\nline 2"
       "</failure>\n"
+      "    </testcase>\n"
+      "    <testcase classname=\"apache\" name=\"(target)\" time=\"0.000\">\n"
+      "      <error message=\"server certificate not trusted\" "
+      "type=\"error\"/>\n"
       "    </testcase>\n"
       "  </testsuite>\n"
       "</testsuites>\n";

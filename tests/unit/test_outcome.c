@@ -16,6 +16,10 @@ START_TEST(test_outcome_format_each_kind) {
   ck_assert_int_eq(mtk_outcome_format(buf, sizeof(buf), &o), 0);
   ck_assert_str_eq(buf, "reset");
   ck_assert_int_eq(mtk_outcome_format(buf, 3, &o), MTK_ERANGE);
+  o = (struct mtk_outcome){MTK_OUTCOME_HTTP_BROKEN, MTK_STAGE_HTTP, 200, 0};
+  ck_assert_int_eq(mtk_outcome_format(buf, sizeof(buf), &o), 0);
+  ck_assert_str_eq(buf, "http-broken 200");
+  ck_assert(!mtk_outcome_is_refusal(&o));
 }
 END_TEST
 

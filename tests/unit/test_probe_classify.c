@@ -28,8 +28,21 @@ static const struct row rows[] = {
      MTK_STAGE_HTTP, 0, 200},
     {"nginx 400 then close_notify", CURLE_OK, 0, 400, true, true, 0, 0, false,
      MTK_OUTCOME_HTTP, MTK_STAGE_HTTP, 0, 400},
+    // A status line and then no complete response: broken, not an answer.
     {"403 then partial body", CURLE_PARTIAL_FILE, 0, 403, true, true, -1, 0,
-     false, MTK_OUTCOME_HTTP, MTK_STAGE_HTTP, 0, 403},
+     false, MTK_OUTCOME_HTTP_BROKEN, MTK_STAGE_HTTP, 0, 403},
+    {"200 then an endless header line", CURLE_OUT_OF_MEMORY, 0, 200, true, true,
+     -1, 0, false, MTK_OUTCOME_HTTP_BROKEN, MTK_STAGE_HTTP, 0, 200},
+    {"200 then too-large headers", CURLE_RECV_ERROR, 0, 200, true, true, -1, 0,
+     false, MTK_OUTCOME_HTTP_BROKEN, MTK_STAGE_HTTP, 0, 200},
+    {"200 then the body cut by --timeout", CURLE_OPERATION_TIMEDOUT, 0, 200,
+     true, true, -1, 0, false, MTK_OUTCOME_HTTP_BROKEN, MTK_STAGE_HTTP, 0, 200},
+    {"200 then headers over the probe's limit", CURLE_WRITE_ERROR, 0, 200, true,
+     true, -1, 0, false, MTK_OUTCOME_HTTP_BROKEN, MTK_STAGE_HTTP, 0, 200},
+    {"200 then a reset in the body", CURLE_RECV_ERROR, ECONNRESET, 200, true,
+     true, -1, 0, false, MTK_OUTCOME_HTTP_BROKEN, MTK_STAGE_HTTP, 0, 200},
+    {"deadline in the body", CURLE_OPERATION_TIMEDOUT, 0, 200, true, true, -1,
+     0, true, MTK_OUTCOME_TIMEOUT, MTK_STAGE_HTTP, 0, 0},
     {"OK without a status", CURLE_OK, 0, 0, true, true, -1, 0, false,
      MTK_OUTCOME_PROTOCOL_ERROR, MTK_STAGE_FIRST_READ, 0, 0},
     // The same refusal under TLS 1.2 (during connect) and 1.3 (first read).
@@ -122,6 +135,35 @@ START_TEST(test_classify_table) {
   ck_assert_msg(o.alert == r->want_alert, "%s: alert %d", r->what, o.alert);
   ck_assert_msg(o.http_status == r->want_status, "%s: status %d", r->what,
                 o.http_status);
+}
+END_TEST
+
+// A body the probe stopped reading itself (over its limit) leaves the
+// response judged by its status; the same curl code without that fact is
+// a broken response.
+START_TEST(test_classify_body_capped) {
+  struct mtk_probe_facts f;
+  struct mtk_outcome o;
+  mtk_probe_facts_init(&f);
+  f.curl_code = CURLE_WRITE_ERROR;
+  f.http_status = 200;
+  f.tcp_connected = f.tls_done = true;
+  f.body_capped = true;
+  mtk_probe_classify(&f, &o);
+  ck_assert_int_eq(o.kind, MTK_OUTCOME_HTTP);
+  ck_assert_int_eq(o.http_status, 200);
+  f.body_capped = false;
+  mtk_probe_classify(&f, &o);
+  ck_assert_int_eq(o.kind, MTK_OUTCOME_HTTP_BROKEN);
+  ck_assert_int_eq(o.http_status, 200);
+  // Capped, but the transfer failed for another reason: still broken.
+  f.body_capped = true;
+  f.curl_code = CURLE_PARTIAL_FILE;
+  mtk_probe_classify(&f, &o);
+  ck_assert_int_eq(o.kind, MTK_OUTCOME_HTTP_BROKEN);
+  char line[160];
+  ck_assert_int_eq(mtk_probe_facts_format(line, sizeof(line), &f), 0);
+  ck_assert_str_eq(line, "curl 18, errno 0, tls done, body capped");
 }
 END_TEST
 
@@ -253,6 +295,7 @@ static Suite *make_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_loop_test(tc, test_classify_table, 0,
                       (int)(sizeof(rows) / sizeof(rows[0])));
+  tcase_add_test(tc, test_classify_body_capped);
   tcase_add_test(tc, test_classify_versions_agree);
   tcase_add_test(tc, test_trace_tls12_alert);
   tcase_add_test(tc, test_trace_tls13_alert_after_close_notify_rules);

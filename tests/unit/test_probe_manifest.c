@@ -162,6 +162,53 @@ START_TEST(test_manifest_errors) {
 }
 END_TEST
 
+// A symlink inside the set is followed before the containment check: one
+// that leads outside (itself, or a directory on the way) is refused, one
+// that stays inside is fine, and the case then holds the resolved path.
+START_TEST(test_manifest_symlinks) {
+  char path[256], outside[64];
+  snprintf(outside, sizeof(outside), "/tmp/mtk-outside.XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(outside));
+  snprintf(path, sizeof(path), "%s/secret.pem", outside);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("not yours", f);
+  fclose(f);
+  snprintf(path, sizeof(path), "%s/link.pem", dir);
+  ck_assert_int_eq(symlink("/etc/hostname", path), 0);
+  snprintf(path, sizeof(path), "%s/sub", dir);
+  ck_assert_int_eq(symlink(outside, path), 0);
+  snprintf(path, sizeof(path), "%s/inside.pem", dir);
+  ck_assert_int_eq(symlink("a.pem", path), 0);
+  expect_bad("{\"schema_version\": 1, " T_
+             "\"cases\": [{\"name\": \"x\", \"defects\": [\"none\"], "
+             "\"files\": {\"cert\": \"link.pem\", \"key\": \"a.key\"}}]}",
+             MTK_EPARSE, "case x: path 'link.pem' leads to /");
+  expect_bad("{\"schema_version\": 1, " T_
+             "\"cases\": [{\"name\": \"x\", \"defects\": [\"none\"], "
+             "\"files\": {\"cert\": \"link.pem\", \"key\": \"a.key\"}}]}",
+             MTK_EPARSE, ", outside the fixture directory");
+  expect_bad("{\"schema_version\": 1, " T_
+             "\"cases\": [{\"name\": \"x\", \"defects\": [\"none\"], "
+             "\"files\": {\"cert\": \"a.pem\", \"key\": \"sub/secret.pem\"}}]}",
+             MTK_EPARSE, "outside the fixture directory");
+  struct mtk_probe_manifest m;
+  struct mtk_diag d;
+  mtk_probe_manifest_init(&m);
+  mtk_diag_init(&d);
+  write_file("manifest.json",
+             "{\"schema_version\": 1, \"trust\": {\"default\": {}}, "
+             "\"cases\": [{\"name\": \"x\", \"defects\": [\"none\"], "
+             "\"files\": {\"cert\": \"inside.pem\", \"key\": \"a.key\"}}]}");
+  ck_assert_int_eq(mtk_probe_manifest_load(dir, &m, &d), 0);
+  ck_assert_ptr_nonnull(strstr(m.cases[0].cert, "/a.pem"));
+  mtk_probe_manifest_cleanup(&m);
+  char cmd[128];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", outside);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_manifest_missing) {
   struct mtk_probe_manifest m;
   struct mtk_diag d;
@@ -179,6 +226,7 @@ static Suite *make_suite(void) {
   tcase_add_test(tc, test_manifest_load);
   tcase_add_test(tc, test_manifest_divergent_verdict);
   tcase_add_test(tc, test_manifest_errors);
+  tcase_add_test(tc, test_manifest_symlinks);
   tcase_add_test(tc, test_manifest_missing);
   suite_add_tcase(s, tc);
   return s;

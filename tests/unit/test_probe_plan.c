@@ -193,7 +193,38 @@ START_TEST(test_plan_expectations) {
   mtk_probe_judge(&r);
   ck_assert(mtk_probe_target_unreachable(&r, &c.targets[1]));
   ck_assert(!mtk_probe_target_unreachable(&r, &c.targets[0]));
+  ck_assert_int_eq(find(&r, "cf", "ok")->result, MTK_PROBE_ERROR);
+  ck_assert_str_eq(mtk_probe_result_name(MTK_PROBE_ERROR), "error");
+  ck_assert(mtk_probe_target_error(&r, &c.targets[1], buf, sizeof(buf)));
+  ck_assert_msg(strncmp(buf, "unreachable: ", 13) == 0, "%s", buf);
+  ck_assert(!mtk_probe_target_error(&r, &c.targets[0], buf, sizeof(buf)));
   ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_RUNTIME);
+  // A server certificate the probe does not trust: every attempt is an
+  // error, one reason for the target, never NOT-MET.
+  for (size_t i = 0; i < r.num_attempts; i++) {
+    if (strcmp(r.attempts[i].target->name, "cf") == 0) {
+      observe(&r.attempts[i], MTK_OUTCOME_SERVER_CERT_REJECTED, 0, 0);
+    }
+  }
+  mtk_probe_judge(&r);
+  size_t counts[MTK_PROBE_RESULT_COUNT] = {0};
+  mtk_probe_count_results(&r, &c.targets[1], counts);
+  ck_assert_uint_eq(counts[MTK_PROBE_ERROR], 5);  // 6 cases, 1 skipped
+  ck_assert_uint_eq(counts[MTK_PROBE_NOT_MET], 0);
+  ck_assert(mtk_probe_target_error(&r, &c.targets[1], buf, sizeof(buf)));
+  ck_assert_str_eq(buf,
+                   "server certificate not trusted: give --cacert FILE (the "
+                   "CA that issued the server's certificate) or --insecure");
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_RUNTIME);
+  // One attempt of another target alone: an error, not a target error.
+  observe(find(&r, "h12", "ok"), MTK_OUTCOME_CONNECT_FAILED, 0, 0);
+  mtk_probe_judge(&r);
+  ck_assert_int_eq(find(&r, "h12", "ok")->result, MTK_PROBE_ERROR);
+  ck_assert(!mtk_probe_target_error(&r, &c.targets[0], NULL, 0));
+  // A case not met anywhere wins over the errors: exit 1.
+  observe(find(&r, "h12", "two"), MTK_OUTCOME_HTTP, 200, 0);
+  mtk_probe_judge(&r);
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_CHECKS);
   mtk_probe_run_cleanup(&r);
   mtk_probe_config_cleanup(&c);
 }
