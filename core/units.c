@@ -175,18 +175,66 @@ static bool is_leap(int y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+// digits reads exactly |n| decimal digits at *s into *out and advances *s.
+static bool digits(const char **s, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    char c = (*s)[i];
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    v = v * 10 + (c - '0');
+  }
+  *s += n;
+  *out = v;
+  return true;
+}
+
+// parse_rfc3339 reads an RFC 3339 date-time (section 5.6):
+// YYYY-MM-DD, then T, t or a space (the section's NOTE), HH:MM:SS, an
+// optional fraction that is dropped (certificate times have whole seconds,
+// so the time is floored, as x509-limbo's validity cases expect), and Z, z
+// or a +HH:MM / -HH:MM offset. A leap second (:60) is the next second.
 static int parse_rfc3339(const char *s, time_t *out) {
-  int y, mo, d, h, mi, sec;
-  char z;
-  int n = 0;
-  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &y, &mo, &d, &h, &mi, &sec, &z,
-             &n) != 7 ||
-      z != 'Z' || s[n] != '\0' || n != 20) {
+  int y, mo, d, h, mi, sec, off_h = 0, off_m = 0;
+  if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
+      !digits(&s, 2, &d)) {
+    return MTK_EPARSE;
+  }
+  if (*s != 'T' && *s != 't' && *s != ' ') {
+    return MTK_EPARSE;
+  }
+  s++;
+  if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi) || *s++ != ':' ||
+      !digits(&s, 2, &sec)) {
+    return MTK_EPARSE;
+  }
+  if (*s == '.') {
+    s++;
+    if (*s < '0' || *s > '9') {
+      return MTK_EPARSE;
+    }
+    while (*s >= '0' && *s <= '9') {
+      s++;
+    }
+  }
+  int sign = 0;
+  if (*s == 'Z' || *s == 'z') {
+    s++;
+  } else if (*s == '+' || *s == '-') {
+    sign = *s++ == '+' ? 1 : -1;
+    if (!digits(&s, 2, &off_h) || *s++ != ':' || !digits(&s, 2, &off_m) ||
+        off_h > 23 || off_m > 59) {
+      return MTK_EPARSE;
+    }
+  } else {
+    return MTK_EPARSE;
+  }
+  if (*s != '\0') {
     return MTK_EPARSE;
   }
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 ||
-      h < 0 || mi < 0 || sec < 0) {
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60) {
     return MTK_EPARSE;
   }
   int dim = mdays[mo - 1] + (mo == 2 && is_leap(y) ? 1 : 0);
@@ -194,7 +242,8 @@ static int parse_rfc3339(const char *s, time_t *out) {
     return MTK_EPARSE;
   }
   int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-  *out = (time_t)(days * 86400 + h * 3600 + mi * 60 + sec);
+  int64_t offset = sign * (off_h * 3600 + off_m * 60);
+  *out = (time_t)(days * 86400 + h * 3600 + mi * 60 + sec - offset);
   return 0;
 }
 

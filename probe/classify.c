@@ -13,30 +13,47 @@
 #define OSSL_R_ALERT_BASE 1000
 #define OSSL_R_UNEXPECTED_EOF 294
 
+// The handshake message types the trace looks for (RFC 8446 §4).
+#define HS_CERTIFICATE_REQUEST 13
+#define HS_FINISHED 20
+
 void mtk_probe_tls_trace_init(struct mtk_probe_tls_trace *t) {
-  t->content_type = 0;
+  memset(t, 0, sizeof(*t));
   t->alert = -1;
-  t->alert_level = 0;
-  t->cert_requested = false;
-  t->sent = false;
 }
 
-void mtk_probe_tls_trace_out(struct mtk_probe_tls_trace *t, size_t len) {
+// record_type tracks the content type of the record a chunk belongs to:
+// a 5-byte record header, or for TLS 1.3 the 1-byte inner content type of
+// a protected record. It returns true if |data| was one of those.
+static bool record_type(int *type, const unsigned char *data, size_t len) {
+  if (len == 5 && data[0] >= 20 && data[0] <= 24 && data[1] == 3) {
+    *type = data[0];  // record header: type, version (3, x), length
+    return true;
+  }
+  if (len == 1 && *type == MTK_TLS_CT_APPLICATION_DATA) {
+    *type = data[0];
+    return true;
+  }
+  return false;
+}
+
+void mtk_probe_tls_trace_out(struct mtk_probe_tls_trace *t,
+                             const unsigned char *data, size_t len) {
   if (len > 0) {
     t->sent = true;
+  }
+  if (record_type(&t->out_type, data, len)) {
+    return;
+  }
+  if (t->out_type == MTK_TLS_CT_HANDSHAKE && len >= 4 &&
+      data[0] == HS_FINISHED) {
+    t->finished_out = true;
   }
 }
 
 void mtk_probe_tls_trace_in(struct mtk_probe_tls_trace *t,
                             const unsigned char *data, size_t len) {
-  if (len == 5 && data[0] >= 20 && data[0] <= 24 && data[1] == 3) {
-    // Record header: type, version (3, x), length.
-    t->content_type = data[0];
-    return;
-  }
-  if (len == 1 && t->content_type == MTK_TLS_CT_APPLICATION_DATA) {
-    // TLS 1.3 inner content type of a protected record.
-    t->content_type = data[0];
+  if (record_type(&t->content_type, data, len)) {
     return;
   }
   if (t->content_type == MTK_TLS_CT_ALERT && len == 2) {
@@ -48,9 +65,17 @@ void mtk_probe_tls_trace_in(struct mtk_probe_tls_trace *t,
     }
     return;
   }
-  if (t->content_type == MTK_TLS_CT_HANDSHAKE && len >= 4 && data[0] == 13) {
-    t->cert_requested = true;  // CertificateRequest
+  if (t->content_type == MTK_TLS_CT_HANDSHAKE && len >= 4) {
+    if (data[0] == HS_CERTIFICATE_REQUEST) {
+      t->cert_requested = true;
+    } else if (data[0] == HS_FINISHED) {
+      t->finished_in = true;
+    }
   }
+}
+
+bool mtk_probe_tls_trace_done(const struct mtk_probe_tls_trace *t) {
+  return t->finished_in && t->finished_out;
 }
 
 void mtk_probe_facts_init(struct mtk_probe_facts *f) {

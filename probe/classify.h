@@ -32,12 +32,22 @@ extern "C" {
 // bytes: level, description).
 struct mtk_probe_tls_trace {
   int content_type;     // content type of the record being read, 0 unknown
+  int out_type;         // the same for the record being written
   int alert;            // first alert other than close_notify, else 0
                         // (close_notify) or -1 (no alert received)
   int alert_level;      // 1 warning, 2 fatal, 0 none
   bool cert_requested;  // the server sent a CertificateRequest
   bool sent;            // we sent TLS bytes (so TCP was connected)
+  bool finished_in;     // the server's Finished arrived
+  bool finished_out;    // we sent our Finished
 };
+
+// mtk_probe_tls_trace_done reports whether both Finished messages went by:
+// the handshake is complete from the client's side (under TLS 1.3 the
+// client's Finished is the last message; under 1.2 the server's). libcurl
+// does not always say so itself: over HTTP/2 a connection that fails while
+// curl writes its preface has no CURLINFO_APPCONNECT_TIME_T.
+bool mtk_probe_tls_trace_done(const struct mtk_probe_tls_trace *t);
 
 // mtk_probe_tls_trace_init sets |t| to "nothing seen".
 void mtk_probe_tls_trace_init(struct mtk_probe_tls_trace *t);
@@ -47,8 +57,10 @@ void mtk_probe_tls_trace_init(struct mtk_probe_tls_trace *t);
 void mtk_probe_tls_trace_in(struct mtk_probe_tls_trace *t,
                             const unsigned char *data, size_t len);
 
-// mtk_probe_tls_trace_out notes one CURLINFO_SSL_DATA_OUT chunk.
-void mtk_probe_tls_trace_out(struct mtk_probe_tls_trace *t, size_t len);
+// mtk_probe_tls_trace_out feeds one CURLINFO_SSL_DATA_OUT chunk (the
+// same layout, what we sent).
+void mtk_probe_tls_trace_out(struct mtk_probe_tls_trace *t,
+                             const unsigned char *data, size_t len);
 
 // The facts about one finished attempt.
 struct mtk_probe_facts {

@@ -247,6 +247,23 @@ out:
   return err;
 }
 
+int mtk_probe_server_trust_parse(const char *s,
+                                 enum mtk_probe_server_trust *out) {
+  if (strcmp(s, "root") == 0) {
+    *out = MTK_PROBE_SERVER_TRUST_ROOT;
+  } else if (strcmp(s, "root+intermediate") == 0) {
+    *out = MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE;
+  } else {
+    return MTK_EPARSE;
+  }
+  return 0;
+}
+
+const char *mtk_probe_server_trust_name(enum mtk_probe_server_trust t) {
+  return t == MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE ? "root+intermediate"
+                                                       : "root";
+}
+
 int mtk_probe_parse_tls(const char *s, int *out) {
   if (strcmp(s, "1.2") == 0) {
     *out = 12;
@@ -273,7 +290,7 @@ void mtk_probe_config_init(struct mtk_probe_config *c) {
   memset(c, 0, sizeof(*c));
   c->parallel = 32;
   c->timeout_ms = 35000;
-  c->deadline_ms = 120000;
+  c->deadline_ms = 0;
 }
 
 void mtk_probe_config_cleanup(struct mtk_probe_config *c) {
@@ -346,9 +363,10 @@ static int get_strv(json_t *obj, const char *key, struct mtk_probe_strv *sv,
 }
 
 static const char *const target_keys[] = {
-    "name",    "url",      "profile", "trust",       "resolve", "connect_to",
-    "cacert",  "insecure", "sni",     "tls",         "http",    "method",
-    "headers", "timeout",  "expect",  "alb_headers", NULL};
+    "name",        "url",          "profile",  "trust",   "resolve",
+    "connect_to",  "cacert",       "insecure", "sni",     "tls",
+    "http",        "method",       "headers",  "timeout", "expect",
+    "alb_headers", "server_trust", NULL};
 
 static int load_target(json_t *jt, size_t index, const char *base,
                        struct mtk_probe_target *t, struct mtk_diag *diag) {
@@ -426,6 +444,15 @@ static int load_target(json_t *jt, size_t index, const char *base,
        (t->timeout_ms /= 1000000) == 0)) {
     return mtk_diag_set(diag, MTK_EPARSE,
                         "target %s: bad \"timeout\" '%s' (e.g. 10s)", tname, s);
+  }
+  json_t *st = json_object_get(jt, "server_trust");
+  if (st != NULL && (!json_is_string(st) ||
+                     mtk_probe_server_trust_parse(json_string_value(st),
+                                                  &t->server_trust) != 0)) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "target %s: \"server_trust\" must be \"root\" or "
+                        "\"root+intermediate\"",
+                        tname);
   }
   json_t *alb = json_object_get(jt, "alb_headers");
   if (alb != NULL && (!json_is_string(alb) ||

@@ -39,14 +39,35 @@ struct mtk_probe_override {
   struct mtk_probe_expect expect;
 };
 
+// What the server's trust store holds, beside the CRLs of its trust
+// variant: the root alone, or the root and the intermediate CA that issues
+// the fixture leaves (MTK_PROBE_INTERMEDIATE_VARIANT). It decides which
+// cases a target runs and what some of them must get.
+enum mtk_probe_server_trust {
+  MTK_PROBE_SERVER_TRUST_ROOT = 0,
+  MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE,
+};
+
+// The manifest trust variant whose cases need the intermediate in the
+// server's trust store (mtlskit fixtures writes it).
+#define MTK_PROBE_INTERMEDIATE_VARIANT "root+intermediate"
+
+// mtk_probe_server_trust_parse parses "root" or "root+intermediate".
+MTK_MUST_CHECK int mtk_probe_server_trust_parse(
+    const char *s, enum mtk_probe_server_trust *out);
+
+// mtk_probe_server_trust_name returns "root" or "root+intermediate".
+const char *mtk_probe_server_trust_name(enum mtk_probe_server_trust t);
+
 struct mtk_probe_target {
   char *name;  // report and JUnit classname; defaults to the URL
   char *url;
   const struct mtk_probe_profile *profile;
-  char *trust;                          // trust variant, "default" unless set
-  struct mtk_probe_strv resolve;        // CURLOPT_RESOLVE entries
-  struct mtk_probe_strv connect_to;     // CURLOPT_CONNECT_TO entries
-  struct mtk_probe_strv headers;        // "Name: value"
+  char *trust;  // trust variant (the CRLs), "default" unless set
+  enum mtk_probe_server_trust server_trust;  // --server-trust
+  struct mtk_probe_strv resolve;             // CURLOPT_RESOLVE entries
+  struct mtk_probe_strv connect_to;          // CURLOPT_CONNECT_TO entries
+  struct mtk_probe_strv headers;             // "Name: value"
   char *cacert;                         // server CA file, NULL: system store
   bool insecure;                        // do not verify the server
   char *sni;                            // name to send (and Host), NULL: URL's
@@ -91,15 +112,19 @@ struct mtk_probe_config {
   char *fixtures;  // fixture directory
   struct mtk_probe_target *targets;
   size_t num_targets;
-  uint64_t parallel;     // concurrent attempts
-  uint64_t timeout_ms;   // per attempt
-  uint64_t deadline_ms;  // whole run
-  bool json;             // JSON on stdout instead of the table
-  char *junit;           // JUnit XML path, NULL: none
+  uint64_t parallel;             // concurrent attempts
+  uint64_t parallel_per_target;  // concurrent attempts per target, 0: parallel
+  uint64_t timeout_ms;           // per attempt
+  uint64_t deadline_ms;          // whole run, 0: derived from the work
+  bool deadline_derived;         // deadline_ms came from the work, not -d
+  bool json;                     // JSON on stdout instead of the table
+  char *junit;                   // JUnit XML path, NULL: none
 };
 
-// mtk_probe_config_init sets |c| to the defaults (parallel 32, timeout
-// 35 s so that s2n-style blinding fits, deadline 120 s).
+// mtk_probe_config_init sets |c| to the defaults (parallel 32, no
+// per-target limit below it, timeout 35 s so that s2n-style blinding
+// fits, deadline 0: derived from the work once the plan is known, see
+// mtk_probe_work_deadline_ms).
 void mtk_probe_config_init(struct mtk_probe_config *c);
 
 // mtk_probe_config_cleanup frees what |c| holds.

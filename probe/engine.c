@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <curl/curl.h>
+#include <curl/mprintf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "classify.h"
 #include "echo.h"
 #include "identity.h"
+#include "reprobe.h"
 
 // What the probe reads of one response. The status decides a case, so a
 // body is read up to BODY_MAX (an echo of ALB's 64 KiB of request headers
@@ -19,6 +21,8 @@
 // HEADERS_MAX (libcurl's own limits are 100 KiB a line and, since 7.83,
 // 300 KiB in all) stop the transfer too, and the response is broken.
 #define BODY_MAX (1024 * 1024)
+// A refusal that took this long is reported as delayed.
+#define DELAYED_REFUSAL_US 1000000
 #define HEADERS_MAX (64 * 1024)
 
 // The identities of the cases a run uses, parsed once, with the ALB
@@ -113,9 +117,12 @@ static CURLcode on_ssl_ctx(CURL *easy, void *ssl_ctx, void *ud) {
                                                     : CURLE_SSL_CERTPROBLEM;
 }
 
+struct target_queue;
+
 // Per in-flight attempt state; freed when the attempt ends.
 struct slot {
-  size_t index;  // in the engine's slot table
+  size_t index;                // in the engine's slot table
+  struct target_queue *queue;  // of the attempt's target
   struct mtk_probe_attempt *attempt;
   CURL *easy;
   struct curl_slist *resolve;
@@ -123,6 +130,8 @@ struct slot {
   struct curl_slist *headers;
   char *url;  // rewritten when --sni is set
   struct mtk_probe_tls_trace trace;
+  int64_t t_start;      // now_us() when the attempt was handed to curl
+  int64_t t_first_out;  // now_us() at the first TLS byte sent, 0: none
   char errbuf[CURL_ERROR_SIZE];
   // The response body, kept only for --alb-headers.
   char *body;
@@ -134,11 +143,7 @@ struct slot {
   bool headers_over;  // over HEADERS_MAX: the probe stopped reading
 };
 
-static int64_t now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+static int64_t now_us(void) { return mtk_probe_now_us(); }
 
 // on_header counts the response header bytes (every line, including
 // those of 1xx responses) and stops the transfer past HEADERS_MAX.
@@ -199,7 +204,12 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
   if (type == CURLINFO_SSL_DATA_IN) {
     mtk_probe_tls_trace_in(&s->trace, (const unsigned char *)data, size);
   } else if (type == CURLINFO_SSL_DATA_OUT) {
-    mtk_probe_tls_trace_out(&s->trace, size);
+    // The ClientHello goes out the moment TCP is connected: its time is
+    // the connect time when curl reports none (a failed handshake).
+    if (s->t_first_out == 0 && size > 0) {
+      s->t_first_out = now_us();
+    }
+    mtk_probe_tls_trace_out(&s->trace, (const unsigned char *)data, size);
   }
   return 0;
 }
@@ -379,6 +389,7 @@ static int slot_start(CURLM *multi, struct mtk_probe_attempt *a,
       SETOPT(CURLOPT_CUSTOMREQUEST, t->method);
     }
   }
+  s->t_start = now_us();
   if (curl_multi_add_handle(multi, s->easy) != CURLM_OK) {
     err = mtk_diag_set(diag, MTK_EINTERNAL, "curl_multi_add_handle failed");
     goto out;
@@ -459,11 +470,19 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
       curl_easy_getinfo(s->easy, CURLINFO_HTTP_VERSION, &l) == CURLE_OK) {
     f->http_version = http_version_number(l);
   }
+  char *ip = NULL;
+  l = 0;
+  if (curl_easy_getinfo(s->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+      ip != NULL &&
+      curl_easy_getinfo(s->easy, CURLINFO_PRIMARY_PORT, &l) == CURLE_OK) {
+    snprintf(a->ip, sizeof(a->ip), "%s", ip);
+    a->port = (unsigned)l;
+  }
   curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_connect);
   curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &t_tls);
   curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_first);
   curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &t_total);
-  f->tls_done = t_tls > 0;
+  f->tls_done = t_tls > 0 || mtk_probe_tls_trace_done(&s->trace);
   // curl 7.88 leaves CURLINFO_CONNECT_TIME_T at 0 when the TLS filter
   // fails, so TLS bytes in either direction also prove TCP was up.
   f->tcp_connected = t_connect > 0 || f->tls_done ||
@@ -473,6 +492,11 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
   // code ("error:0A000418:") is the fact we keep, not the words.
   f->ssl_error = mtk_probe_ssl_error_from_text(s->errbuf);
   a->cert_requested = s->trace.cert_requested;
+  // curl 7.88 leaves the connect time at 0 when the TLS handshake fails;
+  // the first TLS byte sent marks the end of the TCP connect then.
+  if (t_connect == 0 && f->tcp_connected && s->t_first_out > 0) {
+    t_connect = (curl_off_t)(s->t_first_out - s->t_start);
+  }
   a->connect_us = (int64_t)t_connect;
   a->tls_us = (int64_t)t_tls;
   a->first_byte_us = (int64_t)t_first;
@@ -493,6 +517,24 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
                                     : curl_easy_strerror(code));
   }
   mtk_probe_classify(f, &a->outcome);
+  if (mtk_outcome_is_refusal(&a->outcome) && t_total >= DELAYED_REFUSAL_US) {
+    // s2n-tls's blinding holds a refusal 10-30 s: say so, the curl text
+    // after it stays.
+    char head[64];
+    int n =
+        snprintf(head, sizeof(head), "refused after %.1f s (delayed refusal)%s",
+                 (double)t_total / 1e6, a->detail[0] != '\0' ? "; " : "");
+    size_t len = strlen(a->detail);
+    if (n > 0 && (size_t)n < sizeof(head)) {
+      // curl's text gives way when both do not fit.
+      if (len + (size_t)n >= sizeof(a->detail)) {
+        len = sizeof(a->detail) - (size_t)n - 1;
+        a->detail[len] = '\0';
+      }
+      memmove(a->detail + n, a->detail, len + 1);
+      memcpy(a->detail, head, (size_t)n);
+    }
+  }
   int err = 0;
   if (a->target->alb_headers != MTK_PROBE_ALB_OFF &&
       a->outcome.kind == MTK_OUTCOME_HTTP && a->outcome.http_status >= 200 &&
@@ -504,15 +546,204 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
   return err;
 }
 
+// needs_recovery: the expectation names an alert, and the attempt saw a
+// reset or close after its handshake, where a lost alert looks just so.
+static bool needs_recovery(const struct mtk_probe_attempt *a) {
+  return a->run && a->alert_matters && !a->facts.deadline && a->ip[0] != '\0' &&
+         a->outcome.stage == MTK_STAGE_FIRST_READ &&
+         (a->outcome.kind == MTK_OUTCOME_RESET ||
+          a->outcome.kind == MTK_OUTCOME_CLOSED);
+}
+
+// url_host returns the host of |t|'s URL, or its --sni, as curl sends it
+// (IPv6 brackets removed); free with curl_free. NULL if it has none.
+static char *url_host(const struct mtk_probe_target *t) {
+  char *host = NULL;
+  if (t->sni != NULL) {
+    return curl_maprintf("%s", t->sni);
+  }
+  CURLU *u = curl_url();
+  if (u != NULL && curl_url_set(u, CURLUPART_URL, t->url, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != NULL &&
+      host[0] == '[') {
+    size_t len = strlen(host);
+    memmove(host, host + 1, len - 1);
+    host[len >= 2 ? len - 2 : 0] = '\0';
+  }
+  curl_url_cleanup(u);
+  return host;
+}
+
+// swap_recovery makes the re-probe's observation the attempt's, and keeps
+// the first one in its place.
+static void swap_recovery(struct mtk_probe_attempt *a) {
+  struct mtk_probe_facts f = a->facts;
+  struct mtk_outcome o = a->outcome;
+  int64_t total = a->total_us;
+  char detail[sizeof(a->detail)];
+  memcpy(detail, a->detail, sizeof(detail));
+  a->facts = a->recovery.facts;
+  a->outcome = a->recovery.outcome;
+  a->total_us = a->recovery.total_us;
+  memcpy(a->detail, a->recovery.detail, sizeof(a->detail));
+  a->recovery.facts = f;
+  a->recovery.outcome = o;
+  a->recovery.total_us = total;
+  memcpy(a->recovery.detail, detail, sizeof(detail));
+  a->recovery.used = true;
+}
+
+// recover_alerts re-probes, read before write, every attempt whose alert a
+// reset or close may have hidden (probe/reprobe.h), and judges on the
+// re-probe when it brought the alert.
+static int recover_alerts(struct mtk_probe_run *r,
+                          const struct mtk_probe_config *c,
+                          const struct identity_cache *ids, int64_t deadline_us,
+                          struct mtk_diag *diag) {
+  size_t n = 0;
+  int err = 0;
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    n += needs_recovery(&r->attempts[i]);
+  }
+  if (n == 0) {
+    return 0;
+  }
+  struct mtk_probe_reprobe *v = calloc(n, sizeof(*v));
+  struct mtk_probe_attempt **who = calloc(n, sizeof(*who));
+  char **hosts = calloc(c->num_targets + 1, sizeof(*hosts));
+  if (v == NULL || who == NULL || hosts == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    struct mtk_probe_attempt *a = &r->attempts[i];
+    if (!needs_recovery(a)) {
+      continue;
+    }
+    const struct mtk_probe_target *t = a->target;
+    size_t ti = (size_t)(t - c->targets);
+    if (hosts[ti] == NULL && (hosts[ti] = url_host(t)) == NULL) {
+      err = MTK_ENOMEM;
+      goto out;
+    }
+    uint64_t timeout = t->timeout_ms != 0 ? t->timeout_ms : c->timeout_ms;
+    // The server refused after about what the first attempt took: give it
+    // three times that (at least 2 s), within the attempt's timeout.
+    uint64_t wait = (uint64_t)(a->total_us / 1000) * 3;
+    wait = wait < 2000 ? 2000 : wait;
+    v[k].ip = a->ip;
+    v[k].port = a->port;
+    v[k].host = hosts[ti];
+    v[k].id = identity_find(ids, a->kase);
+    v[k].cacert = t->insecure ? NULL : t->cacert;
+    v[k].insecure = t->insecure;
+    v[k].tls = t->tls;
+    v[k].wait_ms = wait < timeout ? wait : timeout;
+    who[k++] = a;
+  }
+  size_t parallel = c->parallel > 0 ? (size_t)c->parallel : 1;
+  if ((err = mtk_probe_reprobe_run(v, n, parallel, deadline_us, diag)) != 0) {
+    goto out;
+  }
+  for (k = 0; k < n; k++) {
+    struct mtk_probe_attempt *a = who[k];
+    a->recovery.tried = true;
+    a->recovery.facts = v[k].facts;
+    a->recovery.outcome = v[k].outcome;
+    a->recovery.total_us = v[k].total_us;
+    snprintf(a->recovery.detail, sizeof(a->recovery.detail), "%s", v[k].detail);
+    if (v[k].outcome.kind == MTK_OUTCOME_TLS_ALERT) {
+      swap_recovery(a);
+    }
+  }
+out:
+  for (size_t i = 0; hosts != NULL && i < c->num_targets; i++) {
+    curl_free(hosts[i]);
+  }
+  free(hosts);
+  free(who);
+  free(v);
+  return err;
+}
+
+// One target's attempts still to start, and how many are in flight.
+struct target_queue {
+  const struct mtk_probe_target *target;
+  size_t *attempts;  // indices into the run's attempts, in plan order
+  size_t num;
+  size_t next;  // the first not yet started
+  size_t in_flight;
+};
+
+static void queues_free(struct target_queue *q, size_t n) {
+  for (size_t i = 0; q != NULL && i < n; i++) {
+    free(q[i].attempts);
+  }
+  free(q);
+}
+
+// queues_build sorts the attempts that run into one queue per target.
+static int queues_build(const struct mtk_probe_run *r,
+                        const struct mtk_probe_config *c,
+                        struct target_queue **out) {
+  struct target_queue *q = calloc(c->num_targets + 1, sizeof(*q));
+  if (q == NULL) {
+    return MTK_ENOMEM;
+  }
+  for (size_t ti = 0; ti < c->num_targets; ti++) {
+    q[ti].target = &c->targets[ti];
+    q[ti].attempts = calloc(r->num_attempts + 1, sizeof(size_t));
+    if (q[ti].attempts == NULL) {
+      queues_free(q, c->num_targets);
+      return MTK_ENOMEM;
+    }
+  }
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    for (size_t ti = 0; ti < c->num_targets && r->attempts[i].run; ti++) {
+      if (r->attempts[i].target == q[ti].target) {
+        q[ti].attempts[q[ti].num++] = i;
+        break;
+      }
+    }
+  }
+  *out = q;
+  return 0;
+}
+
+// queues_pick returns the target whose next attempt starts now: of those
+// with attempts left and room under |limit|, the one with the fewest in
+// flight (the next in turn after *|turn| on a tie), so a target whose
+// refusals take long (s2n-style blinding) holds no more slots than the
+// others have and cannot starve them. It returns |n| if none can start.
+static size_t queues_pick(const struct target_queue *q, size_t n, size_t limit,
+                          size_t *turn) {
+  size_t best = n;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = (*turn + k) % n;
+    if (q[i].next < q[i].num && q[i].in_flight < limit &&
+        (best == n || q[i].in_flight < q[best].in_flight)) {
+      best = i;
+    }
+  }
+  if (best < n) {
+    *turn = best + 1;
+  }
+  return best;
+}
+
 int mtk_probe_engine_run(struct mtk_probe_run *r,
                          const struct mtk_probe_config *c,
                          int64_t *out_elapsed_us, struct mtk_diag *diag) {
   int err = 0;
   int64_t start = now_us();
   int64_t deadline = start + (int64_t)c->deadline_ms * 1000;
-  size_t next = 0;
   size_t active = 0;
   size_t cap = c->parallel > 0 ? (size_t)c->parallel : 1;
+  size_t per_target =
+      c->parallel_per_target > 0 ? (size_t)c->parallel_per_target : cap;
+  size_t turn = 0;
+  struct target_queue *queues = NULL;
   struct identity_cache ids = {NULL, NULL, NULL, 0};
   struct slot **slots = calloc(cap, sizeof(*slots));
   // Free slot indices, a stack, so starting and finishing are O(1).
@@ -526,24 +757,39 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
   for (size_t i = 0; i < cap; i++) {
     free_slots[i] = cap - 1 - i;
   }
-  if ((err = identity_cache_load(&ids, r, diag)) != 0) {
+  if ((err = queues_build(r, c, &queues)) != 0 ||
+      (err = identity_cache_load(&ids, r, diag)) != 0) {
     goto out;
   }
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    struct mtk_probe_attempt *a = &r->attempts[i];
+    const struct mtk_probe_identity *id = identity_find(&ids, a->kase);
+    a->chain_count = 0;
+    a->chain_subjects[0] = '\0';
+    if (id != NULL) {
+      mtk_probe_identity_describe(id, a->chain_subjects,
+                                  sizeof(a->chain_subjects), &a->chain_count);
+    }
+  }
   for (;;) {
-    while (active < cap && next < r->num_attempts && now_us() < deadline) {
-      struct mtk_probe_attempt *a = &r->attempts[next++];
-      if (!a->run) {
-        continue;
-      }
+    size_t qi;
+    while (active < cap && now_us() < deadline &&
+           (qi = queues_pick(queues, c->num_targets, per_target, &turn)) <
+               c->num_targets) {
+      struct target_queue *q = &queues[qi];
+      struct mtk_probe_attempt *a = &r->attempts[q->attempts[q->next++]];
       size_t free_i = free_slots[--num_free];
       if ((err = slot_start(multi, a, c, &ids, &slots[free_i], diag)) != 0) {
         goto out;
       }
       slots[free_i]->index = free_i;
+      slots[free_i]->queue = q;
+      a->start_us = slots[free_i]->t_start - start;
+      q->in_flight++;
       active++;
     }
-    if (active == 0 && (next >= r->num_attempts || now_us() >= deadline)) {
-      break;
+    if (active == 0) {
+      break;  // nothing left to start, or the deadline came
     }
     int running = 0;
     if (curl_multi_perform(multi, &running) != CURLM_OK) {
@@ -561,6 +807,7 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
       CURLcode code = msg->data.result;
       slots[s->index] = NULL;
       free_slots[num_free++] = s->index;
+      s->queue->in_flight--;
       active--;
       if ((err = slot_finish(multi, s, code, false, &ids)) != 0) {
         goto out;
@@ -573,6 +820,7 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
         if (slots[i] != NULL) {
           struct slot *s = slots[i];
           slots[i] = NULL;
+          s->queue->in_flight--;
           active--;
           if ((err = slot_finish(multi, s, CURLE_OPERATION_TIMEDOUT, true,
                                  &ids)) != 0) {
@@ -590,10 +838,14 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
       curl_multi_poll(multi, NULL, 0, (int)wait_ms, NULL);
     }
   }
+  if ((err = recover_alerts(r, c, &ids, deadline, diag)) != 0) {
+    goto out;
+  }
   // Attempts never started because the deadline came first.
-  for (size_t i = 0; i < r->num_attempts; i++) {
-    struct mtk_probe_attempt *a = &r->attempts[i];
-    if (a->run && i >= next) {
+  for (size_t qi = 0; qi < c->num_targets; qi++) {
+    struct target_queue *q = &queues[qi];
+    for (; q->next < q->num; q->next++) {
+      struct mtk_probe_attempt *a = &r->attempts[q->attempts[q->next]];
       mtk_probe_facts_init(&a->facts);
       a->facts.curl_code = CURLE_OPERATION_TIMEDOUT;
       a->facts.deadline = true;
@@ -612,6 +864,7 @@ out:
   }
   free(slots);
   free(free_slots);
+  queues_free(queues, c->num_targets);
   if (multi != NULL) {
     curl_multi_cleanup(multi);
   }

@@ -170,6 +170,16 @@ bool mtk_probe_expect_matches(const struct mtk_probe_expect *e,
   return false;
 }
 
+bool mtk_probe_expect_names_alert(const struct mtk_probe_expect *e) {
+  for (size_t i = 0; i < e->num_matches; i++) {
+    if (e->matches[i].kind == MTK_OUTCOME_TLS_ALERT &&
+        e->matches[i].alert >= 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 int mtk_probe_expect_format(char *out, size_t out_len,
                             const struct mtk_probe_expect *e) {
   size_t used = 0;

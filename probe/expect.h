@@ -56,6 +56,11 @@ MTK_MUST_CHECK int mtk_probe_expect_union(struct mtk_probe_expect *e,
 bool mtk_probe_expect_matches(const struct mtk_probe_expect *e,
                               const struct mtk_outcome *o);
 
+// mtk_probe_expect_names_alert reports whether |e| allows a TLS alert by
+// its number or name (not just "any alert"): the alert then decides the
+// verdict.
+bool mtk_probe_expect_names_alert(const struct mtk_probe_expect *e);
+
 // mtk_probe_expect_format writes |e| in the grammar above, alerts by name
 // ("http 403|tls-alert certificate_expired"), into |out|. It returns 0, or
 // MTK_ERANGE if |out_len| is too small.

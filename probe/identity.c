@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct mtk_probe_identity {
   X509 *leaf;
@@ -161,4 +162,34 @@ int mtk_probe_identity_apply(const struct mtk_probe_identity *id,
   }
   ERR_clear_error();
   return MTK_ECRYPTO;
+}
+
+// append_subject adds |x|'s subject, RFC 2253, as one more line of |out|.
+static void append_subject(X509 *x, char *out, size_t out_len) {
+  size_t used = strlen(out);
+  BIO *b = BIO_new(BIO_s_mem());
+  char *text = NULL;
+  long len = 0;
+  if (b != NULL && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
+                                      XN_FLAG_RFC2253) >= 0) {
+    len = BIO_get_mem_data(b, &text);
+  }
+  if (text != NULL && len >= 0 && used + 1 < out_len) {
+    snprintf(out + used, out_len - used, "%s%.*s", used > 0 ? "\n" : "",
+             (int)len, text);
+  }
+  BIO_free(b);
+}
+
+void mtk_probe_identity_describe(const struct mtk_probe_identity *id, char *out,
+                                 size_t out_len, size_t *out_count) {
+  if (out_len > 0) {
+    out[0] = '\0';
+  }
+  append_subject(id->leaf, out, out_len);
+  int n = sk_X509_num(id->chain);
+  for (int i = 0; i < n; i++) {
+    append_subject(sk_X509_value(id->chain, i), out, out_len);
+  }
+  *out_count = 1 + (size_t)(n > 0 ? n : 0);
 }

@@ -53,6 +53,13 @@ X509 *mtk_probe_identity_leaf(const struct mtk_probe_identity *id);
 const STACK_OF(X509) *
     mtk_probe_identity_chain(const struct mtk_probe_identity *id);
 
+// mtk_probe_identity_describe writes the subjects of the certificates |id|
+// sends, leaf first, in RFC 2253 form, one per line, into |out| and sets
+// *out_count to their number. A subject that does not fit is cut (the
+// text stays NUL-terminated).
+void mtk_probe_identity_describe(const struct mtk_probe_identity *id, char *out,
+                                 size_t out_len, size_t *out_count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,8 +30,13 @@ static const char usage_text[] =
     "                        nginx, nginx-optional, haproxy, apache, node,\n"
     "                        strict\n"
     "  --name NAME           report name of the (single) URL target\n"
-    "  --trust VARIANT       manifest trust variant the server holds\n"
-    "                        (default: default); other cases are skipped\n"
+    "  --server-trust root|root+intermediate  what the server's trust store\n"
+    "                        holds (default root); with the intermediate,\n"
+    "                        its cases run too and missing-intermediate\n"
+    "                        must be accepted\n"
+    "  --trust VARIANT       manifest trust variant whose CRLs the server\n"
+    "                        holds (default: default); cases of other\n"
+    "                        variants are skipped\n"
     "  --expect CASE=OUTCOMES  override one cell, e.g. revoked='http 200'\n"
     "                        or no-certificate='http 403|refused' (repeat)\n"
     "  --resolve HOST:PORT:ADDR   as curl --resolve (repeat)\n"
@@ -51,9 +56,14 @@ static const char usage_text[] =
     "Run:\n"
     "  --fixtures DIR        fixture directory holding manifest.json\n"
     "  --parallel N          attempts in flight at once (default 32)\n"
+    "  --parallel-per-target N  at most N of them against one target\n"
+    "                        (default: --parallel); a free slot goes to the\n"
+    "                        target with the fewest attempts in flight\n"
     "  --timeout DUR         per attempt (default 35s: s2n-based endpoints\n"
     "                        may delay a refusal by up to 30 s)\n"
-    "  --deadline DUR        whole run (default 120s)\n"
+    "  --deadline DUR        whole run (default: derived from the work, so\n"
+    "                        that no attempt ending within its --timeout is\n"
+    "                        cut); attempts it cuts are 'incomplete'\n"
     "  --json                print one JSON document instead of the table\n"
     "  --junit FILE          also write JUnit XML (one testcase per target x "
     "case)\n"
@@ -63,13 +73,14 @@ static const char usage_text[] =
     "Exit status: 0 every case met its expectation, 1 some case did not,\n"
     "2 usage or bad config/manifest, 3 nothing NOT-MET but some attempts\n"
     "could not be judged (target unreachable, server certificate not\n"
-    "trusted), 4 internal.\n";
+    "trusted, cut by --deadline), 4 internal.\n";
 
 enum {
   OPT_FIXTURES = 256,
   OPT_PROFILE,
   OPT_NAME,
   OPT_TRUST,
+  OPT_SERVER_TRUST,
   OPT_EXPECT,
   OPT_RESOLVE,
   OPT_CONNECT_TO,
@@ -81,6 +92,7 @@ enum {
   OPT_ALB_HEADERS,
   OPT_CONFIG,
   OPT_PARALLEL,
+  OPT_PARALLEL_PER_TARGET,
   OPT_TIMEOUT,
   OPT_DEADLINE,
   OPT_JSON,
@@ -94,6 +106,7 @@ static const struct option long_options[] = {
     {"profile", required_argument, NULL, OPT_PROFILE},
     {"name", required_argument, NULL, OPT_NAME},
     {"trust", required_argument, NULL, OPT_TRUST},
+    {"server-trust", required_argument, NULL, OPT_SERVER_TRUST},
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"resolve", required_argument, NULL, OPT_RESOLVE},
     {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
@@ -107,6 +120,7 @@ static const struct option long_options[] = {
     {"alb-headers", required_argument, NULL, OPT_ALB_HEADERS},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"parallel-per-target", required_argument, NULL, OPT_PARALLEL_PER_TARGET},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"deadline", required_argument, NULL, OPT_DEADLINE},
     {"json", no_argument, NULL, OPT_JSON},
@@ -169,6 +183,24 @@ static int dup_opt(char **slot, const char *v) {
   return *slot != NULL ? 0 : MTK_ENOMEM;
 }
 
+// warn_short_timeouts says, before any connection, which targets'
+// --timeout is shorter than the time their platform may hold a refusal:
+// such a refusal would end as a timeout, NOT-MET, with no other hint.
+static void warn_short_timeouts(const struct mtk_probe_config *c) {
+  for (size_t i = 0; i < c->num_targets; i++) {
+    const struct mtk_probe_target *t = &c->targets[i];
+    uint64_t timeout = t->timeout_ms != 0 ? t->timeout_ms : c->timeout_ms;
+    if (timeout < t->profile->refusal_delay_ms) {
+      mtk_cli_warn(
+          "target %s: --timeout %.3g s is shorter than the %.3g s "
+          "for which the platform of profile %s may hold a refusal "
+          "(s2n-tls blinding): such refusals will end as timeouts",
+          t->name, (double)timeout / 1e3,
+          (double)t->profile->refusal_delay_ms / 1e3, t->profile->name);
+    }
+  }
+}
+
 // report_errors prints one line per target that could not be probed, or
 // whose attempts partly could not be judged.
 static void report_errors(const struct mtk_probe_run *r,
@@ -187,6 +219,14 @@ static void report_errors(const struct mtk_probe_run *r,
           "target %s: %zu attempts could not be judged (see ERROR "
           "rows)",
           t->name, counts[MTK_PROBE_ERROR]);
+    }
+    if (counts[MTK_PROBE_INCOMPLETE] > 0) {
+      mtk_cli_error(
+          "target %s: %zu attempts incomplete: the %s deadline of "
+          "%.0f s came first",
+          t->name, counts[MTK_PROBE_INCOMPLETE],
+          c->deadline_derived ? "derived" : "--deadline",
+          (double)c->deadline_ms / 1e3);
     }
   }
 }
@@ -219,6 +259,7 @@ int main(int argc, char **argv) {
       case OPT_PROFILE:
       case OPT_NAME:
       case OPT_TRUST:
+      case OPT_SERVER_TRUST:
       case OPT_EXPECT:
       case OPT_RESOLVE:
       case OPT_CONNECT_TO:
@@ -261,6 +302,14 @@ int main(int argc, char **argv) {
         break;
       case OPT_TRUST:
         err = dup_opt(&cli.trust, optarg);
+        break;
+      case OPT_SERVER_TRUST:
+        if (mtk_probe_server_trust_parse(optarg, &cli.server_trust) != 0) {
+          status = mtk_cli_usage_error(
+              "--server-trust must be root or root+intermediate, not '%s'",
+              optarg);
+          goto out;
+        }
         break;
       case OPT_EXPECT:
         err = mtk_probe_target_add_override(&cli, optarg, &diag);
@@ -319,6 +368,16 @@ int main(int argc, char **argv) {
             cfg.parallel > 10000) {
           status = mtk_cli_usage_error(
               "--parallel must be a count from 1 to 10000, not '%s'", optarg);
+          goto out;
+        }
+        break;
+      case OPT_PARALLEL_PER_TARGET:
+        if (mtk_parse_count(optarg, &cfg.parallel_per_target) != 0 ||
+            cfg.parallel_per_target == 0 || cfg.parallel_per_target > 10000) {
+          status = mtk_cli_usage_error(
+              "--parallel-per-target must be a count from 1 to 10000, not "
+              "'%s'",
+              optarg);
           goto out;
         }
         break;
@@ -395,6 +454,7 @@ int main(int argc, char **argv) {
     t.tls = cli.tls;
     t.http = cli.http;
     t.alb_headers = cli.alb_headers;
+    t.server_trust = cli.server_trust;
     err = 0;
     if ((t.url = strdup(url)) == NULL ||
         (t.name = strdup(name != NULL ? name : url)) == NULL ||
@@ -435,6 +495,19 @@ int main(int argc, char **argv) {
     goto out;
   }
   for (size_t i = 0; i < cfg.num_targets; i++) {
+    struct mtk_probe_target *t = &cfg.targets[i];
+    if (t->trust != NULL &&
+        strcmp(t->trust, MTK_PROBE_INTERMEDIATE_VARIANT) == 0) {
+      // The variant that once selected the one case needing the
+      // intermediate is now what the server trusts, with every case.
+      mtk_cli_warn(
+          "target %s: --trust %s is --server-trust %s now: every "
+          "case runs",
+          t->name, t->trust, t->trust);
+      free(t->trust);
+      t->trust = NULL;
+      t->server_trust = MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE;
+    }
     if ((err = mtk_probe_target_validate(&cfg.targets[i], &diag)) != 0) {
       status = err == MTK_ENOMEM
                    ? mtk_cli_fail(err, &diag)
@@ -456,6 +529,11 @@ int main(int argc, char **argv) {
     status = mtk_exit_status(err);
     goto out;
   }
+  if (cfg.deadline_ms == 0) {
+    cfg.deadline_ms = mtk_probe_work_deadline_ms(&run, &cfg);
+    cfg.deadline_derived = true;
+  }
+  warn_short_timeouts(&cfg);
 
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     mtk_cli_error("libcurl failed to initialise");

@@ -36,6 +36,45 @@ static bool only_none(const struct mtk_probe_case *k) {
   return true;
 }
 
+// apply_server_trust adjusts |k|, a copy of a case, to what target |t|'s
+// server trusts. With the intermediate in the trust store the leaf that
+// was sent without it still chains (the store supplies the intermediate),
+// so missing-intermediate is no defect there: the case is judged as a
+// valid client, in every profile and in strict. It returns whether |k|
+// changed.
+static bool apply_server_trust(const struct mtk_probe_target *t,
+                               struct mtk_probe_case *k) {
+  bool changed = false;
+  if (t->server_trust != MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE) {
+    return false;
+  }
+  for (size_t i = 0; i < k->num_defects; i++) {
+    if (k->defects[i] == MTK_DEFECT_MISSING_INTERMEDIATE) {
+      k->defects[i] = MTK_DEFECT_NONE;
+      changed = true;
+    }
+  }
+  if (changed && only_none(k)) {
+    k->verdict_strict = MTK_PROBE_VERDICT_ACCEPT;
+  }
+  return changed;
+}
+
+// case_runs reports whether case |k| runs against target |t|: its trust
+// variant is the target's (the same CRLs), or it is the variant that needs
+// the intermediate in the trust store and the target's server holds it
+// beside the default CRLs.
+static bool case_runs(const struct mtk_probe_target *t,
+                      const struct mtk_probe_case *k) {
+  const char *trust = t->trust != NULL ? t->trust : "default";
+  if (strcmp(k->trust, trust) == 0) {
+    return true;
+  }
+  return t->server_trust == MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE &&
+         strcmp(trust, "default") == 0 &&
+         strcmp(k->trust, MTK_PROBE_INTERMEDIATE_VARIANT) == 0;
+}
+
 // expect_from_verdict: the strict profile. Any refusal counts: a TLS
 // refusal or an HTTP 4xx.
 static int expect_from_verdict(const struct mtk_probe_case *k,
@@ -155,13 +194,14 @@ int mtk_probe_plan(const struct mtk_probe_config *c,
   size_t ai = 0;
   for (size_t ti = 0; ti < c->num_targets; ti++) {
     const struct mtk_probe_target *t = &c->targets[ti];
-    const char *trust = t->trust != NULL ? t->trust : "default";
     for (size_t ci = 0; ci < m->num_cases; ci++) {
       const struct mtk_probe_case *k = &m->cases[ci];
       struct mtk_probe_attempt *a = &v[ai++];
+      struct mtk_probe_case eff = *k;  // the case as this server sees it
+      bool adjusted = apply_server_trust(t, &eff);
       a->target = t;
       a->kase = k;
-      a->run = strcmp(k->trust, trust) == 0;
+      a->run = case_runs(t, k);
       mtk_probe_facts_init(&a->facts);
       mtk_probe_alb_result_init(&a->alb);
       a->result = MTK_PROBE_PENDING;
@@ -174,9 +214,15 @@ int mtk_probe_plan(const struct mtk_probe_config *c,
         snprintf(a->source, sizeof(a->source), "--expect %s=%s", o->case_name,
                  o->text);
       } else if (t->profile->from_verdict) {
-        err = expect_from_verdict(k, a);
+        err = expect_from_verdict(&eff, a);
       } else {
-        err = expect_from_profile(t, k, a);
+        err = expect_from_profile(t, &eff, a);
+      }
+      if (err == 0 && adjusted && o == NULL) {
+        size_t used = strlen(a->source);
+        snprintf(a->source + used, sizeof(a->source) - used,
+                 "; server trusts root+intermediate: missing-intermediate is "
+                 "a valid client there");
       }
       if (err != 0) {
         free(v);
@@ -184,6 +230,8 @@ int mtk_probe_plan(const struct mtk_probe_config *c,
                             "profile %s: bad expectation table",
                             t->profile->name);
       }
+      a->alert_matters = a->specified && t->tls != 12 &&
+                         mtk_probe_expect_names_alert(&a->expect);
     }
   }
   out->attempts = v;
@@ -213,6 +261,9 @@ void mtk_probe_judge(struct mtk_probe_run *r) {
         a->specified && mtk_probe_expect_matches(&a->expect, &a->outcome);
     if (!a->run) {
       a->result = MTK_PROBE_SKIPPED;
+    } else if (a->facts.deadline ||
+               (a->recovery.tried && a->recovery.facts.deadline)) {
+      a->result = MTK_PROBE_INCOMPLETE;
     } else if (a->alb.num_failures > 0) {
       a->result = MTK_PROBE_NOT_MET;
     } else if (is_infrastructure(&a->outcome) && !matches) {
@@ -315,8 +366,41 @@ int mtk_probe_exit_status(const struct mtk_probe_run *r,
   if (counts[MTK_PROBE_NOT_MET] > 0) {
     return MTK_EXIT_CHECKS;
   }
-  if (counts[MTK_PROBE_ERROR] > 0) {
+  if (counts[MTK_PROBE_ERROR] > 0 || counts[MTK_PROBE_INCOMPLETE] > 0) {
     return MTK_EXIT_RUNTIME;
   }
   return MTK_EXIT_OK;
+}
+
+static uint64_t target_timeout_ms(const struct mtk_probe_target *t,
+                                  const struct mtk_probe_config *c) {
+  return t->timeout_ms != 0 ? t->timeout_ms : c->timeout_ms;
+}
+
+uint64_t mtk_probe_work_deadline_ms(const struct mtk_probe_run *r,
+                                    const struct mtk_probe_config *c) {
+  double p = c->parallel > 0 ? (double)c->parallel : 1;
+  double l = c->parallel_per_target > 0 && (double)c->parallel_per_target < p
+                 ? (double)c->parallel_per_target
+                 : p;
+  double work = 0;
+  double worst = 0;
+  for (size_t ti = 0; ti < c->num_targets; ti++) {
+    const struct mtk_probe_target *t = &c->targets[ti];
+    double n = 0;
+    bool reprobe = false;
+    for (size_t i = 0; i < r->num_attempts; i++) {
+      const struct mtk_probe_attempt *a = &r->attempts[i];
+      if (a->target == t && a->run) {
+        n++;
+        reprobe = reprobe || a->alert_matters;
+      }
+    }
+    // A re-probe is one more connection of at most the same timeout.
+    double each = (double)target_timeout_ms(t, c) * (reprobe ? 2 : 1);
+    work += n * each;
+    double own = (n / l + 1) * each;
+    worst = own > worst ? own : worst;
+  }
+  return (uint64_t)(work / p + worst) + 10000;
 }

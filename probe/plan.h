@@ -22,14 +22,17 @@ extern "C" {
 // point where the client certificate is judged, for a reason on the
 // probe's side of the connection (the target does not resolve or accept
 // TCP, the probe does not trust the server's certificate, a local
-// problem): not the endpoint's verdict, so never NOT-MET.
+// problem): not the endpoint's verdict, so never NOT-MET. `incomplete`:
+// the run's --deadline cut the attempt short or came before it started:
+// not judged either.
 #define MTK_PROBE_VERDICT_MAP(XX) \
   XX(PENDING, "pending")          \
   XX(MET, "met")                  \
   XX(NOT_MET, "not-met")          \
   XX(UNSPECIFIED, "unspecified")  \
   XX(SKIPPED, "skipped")          \
-  XX(ERROR, "error")
+  XX(ERROR, "error")              \
+  XX(INCOMPLETE, "incomplete")
 
 enum mtk_probe_result {
 #define MTK_PROBE_RESULT_ENUM(name, str) MTK_PROBE_##name,
@@ -43,6 +46,10 @@ struct mtk_probe_attempt {
   const struct mtk_probe_case *kase;      // borrowed from the manifest
   bool run;        // false: skipped, the case needs another trust variant
   bool specified;  // false: no profile cell for one of the defects
+  // The expectation names a specific TLS alert and the target is not
+  // pinned to TLS 1.2: a reset or close at the first read may have hidden
+  // the alert, and the attempt may be re-probed to recover it.
+  bool alert_matters;
   struct mtk_probe_expect expect;
   char basis[8];     // "D", "I", "D/I", "user" (override), "verdict"
   char source[256];  // where the expectation comes from
@@ -50,8 +57,27 @@ struct mtk_probe_attempt {
   struct mtk_probe_facts facts;
   struct mtk_outcome outcome;
   bool cert_requested;  // the server sent a CertificateRequest
+  // The certificates the case sends (0: none), and their subjects, leaf
+  // first, one per line.
+  size_t chain_count;
+  char chain_subjects[1024];
+  int64_t start_us;  // when it started, from the start of the run
   int64_t connect_us, tls_us, first_byte_us, total_us;
   char detail[256];  // curl's error text, for people only
+  char ip[64];       // the address connected to (CURLINFO_PRIMARY_IP), or ""
+  unsigned port;     // and its port
+  // The read-before-write re-probe (probe/reprobe.h), made when the
+  // expectation names an alert and the attempt saw a reset or close at the
+  // first read. When it saw an alert, the attempt is judged on it and the
+  // fields here hold the first observation instead (|used|).
+  struct {
+    bool tried;
+    bool used;
+    struct mtk_probe_facts facts;
+    struct mtk_outcome outcome;
+    int64_t total_us;
+    char detail[256];
+  } recovery;
   // --alb-headers: the check of the echoed headers (2xx outcomes only).
   struct mtk_probe_alb_result alb;
   // Filled in by mtk_probe_judge.
@@ -106,10 +132,23 @@ void mtk_probe_count_results(const struct mtk_probe_run *r,
 
 // mtk_probe_exit_status returns MTK_EXIT_CHECKS if any attempt is
 // not-met, else MTK_EXIT_RUNTIME if any is an error (a target that could
-// not be probed, or some of its attempts), else MTK_EXIT_OK. A
-// conformance failure wins over an infrastructure problem elsewhere.
+// not be probed, or some of its attempts) or incomplete, else MTK_EXIT_OK.
+// A conformance failure wins over an infrastructure or time problem
+// elsewhere.
 int mtk_probe_exit_status(const struct mtk_probe_run *r,
                           const struct mtk_probe_config *c);
+
+// mtk_probe_work_deadline_ms returns a deadline for |r| that no run whose
+// every attempt (and re-probe) ends within its timeout can reach: for the
+// engine's schedule (at most |c|->parallel attempts in flight, at most
+// |c|->parallel_per_target per target, a free slot always taken), the
+// last attempt of a target t starts before W/P + n_t*T_t/L (W: the sum
+// of all attempts' timeouts, P and L the two limits, n_t and T_t the
+// target's attempts and timeout), so the run ends before
+// max_t(W/P + (n_t/L + 1) * T_t), doubled where attempts may be
+// re-probed, plus 10 s.
+uint64_t mtk_probe_work_deadline_ms(const struct mtk_probe_run *r,
+                                    const struct mtk_probe_config *c);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "expect.h"
 #include "mtlskit/defect.h"
@@ -40,6 +41,10 @@ struct mtk_probe_profile {
   // of its "none" cell, on top of its defects' cells.
   const char *const *unsupported_key_types;
   const struct mtk_probe_cell *key_type_cell;
+  // How long the platform may hold a refusal before the client hears it
+  // (s2n-tls blinding: 10-30 s), 0 if nothing is known: a --timeout below
+  // it turns such refusals into timeouts, so the probe warns.
+  uint64_t refusal_delay_ms;
 };
 
 // mtk_probe_profile_find returns the built-in profile named |name|

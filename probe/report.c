@@ -84,6 +84,19 @@ static void why_text(const struct mtk_probe_attempt *a, char *out,
     snprintf(base, sizeof(base), "at %s [%s] %s",
              mtk_stage_name(a->outcome.stage), a->basis, a->source);
   }
+  if (a->recovery.tried) {
+    char first[96];
+    size_t used = strlen(base);
+    if (mtk_outcome_format(first, sizeof(first), &a->recovery.outcome) != 0) {
+      snprintf(first, sizeof(first), "?");
+    }
+    snprintf(base + used, sizeof(base) - used,
+             a->recovery.used
+                 ? "; alert recovered by a read-before-write re-probe (the "
+                   "request saw %s)"
+                 : "; a read-before-write re-probe saw %s, no alert",
+             first);
+  }
   if (a->alb.num_failures > 0) {
     // The header check leads: it is what failed when the outcome was right.
     alb_text(a, alb, sizeof(alb));
@@ -108,6 +121,8 @@ static const char *result_text(enum mtk_probe_result r) {
       return "NOT-MET";
     case MTK_PROBE_ERROR:
       return "ERROR";
+    case MTK_PROBE_INCOMPLETE:
+      return "INCOMPLETE";
     default:
       return mtk_probe_result_name(r);
   }
@@ -121,8 +136,11 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
     const struct mtk_probe_target *t = &c->targets[ti];
     char error[512];
     bool target_error = mtk_probe_target_error(r, t, error, sizeof(error));
-    fprintf(out, "== %s  (profile %s, trust %s, tls %s%s%s)%s%s\n", t->name,
+    fprintf(out, "== %s  (profile %s, trust %s%s, tls %s%s%s)%s%s\n", t->name,
             t->profile->name, t->trust != NULL ? t->trust : "default",
+            t->server_trust == MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE
+                ? ", server-trust root+intermediate"
+                : "",
             tls_name(t->tls),
             t->alb_headers != MTK_PROBE_ALB_OFF ? ", alb-headers " : "",
             t->alb_headers != MTK_PROBE_ALB_OFF
@@ -146,11 +164,12 @@ void mtk_probe_report_table(FILE *out, const struct mtk_probe_run *r,
   }
   mtk_probe_count_results(r, NULL, counts);
   fprintf(out,
-          "%zu met, %zu not met, %zu unspecified, %zu skipped, %zu error in "
-          "%.2f s\n",
+          "%zu met, %zu not met, %zu unspecified, %zu skipped, %zu "
+          "incomplete, %zu error in %.2f s\n",
           counts[MTK_PROBE_MET], counts[MTK_PROBE_NOT_MET],
           counts[MTK_PROBE_UNSPECIFIED], counts[MTK_PROBE_SKIPPED],
-          counts[MTK_PROBE_ERROR], (double)elapsed_us / 1e6);
+          counts[MTK_PROBE_INCOMPLETE], counts[MTK_PROBE_ERROR],
+          (double)elapsed_us / 1e6);
 }
 
 // http_version_name returns "1.0", "1.1", "2" or "3" for the facts'
@@ -168,6 +187,92 @@ static const char *http_version_name(int v) {
     default:
       return NULL;
   }
+}
+
+// observed_json: {"text", "kind", "stage", "http_status"?, "curl_code"?,
+// "alert"?, "alert_name"?} of one observation.
+static json_t *observed_json(const char *text, const struct mtk_outcome *oc,
+                             const struct mtk_probe_facts *f) {
+  const char *alert_name = mtk_tls_alert_name(oc->alert);
+  json_t *o = json_pack("{s:s, s:s, s:s}", "text", text, "kind",
+                        mtk_outcome_kind_name(oc->kind), "stage",
+                        mtk_stage_name(oc->stage));
+  if (o == NULL) {
+    return NULL;
+  }
+  if (oc->kind == MTK_OUTCOME_HTTP || oc->kind == MTK_OUTCOME_HTTP_BROKEN) {
+    json_object_set_new(o, "http_status", json_integer(oc->http_status));
+  }
+  if (oc->kind == MTK_OUTCOME_HTTP_BROKEN) {
+    json_object_set_new(o, "curl_code", json_integer(f->curl_code));
+  }
+  if (oc->kind == MTK_OUTCOME_TLS_ALERT) {
+    json_object_set_new(o, "alert", json_integer(oc->alert));
+    json_object_set_new(
+        o, "alert_name",
+        alert_name != NULL ? json_string(alert_name) : json_null());
+  }
+  return o;
+}
+
+static json_t *facts_json(const struct mtk_probe_facts *f,
+                          bool cert_requested) {
+  char ssl[16];
+  snprintf(ssl, sizeof(ssl), "%08lX", f->ssl_error);
+  return json_pack(
+      "{s:i, s:I, s:I, s:s?, s:i, s:s?, s:b, s:b, s:b, s:b, s:b}", "curl_code",
+      f->curl_code, "os_errno", (json_int_t)f->os_errno, "http_status",
+      (json_int_t)f->http_status, "http_version",
+      http_version_name(f->http_version), "alert", f->alert, "ssl_error",
+      f->ssl_error != 0 ? ssl : NULL, "tcp_connected", f->tcp_connected,
+      "tls_done", f->tls_done, "cert_requested", cert_requested, "deadline",
+      f->deadline, "body_capped", f->body_capped);
+}
+
+// observations_json lists both observations of a re-probed attempt, in
+// the order they were made: the request, then the read-before-write
+// re-probe; "judged" marks the one the result comes from.
+static json_t *observations_json(const struct mtk_probe_attempt *a) {
+  bool used = a->recovery.used;
+  // With |used| the attempt's own fields hold the re-probe.
+  const struct mtk_outcome *oc[2] = {used ? &a->recovery.outcome : &a->outcome,
+                                     used ? &a->outcome : &a->recovery.outcome};
+  const struct mtk_probe_facts *f[2] = {used ? &a->recovery.facts : &a->facts,
+                                        used ? &a->facts : &a->recovery.facts};
+  const int64_t total[2] = {used ? a->recovery.total_us : a->total_us,
+                            used ? a->total_us : a->recovery.total_us};
+  const char *detail[2] = {used ? a->recovery.detail : a->detail,
+                           used ? a->detail : a->recovery.detail};
+  static const char *const how[2] = {"request", "read-before-write"};
+  json_t *list = json_array();
+  for (size_t i = 0; list != NULL && i < 2; i++) {
+    char text[96];
+    if (mtk_outcome_format(text, sizeof(text), oc[i]) != 0) {
+      snprintf(text, sizeof(text), "(too long)");
+    }
+    json_array_append_new(
+        list, json_pack("{s:s, s:b, s:o, s:o, s:f, s:s}", "how", how[i],
+                        "judged", used == (i == 1), "observed",
+                        observed_json(text, oc[i], f[i]), "facts",
+                        facts_json(f[i], a->cert_requested), "total_ms",
+                        (double)total[i] / 1e3, "detail", detail[i]));
+  }
+  return list;
+}
+
+// chain_sent_json: what the client sent, {"count": N, "subjects": [...]}
+// (count 0 and no subjects: no certificate; 1: the leaf only).
+static json_t *chain_sent_json(const struct mtk_probe_attempt *a) {
+  json_t *subjects = json_array();
+  const char *p = a->chain_subjects;
+  while (subjects != NULL && *p != '\0') {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+    json_array_append_new(subjects, json_stringn(p, len));
+    p += len + (nl != NULL ? 1 : 0);
+  }
+  return json_pack("{s:I, s:o}", "count", (json_int_t)a->chain_count,
+                   "subjects", subjects);
 }
 
 static json_t *attempt_json(const struct mtk_probe_attempt *a) {
@@ -204,46 +309,20 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
                   a->alb.checked, "num_failures",
                   (json_int_t)a->alb.num_failures, "failures", failures));
   }
-  const char *alert_name = mtk_tls_alert_name(a->outcome.alert);
-  json_t *observed_o = json_pack("{s:s, s:s, s:s}", "text", observed, "kind",
-                                 mtk_outcome_kind_name(a->outcome.kind),
-                                 "stage", mtk_stage_name(a->outcome.stage));
-  if (observed_o != NULL && (a->outcome.kind == MTK_OUTCOME_HTTP ||
-                             a->outcome.kind == MTK_OUTCOME_HTTP_BROKEN)) {
-    json_object_set_new(observed_o, "http_status",
-                        json_integer(a->outcome.http_status));
+  json_object_set_new(o, "observed",
+                      observed_json(observed, &a->outcome, &a->facts));
+  json_object_set_new(o, "facts", facts_json(&a->facts, a->cert_requested));
+  if (a->recovery.tried) {
+    json_object_set_new(o, "observations", observations_json(a));
   }
-  if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_HTTP_BROKEN) {
-    json_object_set_new(observed_o, "curl_code",
-                        json_integer(a->facts.curl_code));
-  }
-  if (observed_o != NULL && a->outcome.kind == MTK_OUTCOME_TLS_ALERT) {
-    json_object_set_new(observed_o, "alert", json_integer(a->outcome.alert));
-    json_object_set_new(
-        observed_o, "alert_name",
-        alert_name != NULL ? json_string(alert_name) : json_null());
-  }
-  json_object_set_new(o, "observed", observed_o);
-  char ssl[16];
-  snprintf(ssl, sizeof(ssl), "%08lX", a->facts.ssl_error);
-  json_object_set_new(
-      o, "facts",
-      json_pack("{s:i, s:I, s:I, s:s?, s:i, s:s?, s:b, s:b, s:b, s:b, s:b}",
-                "curl_code", a->facts.curl_code, "os_errno",
-                (json_int_t)a->facts.os_errno, "http_status",
-                (json_int_t)a->facts.http_status, "http_version",
-                http_version_name(a->facts.http_version), "alert",
-                a->facts.alert, "ssl_error",
-                a->facts.ssl_error != 0 ? ssl : NULL, "tcp_connected",
-                a->facts.tcp_connected, "tls_done", a->facts.tls_done,
-                "cert_requested", a->cert_requested, "deadline",
-                a->facts.deadline, "body_capped", a->facts.body_capped));
   json_object_set_new(
       o, "timings_ms",
-      json_pack("{s:f, s:f, s:f, s:f}", "connect", (double)a->connect_us / 1e3,
-                "tls", (double)a->tls_us / 1e3, "first_byte",
+      json_pack("{s:f, s:f, s:f, s:f, s:f}", "start", (double)a->start_us / 1e3,
+                "connect", (double)a->connect_us / 1e3, "tls",
+                (double)a->tls_us / 1e3, "first_byte",
                 (double)a->first_byte_us / 1e3, "total",
                 (double)a->total_us / 1e3));
+  json_object_set_new(o, "chain_sent", chain_sent_json(a));
   json_object_set_new(o, "detail", json_string(a->detail));
   return o;
 }
@@ -265,10 +344,11 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
     bool target_error = mtk_probe_target_error(r, t, error, sizeof(error));
     json_t *results = json_array();
     json_t *jt = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s?, s:o}", "name", t->name,
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s?, s:o}", "name", t->name,
         "url", t->url, "profile", t->profile->name, "trust",
         t->trust != NULL ? t->trust : "default", "tls", tls_name(t->tls),
-        "alb_headers", mtk_probe_alb_mode_name(t->alb_headers), "unreachable",
+        "alb_headers", mtk_probe_alb_mode_name(t->alb_headers), "server_trust",
+        mtk_probe_server_trust_name(t->server_trust), "unreachable",
         mtk_probe_target_unreachable(r, t), "error",
         target_error ? error : NULL, "results", results);
     if (jt == NULL || json_array_append_new(targets, jt) != 0) {
@@ -287,14 +367,17 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
   }
   mtk_probe_count_results(r, NULL, counts);
   doc = json_pack(
-      "{s:i, s:s, s:s?, s:f, s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:O}",
+      "{s:i, s:s, s:s?, s:f, s:I, s:b, s:i, s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
+      "s:O}",
       "schema_version", MTK_PROBE_JSON_SCHEMA, "fixtures", c->fixtures,
       "generator", m->generator, "elapsed_ms", (double)elapsed_us / 1e3,
-      "exit_status", mtk_probe_exit_status(r, c), "summary", "met",
-      (json_int_t)counts[MTK_PROBE_MET], "not_met",
+      "deadline_ms", (json_int_t)c->deadline_ms, "deadline_derived",
+      c->deadline_derived, "exit_status", mtk_probe_exit_status(r, c),
+      "summary", "met", (json_int_t)counts[MTK_PROBE_MET], "not_met",
       (json_int_t)counts[MTK_PROBE_NOT_MET], "unspecified",
       (json_int_t)counts[MTK_PROBE_UNSPECIFIED], "skipped",
-      (json_int_t)counts[MTK_PROBE_SKIPPED], "error",
+      (json_int_t)counts[MTK_PROBE_SKIPPED], "incomplete",
+      (json_int_t)counts[MTK_PROBE_INCOMPLETE], "error",
       (json_int_t)counts[MTK_PROBE_ERROR], "targets", targets);
   if (doc == NULL) {
     goto out;
@@ -372,6 +455,12 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
                expected, observed, mtk_stage_name(a->outcome.stage), a->basis,
                a->source, bad_alb ? "alb headers: " : "", bad_alb ? alb : "",
                bad_alb ? "\n" : "", why);
+      m = msg;
+      b = body;
+    } else if (a->result == MTK_PROBE_INCOMPLETE) {
+      st = MTK_JUNIT_ERROR;
+      snprintf(msg, sizeof(msg), "incomplete: %s", a->detail);
+      snprintf(body, sizeof(body), "expected: %s\nwhy: %s\n", expected, why);
       m = msg;
       b = body;
     } else if (a->result == MTK_PROBE_ERROR) {

@@ -17,7 +17,12 @@ extern "C" {
 
 // 2: results "error" (the target could not be probed), outcome kind
 // "http-broken", target "error", summary "error", facts "body_capped".
-#define MTK_PROBE_JSON_SCHEMA 2
+// 3: result "incomplete" (cut by the deadline, was "not-met"), summary
+// "incomplete", "deadline_ms", "deadline_derived"; "observed" may come from
+// the read-before-write re-probe ("observations" lists both); target
+// "server_trust"; "chain_sent"; "timings_ms.start"; "timings_ms.connect"
+// also when the handshake failed.
+#define MTK_PROBE_JSON_SCHEMA 3
 
 // mtk_probe_report_table prints, per target, one row per case (case,
 // expected, observed, result, why) and a closing summary line to |out|.

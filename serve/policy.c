@@ -62,8 +62,10 @@ const char *mtk_serve_alb_code(enum mtk_verify_reason reason) {
       return "ClientCertMaxChainDepthExceeded";
     case MTK_VERIFY_WEAK_KEY:
     case MTK_VERIFY_UNSUPPORTED_KEY_TYPE:
+    case MTK_VERIFY_BAD_KEY:
     case MTK_VERIFY_WEAK_SIGNATURE:
       return "ClientCertTypeUnsupported";
+    case MTK_VERIFY_CRL_INVALID:
     case MTK_VERIFY_CRL_MISSING:
     case MTK_VERIFY_CRL_EXPIRED:
     case MTK_VERIFY_CRL_NOT_YET_VALID:
@@ -75,6 +77,9 @@ const char *mtk_serve_alb_code(enum mtk_verify_reason reason) {
     case MTK_VERIFY_UNHANDLED_CRITICAL_EXTENSION:
     case MTK_VERIFY_BAD_SIGNATURE:
     case MTK_VERIFY_MALFORMED:
+    case MTK_VERIFY_NAME_CONSTRAINTS:
+    case MTK_VERIFY_BAD_EXTENSION:
+    case MTK_VERIFY_POLICY:
       return "ClientCertInvalid";
     default:
       // No certificate: ALB has no code of its own for it (CloudFront's

@@ -19,3 +19,14 @@ mtk_add_integration_test(probe_alb_wrong probe_alb_wrong.sh)
 mtk_add_integration_test(probe_fixture_servers probe_fixture_servers.sh)
 mtk_add_integration_test(probe_http2 probe_http2.sh)
 mtk_add_integration_test(probe_aborted probe_aborted.sh)
+mtk_add_integration_test(probe_blinding probe_blinding.sh)
+mtk_add_integration_test(probe_server_trust probe_server_trust.sh)
+mtk_add_integration_test(probe_alert_recovery probe_alert_recovery.sh)
+
+# A scripted TLS server that refuses with a chosen alert and resets at
+# once (integration.probe_alert_recovery). A test helper on Debian's
+# OpenSSL 3, like the probe; never installed.
+pkg_check_modules(ALERT_SERVER_OPENSSL REQUIRED IMPORTED_TARGET libssl>=3.0
+                  libcrypto>=3.0)
+add_executable(alert_server servers/alert_server.c)
+target_link_libraries(alert_server PRIVATE PkgConfig::ALERT_SERVER_OPENSSL)

@@ -94,4 +94,9 @@ for ca in root intermediate wrong-root int-expired int-serverauth not-a-ca \
   crl "$ca" "$ca" "crl/$ca.crl.pem"
   crl "$ca" "$ca" "crl/$ca-expired.crl.pem"
 done
-crl intermediate wrong-root crl/intermediate-wrong-signer.crl.pem || true
+# The wrong-signer CRL: the intermediate's name, the untrusted root's key
+# (openssl ca refuses a key that does not match -cert, so a stand-in
+# certificate with that name and key signs it).
+openssl req -x509 -key ca/wrong-root.key -subj "/O=bench/CN=intermediate" \
+  -days 30 -out ca/intermediate-wrong.pem 2>/dev/null
+crl intermediate-wrong wrong-root crl/intermediate-wrong-signer.crl.pem

@@ -2,7 +2,7 @@
 // the X.509 toolkit (mtk_x509), with a manifest that says what each one is.
 //
 // mtk_fixtures_build writes, under one directory:
-//   manifest.json        what every case is (docs/fixtures-manifest.md)
+//   manifest.json        what every case is (docs/fixtures.md, MANIFEST)
 //   ca/NAME.cert.pem     the CAs (root, intermediate, wrong root, and the
 //   ca/NAME.key.pem      special CAs broken cases need); keys are 0600
 //   trust/*.pem          trust bundles (root only; intermediate + root)
@@ -38,10 +38,37 @@ struct mtk_fixtures_config {
   const char *ca_subject;           // template with {name}; NULL: the default
   const char *only;          // comma list of case or defect names; NULL: all
   const char *exclude;       // comma list of case or defect names; NULL: none
-  const char *p12_password;  // password for identity.p12 (not a secret:
-                             // fixtures are test material); NULL: "mtlskit"
-  bool force;                // replace a directory that is not a fixture set
-  bool refresh;              // keep the keys and CA certificates of |dir|
+  const char *p12_password;  // password for identity.p12; NULL: "mtlskit"
+  // Where |p12_password| came from ("env:VAR", "file:PATH"). The manifest
+  // records it, never the password itself (unless that is the built-in
+  // default), so a refresh can read it again; NULL: not recorded.
+  const char *p12_source;
+  unsigned crl_days;  // lifetime of the current CRLs; 0: 365 days
+  bool force;         // replace an existing fixture set (moved aside)
+  bool refresh;       // keep the keys, CA certificates and CRLs of |dir|
+  bool renew_crls;    // refresh: new current CRLs even if the kept ones serve
+};
+
+// Why the current CRLs of a refreshed set are what they are.
+enum mtk_fixtures_crl_state {
+  MTK_FIXTURES_CRL_NEW,      // a new set: install trust/ and crl/
+  MTK_FIXTURES_CRL_KEPT,     // the previous CRLs still serve: byte-identical
+  MTK_FIXTURES_CRL_RENEWED,  // renewed on request; the old ones still serve
+  MTK_FIXTURES_CRL_EXPIRED,  // the previous CRLs were past nextUpdate (or
+                             // not yet valid) at |now|: endpoints are stale
+  MTK_FIXTURES_CRL_CHANGED,  // the previous CRLs list other revocations (or
+                             // are missing): endpoints are stale
+};
+
+// What a build did, for the command to report.
+struct mtk_fixtures_result {
+  size_t num_cases;
+  enum mtk_fixtures_crl_state crl_state;
+  time_t crl_next_update;      // earliest nextUpdate of the current CRLs
+  time_t old_crl_next_update;  // the same for the previous set (0: none)
+  char reupload[1024];         // files endpoints must be given again,
+                               // space-separated ("" when none)
+  char replaced[4200];         // --force: where the previous set now is
 };
 
 // mtk_fixtures_config_init sets the defaults: P-256 everywhere, every case,
@@ -50,13 +77,16 @@ void mtk_fixtures_config_init(struct mtk_fixtures_config *config);
 
 // mtk_fixtures_build builds the fixture set |config| describes and returns
 // 0, or a negative code with a one-line reason in |diag|: MTK_EUSAGE for a
-// selection that matches no case or an unknown name, MTK_EEXIST when
-// |config->dir| holds something other than a fixture set and !force,
-// MTK_ENOENT when refreshing a directory without a manifest, or an I/O or
-// crypto error. On failure the directory is as it was. *out_num_cases (may
-// be NULL) receives the number of cases built.
+// selection that matches no case or an unknown name, for a |config->dir|
+// that holds a fixture set when neither refresh nor force is set, and for
+// one that holds anything else (a CA directory, files without a fixture
+// manifest) whatever the flags; MTK_ENOENT when refreshing a directory
+// without a manifest; or an I/O or crypto error. On failure the directory
+// is as it was. Nothing is ever deleted: with |force| the previous set is
+// renamed to DIR.replaced-TIME (named in out->replaced). |out| (may be
+// NULL) receives what the build did.
 MTK_MUST_CHECK int mtk_fixtures_build(const struct mtk_fixtures_config *config,
-                                      size_t *out_num_cases,
+                                      struct mtk_fixtures_result *out,
                                       struct mtk_diag *diag);
 
 // mtk_fixtures_case_count returns how many cases the full catalogue has.

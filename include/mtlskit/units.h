@@ -36,10 +36,12 @@ MTK_MUST_CHECK int mtk_parse_count(const char *s, uint64_t *out);
 // k/K/KB (1000), KiB (1024), M/MB, MiB, G/GB, GiB.
 MTK_MUST_CHECK int mtk_parse_bytes(const char *s, uint64_t *out);
 
-// mtk_parse_time parses an absolute time as UTC: RFC 3339
-// "YYYY-MM-DDTHH:MM:SSZ", a Unix time "@1700000000", "now", or "now" followed
-// by +/- and a duration
-// ("now-1s", "now+365d"). |now| is the reference time for "now".
+// mtk_parse_time parses an absolute time: an RFC 3339 date-time
+// ("2026-11-23T17:00:00Z", "2026-11-23T18:00:00.250+01:00"; T, t or a
+// space between date and time; a fraction of a second is dropped, a leap
+// second :60 is the next second), a Unix time "@1700000000", "now", or
+// "now" followed by +/- and a duration ("now-1s", "now+365d"). |now| is the
+// reference time for "now". It returns 0 or MTK_EPARSE.
 MTK_MUST_CHECK int mtk_parse_time(const char *s, time_t now, time_t *out);
 
 // mtk_format_time writes |t| as "YYYY-MM-DDTHH:MM:SSZ" into |out| (at least

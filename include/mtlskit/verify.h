@@ -2,23 +2,26 @@
 // do with a client certificate, given its trust bundle and CRLs.
 //
 // The verifier runs BoringSSL's X.509 path validation for the TLS client
-// purpose and then the rules of the chosen platform:
-//   strict   RFC 5280 plus modern policy: CRLs (when given) for every CA,
-//            leaf EKU must name clientAuth, RSA >= 2048, no SHA-1, a leaf
-//            must not be a CA. The fixture manifest's verdicts are this.
+// purpose and then the rules of the chosen platform (docs/verify.md has
+// each rule with its source):
+//   strict   RFC 5280: path validation with policy processing, the section
+//            4 profile at every depth (AKI/SKI, criticality, SAN, serial),
+//            name constraints of every GeneralName form, CRLs (when given)
+//            for every CA, keys RSA >= 2048 / ECDSA P-256/384/521 /
+//            Ed25519 at every depth, no SHA-1, a clientAuth EKU, a leaf
+//            that is not a CA. The fixture manifest's verdicts are this.
 //   alb      AWS ALB verify mode: at most 4 CA certificates in the path,
 //            keys RSA 2048-8192 or ECDSA P-256/384/521 only, CRLs for the
 //            CAs that have one, optional "allow expired client certificates".
 //   apigw    API Gateway: no revocation check, no extendedKeyUsage purpose
 //            check (only syntax, integrity, validity, chaining), chain
-//            length 4, RSA >= 2048 or ECDSA >= 256.
+//            length 4, RSA >= 2048 or ECDSA P-256/384/521.
 //   nginx    ssl_verify_client on: depth (ssl_verify_depth, default 1:
 //            leaf + 1 intermediate + anchor), and when CRLs are given a CRL
 //            for every CA in the chain (X509_V_FLAG_CRL_CHECK_ALL).
 //   haproxy  verify required with crl-file: a CRL for every CA.
 //   cloudflare  BYOCA mTLS: chain validation only; uploaded CRLs are not
 //            checked.
-// Sources: shared docs endpoint-behaviour.md §1.5, §2, §4, §5.
 #ifndef MTK_HEADER_VERIFY_H
 #define MTK_HEADER_VERIFY_H
 
@@ -58,6 +61,11 @@ extern "C" {
   XX(CRL_NOT_YET_VALID, "crl-not-yet-valid")                       \
   XX(CRL_BAD_SIGNATURE, "crl-bad-signature")                       \
   XX(MALFORMED, "malformed")                                       \
+  XX(NAME_CONSTRAINTS, "name-constraints")                         \
+  XX(BAD_EXTENSION, "bad-extension")                               \
+  XX(BAD_KEY, "bad-key")                                           \
+  XX(CRL_INVALID, "crl-invalid")                                   \
+  XX(POLICY, "policy")                                             \
   XX(OTHER, "other")
 
 enum mtk_verify_reason {
@@ -67,9 +75,14 @@ enum mtk_verify_reason {
       MTK_VERIFY_REASON_COUNT
 };
 
+// The largest --verify-depth (intermediates between leaf and anchor); a
+// longer chain is refused as depth-exceeded on every platform.
+#define MTK_VERIFY_DEPTH_MAX 255
+
 struct mtk_verify_config {
   enum mtk_platform platform;
-  int depth;           // max intermediates; < 0: the platform's default
+  int depth;           // max intermediates, 0..MTK_VERIFY_DEPTH_MAX;
+                       // < 0: the platform's default
   bool allow_expired;  // ALB "allow expired client certificates"
   time_t at;           // validation time; 0: now
 };

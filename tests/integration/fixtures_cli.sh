@@ -23,7 +23,6 @@ ca_sums() { (cd "$F" && sha256sum ca/*.cert.pem); }
 key_sums >"$T/keys1"
 ca_sums >"$T/cas1"
 na1=$(openssl x509 -in "$F/cases/expired-1s/cert.pem" -noout -enddate)
-crl1=$(openssl crl -in "$F/crl/root.crl.pem" -noout -crlnumber)
 t2=$((t1 + 86400))
 expect_status 0 mtlskit fixtures refresh "$F" --now "@$t2"
 key_sums >"$T/keys2"
@@ -34,8 +33,6 @@ na2=$(openssl x509 -in "$F/cases/expired-1s/cert.pem" -noout -enddate)
 [ "$na2" = "notAfter=$(date -u -d "@$((t2 - 1))" '+%b %e %H:%M:%S %Y GMT')" ] ||
   fail "expired-1s after refresh: $na2"
 [ "$na1" != "$na2" ] || fail "refresh did not move the validity window"
-crl2=$(openssl crl -in "$F/crl/root.crl.pem" -noout -crlnumber)
-[ "$crl1" != "$crl2" ] || fail "refresh kept the old CRL number"
 [ "$(jq -r '.cases | length' "$F/manifest.json")" -eq 7 ] ||
   fail "refresh did not keep the selection"
 [ "$(jq -r .now "$F/manifest.json")" = "$(date -u -d "@$t2" +%Y-%m-%dT%H:%M:%SZ)" ] ||
@@ -49,16 +46,34 @@ expect_status 0 mtlskit verify --at "@$t2" --truststore "$F/trust/root.pem" \
   --crl "$F/crl/default.pem" "$F/cases/ok-root-leaf/cert.pem"
 pass "refresh keeps keys and CA certificates and moves validity windows"
 
+# --- an existing set is never rebuilt by accident (issue 16.2) ---------------
+before=$(tree_digest "$F")
+expect_status 2 mtlskit fixtures "$F" --only ok-root-leaf
+expect_one_line "$T/err"
+expect_grep "is a fixture set already: 'mtlskit fixtures refresh $F' renews it" "$T/err"
+expect_grep ' --force ' "$T/err"
+[ "$(tree_digest "$F")" = "$before" ] || fail "a refused build changed $F"
+pass "building over an existing set is refused, naming refresh and --force"
+
+# refresh takes only what keeps the set's identity.
+expect_status 2 mtlskit fixtures refresh "$F" --key-type rsa2048
+expect_grep "[-]-key-type applies to a new set" "$T/err"
+expect_status 2 mtlskit fixtures "$T/nf" --check
+expect_grep "[-]-check applies to 'mtlskit fixtures refresh'" "$T/err"
+[ ! -e "$T/nf" ] || fail "a refused build created a directory"
+[ "$(tree_digest "$F")" = "$before" ] || fail "a refused refresh changed $F"
+pass "refresh refuses options that would change the set"
+
 # --- failures change nothing -----------------------------------------------------
 before=$(tree_digest "$F")
-expect_status 2 mtlskit fixtures "$F" --only no-such-case
+expect_status 2 mtlskit fixtures "$F" --force --only no-such-case
 expect_grep "'no-such-case' is neither a fixture case nor a defect" "$T/err"
 expect_one_line "$T/err"
 expect_status 2 mtlskit fixtures "$F" --key-type rsa1024
 expect_grep "unknown key type 'rsa1024'" "$T/err"
-expect_status 2 mtlskit fixtures "$F" --now yesterday
+expect_status 2 mtlskit fixtures refresh "$F" --now yesterday
 expect_grep "cannot read time 'yesterday'" "$T/err"
-expect_status 2 mtlskit fixtures "$F" --subject-template '/CN={name}/bogus'
+expect_status 2 mtlskit fixtures "$F" --force --subject-template '/CN={name}/bogus'
 expect_one_line "$T/err"
 expect_status 2 mtlskit fixtures "$F" --no-such-option p256
 expect_grep "^mtlskit fixtures: error: unknown option or missing argument: '--no-such-option'$" "$T/err"
@@ -67,17 +82,43 @@ expect_no_grep 'unrecognized option' "$T/err"
 [ -z "$(ls -d "$F".new-* "$F".old-* 2>/dev/null)" ] || fail "leftover directories"
 pass "bad input: one-line errors, directory unchanged"
 
+# Nothing but a fixture set is ever replaced, not even with --force, and
+# what --force replaces is moved aside, keys and all (issue 18.1).
 mkdir "$T/other"
 echo "precious" >"$T/other/notes.txt"
+echo '{"name": "not ours"}' >"$T/other/manifest.json"
 before=$(tree_digest "$T/other")
-expect_status 3 mtlskit fixtures "$T/other"
-expect_grep 'is not a fixture set; use --force' "$T/err"
+expect_status 2 mtlskit fixtures "$T/other"
+expect_one_line "$T/err"
+expect_grep 'is not a fixture set' "$T/err"
+expect_status 2 mtlskit fixtures "$T/other" --force --only ok-root-leaf
+expect_grep '[-]-force replaces only a fixture set' "$T/err"
 expect_status 3 mtlskit fixtures refresh "$T/other"
 expect_grep 'not a fixture set' "$T/err"
 [ "$(tree_digest "$T/other")" = "$before" ] || fail "a foreign directory was touched"
-expect_status 0 mtlskit fixtures "$T/other" --force --only ok-root-leaf --quiet
-[ ! -e "$T/other/notes.txt" ] || fail "--force did not replace the directory"
-pass "foreign directories are refused unless --force"
+pass "foreign directories are refused, even with --force"
+
+expect_status 0 mtlskit ca init "$T/myca" --subject "/CN=Precious CA" --key-type p256
+expect_status 0 mtlskit ca issue "$T/myca" alice --subject /CN=alice
+before=$(tree_digest "$T/myca")
+expect_status 2 mtlskit fixtures "$T/myca" --force
+expect_one_line "$T/err"
+expect_grep "is a CA directory" "$T/err"
+expect_status 2 mtlskit fixtures "$T/myca"
+expect_status 3 mtlskit fixtures refresh "$T/myca"
+[ "$(tree_digest "$T/myca")" = "$before" ] || fail "fixtures touched a CA directory"
+[ -z "$(ls -d "$T"/myca.* 2>/dev/null)" ] || fail "leftovers beside the CA"
+pass "fixtures --force on a CA directory exits 2 and leaves it byte-for-byte intact"
+
+old_root=$(sha256sum <"$F/ca/root.key.pem")
+before=$(tree_digest "$F")
+expect_status 0 mtlskit fixtures "$F" --force --only ok-root-leaf
+expect_grep "the previous set, keys included, is now $F\.replaced-[0-9]{8}T[0-9]{6}Z" "$T/err"
+aside=$(ls -d "$F".replaced-*)
+[ "$(tree_digest "$aside")" = "$before" ] || fail "the replaced set was not kept intact"
+[ "$(sha256sum <"$F/ca/root.key.pem")" != "$old_root" ] || fail "--force kept the root key"
+[ "$(jq '.cases | length' "$F/manifest.json")" -eq 1 ] || fail "--force did not build the new set"
+pass "--force moves the previous set aside intact and builds a new one"
 
 # An unwritable parent: the error names the path, nothing is created.
 mkdir "$T/ro"

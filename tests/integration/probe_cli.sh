@@ -139,7 +139,7 @@ expect_status 3 mtlskit probe --fixtures "$F" --profile nginx --timeout 5s \
   --junit "$T/dead.xml" "https://127.0.0.1:$dead/"
 expect_grep "ERROR: unreachable: every attempt failed to resolve or connect" "$T/out"
 expect_grep '^ok-root-leaf-p256 .* connect-failed +ERROR ' "$T/out"
-expect_grep '^0 met, 0 not met, 0 unspecified, 1 skipped, 11 error in ' "$T/out"
+expect_grep '^0 met, 0 not met, 0 unspecified, 1 skipped, 0 incomplete, 11 error in ' "$T/out"
 expect_one_line "$T/err"
 expect_grep "^mtlskit probe: error: target https://127.0.0.1:$dead/: unreachable: every attempt failed" "$T/err"
 # One <error> for the target, its 12 cases skipped, no <failure>.
@@ -194,26 +194,43 @@ for spec in "rst-at-accept:reset:(tcp|handshake)" "close-in-hs:closed:handshake"
   pass "$mode: $kind at $stage under TLS 1.2 and 1.3"
 done
 
-# The strict profile itself: a peer that never answers fails every case.
+# A peer that never answers, and a --deadline far below the timeout: the
+# cut attempts and those never started are incomplete, not NOT-MET.
 port=$(free_port)
 start_refuser silent "$port"
 start=$(date +%s)
-expect_status 1 mtlskit probe --fixtures "$F" --profile strict \
+expect_status 3 mtlskit probe --fixtures "$F" --profile strict \
   --cacert "$F/trust/root.pem" --timeout 30s --deadline 1s --parallel 4 --json \
-  "https://127.0.0.1:$port/"
+  --junit "$T/deadline.xml" "https://127.0.0.1:$port/"
 end=$(date +%s)
 [ $((end - start)) -lt 10 ] || fail "--deadline 1s did not bound the run"
 python3 - "$T/out" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
+assert doc["deadline_ms"] == 1000 and doc["deadline_derived"] is False
 rs = [r for r in doc["targets"][0]["results"] if r["result"] != "skipped"]
-assert len(rs) == 11 and all(r["result"] == "not-met" for r in rs), rs
+assert len(rs) == 11 and all(r["result"] == "incomplete" for r in rs), rs
 assert all(r["observed"]["kind"] == "timeout" for r in rs)
 assert all(r["facts"]["deadline"] for r in rs)
 # --parallel 4: seven attempts never started before the deadline.
 assert sum(r["detail"] == "not started before --deadline" for r in rs) == 7, rs
+assert doc["summary"]["incomplete"] == 11 and doc["summary"]["not_met"] == 0
+assert doc["exit_status"] == 3
 PY
-pass "--deadline ends a run against a silent peer; unstarted attempts are timeouts"
+expect_grep "target https://127.0.0.1:$port/: 11 attempts incomplete: the --deadline deadline of 1 s came first" "$T/err"
+[ "$(junit_counts "$T/deadline.xml")" = "12 0 11 1" ] ||
+  fail "JUnit counts: $(junit_counts "$T/deadline.xml")"
+# Without --deadline the derived one lets every attempt reach its --timeout.
+expect_status 1 mtlskit probe --fixtures "$F" --profile strict \
+  --cacert "$F/trust/root.pem" --timeout 1s --json "https://127.0.0.1:$port/"
+python3 - "$T/out" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["deadline_derived"] is True and doc["deadline_ms"] > 11000, doc["deadline_ms"]
+rs = [r for r in doc["targets"][0]["results"] if r["result"] != "skipped"]
+assert all(r["result"] == "not-met" and not r["facts"]["deadline"] for r in rs), rs
+PY
+pass "--deadline cuts a run against a silent peer into incomplete attempts, exit 3; the derived deadline cuts nothing"
 
 # --- one real server: overrides, trust variants, unspecified, SNI --------
 p=$(free_port)
@@ -239,7 +256,7 @@ expect_grep "^mtlskit probe: error: target https://127.0.0.1:$p/: server certifi
 python3 - "$T/out" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert doc["schema_version"] == 2 and doc["exit_status"] == 3
+assert doc["schema_version"] == 3 and doc["exit_status"] == 3
 t = doc["targets"][0]
 assert t["error"].startswith("server certificate not trusted: give --cacert"), t
 rs = [r for r in t["results"] if r["result"] != "skipped"]

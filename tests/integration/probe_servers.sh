@@ -19,7 +19,7 @@ results() {
   python3 - "$1" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert doc["schema_version"] == 2
+assert doc["schema_version"] == 3
 for t in doc["targets"]:
     for r in t["results"]:
         o = r.get("observed", {})
@@ -108,7 +108,7 @@ json.dump({"schema_version": 1, "fixtures": "fx", "targets": targets},
           open(sys.argv[1], "w"))
 PY
 expect_status 0 mtlskit probe --config "$T/probe.json" --junit "$T/junit.xml"
-expect_grep '^108 met, 0 not met, 2 unspecified, 10 skipped, 0 error in ' "$T/out"
+expect_grep '^108 met, 0 not met, 2 unspecified, 10 skipped, 0 incomplete, 0 error in ' "$T/out"
 python3 - "$T/junit.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()

@@ -43,7 +43,7 @@ probe_results() {
   python3 - "$1" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert doc["schema_version"] == 2
+assert doc["schema_version"] == 3
 for t in doc["targets"]:
     for r in t["results"]:
         o = r.get("observed", {})

@@ -255,10 +255,35 @@ START_TEST(test_trace_ignores_other_records) {
   feed(&t, hs_hdr, sizeof(hs_hdr));
   feed(&t, two, sizeof(two));
   ck_assert_int_eq(t.alert, -1);
-  mtk_probe_tls_trace_out(&t, 0);
+  mtk_probe_tls_trace_out(&t, two, 0);
   ck_assert(!t.sent);
-  mtk_probe_tls_trace_out(&t, 5);
+  mtk_probe_tls_trace_out(&t, hs_hdr, 5);
   ck_assert(t.sent);
+}
+END_TEST
+
+// Both Finished messages seen: the handshake is done whatever curl says
+// (over HTTP/2 a failure while writing the preface leaves curl's
+// APPCONNECT time at 0).
+START_TEST(test_trace_finished) {
+  struct mtk_probe_tls_trace t;
+  mtk_probe_tls_trace_init(&t);
+  const unsigned char hdr[] = {23, 3, 3, 0, 53};
+  const unsigned char inner_hs[] = {22};
+  const unsigned char finished[] = {20, 0, 0, 32, 1, 2, 3};
+  const unsigned char cert[] = {11, 0, 1, 0, 0};
+  mtk_probe_tls_trace_in(&t, hdr, sizeof(hdr));
+  mtk_probe_tls_trace_in(&t, inner_hs, sizeof(inner_hs));
+  mtk_probe_tls_trace_in(&t, finished, sizeof(finished));
+  ck_assert(t.finished_in && !mtk_probe_tls_trace_done(&t));
+  mtk_probe_tls_trace_out(&t, hdr, sizeof(hdr));
+  mtk_probe_tls_trace_out(&t, inner_hs, sizeof(inner_hs));
+  mtk_probe_tls_trace_out(&t, cert, sizeof(cert));
+  ck_assert(!mtk_probe_tls_trace_done(&t));
+  mtk_probe_tls_trace_out(&t, hdr, sizeof(hdr));
+  mtk_probe_tls_trace_out(&t, inner_hs, sizeof(inner_hs));
+  mtk_probe_tls_trace_out(&t, finished, sizeof(finished));
+  ck_assert(mtk_probe_tls_trace_done(&t));
 }
 END_TEST
 
@@ -300,6 +325,7 @@ static Suite *make_suite(void) {
   tcase_add_test(tc, test_trace_tls12_alert);
   tcase_add_test(tc, test_trace_tls13_alert_after_close_notify_rules);
   tcase_add_test(tc, test_trace_ignores_other_records);
+  tcase_add_test(tc, test_trace_finished);
   tcase_add_test(tc, test_ssl_error_from_text);
   tcase_add_test(tc, test_facts_format);
   suite_add_tcase(s, tc);

@@ -282,12 +282,147 @@ START_TEST(test_plan_errors) {
 }
 END_TEST
 
+// Server trust: a second manifest with the case that needs the
+// intermediate in the trust store and the leaf sent without it.
+static char *ri_trust_names[] = {S("default"), S("root+intermediate"),
+                                 S("crl-expired")};
+static struct mtk_probe_case ri_cases[] = {
+    {S("missing"),
+     {MTK_DEFECT_MISSING_INTERMEDIATE},
+     1,
+     S("default"),
+     S("p256"),
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_REJECT,
+     NULL},
+    {S("trusted-int"),
+     {MTK_DEFECT_NONE},
+     1,
+     S("root+intermediate"),
+     S("p256"),
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_ACCEPT,
+     NULL},
+    {S("crl"),
+     {MTK_DEFECT_CRL_EXPIRED},
+     1,
+     S("crl-expired"),
+     NULL,
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_REJECT,
+     NULL},
+};
+static struct mtk_probe_manifest ri_manifest = {NULL, ri_trust_names, 3,
+                                                ri_cases, 3};
+
+START_TEST(test_plan_server_trust) {
+  struct mtk_probe_config c;
+  struct mtk_probe_run r = {NULL, 0};
+  char buf[256];
+  mtk_probe_config_init(&c);
+  add_target(&c, "root", "nginx", 0, NULL);
+  add_target(&c, "ri", "nginx", 0, NULL);
+  add_target(&c, "ri-strict", "strict", 0, NULL);
+  add_target(&c, "ri-crl", "nginx", 0, NULL);
+  c.targets[1].server_trust = MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE;
+  c.targets[2].server_trust = MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE;
+  c.targets[3].server_trust = MTK_PROBE_SERVER_TRUST_ROOT_INTERMEDIATE;
+  c.targets[3].trust = strdup("crl-expired");
+  ck_assert_int_eq(mtk_probe_plan(&c, &ri_manifest, &r, NULL), 0);
+  // Root only: the leaf without its intermediate must be refused, the case
+  // needing the intermediate does not run.
+  struct mtk_probe_attempt *a = find(&r, "root", "missing");
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "http 400");
+  ck_assert(!find(&r, "root", "trusted-int")->run);
+  // Root + intermediate: it is a valid client, and the other case runs.
+  a = find(&r, "ri", "missing");
+  ck_assert(a->run);
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "http 2xx");
+  ck_assert(strstr(a->source, "server trusts root+intermediate") != NULL);
+  ck_assert(find(&r, "ri", "trusted-int")->run);
+  ck_assert(!find(&r, "ri", "crl")->run);
+  // strict follows: the manifest's reject becomes accept.
+  a = find(&r, "ri-strict", "missing");
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "http 2xx");
+  // A CRL variant stays as it is: only its own cases run.
+  ck_assert(find(&r, "ri-crl", "crl")->run);
+  ck_assert(!find(&r, "ri-crl", "trusted-int")->run);
+  ck_assert(!find(&r, "ri-crl", "missing")->run);
+  ck_assert_str_eq(mtk_probe_server_trust_name(c.targets[1].server_trust),
+                   "root+intermediate");
+  enum mtk_probe_server_trust st;
+  ck_assert_int_eq(mtk_probe_server_trust_parse("root", &st), 0);
+  ck_assert_int_eq(st, MTK_PROBE_SERVER_TRUST_ROOT);
+  ck_assert_int_eq(mtk_probe_server_trust_parse("intermediate", &st),
+                   MTK_EPARSE);
+  mtk_probe_run_cleanup(&r);
+  mtk_probe_config_cleanup(&c);
+}
+END_TEST
+
+// Incomplete attempts, and the deadline derived from the work.
+START_TEST(test_plan_incomplete_and_deadline) {
+  struct mtk_probe_config c;
+  struct mtk_probe_run r = {NULL, 0};
+  mtk_probe_config_init(&c);
+  add_target(&c, "h", "haproxy", 0, NULL);     // alerts matter: re-probes
+  add_target(&c, "h12", "haproxy", 12, NULL);  // pinned to 1.2: none
+  ck_assert_int_eq(mtk_probe_plan(&c, &manifest, &r, NULL), 0);
+  ck_assert(find(&r, "h", "nocert")->alert_matters);
+  ck_assert(!find(&r, "h12", "nocert")->alert_matters);
+  ck_assert(!find(&r, "h", "ok")->alert_matters);
+  // 5 attempts each run; timeout 35 s, parallel 32: W = 5*70 + 5*35 s,
+  // the worst target (5/32 + 1) * 70 s; plus 10 s.
+  uint64_t want =
+      (uint64_t)((5.0 * 70000 + 5.0 * 35000) / 32 + (5.0 / 32 + 1) * 70000) +
+      10000;
+  ck_assert_uint_eq(mtk_probe_work_deadline_ms(&r, &c), want);
+  // A per-target limit makes the worst target's share longer.
+  c.parallel_per_target = 1;
+  ck_assert_uint_gt(mtk_probe_work_deadline_ms(&r, &c), want);
+  // Cut by the deadline: incomplete whatever was seen; exit 3, unless
+  // something is NOT-MET.
+  for (size_t i = 0; i < r.num_attempts; i++) {
+    observe(&r.attempts[i], MTK_OUTCOME_HTTP, 200, 0);
+  }
+  observe(find(&r, "h", "nocert"), MTK_OUTCOME_TLS_ALERT, 0, 116);
+  observe(find(&r, "h", "two"), MTK_OUTCOME_TLS_ALERT, 0, 45);
+  observe(find(&r, "h", "eku"), MTK_OUTCOME_TLS_ALERT, 0, 43);
+  for (size_t i = 0; i < r.num_attempts; i++) {
+    if (strcmp(r.attempts[i].target->name, "h12") == 0) {
+      r.attempts[i].facts.deadline = true;
+      observe(&r.attempts[i], MTK_OUTCOME_TIMEOUT, 0, 0);
+    }
+  }
+  mtk_probe_judge(&r);
+  ck_assert_int_eq(find(&r, "h12", "ok")->result, MTK_PROBE_INCOMPLETE);
+  ck_assert_int_eq(find(&r, "h12", "crl")->result, MTK_PROBE_SKIPPED);
+  ck_assert_str_eq(mtk_probe_result_name(MTK_PROBE_INCOMPLETE), "incomplete");
+  ck_assert_int_eq(find(&r, "h", "ok")->result, MTK_PROBE_MET);
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_RUNTIME);
+  ck_assert(!mtk_probe_target_error(&r, &c.targets[1], NULL, 0));
+  observe(find(&r, "h", "two"), MTK_OUTCOME_HTTP, 200, 0);
+  mtk_probe_judge(&r);
+  ck_assert_int_eq(mtk_probe_exit_status(&r, &c), MTK_EXIT_CHECKS);
+  mtk_probe_run_cleanup(&r);
+  mtk_probe_config_cleanup(&c);
+}
+END_TEST
+
 static Suite *make_suite(void) {
   Suite *s = suite_create("probe_plan");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_plan_expectations);
   tcase_add_test(tc, test_plan_key_type);
   tcase_add_test(tc, test_plan_errors);
+  tcase_add_test(tc, test_plan_server_trust);
+  tcase_add_test(tc, test_plan_incomplete_and_deadline);
   suite_add_tcase(s, tc);
   return s;
 }

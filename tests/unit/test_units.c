@@ -75,6 +75,29 @@ START_TEST(test_units_time_forms) {
   ck_assert_int_eq(mtk_parse_time("2026-02-29T00:00:00Z", 0, &t), MTK_EPARSE);
   ck_assert_int_eq(mtk_parse_time("2024-02-29T00:00:00Z", 0, &t), 0);
   ck_assert_int_eq(mtk_parse_time("2026-11-23 17:00:00", 0, &t), MTK_EPARSE);
+  // RFC 3339 in full: offsets, fractions (floored), t/z, a space.
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T18:30:00+01:30", 0, &t), 0);
+  ck_assert_int_eq(t, 1795453200);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T12:00:00-05:00", 0, &t), 0);
+  ck_assert_int_eq(t, 1795453200);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T17:00:00+00:00", 0, &t), 0);
+  ck_assert_int_eq(t, 1795453200);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23t17:00:00.999z", 0, &t), 0);
+  ck_assert_int_eq(t, 1795453200);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23 17:00:00.5Z", 0, &t), 0);
+  ck_assert_int_eq(t, 1795453200);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T16:59:60Z", 0, &t), 0);
+  ck_assert_int_eq(t, 1795453200);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T17:00:00.Z", 0, &t), MTK_EPARSE);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T17:00:00+0100", 0, &t),
+                   MTK_EPARSE);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T17:00:00+24:00", 0, &t),
+                   MTK_EPARSE);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T17:00:61Z", 0, &t), MTK_EPARSE);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T17:00Z", 0, &t), MTK_EPARSE);
+  ck_assert_int_eq(mtk_parse_time("+026-11-23T17:00:00Z", 0, &t), MTK_EPARSE);
+  ck_assert_int_eq(mtk_parse_time("2026-11-23T17:00:00Zjunk", 0, &t),
+                   MTK_EPARSE);
   ck_assert_int_eq(mtk_parse_time("now+1.5s", 0, &t), MTK_EPARSE);
   char buf[32];
   ck_assert_int_eq(mtk_format_time(buf, sizeof(buf), 2524608000), 0);
