@@ -150,8 +150,58 @@ static int conformance_check(const char *dir) {
   return status;
 }
 
+void demo_usage(FILE *out) {
+  fputs(
+      "usage: mtlskit demo [--help]\n"
+      "\n"
+      "Show what mtlskit is for, in a new temporary directory\n"
+      "($TMPDIR/mtlskit-demo.XXXXXX, /tmp without TMPDIR; kept afterwards),\n"
+      "printing each step as the command that runs it:\n"
+      "  1. a private CA kept the way the openssl ca recipe keeps one: init,\n"
+      "     an internal and an external client certificate (with a .pfx),\n"
+      "     revoke, CRL, re-issue, the trust-store bundle, the list;\n"
+      "  2. a conformance check: a fixture set of good and broken client\n"
+      "     identities, a local endpoint on 127.0.0.1 that behaves like AWS "
+      "ALB\n"
+      "     in verify mode (mtlskit serve), and mtlskit probe checking every\n"
+      "     identity against what ALB documents.\n"
+      "It needs no network and nothing but mtlskit itself.\n"
+      "\n"
+      "  -h, --help   this text\n"
+      "\n"
+      "Exit status: 0 every step succeeded and every probe case met its\n"
+      "expectation; else the status of the step that failed (1 a probe case\n"
+      "not met, 3 a runtime error).\n",
+      out);
+}
+
+int demo_main(int argc, char **argv) {
+  if (argc == 2 &&
+      (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    demo_usage(stdout);
+    return MTK_EXIT_OK;
+  }
+  if (argc > 1) {
+    mtk_cli_init("mtlskit demo");
+    return mtk_cli_usage_error(
+        argv[1][0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'",
+        argv[1]);
+  }
+  return demo_run();
+}
+
 int demo_run(void) {
-  char dir[] = "/tmp/mtlskit-demo.XXXXXX";
+  // Short enough that every path the demo makes under it fits its buffers.
+  char dir[256];
+  const char *tmp = getenv("TMPDIR");
+  if (tmp == NULL || tmp[0] == '\0') {
+    tmp = "/tmp";
+  }
+  int n = snprintf(dir, sizeof(dir), "%s/mtlskit-demo.XXXXXX", tmp);
+  if (n < 0 || (size_t)n >= sizeof(dir)) {
+    mtk_cli_error("TMPDIR is longer than %zu bytes", sizeof(dir) - 21);
+    return MTK_EXIT_RUNTIME;
+  }
   if (mkdtemp(dir) == NULL) {
     mtk_cli_error("cannot create a temporary directory: %s",
                   mtk_strerror(mtk_errno_get()));

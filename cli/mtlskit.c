@@ -74,6 +74,10 @@ int main(int argc, char **argv) {
     if (find_subcommand(argv[2]) == NULL) {
       return mtk_cli_usage_error("'%s' is not an mtlskit command", argv[2]);
     }
+    if (strcmp(argv[2], "demo") == 0) {
+      demo_usage(stdout);
+      return MTK_EXIT_OK;
+    }
     return exec_replace(argv[2], help_argv);
   }
   if (argv[1][0] == '-') {
@@ -83,7 +87,7 @@ int main(int argc, char **argv) {
     return mtk_cli_usage_error("'%s' is not an mtlskit command", argv[1]);
   }
   if (strcmp(argv[1], "demo") == 0) {
-    return demo_run();
+    return demo_main(argc - 1, argv + 1);
   }
   return exec_replace(argv[1], (const char **)(argv + 1));
 }

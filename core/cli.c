@@ -72,16 +72,25 @@ int mtk_cli_usage_error(const char *fmt, ...) {
   return MTK_EXIT_USAGE;
 }
 
-int mtk_cli_option_error(char *const *argv) {
-  // getopt_long leaves optind past the refused argument; optopt holds a
-  // refused short option.
+int mtk_cli_option_error(int opt, char *const *argv) {
+  // getopt_long leaves optind past the refused argument (for a short one,
+  // past its cluster: "-kZ"), and optopt holds the refused short option,
+  // or the value of a long one given a value it takes none of.
   const char *arg = optind > 0 ? argv[optind - 1] : NULL;
-  if (optopt != 0 && (arg == NULL || strncmp(arg, "--", 2) != 0)) {
-    return mtk_cli_usage_error("unknown option or missing argument: '-%c'",
-                               optopt);
+  bool is_long = arg != NULL && strncmp(arg, "--", 2) == 0;
+  int len = is_long ? (int)strcspn(arg, "=") : 0;
+  if (opt == ':') {
+    return is_long
+               ? mtk_cli_usage_error("option '%.*s' needs a value", len, arg)
+               : mtk_cli_usage_error("option '-%c' needs a value", optopt);
   }
-  return mtk_cli_usage_error("unknown option or missing argument: '%s'",
-                             arg != NULL ? arg : "?");
+  if (!is_long) {
+    return mtk_cli_usage_error("unknown option '-%c'", optopt);
+  }
+  if (optopt != 0 && arg[len] == '=') {
+    return mtk_cli_usage_error("option '%.*s' takes no value", len, arg);
+  }
+  return mtk_cli_usage_error("unknown option '%.*s'", len, arg);
 }
 
 void mtk_cli_print_version(FILE *out, const char *const *libs) {

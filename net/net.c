@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,20 @@ static int tls_fail(struct mtk_diag *diag, const char *what, const char *file) {
     ERR_error_string_n(e, reason, sizeof(reason));
   }
   ERR_clear_error();
+  // What users can act on, in the words every other command uses, rather
+  // than the library's error string.
+  if (file != NULL && ERR_GET_LIB(e) == ERR_LIB_SYS) {
+    int sys = ERR_GET_REASON(e);
+    return sys == ENOENT
+               ? mtk_diag_set(diag, MTK_ENOENT, "no such file: %s", file)
+               : mtk_diag_set(diag, -sys, "%s %s: %s", what, file,
+                              mtk_strerror(-sys));
+  }
+  if (file != NULL && ERR_GET_LIB(e) == ERR_LIB_PEM &&
+      ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+    return mtk_diag_set(diag, MTK_EPARSE, "%s %s: no PEM block in it", what,
+                        file);
+  }
   return mtk_diag_set(diag, MTK_ECRYPTO, "%s%s%s: %s", what,
                       file != NULL ? " " : "", file != NULL ? file : "",
                       reason);

@@ -394,8 +394,10 @@ static int load_target(json_t *jt, size_t index, const char *base,
                         "%s: \"url\" and \"profile\" are required", where);
   }
   if ((t->profile = mtk_probe_profile_find(profile)) == NULL) {
-    return mtk_diag_set(diag, MTK_EPARSE, "%s: unknown profile '%s'", where,
-                        profile);
+    char choices[512];
+    mtk_probe_profile_choices(choices, sizeof(choices));
+    return mtk_diag_set(diag, MTK_EPARSE, "%s: unknown profile '%s' (%s)",
+                        where, profile, choices);
   }
   const char *name = json_string_value(json_object_get(jt, "name"));
   t->url = strdup(url);

@@ -254,7 +254,7 @@ int main(int argc, char **argv) {
   mtk_diag_init(&diag);
 
   opterr = 0;  // mtk_cli_option_error reports, on one line
-  while ((opt = getopt_long(argc, argv, "hkH:", long_options, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":hkH:", long_options, NULL)) != -1) {
     switch (opt) {
       case OPT_PROFILE:
       case OPT_NAME:
@@ -402,7 +402,7 @@ int main(int argc, char **argv) {
         err = dup_opt(&cfg.junit, optarg);
         break;
       default:
-        status = mtk_cli_option_error(argv);
+        status = mtk_cli_option_error(opt, argv);
         goto out;
     }
     if (err != 0) {
@@ -426,8 +426,9 @@ int main(int argc, char **argv) {
   }
   if (profile != NULL &&
       (cli.profile = mtk_probe_profile_find(profile)) == NULL) {
-    status = mtk_cli_usage_error("unknown profile '%s' (see --list-profiles)",
-                                 profile);
+    char choices[512];
+    mtk_probe_profile_choices(choices, sizeof(choices));
+    status = mtk_cli_usage_error("unknown profile '%s' (%s)", profile, choices);
     goto out;
   }
   if (name != NULL && num_urls != 1) {

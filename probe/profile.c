@@ -1,5 +1,6 @@
 #include "profile.h"
 
+#include <stdio.h>
 #include <string.h>
 
 // Shorthands for the sources, all in /work/shared/docs/endpoint-behaviour.md
@@ -484,8 +485,11 @@ static const struct mtk_probe_profile profiles[] = {
 #define NUM_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
 const struct mtk_probe_profile *mtk_probe_profile_find(const char *name) {
+  // The names verify and lint give the same platforms.
   if (strcmp(name, "ibm-cis") == 0) {
     name = "cloudflare";
+  } else if (strcmp(name, "alb") == 0) {
+    name = "alb-verify";
   }
   for (size_t i = 0; i < NUM_PROFILES; i++) {
     if (strcmp(profiles[i].name, name) == 0) {
@@ -493,6 +497,20 @@ const struct mtk_probe_profile *mtk_probe_profile_find(const char *name) {
     }
   }
   return NULL;
+}
+
+void mtk_probe_profile_choices(char *out, size_t out_len) {
+  size_t len = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < NUM_PROFILES; i++) {
+    const char *name = profiles[i].name;
+    const char *alias = strcmp(name, "alb-verify") == 0   ? " (or alb)"
+                        : strcmp(name, "cloudflare") == 0 ? " (or ibm-cis)"
+                                                          : "";
+    int n = snprintf(out + len, out_len - len, "%s%s%s", i > 0 ? ", " : "",
+                     name, alias);
+    len += n > 0 && (size_t)n < out_len - len ? (size_t)n : 0;
+  }
 }
 
 const struct mtk_probe_profile *mtk_probe_profile_at(size_t i) {

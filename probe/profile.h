@@ -48,8 +48,14 @@ struct mtk_probe_profile {
 };
 
 // mtk_probe_profile_find returns the built-in profile named |name|
-// ("nginx", "ibm-cis" is an alias of "cloudflare"), or NULL.
+// ("nginx"; "ibm-cis" is an alias of "cloudflare", "alb" of "alb-verify",
+// the name verify and lint use), or NULL.
 const struct mtk_probe_profile *mtk_probe_profile_find(const char *name);
+
+// mtk_probe_profile_choices writes the names mtk_probe_profile_find
+// knows, for error messages ("alb-verify (or alb), ..."), to |out| (cut to
+// |out_len|, at least 1).
+void mtk_probe_profile_choices(char *out, size_t out_len);
 
 // mtk_probe_profile_at returns the |i|th built-in profile, or NULL past
 // the end (for --list-profiles and the docs).

@@ -127,7 +127,7 @@ int report_merge_main(int argc, char **argv) {
   int opt;
   opterr = 0;
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
     switch (opt) {
       case 'o':
         output = optarg;
@@ -139,9 +139,7 @@ int report_merge_main(int argc, char **argv) {
         report_merge_usage(stdout);
         return MTK_EXIT_OK;
       default:
-        return mtk_cli_usage_error(
-            optopt != 0 ? "option '%s' needs a value" : "unknown option '%s'",
-            argv[optind - 1]);
+        return mtk_cli_option_error(opt, argv);
     }
   }
   if (optind >= argc) {

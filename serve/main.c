@@ -188,14 +188,14 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
   }
   int opt;
   opterr = 0;
-  while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
     const char *a = optarg;
     switch (opt) {
       case OPT_PROFILE:
         if (mtk_serve_profile_from_name(a, &cfg->profile) != 0) {
           return mtk_cli_usage_error(
-              "--profile: '%s' is not alb-verify, alb-passthrough, apigw or "
-              "cloudflare",
+              "--profile: '%s' is not alb-verify (or alb), alb-passthrough, "
+              "apigw or cloudflare (or ibm-cis)",
               a);
         }
         have_profile = true;
@@ -283,6 +283,7 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
       case OPT_QUIET:
         cfg->quiet = true;
         break;
+      case 'h':
       case OPT_HELP:
         fputs(usage_text, stdout);
         return -1;
@@ -290,11 +291,7 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
         mtk_cli_print_version(stdout, NULL);
         return -1;
       default:
-        if (optopt != 0 && optopt < 256) {
-          return mtk_cli_usage_error("unknown option '-%c'", optopt);
-        }
-        return mtk_cli_usage_error("unknown option or missing argument: '%s'",
-                                   argv[optind - 1]);
+        return mtk_cli_option_error(opt, argv);
     }
   }
   if (optind < argc) {

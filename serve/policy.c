@@ -21,6 +21,8 @@ const char *mtk_serve_profile_name(enum mtk_serve_profile profile) {
 int mtk_serve_profile_from_name(const char *name, enum mtk_serve_profile *out) {
   if (strcmp(name, "ibm-cis") == 0) {
     name = "cloudflare";  // same Access engine (§3) [I]
+  } else if (strcmp(name, "alb") == 0) {
+    name = "alb-verify";  // verify and lint's name for ALB's verify mode
   }
   for (unsigned i = 0; i < MTK_SERVE_PROFILE_COUNT; i++) {
     if (strcmp(profile_names[i], name) == 0) {

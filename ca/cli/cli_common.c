@@ -94,11 +94,11 @@ int cli_parse_opts(int argc, char **argv, uint64_t allowed, struct cli_opts *o,
       } else if (i + 1 < argc) {
         val = argv[++i];
       } else {
-        return mtk_diag_set(diag, MTK_EUSAGE, "%s%soption --%s needs a value",
+        return mtk_diag_set(diag, MTK_EUSAGE, "%s%soption '--%s' needs a value",
                             pfx, sep, d->name);
       }
     } else if (eq != NULL) {
-      return mtk_diag_set(diag, MTK_EUSAGE, "%s%soption --%s takes no value",
+      return mtk_diag_set(diag, MTK_EUSAGE, "%s%soption '--%s' takes no value",
                           pfx, sep, d->name);
     }
     if (d->id == OPT_SAN) {

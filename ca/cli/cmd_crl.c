@@ -35,8 +35,7 @@ static int write_crl(struct mtk_ca *ca, long days, time_t now,
         "nextUpdate locks out every client, so plan to re-issue");
   }
   printf("wrote %s: CRL number %s, %zu revoked, next update %s\n",
-         output != NULL ? output : cli_rel(ca, ca->conf.crl), number,
-         num_revoked, next);
+         output != NULL ? output : ca->conf.crl, number, num_revoked, next);
   return 0;
 }
 

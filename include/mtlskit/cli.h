@@ -50,10 +50,14 @@ int mtk_cli_fail_input(int err, const struct mtk_diag *diag);
 // "try 'NAME --help'" and returns MTK_EXIT_USAGE.
 int mtk_cli_usage_error(const char *fmt, ...) MTK_PRINTF(1, 2);
 
-// mtk_cli_option_error prints the one-line usage error for the option
-// getopt_long just refused ('?' or ':'), naming it from |argv|, and returns
-// MTK_EXIT_USAGE. Callers set `opterr = 0` first so getopt prints nothing.
-int mtk_cli_option_error(char *const *argv);
+// mtk_cli_option_error prints the usage error for the option getopt_long
+// just refused, naming it from |argv|: |opt| is what getopt_long returned,
+// ':' for a missing value ("option '--now' needs a value"), '?' for an
+// unknown option ("unknown option '-Z'") or a value given to an option
+// that takes none. It returns MTK_EXIT_USAGE. Callers set `opterr = 0` and
+// start their short-option string with ':' so that getopt_long tells the
+// two apart and prints nothing itself.
+int mtk_cli_option_error(int opt, char *const *argv);
 
 // mtk_cli_print_version prints "NAME VERSION" and the versions of the
 // libraries this executable links, one per line, on |out|. |libs| is a

@@ -3,6 +3,8 @@
 #ifndef MTK_HEADER_PLATFORM_H
 #define MTK_HEADER_PLATFORM_H
 
+#include <stddef.h>
+
 #include "mtlskit/error.h"
 
 #ifdef __cplusplus
@@ -28,10 +30,17 @@ enum mtk_platform {
 // if it is out of range. The string is static.
 const char *mtk_platform_name(enum mtk_platform platform);
 
-// mtk_platform_from_name looks |name| up. It returns 0 and sets *out, or
-// MTK_EPARSE.
+// mtk_platform_from_name looks |name| up, also under the names probe and
+// serve profiles give the same platform ("alb-verify" is "alb",
+// "nginx-optional" "nginx", "ibm-cis" "cloudflare"). It returns 0 and sets
+// *out, or MTK_EPARSE.
 MTK_MUST_CHECK int mtk_platform_from_name(const char *name,
                                           enum mtk_platform *out);
+
+// mtk_platform_choices writes the valid names, for error messages
+// ("strict, alb (or alb-verify), ..."), to |out| (NUL-terminated, cut to
+// |out_len|, which must be at least 1).
+void mtk_platform_choices(char *out, size_t out_len);
 
 #ifdef __cplusplus
 }

@@ -256,7 +256,7 @@ bad 2 "unbalanced quotes" mtlskit-ca issue "$CA" --batch "$T/b.txt"
 pass "batch is all or nothing"
 
 usage_bad "unknown option '--frob'" mtlskit-ca issue "$CA" x --frob
-usage_bad "option --subject needs a value" mtlskit-ca issue "$CA" x --subject
+usage_bad "option '--subject' needs a value" mtlskit-ca issue "$CA" x --subject
 usage_bad "option --days given twice" mtlskit-ca crl "$CA" --days 1 --days 2
 usage_bad "issue needs DIR and NAME" mtlskit-ca issue "$CA"
 usage_bad "export needs DIR --truststore FILE" mtlskit-ca export "$CA"

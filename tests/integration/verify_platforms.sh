@@ -99,7 +99,7 @@ expect_status 3 mtlskit verify --truststore "$root" "$T/junk.pem"
 expect_grep 'junk.pem' "$T/err"
 expect_one_line "$T/err"
 expect_status 2 mtlskit verify --bogus --truststore "$root" x.pem
-expect_grep "^mtlskit verify: error: unknown option or missing argument: '--bogus'$" "$T/err"
+expect_grep "^mtlskit verify: error: unknown option '--bogus'$" "$T/err"
 expect_no_grep 'unrecognized option' "$T/err"
 expect_status 0 mtlskit verify --version
 expect_grep '^mtlskit verify [0-9.]+$' "$T/out"
