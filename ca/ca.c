@@ -37,6 +37,16 @@ static int path_fmt(char *out, size_t out_len, const char *fmt, ...) {
 
 static int track_locked(struct mtk_ca *ca, const char *path);
 
+// ca_file_err classifies an error reading a file of the CA directory
+// itself: whatever is wrong with its content (unparsable, not a regular
+// file, too large) is a corrupt CA directory, as docs/exit-status.md
+// says; I/O errors and a wrong passphrase keep their codes.
+static int ca_file_err(int err) {
+  return err == MTK_EPARSE || err == MTK_EINVAL || err == MTK_ERANGE
+             ? MTK_ECORRUPT
+             : err;
+}
+
 static int track(struct mtk_ca *ca, const char *path) {
   pthread_mutex_lock(&ca->mutex);
   int err = track_locked(ca, path);
@@ -102,6 +112,15 @@ int mtk_ca_open(struct mtk_ca *ca, const char *dir, unsigned flags,
       return err;
     }
   }
+  char marker[MTK_CADB_PATH_MAX + 32];
+  if (!(flags & MTK_CA_OPEN_INIT) &&
+      path_fmt(marker, sizeof(marker), "%s/%s", dir, MTK_CA_INIT_MARKER) == 0 &&
+      mtk_file_exists(marker)) {
+    return mtk_diag_set(diag, MTK_ECORRUPT,
+                        "%s is incomplete: `mtlskit ca init` was interrupted "
+                        "(%s); run it again",
+                        dir, marker);
+  }
   int err = mtk_cadb_conf_load(dir, &ca->conf, diag);
   if (err != 0) {
     return err;
@@ -155,7 +174,7 @@ int mtk_ca_open(struct mtk_ca *ca, const char *dir, unsigned flags,
   if (flags & MTK_CA_OPEN_KEY) {
     err = mtk_pem_read_key(ca->conf.private_key, key_password, &ca->key, diag);
     if (err != 0) {
-      return err;
+      return ca_file_err(err);
     }
     if (!X509_check_private_key(ca->cert, ca->key)) {
       ERR_clear_error();
@@ -291,6 +310,23 @@ int mtk_ca_check_name(const char *name, struct mtk_diag *diag) {
   return 0;
 }
 
+int mtk_ca_check_request(const struct mtk_dn *subject,
+                         const struct mtk_san_list *san, const EVP_PKEY *key,
+                         enum mtk_key_type key_type, struct mtk_diag *diag) {
+  if (subject->num_attrs == 0) {
+    return mtk_diag_set(diag, MTK_EPARSE, "the subject is empty");
+  }
+  int err = mtk_dn_check(subject, diag);
+  if (err == 0 && san != NULL) {
+    err = mtk_san_check(san, diag);
+  }
+  if (err == 0) {
+    err = key != NULL ? mtk_key_check(key, diag)
+                      : mtk_key_type_check(key_type, diag);
+  }
+  return err;
+}
+
 static int issue_chain(struct mtk_ca *ca, STACK_OF(X509) * *out) {
   STACK_OF(X509) *chain = sk_X509_new_null();
   if (chain == NULL) {
@@ -363,6 +399,10 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   memset(out, 0, sizeof(*out));
   if (ca->key == NULL) {
     return mtk_diag_set(diag, MTK_EINTERNAL, "CA opened without its key");
+  }
+  if ((err = mtk_ca_check_request(req->subject, req->san, req->public_key,
+                                  req->key_type, diag)) != 0) {
+    return err;
   }
   if (req->name != NULL) {
     if ((err = mtk_ca_check_name(req->name, diag)) != 0) {
@@ -804,6 +844,14 @@ int mtk_ca_crl(struct mtk_ca *ca, long days, time_t now, const char *out_path,
           0) {
     goto out;
   }
+  if (next_len > MTK_CADB_NUMBER_MAX) {
+    // Storing it would leave a crlnumber no later CRL may carry.
+    err = mtk_diag_set(diag, MTK_ECORRUPT,
+                       "%s: %s is the last CRL number RFC 5280 5.2.3 allows "
+                       "(20 octets)",
+                       ca->conf.crlnumber, out_number);
+    goto out;
+  }
   strcat(next_hex, "\n");
   if ((err = mtk_file_replace(ca->conf.crlnumber, next_hex, strlen(next_hex),
                               0644, diag)) != 0) {
@@ -861,6 +909,7 @@ int mtk_ca_truststore(struct mtk_ca *ca, char **out, size_t *out_len,
       mtk_file_exists(path)) {
     if ((err = mtk_pem_read_cert(path, &sub, diag)) != 0 ||
         (err = append_pem(sub, &buf, &len)) != 0) {
+      err = ca_file_err(err);
       goto out;
     }
   }
@@ -909,6 +958,7 @@ int mtk_ca_export_p12(struct mtk_ca *ca, const char *name, const char *path,
   }
   if ((err = mtk_pem_read_cert(cert_path, &cert, diag)) != 0 ||
       (err = mtk_pem_read_key(key_path, NULL, &key, diag)) != 0) {
+    err = ca_file_err(err);
     goto out;
   }
   if (!X509_check_private_key(cert, key)) {

@@ -54,23 +54,6 @@ static void remove_tree(const char *path) {
   }
 }
 
-static int is_empty_dir(const char *path) {
-  DIR *d = opendir(path);
-  if (d == NULL) {
-    return 0;
-  }
-  struct dirent *de;
-  int empty = 1;
-  while ((de = readdir(d)) != NULL) {
-    if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-      empty = 0;
-      break;
-    }
-  }
-  closedir(d);
-  return empty;
-}
-
 static int put(const char *dir, const char *name, const void *data, size_t len,
                mode_t mode, struct mtk_diag *diag) {
   char path[PATH_MAX];
@@ -209,8 +192,8 @@ static int init_intermediate(const char *root_dir, const char *int_dir,
   X509 *cert = NULL;
   char *csr_pem = NULL, *cert_pem = NULL, *subject = NULL;
   size_t csr_pem_len = 0, cert_pem_len = 0;
-  int err =
-      mtk_ca_open(&root, root_dir, MTK_CA_OPEN_KEY, p->key_password, diag);
+  int err = mtk_ca_open(&root, root_dir, MTK_CA_OPEN_KEY | MTK_CA_OPEN_INIT,
+                        p->key_password, diag);
   if (err != 0) {
     goto out;
   }
@@ -295,10 +278,98 @@ out:
   return err;
 }
 
+// dir_contents tells whether |path| is empty, holds the work of an
+// interrupted init (its marker), or anything else.
+enum dir_contents { DIR_EMPTY, DIR_INTERRUPTED, DIR_OTHER };
+
+static enum dir_contents dir_contents(const char *path) {
+  DIR *d = opendir(path);
+  if (d == NULL) {
+    return DIR_OTHER;
+  }
+  enum dir_contents state = DIR_EMPTY;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
+      continue;
+    }
+    if (strcmp(de->d_name, MTK_CA_INIT_MARKER) == 0) {
+      state = DIR_INTERRUPTED;
+      break;
+    }
+    state = DIR_OTHER;
+  }
+  closedir(d);
+  return state;
+}
+
+// start_init prepares |dir| for a new CA: it creates it if needed
+// (*out_created), takes its lock (*out_lock_fd), clears the remains of an
+// init that was killed (the marker is there and nobody holds the lock),
+// refuses anything else that is not empty, and writes the marker. From
+// here on, a crash leaves a directory that `ca init` redoes and that every
+// other command refuses.
+static int start_init(const char *dir, bool *out_created, int *out_lock_fd,
+                      struct mtk_diag *diag) {
+  struct stat st;
+  if (mkdir(dir, 0755) == 0) {
+    *out_created = true;
+  } else if (errno != EEXIST) {
+    int err = mtk_errno_get();
+    return mtk_diag_set(diag, err, "cannot create %s: %s", dir,
+                        mtk_strerror(err));
+  } else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return mtk_diag_set(diag, MTK_EEXIST,
+                        "%s already exists and is not an empty directory", dir);
+  }
+  // Another init (or any writer) on the same directory waits here.
+  int err = mtk_dir_lock(dir, MTK_CA_LOCK_TIMEOUT_MS, out_lock_fd, diag);
+  if (err != 0) {
+    return err;
+  }
+  switch (dir_contents(dir)) {
+    case DIR_OTHER:
+      return mtk_diag_set(diag, MTK_EEXIST,
+                          "%s already exists and is not an empty directory",
+                          dir);
+    case DIR_INTERRUPTED:
+      remove_children(dir);
+      break;
+    case DIR_EMPTY:
+      break;
+  }
+  char marker[PATH_MAX];
+  if (mtk_path_join(marker, sizeof(marker), dir, MTK_CA_INIT_MARKER) != 0) {
+    return mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", dir);
+  }
+  static const char note[] =
+      "mtlskit ca init is creating this CA; if it was interrupted, run it "
+      "again\n";
+  if ((err = mtk_file_create(marker, note, sizeof(note) - 1, 0644, true,
+                             diag)) != 0) {
+    return err;
+  }
+  return mtk_dir_sync(dir, diag);
+}
+
+// finish_init removes the marker: the CA is complete and durable.
+static int finish_init(const char *dir, struct mtk_diag *diag) {
+  char marker[PATH_MAX];
+  if (mtk_path_join(marker, sizeof(marker), dir, MTK_CA_INIT_MARKER) != 0) {
+    return mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", dir);
+  }
+  if (unlink(marker) != 0) {
+    int err = mtk_errno_get();
+    return mtk_diag_set(diag, err, "cannot remove %s: %s", marker,
+                        mtk_strerror(err));
+  }
+  return mtk_dir_sync(dir, diag);
+}
+
 int mtk_ca_init(const char *dir, const struct mtk_ca_init_params *p, time_t now,
                 struct mtk_diag *diag) {
-  bool created_dir = false;
-  int err = 0;
+  bool created_dir = false, started = false;
+  int err = 0, lock_fd = -1;
   EVP_PKEY *key = NULL;
   uint8_t *der = NULL;
   size_t der_len = 0;
@@ -306,21 +377,10 @@ int mtk_ca_init(const char *dir, const struct mtk_ca_init_params *p, time_t now,
   struct mtk_dn int_dn;
   mtk_dn_init(&int_dn);
   char abs[PATH_MAX], int_dir[PATH_MAX + 16];
-  struct stat st;
-  if (stat(dir, &st) == 0) {
-    if (!S_ISDIR(st.st_mode) || !is_empty_dir(dir)) {
-      return mtk_diag_set(diag, MTK_EEXIST,
-                          "%s already exists and is not an empty directory",
-                          dir);
-    }
-  } else {
-    if (mkdir(dir, 0755) != 0) {
-      err = mtk_errno_get();
-      return mtk_diag_set(diag, err, "cannot create %s: %s", dir,
-                          mtk_strerror(err));
-    }
-    created_dir = true;
+  if ((err = start_init(dir, &created_dir, &lock_fd, diag)) != 0) {
+    goto out;
   }
+  started = true;
   if (realpath(dir, abs) == NULL) {
     err = mtk_errno_get();
     mtk_diag_set(diag, err, "%s: %s", dir, mtk_strerror(err));
@@ -368,7 +428,7 @@ int mtk_ca_init(const char *dir, const struct mtk_ca_init_params *p, time_t now,
       goto out;
     }
   }
-  static const char *sync_dirs[] = {"", "/certs", "/private", "/newcerts"};
+  static const char *sync_dirs[] = {"/certs", "/private", "/newcerts", ""};
   for (size_t i = 0; i < sizeof(sync_dirs) / sizeof(sync_dirs[0]); i++) {
     char path[PATH_MAX + 16];
     snprintf(path, sizeof(path), "%s%s", abs, sync_dirs[i]);
@@ -376,15 +436,19 @@ int mtk_ca_init(const char *dir, const struct mtk_ca_init_params *p, time_t now,
       goto out;
     }
   }
+  err = finish_init(abs, diag);
 out:
-  if (err != 0) {
-    // The directory was new or empty: emptying it restores the old state.
+  if (err != 0 && started) {
+    // The directory was new, empty or an interrupted init: emptying it
+    // restores the old state (or an equivalent one).
+    remove_children(dir);
     if (created_dir) {
-      remove_tree(dir);
-    } else {
-      remove_children(dir);
+      rmdir(dir);
     }
+  } else if (err != 0 && created_dir) {
+    rmdir(dir);
   }
+  mtk_dir_unlock(lock_fd);
   mtk_dn_cleanup(&int_dn);
   OPENSSL_free(der);
   X509_free(cert);

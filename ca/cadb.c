@@ -8,9 +8,59 @@
 #include <strings.h>
 
 #include "mtlskit/file.h"
+#include "mtlskit/units.h"
 #include "mtlskit/x509_cert.h"
 #include "mtlskit/x509_crl.h"
 #include "mtlskit/x509_time.h"
+
+int mtk_cadb_file_read(const char *path, size_t max_len, char **out,
+                       size_t *out_len, struct mtk_diag *diag) {
+  char *data = NULL;
+  size_t len = 0;
+  struct mtk_diag detail;
+  mtk_diag_init(&detail);
+  int err = mtk_file_read(path, max_len, &data, &len, &detail);
+  if (err == MTK_EINVAL || err == MTK_ERANGE) {
+    // Not a regular file, or far too large: the directory is damaged.
+    return mtk_diag_set(diag, MTK_ECORRUPT, "%s", detail.msg);
+  }
+  if (err != 0) {
+    return mtk_diag_set(diag, err, "%s", mtk_diag_message(&detail, err));
+  }
+  const char *nul = memchr(data, '\0', len);
+  if (nul != NULL) {
+    size_t lineno = 1;
+    for (const char *p = data; p < nul; p++) {
+      lineno += *p == '\n';
+    }
+    free(data);
+    return mtk_diag_set(diag, MTK_ECORRUPT, "%s line %zu: NUL byte", path,
+                        lineno);
+  }
+  *out = data;
+  *out_len = len;
+  return 0;
+}
+
+int mtk_cadb_days_parse(const char *s, long *out) {
+  uint64_t d;
+  if (mtk_parse_uint(s, MTK_CADB_DAYS_MAX, &d) != 0 || d == 0) {
+    return MTK_EPARSE;
+  }
+  *out = (long)d;
+  return 0;
+}
+
+int mtk_cadb_digest_parse(const char *s, enum mtk_digest *out, char *why,
+                          size_t why_len) {
+  if (mtk_digest_from_name(s, out) != 0 || *out == MTK_DIGEST_SHA1) {
+    snprintf(
+        why, why_len, "use sha256, sha384 or sha512%s",
+        strcasecmp(s, "sha1") == 0 ? " (SHA-1 signatures are refused)" : "");
+    return MTK_EPARSE;
+  }
+  return 0;
+}
 
 // ---- openssl.cnf ----------------------------------------------------------
 
@@ -20,12 +70,14 @@ struct cnf_pair {
   char *section;
   char *key;
   char *value;
+  size_t lineno;
 };
 
 struct cnf {
   struct cnf_pair pairs[CNF_MAX_PAIRS];
   size_t num;
-  const char *dir;  // what `dir` expands to
+  const char *dir;   // what `dir` expands to
+  const char *path;  // the file, for messages
 };
 
 static void cnf_free(struct cnf *c) {
@@ -76,7 +128,7 @@ static int cnf_parse(struct cnf *c, char *text, struct mtk_diag *diag) {
       char *end = strchr(s, ']');
       if (end == NULL) {
         return mtk_diag_set(diag, MTK_ECORRUPT,
-                            "openssl.cnf line %zu: unterminated section",
+                            "%s line %zu: unterminated section", c->path,
                             lineno);
       }
       *end = '\0';
@@ -87,7 +139,7 @@ static int cnf_parse(struct cnf *c, char *text, struct mtk_diag *diag) {
     char *eq = strchr(s, '=');
     if (eq == NULL) {
       return mtk_diag_set(diag, MTK_ECORRUPT,
-                          "openssl.cnf line %zu: expected NAME = VALUE",
+                          "%s line %zu: expected NAME = VALUE", c->path,
                           lineno);
     }
     *eq = '\0';
@@ -100,12 +152,14 @@ static int cnf_parse(struct cnf *c, char *text, struct mtk_diag *diag) {
       value++;
     }
     if (c->num >= CNF_MAX_PAIRS) {
-      return mtk_diag_set(diag, MTK_ECORRUPT, "openssl.cnf: too many lines");
+      return mtk_diag_set(diag, MTK_ECORRUPT, "%s: more than %d settings",
+                          c->path, CNF_MAX_PAIRS);
     }
     struct cnf_pair *pr = &c->pairs[c->num];
     pr->section = strdup(section);
     pr->key = strdup(key);
     pr->value = strdup(value);
+    pr->lineno = lineno;
     if (pr->section == NULL || pr->key == NULL || pr->value == NULL) {
       c->num++;
       return MTK_ENOMEM;
@@ -116,16 +170,33 @@ static int cnf_parse(struct cnf *c, char *text, struct mtk_diag *diag) {
   return 0;
 }
 
-static const char *cnf_get(const struct cnf *c, const char *section,
-                           const char *key) {
-  const char *found = NULL;
+static const struct cnf_pair *cnf_find(const struct cnf *c, const char *section,
+                                       const char *key) {
+  const struct cnf_pair *found = NULL;
   for (size_t i = 0; i < c->num; i++) {
     if (strcmp(c->pairs[i].section, section) == 0 &&
         strcmp(c->pairs[i].key, key) == 0) {
-      found = c->pairs[i].value;  // the last assignment wins, as in openssl
+      found = &c->pairs[i];  // the last assignment wins, as in openssl
     }
   }
   return found;
+}
+
+static const char *cnf_get(const struct cnf *c, const char *section,
+                           const char *key) {
+  const struct cnf_pair *pr = cnf_find(c, section, key);
+  return pr != NULL ? pr->value : NULL;
+}
+
+// cnf_bad_value reports a bad value of |key| (set in |section|) as
+// "PATH line N: KEY = VALUE: |why|".
+static int cnf_bad_value(const struct cnf *c, const char *section,
+                         const char *key, const char *why,
+                         struct mtk_diag *diag) {
+  const struct cnf_pair *pr = cnf_find(c, section, key);
+  return mtk_diag_set(diag, MTK_ECORRUPT, "%s line %zu: %s = %s: %s", c->path,
+                      pr != NULL ? pr->lineno : 0, key,
+                      pr != NULL ? pr->value : "", why);
 }
 
 // cnf_expand expands variables in |in| into |out|.
@@ -225,13 +296,15 @@ static int conf_path(const struct cnf *c, const char *section, const char *key,
   char tmp[MTK_CADB_PATH_MAX];
   if (raw == NULL) {
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", dir, dflt) >= sizeof(tmp)) {
-      return mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", dir);
+      return mtk_diag_set(diag, MTK_ECORRUPT, "path too long: %s", dir);
     }
   } else {
     int err = cnf_expand(c, section, raw, tmp, sizeof(tmp), 0);
     if (err != 0) {
-      return mtk_diag_set(diag, MTK_ECORRUPT,
-                          "openssl.cnf: cannot expand %s = %s", key, raw);
+      return cnf_bad_value(
+          c, section, key,
+          err == MTK_ERANGE ? "path too long" : "cannot expand a variable",
+          diag);
     }
   }
   if (tmp[0] != '/') {
@@ -241,7 +314,7 @@ static int conf_path(const struct cnf *c, const char *section, const char *key,
     }
     if ((size_t)snprintf(out, MTK_CADB_PATH_MAX, "%s/%s", dir, rel) >=
         MTK_CADB_PATH_MAX) {
-      return mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", tmp);
+      return cnf_bad_value(c, section, key, "path too long", diag);
     }
   } else {
     snprintf(out, MTK_CADB_PATH_MAX, "%s", tmp);
@@ -269,26 +342,35 @@ static int read_attr(const char *database, bool *unique,
   char *data = NULL;
   size_t len = 0;
   *unique = true;  // openssl's default when there is no attr file
-  int err = mtk_file_read(path, 1u << 16, &data, &len, NULL);
-  if (err == MTK_ENOENT) {
+  if (!mtk_file_exists(path)) {
     return 0;
   }
+  int err = mtk_cadb_file_read(path, 1u << 16, &data, &len, diag);
   if (err != 0) {
-    return mtk_diag_set(diag, err, "cannot read %s", path);
+    return err;
   }
-  for (char *line = strtok(data, "\n"); line != NULL;
-       line = strtok(NULL, "\n")) {
+  size_t lineno = 0;
+  for (char *line = data; *line != '\0';) {
+    char *nl = strchr(line, '\n');
+    if (nl != NULL) {
+      *nl = '\0';
+    }
+    lineno++;
     char *eq = strchr(line, '=');
-    if (eq == NULL) {
-      continue;
+    if (eq != NULL) {
+      *eq = '\0';
+      if (strcmp(trim(line), "unique_subject") == 0 &&
+          parse_yes_no(trim(eq + 1), unique) != 0) {
+        free(data);
+        return mtk_diag_set(diag, MTK_ECORRUPT,
+                            "%s line %zu: unique_subject must be yes or no",
+                            path, lineno);
+      }
     }
-    *eq = '\0';
-    if (strcmp(trim(line), "unique_subject") == 0 &&
-        parse_yes_no(trim(eq + 1), unique) != 0) {
-      free(data);
-      return mtk_diag_set(diag, MTK_ECORRUPT,
-                          "%s: unique_subject must be yes or no", path);
+    if (nl == NULL) {
+      break;
     }
+    line = nl + 1;
   }
   free(data);
   return 0;
@@ -305,10 +387,15 @@ int mtk_cadb_conf_load(const char *dir, struct mtk_cadb_conf *out,
     return MTK_ENOMEM;
   }
   memset(out, 0, sizeof(*out));
-  int err = mtk_file_read(path, 1u << 20, &text, &len, NULL);
-  if (err != 0) {
+  c->path = path;
+  int err = mtk_file_exists(path)
+                ? mtk_cadb_file_read(path, 1u << 20, &text, &len, diag)
+                : mtk_file_read(path, 1u << 20, &text, &len, NULL);
+  if (err == MTK_ENOENT || err == -ENOTDIR) {
     err = mtk_diag_set(diag, err, "%s is not a CA directory: %s: %s", dir, path,
                        mtk_strerror(err));
+  }
+  if (err != 0) {
     goto out;
   }
   if ((err = cnf_parse(c, text, diag)) != 0) {
@@ -352,15 +439,20 @@ int mtk_cadb_conf_load(const char *dir, struct mtk_cadb_conf *out,
                        dir) >= sizeof(out->private_dir) ||
       (size_t)snprintf(out->csr_dir, sizeof(out->csr_dir), "%s/csr", dir) >=
           sizeof(out->csr_dir)) {
-    err = mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", dir);
+    err = mtk_diag_set(diag, MTK_ECORRUPT, "path too long: %s", dir);
     goto out;
   }
+  // The values the command line also takes pass the command line's rules
+  // (mtk_cadb_digest_check, mtk_cadb_days_parse): a cnf cannot make the CA
+  // sign with SHA-1 or for zero days.
   out->default_md = MTK_DIGEST_SHA256;
   const char *v = cnf_get(c, section, "default_md");
-  if (v != NULL && mtk_digest_from_name(v, &out->default_md) != 0) {
-    err = mtk_diag_set(diag, MTK_ECORRUPT,
-                       "openssl.cnf: unsupported default_md '%s'", v);
-    goto out;
+  if (v != NULL) {
+    char why[128];
+    if (mtk_cadb_digest_parse(v, &out->default_md, why, sizeof(why)) != 0) {
+      err = cnf_bad_value(c, section, "default_md", why, diag);
+      goto out;
+    }
   }
   if (out->default_md == MTK_DIGEST_DEFAULT) {
     out->default_md = MTK_DIGEST_SHA256;
@@ -371,25 +463,17 @@ int mtk_cadb_conf_load(const char *dir, struct mtk_cadb_conf *out,
   long *days_dst[] = {&out->default_days, &out->default_crl_days};
   for (size_t i = 0; i < 2; i++) {
     v = cnf_get(c, section, days_keys[i]);
-    if (v == NULL) {
-      continue;
-    }
-    char *end;
-    long d = strtol(v, &end, 10);
-    if (*end != '\0' || d < 0 || d > 100000) {
-      err = mtk_diag_set(diag, MTK_ECORRUPT, "openssl.cnf: bad %s '%s'",
-                         days_keys[i], v);
+    if (v != NULL && mtk_cadb_days_parse(v, days_dst[i]) != 0) {
+      err = cnf_bad_value(c, section, days_keys[i], MTK_CADB_DAYS_RULE, diag);
       goto out;
     }
-    *days_dst[i] = d;
   }
   if ((err = read_attr(out->database, &out->unique_subject, diag)) != 0) {
     goto out;
   }
   v = cnf_get(c, section, "unique_subject");
   if (v != NULL && parse_yes_no(v, &out->unique_subject) != 0) {
-    err = mtk_diag_set(diag, MTK_ECORRUPT,
-                       "openssl.cnf: unique_subject must be yes or no");
+    err = cnf_bad_value(c, section, "unique_subject", "use yes or no", diag);
     goto out;
   }
 out:
@@ -699,10 +783,11 @@ int mtk_cadb_index_load(const char *path, struct mtk_cadb_index *out,
                         struct mtk_diag *diag) {
   memset(out, 0, sizeof(*out));
   size_t len = 0;
-  int err = mtk_file_read(path, (size_t)1 << 31, &out->buf, &len, NULL);
+  // A NUL would end the text early and drop every later line (a
+  // revocation among them); mtk_cadb_file_read refuses it.
+  int err = mtk_cadb_file_read(path, (size_t)1 << 31, &out->buf, &len, diag);
   if (err != 0) {
-    return mtk_diag_set(diag, err, "cannot read %s: %s", path,
-                        mtk_strerror(err));
+    return err;
   }
   if (len > 0 && out->buf[len - 1] != '\n') {
     return mtk_diag_set(diag, MTK_ECORRUPT,
@@ -854,21 +939,34 @@ int mtk_cadb_hex_read(const char *path, uint8_t *out, size_t out_cap,
                       size_t *out_len, struct mtk_diag *diag) {
   char *data = NULL;
   size_t len = 0;
-  int err = mtk_file_read(path, 4096, &data, &len, NULL);
+  int err = mtk_cadb_file_read(path, 4096, &data, &len, diag);
   if (err != 0) {
-    return mtk_diag_set(diag, err, "cannot read %s: %s", path,
-                        mtk_strerror(err));
+    return err;
   }
   while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r')) {
     data[--len] = '\0';
   }
+  uint8_t num[MTK_SERIAL_MAX + 1];
+  size_t num_len = 0;
   if (!is_hex_string(data) ||
-      mtk_serial_from_hex(data, out, out_cap, out_len) != 0) {
-    free(data);
-    return mtk_diag_set(diag, MTK_ECORRUPT, "%s: not a hex number", path);
+      mtk_serial_from_hex(data, num, sizeof(num), &num_len) != 0) {
+    err = mtk_diag_set(diag, MTK_ECORRUPT, "%s: not a hex number", path);
+  } else if (num_len > MTK_CADB_NUMBER_MAX || num_len > out_cap) {
+    err = mtk_diag_set(diag, MTK_ECORRUPT,
+                       "%s: %.48s%s is out of range: more than %d octets "
+                       "(RFC 5280 4.1.2.2, 5.2.3)",
+                       path, data, len > 48 ? "..." : "", MTK_CADB_NUMBER_MAX);
+  } else if (num_len == 1 && num[0] == 0) {
+    err = mtk_diag_set(diag, MTK_ECORRUPT,
+                       "%s: 0 is out of range: must be "
+                       "positive",
+                       path);
+  } else {
+    memcpy(out, num, num_len);
+    *out_len = num_len;
   }
   free(data);
-  return 0;
+  return err;
 }
 
 int mtk_cadb_hex_increment(uint8_t *num, size_t *len, size_t cap) {

@@ -1,12 +1,15 @@
+// O_TMPFILE and linkat's AT_SYMLINK_FOLLOW on /proc/self/fd.
+#define _GNU_SOURCE
 #include "mtlskit/file.h"
 
 #include <fcntl.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,54 +63,160 @@ int mtk_dir_sync(const char *path, struct mtk_diag *diag) {
   return err;
 }
 
-static int parent_dir(const char *path, char *out, size_t out_len) {
-  if (strlen(path) >= out_len) {
-    return MTK_ERANGE;
+// split_path opens the directory holding |path| and points *out_base at
+// its last component (inside |path|). The caller closes *out_dirfd.
+static int split_path(const char *path, int *out_dirfd, const char **out_base,
+                      struct mtk_diag *diag) {
+  const char *slash = strrchr(path, '/');
+  char dir[4096];
+  if (slash == NULL) {
+    snprintf(dir, sizeof(dir), ".");
+    *out_base = path;
+  } else if (slash == path) {
+    snprintf(dir, sizeof(dir), "/");
+    *out_base = slash + 1;
+  } else if ((size_t)(slash - path) >= sizeof(dir)) {
+    return mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", path);
+  } else {
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    *out_base = slash + 1;
   }
-  char tmp[4096];
-  snprintf(tmp, sizeof(tmp), "%s", path);
-  snprintf(out, out_len, "%s", dirname(tmp));
+  if (**out_base == '\0') {
+    return mtk_diag_set(diag, MTK_EINVAL, "%s names a directory", path);
+  }
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return fail_errno(diag, "cannot create", path);
+  }
+  *out_dirfd = fd;
   return 0;
+}
+
+// temp_name writes ".|base|.tmp-XXXXXXXXXXXX" with 12 random characters:
+// nobody can plant a file or symlink at a name they cannot predict, and
+// the open that follows is exclusive anyway.
+static int temp_name(char *out, size_t out_len, const char *base) {
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  uint8_t rnd[12];
+  if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+    return mtk_errno_get();
+  }
+  char suffix[sizeof(rnd) + 1];
+  for (size_t i = 0; i < sizeof(rnd); i++) {
+    suffix[i] = alphabet[rnd[i] & 31];
+  }
+  suffix[sizeof(rnd)] = '\0';
+  int n = snprintf(out, out_len, ".%s.tmp-%s", base, suffix);
+  return n < 0 || (size_t)n >= out_len ? MTK_ERANGE : 0;
+}
+
+// create_temp creates a new file in |dirfd| for mtk_file_replace: an
+// anonymous O_TMPFILE (no name until it is complete, so a crash leaves
+// nothing) where the file system has them, else a random name opened with
+// O_EXCL | O_NOFOLLOW. *out_named says whether |name| already exists.
+static int create_temp(int dirfd, const char *base, mode_t mode, char *name,
+                       size_t name_len, bool *out_named) {
+  int fd = openat(dirfd, ".", O_WRONLY | O_TMPFILE | O_CLOEXEC, mode);
+  if (fd >= 0) {
+    *out_named = false;
+    return fd;
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    return mtk_errno_get();
+  }
+  for (int tries = 0; tries < 8; tries++) {
+    int err = temp_name(name, name_len, base);
+    if (err != 0) {
+      return err;
+    }
+    fd = openat(dirfd, name,
+                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0) {
+      *out_named = true;
+      return fd;
+    }
+    if (errno != EEXIST) {
+      return mtk_errno_get();
+    }
+  }
+  return MTK_EEXIST;
+}
+
+// link_temp gives the anonymous file |fd| the random name |name|.
+static int link_temp(int fd, int dirfd, const char *base, char *name,
+                     size_t name_len) {
+  char proc[64];
+  snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+  for (int tries = 0; tries < 8; tries++) {
+    int err = temp_name(name, name_len, base);
+    if (err != 0) {
+      return err;
+    }
+    if (linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0) {
+      return 0;
+    }
+    if (errno != EEXIST) {
+      return mtk_errno_get();
+    }
+  }
+  return MTK_EEXIST;
 }
 
 int mtk_file_replace(const char *path, const void *data, size_t data_len,
                      mode_t mode, struct mtk_diag *diag) {
-  char tmp[4096];
-  int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-  if (n < 0 || (size_t)n >= sizeof(tmp)) {
-    return mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", path);
+  int dirfd = -1, fd = -1;
+  const char *base = NULL;
+  char tmp[NAME_MAX + 1] = "";
+  bool named = false;
+  int err = split_path(path, &dirfd, &base, diag);
+  if (err != 0) {
+    return err;
   }
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  fd = create_temp(dirfd, base, mode, tmp, sizeof(tmp), &named);
   if (fd < 0) {
-    return fail_errno(diag, "cannot create", tmp);
+    err = mtk_diag_set(diag, fd, "cannot create a file beside %s: %s", path,
+                       mtk_strerror(fd));
+    fd = -1;
+    goto out;
   }
-  int err = write_all(fd, data, data_len);
+  err = write_all(fd, data, data_len);
   if (err == 0 && fsync(fd) != 0) {
     err = mtk_errno_get();
   }
-  if (close(fd) != 0 && err == 0) {
-    err = mtk_errno_get();
+  if (err == 0 && !named) {
+    err = link_temp(fd, dirfd, base, tmp, sizeof(tmp));
+    named = err == 0;
   }
   if (err != 0) {
-    unlink(tmp);
-    return mtk_diag_set(diag, err, "cannot write %s: %s", path,
-                        mtk_strerror(err));
+    err =
+        mtk_diag_set(diag, err, "cannot write %s: %s", path, mtk_strerror(err));
+    goto out;
   }
-  if (rename(tmp, path) != 0) {
+  // rename replaces a symlink at |path| itself; it never writes through it.
+  if (renameat(dirfd, tmp, dirfd, base) != 0) {
     err = fail_errno(diag, "cannot replace", path);
-    unlink(tmp);
-    return err;
+    goto out;
   }
-  char dir[4096];
-  if (parent_dir(path, dir, sizeof(dir)) != 0) {
-    return mtk_diag_set(diag, MTK_ERANGE, "path too long: %s", path);
+  named = false;
+  if (fsync(dirfd) != 0) {
+    err = fail_errno(diag, "cannot sync the directory of", path);
   }
-  return mtk_dir_sync(dir, diag);
+out:
+  if (named) {
+    unlinkat(dirfd, tmp, 0);
+  }
+  if (fd >= 0) {
+    close(fd);
+  }
+  close(dirfd);
+  return err;
 }
 
 int mtk_file_create(const char *path, const void *data, size_t data_len,
                     mode_t mode, bool sync, struct mtk_diag *diag) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  int fd =
+      open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) {
     return fail_errno(diag, "cannot create", path);
   }
@@ -128,7 +237,9 @@ int mtk_file_create(const char *path, const void *data, size_t data_len,
 
 int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
                   struct mtk_diag *diag) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; anything but a
+  // regular file is refused below.
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
     return fail_errno(diag, "cannot open", path);
   }

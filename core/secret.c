@@ -7,8 +7,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define SECRET_MAX 4096
-
 static void wipe(void *p, size_t len) {
   if (p != NULL) {
     explicit_bzero(p, len);
@@ -33,6 +31,17 @@ static size_t strip_newline(char *buf, size_t len) {
   return len;
 }
 
+static int too_long(struct mtk_diag *diag, const char *what, const char *name) {
+  return mtk_diag_set(diag, MTK_ERANGE,
+                      "%s %s: the password is longer than %d "
+                      "bytes",
+                      what, name, MTK_SECRET_MAX);
+}
+
+// read_file_line reads the first line of |path| whole: a password is never
+// cut short, and one over MTK_SECRET_MAX is refused. stdio, not
+// mtk_file_read, so that a pipe (file:/dev/fd/3, process substitution)
+// works.
 static int read_file_line(struct mtk_secret *out, const char *path,
                           struct mtk_diag *diag) {
   FILE *f = fopen(path, "re");
@@ -41,13 +50,25 @@ static int read_file_line(struct mtk_secret *out, const char *path,
     return mtk_diag_set(diag, err, "password file %s: %s", path,
                         mtk_strerror(err));
   }
-  char buf[SECRET_MAX];
-  int err = 0;
-  if (fgets(buf, sizeof(buf), f) == NULL) {
-    buf[0] = '\0';
+  char buf[MTK_SECRET_MAX + 2];
+  size_t len = 0;
+  int err = 0, c;
+  while ((c = getc(f)) != EOF && c != '\n') {
+    if (len == sizeof(buf) - 1) {
+      err = too_long(diag, "password file", path);
+      break;
+    }
+    buf[len++] = (char)c;
   }
-  size_t len = strip_newline(buf, strlen(buf));
-  err = take_copy(out, buf, len);
+  if (err == 0 && ferror(f)) {
+    err = mtk_diag_set(diag, MTK_EIO, "password file %s: cannot read it", path);
+  }
+  if (err == 0) {
+    buf[len] = '\0';
+    len = strip_newline(buf, len);
+    err = len > MTK_SECRET_MAX ? too_long(diag, "password file", path)
+                               : take_copy(out, buf, len);
+  }
   wipe(buf, sizeof(buf));
   fclose(f);
   return err;
@@ -70,13 +91,20 @@ static int prompt_once(const char *prompt, char *buf, size_t buf_len) {
     err = MTK_EIO;
   }
   size_t len = 0;
-  while (err == 0 && len + 1 < buf_len) {
+  while (err == 0) {
     char c;
     ssize_t n = read(fd, &c, 1);
     if (n <= 0 || c == '\n') {
       break;
     }
-    buf[len++] = c;
+    if (len + 1 < buf_len) {
+      buf[len] = c;
+    }
+    len++;  // keep reading to the newline, and tell the caller
+  }
+  if (len + 1 >= buf_len) {
+    err = MTK_ERANGE;
+    len = 0;
   }
   buf[len] = '\0';
   if (restore) {
@@ -91,10 +119,14 @@ static int prompt_once(const char *prompt, char *buf, size_t buf_len) {
 
 static int read_prompt(struct mtk_secret *out, const char *prompt, bool confirm,
                        struct mtk_diag *diag) {
-  char first[SECRET_MAX];
-  char second[SECRET_MAX];
+  char first[MTK_SECRET_MAX + 1];
+  char second[MTK_SECRET_MAX + 1];
   int err =
       prompt_once(prompt != NULL ? prompt : "Password: ", first, sizeof(first));
+  if (err == MTK_ERANGE) {
+    err = too_long(diag, "typed", "at the prompt");
+    goto out;
+  }
   if (err != 0) {
     err = mtk_diag_set(diag, err,
                        "no terminal to prompt for a password; use env:VAR "
@@ -103,7 +135,7 @@ static int read_prompt(struct mtk_secret *out, const char *prompt, bool confirm,
   }
   if (confirm) {
     err = prompt_once("Verify: ", second, sizeof(second));
-    if (err == 0 && strcmp(first, second) != 0) {
+    if (err == MTK_ERANGE || (err == 0 && strcmp(first, second) != 0)) {
       err = mtk_diag_set(diag, MTK_EUSAGE, "passwords do not match");
     }
     if (err != 0) {
@@ -131,18 +163,35 @@ int mtk_secret_read(struct mtk_secret *out, const char *source,
       return mtk_diag_set(diag, MTK_ENOTFOUND,
                           "password variable %s is not set", source + 4);
     }
+    if (strlen(v) > MTK_SECRET_MAX) {
+      return too_long(diag, "password variable", source + 4);
+    }
     return take_copy(out, v, strlen(v));
   }
   if (strncmp(source, "file:", 5) == 0) {
     return read_file_line(out, source + 5, diag);
   }
   if (strncmp(source, "pass:", 5) == 0) {
+    if (strlen(source + 5) > MTK_SECRET_MAX) {
+      return too_long(diag, "password given with", "pass:");
+    }
     out->from_argv = true;
     return take_copy(out, source + 5, strlen(source + 5));
   }
   return mtk_diag_set(diag, MTK_EUSAGE,
                       "password source must be env:VAR, file:PATH, pass:TEXT "
                       "or prompt");
+}
+
+int mtk_secret_refuse_empty(const struct mtk_secret *secret, const char *what,
+                            struct mtk_diag *diag) {
+  if (secret->len > 0) {
+    return 0;
+  }
+  return mtk_diag_set(diag, MTK_EUSAGE,
+                      "the %s is empty, which protects nothing; give "
+                      "--allow-empty-password to use it anyway",
+                      what);
 }
 
 void mtk_secret_free(struct mtk_secret *secret) {

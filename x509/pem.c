@@ -58,6 +58,13 @@ int mtk_pem_key_encode(const EVP_PKEY *key, const struct mtk_secret *password,
   if (!CBB_init(&cbb, 2048)) {
     return MTK_ENOMEM;
   }
+  if (password != NULL && password->len >= PEM_BUFSIZE) {
+    CBB_cleanup(&cbb);
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "a key passphrase may be at most %d bytes (PEM "
+                        "readers, openssl's too, take no more)",
+                        PEM_BUFSIZE - 1);
+  }
   if (password != NULL) {
     ok = PKCS8_marshal_encrypted_private_key(&cbb, -1, EVP_aes_256_cbc(),
                                              password->data, password->len,
@@ -98,6 +105,13 @@ int mtk_pem_read_key(const char *path, const struct mtk_secret *password,
                      EVP_PKEY **out, struct mtk_diag *diag) {
   char *data = NULL;
   size_t len = 0;
+  if (password != NULL && password->len >= PEM_BUFSIZE) {
+    // PEM's password callbacks (BoringSSL's and openssl's) hold at most
+    // PEM_BUFSIZE - 1 bytes: say so rather than "wrong passphrase".
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "a key passphrase may be at most %d bytes",
+                        PEM_BUFSIZE - 1);
+  }
   int err = mtk_file_read(path, 1u << 20, &data, &len, diag);
   if (err != 0) {
     return err;

@@ -67,6 +67,15 @@ static int looks_like_pem(const uint8_t *data, size_t len) {
   return 0;
 }
 
+// profile_decides reports whether a requested extension is one whose value
+// the CA's profile sets itself (so a request for it, critical or not, is
+// simply overridden), as opposed to one mtlskit never writes.
+static int profile_decides(int nid) {
+  return nid == NID_basic_constraints || nid == NID_key_usage ||
+         nid == NID_ext_key_usage || nid == NID_subject_key_identifier ||
+         nid == NID_authority_key_identifier;
+}
+
 void mtk_csr_cleanup(struct mtk_csr *csr) {
   X509_REQ_free(csr->req);
   EVP_PKEY_free(csr->public_key);
@@ -104,15 +113,34 @@ int mtk_csr_parse(const uint8_t *data, size_t len, struct mtk_csr *out,
   }
   STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(out->req);
   int err = 0;
-  for (size_t i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+  size_t num_san = 0;
+  for (size_t i = 0; i < sk_X509_EXTENSION_num(exts) && err == 0; i++) {
     X509_EXTENSION *ext = sk_X509_EXTENSION_value(exts, i);
-    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) {
+    const ASN1_OBJECT *obj = X509_EXTENSION_get_object(ext);
+    int nid = OBJ_obj2nid(obj);
+    if (nid != NID_subject_alt_name) {
+      if (X509_EXTENSION_get_critical(ext) && !profile_decides(nid) &&
+          out->unknown_critical[0] == '\0') {
+        OBJ_obj2txt(out->unknown_critical, sizeof(out->unknown_critical), obj,
+                    1);
+      }
       continue;
+    }
+    if (++num_san > 1) {
+      err = mtk_diag_set(diag, MTK_EPARSE,
+                         "certificate request has two subjectAltName "
+                         "extensions");
+      break;
     }
     const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(ext);
     CBS cbs;
     CBS_init(&cbs, ASN1_STRING_get0_data(v), (size_t)ASN1_STRING_length(v));
-    if (mtk_san_unmarshal(&cbs, &out->san) != 0) {
+    int e = mtk_san_unmarshal(&cbs, &out->san);
+    if (e == MTK_ERANGE) {
+      err = mtk_diag_set(diag, MTK_EPARSE,
+                         "certificate request has more than %d SANs",
+                         MTK_SAN_MAX);
+    } else if (e != 0 || CBS_len(&cbs) != 0) {
       err = mtk_diag_set(diag, MTK_EPARSE,
                          "certificate request has a malformed SAN");
     }

@@ -54,6 +54,12 @@ MTK_MUST_CHECK int mtk_issuer_key_id(X509 *issuer,
 // or CRL it signs. It returns 0 or MTK_ENOMEM.
 MTK_MUST_CHECK int mtk_issuer_name_add(CBB *cbb, X509 *issuer);
 
+// mtk_x509_escape writes the |len| bytes at |in| to |out| for a one-line
+// message: printable ASCII (and all of valid UTF-8 text beyond ASCII) as
+// is, control bytes and broken encodings as \xHH, cut with "..." to fit
+// |out_len|.
+void mtk_x509_escape(const uint8_t *in, size_t len, char *out, size_t out_len);
+
 #ifdef __cplusplus
 }
 #endif

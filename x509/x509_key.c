@@ -146,6 +146,53 @@ int mtk_key_is_rsa(const EVP_PKEY *key) {
   return EVP_PKEY_id(key) == EVP_PKEY_RSA;
 }
 
+#define KEY_POLICY                                                        \
+  "the CA signs RSA keys of 2048 to 8192 bits (a multiple of 8), P-256, " \
+  "P-384 and Ed25519 keys"
+
+int mtk_key_type_check(enum mtk_key_type type, struct mtk_diag *diag) {
+  if (type == MTK_KEY_RSA1024) {
+    return mtk_diag_set(diag, MTK_EPARSE, "key RSA-1024 is not allowed: %s",
+                        KEY_POLICY);
+  }
+  return 0;
+}
+
+int mtk_key_check(const EVP_PKEY *key, struct mtk_diag *diag) {
+  switch (EVP_PKEY_id(key)) {
+    case EVP_PKEY_RSA: {
+      const RSA *rsa = EVP_PKEY_get0_RSA(key);
+      unsigned bits = RSA_bits(rsa);
+      const BIGNUM *e = RSA_get0_e(rsa);
+      if (bits < 2048 || bits > 8192 || bits % 8 != 0) {
+        return mtk_diag_set(diag, MTK_EPARSE, "key RSA-%u is not allowed: %s",
+                            bits, KEY_POLICY);
+      }
+      if (e == NULL || !BN_is_odd(e) || BN_cmp_word(e, 3) < 0) {
+        return mtk_diag_set(diag, MTK_EPARSE,
+                            "key RSA-%u has a bad public exponent", bits);
+      }
+      return 0;
+    }
+    case EVP_PKEY_EC: {
+      const EC_GROUP *g = EC_KEY_get0_group(EVP_PKEY_get0_EC_KEY(key));
+      int nid = g != NULL ? EC_GROUP_get_curve_name(g) : NID_undef;
+      if (nid == NID_X9_62_prime256v1 || nid == NID_secp384r1) {
+        return 0;
+      }
+      const char *curve = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+      return mtk_diag_set(diag, MTK_EPARSE, "key EC %s is not allowed: %s",
+                          curve != NULL ? curve : "(unnamed curve)",
+                          KEY_POLICY);
+    }
+    case EVP_PKEY_ED25519:
+      return 0;
+    default:
+      return mtk_diag_set(diag, MTK_EPARSE, "key of type %d is not allowed: %s",
+                          EVP_PKEY_id(key), KEY_POLICY);
+  }
+}
+
 static const struct {
   const char *name;
   enum mtk_digest digest;

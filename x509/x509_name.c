@@ -5,9 +5,13 @@
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 #include <openssl/obj.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "x509_internal.h"
 
 // Attribute types, their string encoding and X.520 upper bounds (the same
 // bounds openssl's ASN1_STRING_TABLE applies).
@@ -218,9 +222,88 @@ static long utf8_len(const char *s, size_t len) {
   return n;
 }
 
+static const char *tag_name(int tag) {
+  switch (tag) {
+    case CBS_ASN1_UTF8STRING:
+      return "UTF8String";
+    case CBS_ASN1_PRINTABLESTRING:
+      return "PrintableString";
+    case CBS_ASN1_IA5STRING:
+      return "IA5String";
+    case CBS_ASN1_BMPSTRING:
+      return "BMPString";
+    case CBS_ASN1_T61STRING:
+      return "T61String";
+    case CBS_ASN1_UNIVERSALSTRING:
+      return "UniversalString";
+    default:
+      return "string of another type";
+  }
+}
+
+// attr_check applies the name policy to one attribute |type| (as the user
+// wrote it, or its short name) of string type |tag|: a string type the
+// attribute may have, no control characters (a NUL in a name is the
+// classic way to make two names compare equal where they should not),
+// characters its string type can hold, and the X.520 bounds. |shown| is
+// the whole subject for the message. mtk_dn_parse and mtk_dn_check both
+// use it, so a typed name and one from a CSR meet one policy.
+static int attr_check(const char *shown, const char *type,
+                      const struct attr_type *t, int tag, const char *value,
+                      size_t value_len, struct mtk_diag *diag) {
+  size_t min = t != NULL ? t->min : 1, max = t != NULL ? t->max : 32768;
+  int want = t != NULL ? t->tag : (int)CBS_ASN1_UTF8STRING;
+  if (tag != want &&
+      !(want == CBS_ASN1_UTF8STRING && tag == CBS_ASN1_PRINTABLESTRING)) {
+    return mtk_diag_set(
+        diag, MTK_EPARSE, "subject '%s': %s is a %s, not a %s%s", shown, type,
+        tag_name(tag), tag_name(want),
+        want == CBS_ASN1_UTF8STRING ? " or PrintableString" : "");
+  }
+  if (value_len == 0) {
+    return mtk_diag_set(diag, MTK_EPARSE, "subject '%s': %s has no value",
+                        shown, type);
+  }
+  long chars = utf8_len(value, value_len);
+  if (chars < 0) {
+    return mtk_diag_set(diag, MTK_EPARSE, "subject '%s': %s is not valid UTF-8",
+                        shown, type);
+  }
+  for (size_t i = 0; i < value_len; i++) {
+    unsigned char c = (unsigned char)value[i];
+    if (c < 0x20 || c == 0x7f) {
+      return mtk_diag_set(diag, MTK_EPARSE,
+                          "subject '%s': %s contains a control character",
+                          shown, type);
+    }
+  }
+  if ((tag == CBS_ASN1_PRINTABLESTRING && !printable_ok(value, value_len)) ||
+      (tag == CBS_ASN1_IA5STRING && !ia5_ok(value, value_len))) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "subject '%s': %s has characters its string type "
+                        "cannot hold",
+                        shown, type);
+  }
+  if ((size_t)chars < min || (size_t)chars > max) {
+    if (min == max) {
+      return mtk_diag_set(diag, MTK_EPARSE,
+                          "subject '%s': %s must be %zu characters", shown,
+                          type, min);
+    }
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "subject '%s': %s is longer than %zu characters", shown,
+                        type, max);
+  }
+  return 0;
+}
+
 int mtk_dn_parse(const char *text, struct mtk_dn *out, struct mtk_diag *diag) {
   int err = 0;
   size_t text_len = strlen(text);
+  // Messages show the subject with control characters escaped, as
+  // mtk_dn_check shows one from a CSR.
+  char shown[512];
+  mtk_x509_escape((const uint8_t *)text, text_len, shown, sizeof(shown));
   char *type = malloc(text_len + 1);
   char *value = malloc(text_len + 1);
   if (type == NULL || value == NULL) {
@@ -228,9 +311,9 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out, struct mtk_diag *diag) {
     goto out;
   }
   if (text[0] != '/') {
-    err =
-        mtk_diag_set(diag, MTK_EPARSE,
-                     "subject '%s' must start with '/' (/C=JP/O=x/CN=y)", text);
+    err = mtk_diag_set(diag, MTK_EPARSE,
+                       "subject '%s' must start with '/' (/C=JP/O=x/CN=y)",
+                       shown);
     goto out;
   }
   const char *p = text;
@@ -243,12 +326,12 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out, struct mtk_diag *diag) {
     type[type_len] = '\0';
     if (type_len == 0) {
       err = mtk_diag_set(diag, MTK_EPARSE, "subject '%s': empty attribute type",
-                         text);
+                         shown);
       goto out;
     }
     if (*p != '=') {
       err = mtk_diag_set(diag, MTK_EPARSE,
-                         "subject '%s': missing '=' after '%s'", text, type);
+                         "subject '%s': missing '=' after '%s'", shown, type);
       goto out;
     }
     p++;
@@ -258,7 +341,7 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out, struct mtk_diag *diag) {
         p++;
         if (*p == '\0') {
           err = mtk_diag_set(diag, MTK_EPARSE,
-                             "subject '%s': trailing backslash", text);
+                             "subject '%s': trailing backslash", shown);
           goto out;
         }
       }
@@ -268,55 +351,21 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out, struct mtk_diag *diag) {
     const struct attr_type *t = find_type(type);
     uint8_t oid[32];
     size_t oid_len = 0;
-    int tag = CBS_ASN1_UTF8STRING;
-    size_t min = 1, max = 32768;
-    if (t != NULL) {
-      tag = t->tag;
-      min = t->min;
-      max = t->max;
-    }
+    int tag = t != NULL ? t->tag : (int)CBS_ASN1_UTF8STRING;
     err = type_oid(type, oid, sizeof(oid), &oid_len);
     if (err != 0) {
-      err =
-          mtk_diag_set(diag, MTK_EPARSE,
-                       "subject '%s': unknown attribute type '%s'", text, type);
-      goto out;
-    }
-    if (value_len == 0) {
-      err = mtk_diag_set(diag, MTK_EPARSE, "subject '%s': %s has no value",
-                         text, type);
-      goto out;
-    }
-    long chars = utf8_len(value, value_len);
-    if (chars < 0) {
       err = mtk_diag_set(diag, MTK_EPARSE,
-                         "subject '%s': %s is not valid UTF-8", text, type);
+                         "subject '%s': unknown attribute type '%s'", shown,
+                         type);
       goto out;
     }
-    if ((tag == CBS_ASN1_PRINTABLESTRING && !printable_ok(value, value_len)) ||
-        (tag == CBS_ASN1_IA5STRING && !ia5_ok(value, value_len))) {
-      err = mtk_diag_set(diag, MTK_EPARSE,
-                         "subject '%s': %s has characters its string type "
-                         "cannot hold",
-                         text, type);
-      goto out;
-    }
-    if ((size_t)chars < min || (size_t)chars > max) {
-      if (min == max) {
-        err = mtk_diag_set(diag, MTK_EPARSE,
-                           "subject '%s': %s must be %zu characters", text,
-                           type, min);
-      } else {
-        err = mtk_diag_set(diag, MTK_EPARSE,
-                           "subject '%s': %s is longer than %zu characters",
-                           text, type, max);
-      }
+    if ((err = attr_check(shown, type, t, tag, value, value_len, diag)) != 0) {
       goto out;
     }
     err = push_attr(out, oid, oid_len, tag, value, value_len);
     if (err == MTK_ERANGE) {
       err = mtk_diag_set(diag, MTK_EPARSE,
-                         "subject '%s': more than %d attributes", text,
+                         "subject '%s': more than %d attributes", shown,
                          MTK_DN_MAX_ATTRS);
     }
     if (err != 0) {
@@ -324,7 +373,7 @@ int mtk_dn_parse(const char *text, struct mtk_dn *out, struct mtk_diag *diag) {
     }
   }
   if (*p != '\0') {
-    err = mtk_diag_set(diag, MTK_EPARSE, "subject '%s': malformed", text);
+    err = mtk_diag_set(diag, MTK_EPARSE, "subject '%s': malformed", shown);
     goto out;
   }
 out:
@@ -389,6 +438,78 @@ int mtk_dn_from_x509_name(const X509_NAME *name, struct mtk_dn *out) {
         (const char *)ASN1_STRING_get0_data(v), (size_t)ASN1_STRING_length(v));
     if (err != 0) {
       mtk_dn_cleanup(out);
+      return err;
+    }
+  }
+  return 0;
+}
+
+void mtk_x509_escape(const uint8_t *in, size_t len, char *out, size_t out_len) {
+  size_t n = 0;
+  // Valid UTF-8 text stays readable; control bytes and broken encodings
+  // are shown as \xHH.
+  bool utf8 = utf8_len((const char *)in, len) >= 0;
+  for (size_t i = 0; i < len; i++) {
+    char piece[8];
+    if ((in[i] >= 0x20 && in[i] < 0x7f) || (utf8 && in[i] >= 0x80)) {
+      piece[0] = (char)in[i];
+      piece[1] = '\0';
+    } else {
+      snprintf(piece, sizeof(piece), "\\x%02X", in[i]);
+    }
+    size_t pl = strlen(piece);
+    if (n + pl + 4 > out_len) {
+      if (out_len >= 4) {
+        memcpy(out + (n < out_len - 4 ? n : out_len - 4), "...", 4);
+      }
+      return;
+    }
+    memcpy(out + n, piece, pl);
+    n += pl;
+  }
+  if (out_len > 0) {
+    out[n < out_len ? n : out_len - 1] = '\0';
+  }
+}
+
+// type_text writes the short name of the attribute type |oid|, or its
+// dotted form, to |out|, and returns its table entry (or NULL).
+static const struct attr_type *type_text(const struct mtk_dn_attr *a, char *out,
+                                         size_t out_len) {
+  for (size_t i = 0; i < sizeof(attr_types) / sizeof(attr_types[0]); i++) {
+    const ASN1_OBJECT *obj = OBJ_nid2obj(attr_types[i].nid);
+    if (obj != NULL && OBJ_length(obj) == a->oid_len &&
+        memcmp(OBJ_get0_data(obj), a->oid, a->oid_len) == 0) {
+      snprintf(out, out_len, "%s", attr_types[i].sn);
+      return &attr_types[i];
+    }
+  }
+  CBS cbs;
+  CBS_init(&cbs, a->oid, a->oid_len);
+  char *dotted = CBS_asn1_oid_to_text(&cbs);
+  snprintf(out, out_len, "%s", dotted != NULL ? dotted : "?");
+  OPENSSL_free(dotted);
+  return NULL;
+}
+
+int mtk_dn_check(const struct mtk_dn *dn, struct mtk_diag *diag) {
+  char shown[512] = "";
+  size_t n = 0;
+  for (size_t i = 0; i < dn->num_attrs; i++) {
+    char type[64], value[192];
+    type_text(&dn->attrs[i], type, sizeof(type));
+    mtk_x509_escape((const uint8_t *)dn->attrs[i].value, dn->attrs[i].value_len,
+                    value, sizeof(value));
+    int w = snprintf(shown + n, sizeof(shown) - n, "/%s=%s", type, value);
+    n = w < 0 || (size_t)w >= sizeof(shown) - n ? sizeof(shown) - 1
+                                                : n + (size_t)w;
+  }
+  for (size_t i = 0; i < dn->num_attrs; i++) {
+    const struct mtk_dn_attr *a = &dn->attrs[i];
+    char type[64];
+    const struct attr_type *t = type_text(a, type, sizeof(type));
+    int err = attr_check(shown, type, t, a->tag, a->value, a->value_len, diag);
+    if (err != 0) {
       return err;
     }
   }

@@ -3,9 +3,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <openssl/bytestring.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "x509_internal.h"
 
 void mtk_san_list_init(struct mtk_san_list *list) {
   memset(list, 0, sizeof(*list));
@@ -95,6 +98,66 @@ static int uri_ok(const char *s, size_t len) {
   return 1;
 }
 
+// type_from_name maps the text names of DNS, email and URI entries.
+static bool type_from_name(const char *name, enum mtk_san_type *out) {
+  if (strcasecmp(name, "DNS") == 0) {
+    *out = MTK_SAN_DNS;
+  } else if (strcasecmp(name, "email") == 0) {
+    *out = MTK_SAN_EMAIL;
+  } else if (strcasecmp(name, "URI") == 0) {
+    *out = MTK_SAN_URI;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// entry_check applies the SAN policy to one entry: the same test and the
+// same message whether the entry was typed or came from a CSR.
+static int entry_check(enum mtk_san_type type, const uint8_t *value,
+                       size_t value_len, struct mtk_diag *diag) {
+  char shown[256];
+  mtk_x509_escape(value, value_len, shown, sizeof(shown));
+  const char *s = (const char *)value;
+  switch (type) {
+    case MTK_SAN_DNS:
+      return dns_ok(s, value_len)
+                 ? 0
+                 : mtk_diag_set(diag, MTK_EPARSE,
+                                "SAN 'DNS:%s': not a DNS name", shown);
+    case MTK_SAN_EMAIL:
+      return email_ok(s, value_len)
+                 ? 0
+                 : mtk_diag_set(diag, MTK_EPARSE,
+                                "SAN 'email:%s': not an email address", shown);
+    case MTK_SAN_URI:
+      return uri_ok(s, value_len) && value_len <= MTK_SAN_URI_MAX
+                 ? 0
+                 : mtk_diag_set(diag, MTK_EPARSE,
+                                "SAN 'URI:%s': not a URI with a scheme (at "
+                                "most %d characters)",
+                                shown, MTK_SAN_URI_MAX);
+    case MTK_SAN_IP:
+      return value_len == 4 || value_len == 16
+                 ? 0
+                 : mtk_diag_set(diag, MTK_EPARSE,
+                                "SAN 'IP:%s': not an IPv4 or IPv6 address",
+                                shown);
+  }
+  return mtk_diag_set(diag, MTK_EPARSE, "SAN of unknown type");
+}
+
+int mtk_san_check(const struct mtk_san_list *list, struct mtk_diag *diag) {
+  for (size_t i = 0; i < list->num; i++) {
+    const struct mtk_san *e = &list->entries[i];
+    int err = entry_check(e->type, e->value, e->value_len, diag);
+    if (err != 0) {
+      return err;
+    }
+  }
+  return 0;
+}
+
 int mtk_san_parse(const char *text, struct mtk_san_list *list,
                   struct mtk_diag *diag) {
   size_t before = list->num;
@@ -129,14 +192,8 @@ int mtk_san_parse(const char *text, struct mtk_san_list *list,
       err = mtk_diag_set(diag, MTK_EPARSE, "SAN '%s:': empty value", item);
       goto out;
     }
-    if (strcasecmp(item, "DNS") == 0) {
-      if (!dns_ok(value, value_len)) {
-        err = mtk_diag_set(diag, MTK_EPARSE, "SAN 'DNS:%s': not a DNS name",
-                           value);
-        goto out;
-      }
-      err = mtk_san_add(list, MTK_SAN_DNS, (const uint8_t *)value, value_len);
-    } else if (strcasecmp(item, "IP") == 0) {
+    enum mtk_san_type type;
+    if (strcasecmp(item, "IP") == 0) {
       uint8_t addr[16];
       if (inet_pton(AF_INET, value, addr) == 1) {
         err = mtk_san_add(list, MTK_SAN_IP, addr, 4);
@@ -147,20 +204,12 @@ int mtk_san_parse(const char *text, struct mtk_san_list *list,
                            "SAN 'IP:%s': not an IPv4 or IPv6 address", value);
         goto out;
       }
-    } else if (strcasecmp(item, "email") == 0) {
-      if (!email_ok(value, value_len)) {
-        err = mtk_diag_set(diag, MTK_EPARSE,
-                           "SAN 'email:%s': not an email address", value);
+    } else if (type_from_name(item, &type)) {
+      if ((err = entry_check(type, (const uint8_t *)value, value_len, diag)) !=
+          0) {
         goto out;
       }
-      err = mtk_san_add(list, MTK_SAN_EMAIL, (const uint8_t *)value, value_len);
-    } else if (strcasecmp(item, "URI") == 0) {
-      if (!uri_ok(value, value_len)) {
-        err = mtk_diag_set(diag, MTK_EPARSE,
-                           "SAN 'URI:%s': not a URI with a scheme", value);
-        goto out;
-      }
-      err = mtk_san_add(list, MTK_SAN_URI, (const uint8_t *)value, value_len);
+      err = mtk_san_add(list, type, (const uint8_t *)value, value_len);
     } else {
       err = mtk_diag_set(diag, MTK_EPARSE,
                          "SAN '%s:%s': unknown type '%s' (DNS, IP, email, "

@@ -37,6 +37,8 @@ static const struct optdef {
     {"output", OPT_OUTPUT, true},
     {"digest", OPT_DIGEST, true},
     {"quiet", OPT_QUIET, false},
+    {"drop-unknown-critical", OPT_DROP_UNKNOWN_CRITICAL, false},
+    {"allow-empty-password", OPT_ALLOW_EMPTY_PASSWORD, false},
 };
 
 static const struct optdef *find_optdef(const char *name, size_t name_len,
@@ -121,13 +123,11 @@ int cli_parse_days(const char *s, bool whole_days_hint, long *out,
   if (s == NULL) {
     return 0;
   }
-  uint64_t d;
-  if (mtk_parse_uint(s, 36500, &d) != 0 || d == 0) {
-    return mtk_diag_set(diag, MTK_EUSAGE,
-                        "--days must be %s1 to 36500 (got '%s')",
-                        whole_days_hint ? "a whole number of days, " : "", s);
+  if (mtk_cadb_days_parse(s, out) != 0) {
+    return mtk_diag_set(
+        diag, MTK_EUSAGE, "--days %s (got '%s')",
+        whole_days_hint ? MTK_CADB_DAYS_RULE : "must be 1 to 36500", s);
   }
-  *out = (long)d;
   return 0;
 }
 
@@ -202,24 +202,23 @@ int cli_parse_key_type(const char *s, enum mtk_key_type dflt,
     *out = dflt;
     return 0;
   }
-  if (mtk_key_type_from_name(s, 0, out) != 0) {
+  if (mtk_key_type_from_name(s, 1, out) != 0) {
     return mtk_diag_set(diag, MTK_EUSAGE,
                         "--key-type '%s': use rsa2048, rsa3072, rsa4096, "
                         "p256, p384 or ed25519",
                         s);
   }
-  return 0;
+  // A known but refused type gets the message a CSR with that key gets.
+  int err = mtk_key_type_check(*out, diag);
+  return err != 0 ? mtk_diag_prefix(diag, err, "--key-type '%s'", s) : 0;
 }
 
 int cli_parse_digest(const char *s, enum mtk_digest *out,
                      struct mtk_diag *diag) {
   *out = MTK_DIGEST_DEFAULT;
-  if (s == NULL) {
-    return 0;
-  }
-  if (mtk_digest_from_name(s, out) != 0 || *out == MTK_DIGEST_SHA1) {
-    return mtk_diag_set(diag, MTK_EUSAGE,
-                        "--digest '%s': use sha256, sha384 or sha512", s);
+  char why[128];
+  if (s != NULL && mtk_cadb_digest_parse(s, out, why, sizeof(why)) != 0) {
+    return mtk_diag_set(diag, MTK_EUSAGE, "--digest '%s': %s", s, why);
   }
   return 0;
 }
@@ -273,10 +272,20 @@ int cli_read_password(const char *source, const char *what, bool confirm,
   return 0;
 }
 
-int cli_read_p12_password(const char *source, struct mtk_secret *out,
+int cli_read_new_password(const char *source, const char *what,
+                          bool allow_empty, struct mtk_secret *out,
                           struct mtk_diag *diag) {
-  return cli_read_password(source != NULL ? source : "prompt",
-                           "PKCS#12 password", true, out, diag);
+  int err = cli_read_password(source, what, true, out, diag);
+  if (err == 0 && !allow_empty) {
+    err = mtk_secret_refuse_empty(out, what, diag);
+  }
+  return err;
+}
+
+int cli_read_p12_password(const char *source, bool allow_empty,
+                          struct mtk_secret *out, struct mtk_diag *diag) {
+  return cli_read_new_password(source != NULL ? source : "prompt",
+                               "PKCS#12 password", allow_empty, out, diag);
 }
 
 int cli_ca_read_password(struct cli_ca *c, const char *source,

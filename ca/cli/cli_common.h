@@ -46,6 +46,8 @@ enum cli_opt_id {
   OPT_OUTPUT,
   OPT_DIGEST,
   OPT_QUIET,
+  OPT_DROP_UNKNOWN_CRITICAL,
+  OPT_ALLOW_EMPTY_PASSWORD,
   OPT_COUNT
 };
 
@@ -129,8 +131,17 @@ MTK_MUST_CHECK int cli_read_password(const char *source, const char *what,
                                      bool confirm, struct mtk_secret *out,
                                      struct mtk_diag *diag);
 
-// cli_read_p12_password reads --p12-password |source|; NULL means prompt.
-MTK_MUST_CHECK int cli_read_p12_password(const char *source,
+// cli_read_new_password reads, like cli_read_password with |confirm|, a
+// password that will encrypt a key-bearing file (a PKCS#12, a CA key): an
+// empty one is refused unless |allow_empty| (--allow-empty-password).
+MTK_MUST_CHECK int cli_read_new_password(const char *source, const char *what,
+                                         bool allow_empty,
+                                         struct mtk_secret *out,
+                                         struct mtk_diag *diag);
+
+// cli_read_p12_password reads --p12-password |source| (NULL means prompt)
+// with cli_read_new_password.
+MTK_MUST_CHECK int cli_read_p12_password(const char *source, bool allow_empty,
                                          struct mtk_secret *out,
                                          struct mtk_diag *diag);
 

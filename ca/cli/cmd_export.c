@@ -11,12 +11,15 @@ const char cmd_export_usage[] =
     "usage: mtlskit ca export DIR --truststore FILE\n"
     "       mtlskit ca export DIR NAME --p12 FILE [--p12-password SRC]\n"
     "                                             [--p12-profile P]\n"
+    "                                             [--allow-empty-password]\n"
     "\n"
     "  --truststore FILE     the bundle a trust store wants: the\n"
     "                        intermediate (DIR/intermediate) first, then the\n"
     "                        root\n"
     "  --p12 FILE            NAME's key, certificate and chain as PKCS#12\n"
     "  --p12-password SRC    env:VAR, file:PATH, prompt (default), pass:TEXT\n"
+    "                        (at most 4096 bytes)\n"
+    "  --allow-empty-password  accept an empty --p12-password\n"
     "  --p12-profile P       compat (default) or modern\n";
 
 struct export_config {
@@ -43,8 +46,9 @@ static int export_config_from_opts(const struct cli_opts *o,
   if ((err = mtk_ca_check_name(cfg->name, diag)) != 0) {
     return err;
   }
-  return cli_read_p12_password(o->v[OPT_P12_PASSWORD], &cfg->p12_password,
-                               diag);
+  return cli_read_p12_password(o->v[OPT_P12_PASSWORD],
+                               o->v[OPT_ALLOW_EMPTY_PASSWORD] != NULL,
+                               &cfg->p12_password, diag);
 }
 
 static int write_truststore(struct mtk_ca *ca, const char *path,

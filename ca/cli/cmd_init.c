@@ -8,9 +8,11 @@
 const char cmd_init_usage[] =
     "usage: mtlskit ca init DIR [--subject DN] [--days N] [--key-type T]\n"
     "                        [--intermediate [--intermediate-subject DN]]\n"
-    "                        [--key-password SRC] [--digest D]\n"
+    "                        [--key-password SRC [--allow-empty-password]]\n"
+    "                        [--digest D]\n"
     "\n"
-    "Create a root CA in DIR (new or empty): openssl.cnf, index.txt,\n"
+    "Create a root CA in DIR (new, empty, or left by an init that was\n"
+    "interrupted, which is redone): openssl.cnf, index.txt,\n"
     "index.txt.attr (unique_subject = no), serial, crlnumber, certs/ crl/\n"
     "newcerts/ private/ csr/, private/ca.key.pem (0600), certs/ca.cert.pem.\n"
     "\n"
@@ -24,7 +26,8 @@ const char cmd_init_usage[] =
     "  --intermediate-subject DN  its subject (default: the root's, with\n"
     "                        \"Root CA\" in the CN replaced)\n"
     "  --key-password SRC    encrypt the CA keys: env:VAR, file:PATH,\n"
-    "                        prompt, or pass:TEXT (warns)\n"
+    "                        prompt, or pass:TEXT (warns); 1 to 1023 bytes\n"
+    "  --allow-empty-password  accept an empty --key-password\n"
     "  --digest D            sha256 (default), sha384, sha512\n";
 
 struct init_config {
@@ -73,8 +76,10 @@ static int init_config_from_opts(const struct cli_opts *o,
     p->intermediate_subject = &cfg->intermediate_dn;
   }
   if (o->v[OPT_KEY_PASSWORD] != NULL) {
-    if ((err = cli_read_password(o->v[OPT_KEY_PASSWORD], "CA key passphrase",
-                                 true, &cfg->key_password, diag)) != 0) {
+    if ((err =
+             cli_read_new_password(o->v[OPT_KEY_PASSWORD], "CA key passphrase",
+                                   o->v[OPT_ALLOW_EMPTY_PASSWORD] != NULL,
+                                   &cfg->key_password, diag)) != 0) {
       return err;
     }
     p->key_password = &cfg->key_password;

@@ -30,6 +30,8 @@ const char cmd_issue_usage[] =
     "  --digest D            sha256 sha384 sha512 (default: default_md)\n"
     "  --p12 FILE            also write a PKCS#12 (.pfx) with the chain\n"
     "  --p12-password SRC    env:VAR, file:PATH, prompt (default), pass:TEXT\n"
+    "                        (at most 4096 bytes)\n"
+    "  --allow-empty-password  accept an empty --p12-password\n"
     "  --p12-profile P       compat (default: 3DES, SHA-1 MAC; opens\n"
     "                        everywhere) or modern (AES-256, PBKDF2-SHA256,\n"
     "                        SHA-256 MAC)\n"
@@ -108,8 +110,9 @@ static int issue_config_from_opts(const struct cli_opts *o, time_t now,
   }
   for (size_t i = 0; i < cfg->num_items; i++) {
     if (cfg->items[i].p12 != NULL) {
-      return cli_read_p12_password(o->v[OPT_P12_PASSWORD], &cfg->p12_password,
-                                   diag);
+      return cli_read_p12_password(o->v[OPT_P12_PASSWORD],
+                                   o->v[OPT_ALLOW_EMPTY_PASSWORD] != NULL,
+                                   &cfg->p12_password, diag);
     }
   }
   return 0;

@@ -15,11 +15,14 @@
 const char cmd_sign_usage[] =
     "usage: mtlskit ca sign DIR --csr FILE [NAME] [OPTIONS]\n"
     "\n"
-    "Sign a PKCS#10 request (PEM or DER) whose key never leaves its device.\n"
-    "The subject and SANs come from the request unless --subject or --san\n"
-    "are given. With NAME the request and certificate are kept as\n"
-    "csr/NAME.csr.pem and certs/NAME.cert.pem; always newcerts/SERIAL.pem.\n"
-    "The certificate is printed as PEM unless NAME or --output is given.\n"
+    "Sign a PKCS#10 request (PEM or DER, at most 64 KiB) whose key never\n"
+    "leaves its device. Its signature must verify. The subject and SANs\n"
+    "come from the request unless --subject or --san are given; either way\n"
+    "they, and the request's key, must pass the checks `issue` applies to\n"
+    "typed ones (RSA 2048-8192 bits, P-256, P-384, Ed25519). With NAME the\n"
+    "request and certificate are kept as csr/NAME.csr.pem and\n"
+    "certs/NAME.cert.pem; always newcerts/SERIAL.pem. The certificate is\n"
+    "printed as PEM unless NAME or --output is given.\n"
     "\n"
     "  --csr FILE            the request\n"
     "  --subject DN          replace the requested subject\n"
@@ -28,13 +31,17 @@ const char cmd_sign_usage[] =
     "  --days N | --not-before T --not-after T   validity\n"
     "  --digest D            sha256 sha384 sha512\n"
     "  --output FILE         also write the certificate here\n"
-    "  --ca-password SRC     passphrase of an encrypted CA key\n";
+    "  --ca-password SRC     passphrase of an encrypted CA key\n"
+    "  --drop-unknown-critical  sign a request that asks for a critical\n"
+    "                        extension mtlskit does not write (it is left\n"
+    "                        out); refused otherwise\n";
 
 struct sign_config {
   const char *dir;
   const char *name;  // NULL: keep no files by name
   const char *csr_path;
   const char *output;  // NULL: none
+  bool drop_unknown_critical;
   struct cli_validity validity;
   enum mtk_cert_profile profile;
   enum mtk_digest digest;
@@ -52,10 +59,13 @@ static void sign_config_cleanup(struct sign_config *cfg) {
   mtk_san_list_cleanup(&cfg->san);
 }
 
+// The largest request read: a CSR with a few SANs is under 2 KiB.
+#define CSR_MAX (64u * 1024u)
+
 // read_csr reads and checks the request; a bad one is bad input.
 static int read_csr(struct sign_config *cfg, struct mtk_diag *diag) {
-  int err = mtk_file_read(cfg->csr_path, 1u << 20, &cfg->csr_data,
-                          &cfg->csr_len, diag);
+  int err = mtk_file_read(cfg->csr_path, CSR_MAX, &cfg->csr_data, &cfg->csr_len,
+                          diag);
   if (err != 0) {
     return err;
   }
@@ -63,6 +73,13 @@ static int read_csr(struct sign_config *cfg, struct mtk_diag *diag) {
                            &cfg->csr, diag)) != 0) {
     mtk_diag_prefix(diag, err, "%s", cfg->csr_path);
     return err == MTK_ECRYPTO ? MTK_EPARSE : err;
+  }
+  if (cfg->csr.unknown_critical[0] != '\0' && !cfg->drop_unknown_critical) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "%s requests critical extension %s, which mtlskit "
+                        "does not write; --drop-unknown-critical signs "
+                        "without it",
+                        cfg->csr_path, cfg->csr.unknown_critical);
   }
   return 0;
 }
@@ -76,6 +93,12 @@ static int subject_and_sans(const struct cli_opts *o, struct sign_config *cfg,
   } else {
     err = mtk_dn_from_x509_name(X509_REQ_get_subject_name(cfg->csr.req),
                                 &cfg->dn);
+    if (err == MTK_ERANGE) {
+      err = mtk_diag_set(diag, MTK_EPARSE,
+                         "%s: the subject has more than %d attributes or an "
+                         "attribute type of more than 32 bytes",
+                         cfg->csr_path, MTK_DN_MAX_ATTRS);
+    }
     if (err == 0 && cfg->dn.num_attrs == 0) {
       err = mtk_diag_set(diag, MTK_EPARSE,
                          "%s has an empty subject; give --subject",
@@ -104,6 +127,7 @@ static int sign_config_from_opts(const struct cli_opts *o, time_t now,
   cfg->name = o->num_pos == 2 ? o->pos[1] : NULL;
   cfg->csr_path = o->v[OPT_CSR];
   cfg->output = o->v[OPT_OUTPUT];
+  cfg->drop_unknown_critical = o->v[OPT_DROP_UNKNOWN_CRITICAL] != NULL;
   mtk_dn_init(&cfg->dn);
   mtk_san_list_init(&cfg->san);
   int err;
@@ -112,10 +136,14 @@ static int sign_config_from_opts(const struct cli_opts *o, time_t now,
       (err = cli_parse_digest(o->v[OPT_DIGEST], &cfg->digest, diag)) != 0 ||
       (err = cli_parse_cert_profile(o->v[OPT_PROFILE], &cfg->profile, diag)) !=
           0 ||
-      (err = read_csr(cfg, diag)) != 0) {
+      (err = read_csr(cfg, diag)) != 0 ||
+      (err = subject_and_sans(o, cfg, diag)) != 0) {
     return err;
   }
-  return subject_and_sans(o, cfg, diag);
+  // The policy typed names get, before the CA is locked; mtk_ca_issue
+  // applies it again.
+  err = mtk_ca_check_request(&cfg->dn, &cfg->san, cfg->csr.public_key, 0, diag);
+  return err != 0 ? mtk_diag_prefix(diag, err, "%s", cfg->csr_path) : 0;
 }
 
 // track_output has the CA transaction remember |path|, so that a failed

@@ -30,8 +30,10 @@ static const char usage_main[] =
     "  export DIR        --truststore FILE, or NAME --p12 FILE\n"
     "\n"
     "'mtlskit ca COMMAND --help' describes a command; docs/ca.md has it all.\n"
-    "Exit status: 0 ok, 2 usage or bad input, 3 runtime error (missing or\n"
-    "corrupt CA directory, wrong passphrase, unwritable path), 4 internal.\n";
+    "Exit status: 0 ok, 2 usage or bad input (options, batch files, CSRs,\n"
+    "passwords), 3 runtime error (a missing or damaged CA directory, "
+    "whichever\n"
+    "file is damaged; wrong passphrase; unwritable path), 4 internal.\n";
 
 // A subcommand: the options it accepts besides --help, and its
 // positional arguments (args_error NULL: DIR alone).
@@ -47,17 +49,20 @@ static const struct command commands[] = {
     {"init", cmd_init_usage,
      OPT_BIT(OPT_SUBJECT) | OPT_BIT(OPT_DAYS) | OPT_BIT(OPT_KEY_TYPE) |
          OPT_BIT(OPT_INTERMEDIATE) | OPT_BIT(OPT_INTERMEDIATE_SUBJECT) |
-         OPT_BIT(OPT_KEY_PASSWORD) | OPT_BIT(OPT_DIGEST) | OPT_BIT(OPT_QUIET),
+         OPT_BIT(OPT_KEY_PASSWORD) | OPT_BIT(OPT_DIGEST) |
+         OPT_BIT(OPT_ALLOW_EMPTY_PASSWORD) | OPT_BIT(OPT_QUIET),
      NULL, cmd_init_run},
     {"issue", cmd_issue_usage,
      ISSUE_ITEM_OPTS | OPT_BIT(OPT_BATCH) | OPT_BIT(OPT_P12_PASSWORD) |
-         OPT_BIT(OPT_CA_PASSWORD) | OPT_BIT(OPT_QUIET),
+         OPT_BIT(OPT_CA_PASSWORD) | OPT_BIT(OPT_ALLOW_EMPTY_PASSWORD) |
+         OPT_BIT(OPT_QUIET),
      cmd_issue_args_error, cmd_issue_run},
     {"sign", cmd_sign_usage,
      OPT_BIT(OPT_CSR) | OPT_BIT(OPT_SUBJECT) | OPT_BIT(OPT_SAN) |
          OPT_BIT(OPT_PROFILE) | OPT_BIT(OPT_DAYS) | OPT_BIT(OPT_NOT_BEFORE) |
          OPT_BIT(OPT_NOT_AFTER) | OPT_BIT(OPT_DIGEST) | OPT_BIT(OPT_OUTPUT) |
-         OPT_BIT(OPT_CA_PASSWORD) | OPT_BIT(OPT_QUIET),
+         OPT_BIT(OPT_CA_PASSWORD) | OPT_BIT(OPT_DROP_UNKNOWN_CRITICAL) |
+         OPT_BIT(OPT_QUIET),
      cmd_sign_args_error, cmd_sign_run},
     {"revoke", cmd_revoke_usage,
      OPT_BIT(OPT_SERIAL) | OPT_BIT(OPT_REASON) | OPT_BIT(OPT_QUIET),
@@ -69,7 +74,8 @@ static const struct command commands[] = {
     {"list", cmd_list_usage, OPT_BIT(OPT_JSON), NULL, cmd_list_run},
     {"export", cmd_export_usage,
      OPT_BIT(OPT_TRUSTSTORE) | OPT_BIT(OPT_P12) | OPT_BIT(OPT_P12_PASSWORD) |
-         OPT_BIT(OPT_P12_PROFILE) | OPT_BIT(OPT_QUIET),
+         OPT_BIT(OPT_P12_PROFILE) | OPT_BIT(OPT_ALLOW_EMPTY_PASSWORD) |
+         OPT_BIT(OPT_QUIET),
      cmd_export_args_error, cmd_export_run},
 };
 

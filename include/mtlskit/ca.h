@@ -40,6 +40,12 @@ extern "C" {
 
 #define MTK_CA_OPEN_LOCK 1u  // take the directory lock (writers)
 #define MTK_CA_OPEN_KEY 2u   // load the CA private key (signers)
+#define MTK_CA_OPEN_INIT 4u  // mtk_ca_init's own use: accept its marker
+
+// The file `ca init` keeps in the CA directory until the CA is complete
+// and durable. A directory holding it is one an init was killed while
+// creating: `ca init` redoes it, every other command refuses it.
+#define MTK_CA_INIT_MARKER ".mtlskit-init"
 
 struct mtk_ca {
   struct mtk_cadb_conf conf;
@@ -85,10 +91,13 @@ struct mtk_ca_init_params {
   const struct mtk_secret *key_password;      // NULL: keys unencrypted
 };
 
-// mtk_ca_init creates a root CA in |dir| (which must not exist or be
-// empty) and, with |intermediate|, a subordinate CA in |dir|/intermediate
-// signed by it (root pathlen 1, intermediate pathlen 0; a lone root has
-// pathlen 0). On failure everything it created is removed.
+// mtk_ca_init creates a root CA in |dir| (which must not exist, be empty,
+// or hold the remains of an init that was killed) and, with
+// |intermediate|, a subordinate CA in |dir|/intermediate signed by it
+// (root pathlen 1, intermediate pathlen 0; a lone root has pathlen 0). It
+// holds |dir|'s lock throughout, so a concurrent init waits and then finds
+// the directory taken, and keeps MTK_CA_INIT_MARKER in it until the CA is
+// durable. On failure everything it created is removed.
 MTK_MUST_CHECK int mtk_ca_init(const char *dir,
                                const struct mtk_ca_init_params *params,
                                time_t now, struct mtk_diag *diag);
@@ -114,12 +123,27 @@ struct mtk_ca_issued {
   X509 *cert;  // owned by the caller: X509_free
 };
 
+// mtk_ca_check_request applies the CA's issuance policy to a request,
+// whatever its source (command line, batch file, CSR): a non-empty subject
+// that passes mtk_dn_check, SANs that pass mtk_san_check (|san| may be
+// NULL), and |key| (a CSR's public key) passing mtk_key_check, or, when
+// |key| is NULL, |key_type| (the key to generate) passing
+// mtk_key_type_check. mtk_ca_issue and mtk_ca_issue_batch apply it to
+// every request; commands call it too, to refuse bad input before they
+// lock the CA. It returns 0 or MTK_EPARSE with the reason in |diag|.
+MTK_MUST_CHECK int mtk_ca_check_request(const struct mtk_dn *subject,
+                                        const struct mtk_san_list *san,
+                                        const EVP_PKEY *key,
+                                        enum mtk_key_type key_type,
+                                        struct mtk_diag *diag);
+
 // mtk_ca_issue issues one certificate in the open transaction: key (unless
 // req->public_key), private/NAME.key.pem (0600), csr/NAME.csr.pem,
 // certs/NAME.cert.pem, newcerts/SERIAL.pem, the optional PKCS#12, and an
 // index entry in memory (written by mtk_ca_commit). It returns 0, or
-// MTK_EDUPLICATE for a NAME in use (or a subject in use with
-// unique_subject), MTK_EUSAGE for a bad NAME, -errno for file errors.
+// MTK_EPARSE for a request mtk_ca_check_request refuses, MTK_EDUPLICATE for a
+// NAME in use (or a subject in use with unique_subject), MTK_EUSAGE for a bad
+// NAME, -errno for file errors.
 MTK_MUST_CHECK int mtk_ca_issue(struct mtk_ca *ca,
                                 const struct mtk_ca_issue_req *req,
                                 struct mtk_ca_issued *out,

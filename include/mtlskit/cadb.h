@@ -30,6 +30,35 @@ extern "C" {
 
 #define MTK_CADB_PATH_MAX 4096
 
+// The longest serial or CRL number, in INTEGER content octets (RFC 5280
+// 4.1.2.2 and 5.2.3).
+#define MTK_CADB_NUMBER_MAX 20
+
+// Validity in days, on the command line and in openssl.cnf.
+#define MTK_CADB_DAYS_MAX 36500
+#define MTK_CADB_DAYS_RULE "must be a whole number of days, 1 to 36500"
+
+// mtk_cadb_file_read reads a file of the CA directory like mtk_file_read,
+// but as the CA's own data: a file that is not a regular file (a FIFO, a
+// directory), larger than |max_len|, or that holds a NUL byte fails with
+// MTK_ECORRUPT and "PATH line N: NUL byte" (or the like) in |diag|. I/O
+// errors keep their -errno code. Free *out with free().
+MTK_MUST_CHECK int mtk_cadb_file_read(const char *path, size_t max_len,
+                                      char **out, size_t *out_len,
+                                      struct mtk_diag *diag);
+
+// mtk_cadb_days_parse parses a validity in days as both --days and
+// openssl.cnf's default_days and default_crl_days take it: a whole number,
+// 1 to MTK_CADB_DAYS_MAX. It returns 0 or MTK_EPARSE.
+MTK_MUST_CHECK int mtk_cadb_days_parse(const char *s, long *out);
+
+// mtk_cadb_digest_parse parses a signature digest as both --digest and
+// openssl.cnf's default_md take it: sha256, sha384, sha512 (or "default");
+// SHA-1 is refused. On failure it writes what to use instead to |why| and
+// returns MTK_EPARSE.
+MTK_MUST_CHECK int mtk_cadb_digest_parse(const char *s, enum mtk_digest *out,
+                                         char *why, size_t why_len);
+
 // The paths and defaults of one CA, from DIR/openssl.cnf.
 struct mtk_cadb_conf {
   char dir[MTK_CADB_PATH_MAX];            // the CA directory itself
@@ -57,7 +86,8 @@ struct mtk_cadb_conf {
 // other relative paths are taken relative to |dir|. Missing keys get the
 // layout's defaults ($dir/index.txt, $dir/certs/ca.cert.pem, ...). It
 // returns 0, -ENOENT (not a CA directory), MTK_ECORRUPT (malformed cnf or
-// attr file) with the detail in |diag|.
+// attr file, or a value the command line would refuse: default_md = sha1,
+// default_days = 0, ...) with "PATH line N: KEY = VALUE: why" in |diag|.
 MTK_MUST_CHECK int mtk_cadb_conf_load(const char *dir,
                                       struct mtk_cadb_conf *out,
                                       struct mtk_diag *diag);
@@ -129,7 +159,9 @@ MTK_MUST_CHECK int mtk_cadb_index_render(const struct mtk_cadb_index *idx,
 
 // mtk_cadb_hex_read reads a serial or crlnumber file: one hex number and a
 // newline. The value goes to |out| as positive INTEGER contents. It returns
-// 0, -errno, or MTK_ECORRUPT with "PATH: not a hex number" in |diag|.
+// 0, -errno, or MTK_ECORRUPT with "PATH: not a hex number" in |diag|, or
+// "PATH: ... is out of range" for 0 or a value of more than
+// MTK_CADB_NUMBER_MAX octets (or |out_cap|).
 MTK_MUST_CHECK int mtk_cadb_hex_read(const char *path, uint8_t *out,
                                      size_t out_cap, size_t *out_len,
                                      struct mtk_diag *diag);

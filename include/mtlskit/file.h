@@ -2,9 +2,12 @@
 //
 // Databases (index.txt, serial, crlnumber, manifests) are replaced by
 // write-temp, fsync, rename, fsync-directory, so a crash leaves either the
-// old or the new file, never half of one. New files that must not clobber
-// anything are created with O_EXCL. Directory locks use flock(2) on the
-// directory itself, so no lock file is left behind.
+// old or the new file, never half of one. Every file is created
+// exclusively (O_EXCL | O_NOFOLLOW | O_CLOEXEC) with its final mode, so a
+// file or symlink planted at its name is never written through and never
+// lends it its mode; temporary files are anonymous (O_TMPFILE) or have
+// unpredictable names, in the destination's own directory. Directory locks
+// use flock(2) on the directory itself, so no lock file is left behind.
 #ifndef MTK_HEADER_FILE_H
 #define MTK_HEADER_FILE_H
 
@@ -19,23 +22,27 @@ extern "C" {
 #endif
 
 // mtk_file_replace atomically replaces |path| with |data_len| bytes of
-// |data|, created with permission bits |mode| (subject to umask). The data
-// and the directory entry are fsync'd before it returns. On failure |path|
-// is unchanged and no temporary file is left.
+// |data|, in a new file created with permission bits |mode| (subject to
+// umask). The new file is written and fsync'd under a name nobody can
+// predict (or none at all) in |path|'s directory, then renamed over
+// |path|: a symlink at |path| is replaced, not followed. The data and the
+// directory entry are fsync'd before it returns. On failure |path| is
+// unchanged and no temporary file is left.
 MTK_MUST_CHECK int mtk_file_replace(const char *path, const void *data,
                                     size_t data_len, mode_t mode,
                                     struct mtk_diag *diag);
 
 // mtk_file_create writes a new file at |path| with |mode|, failing with
-// MTK_EEXIST if anything is there. With |sync| the data is fsync'd. On
-// failure no file is left at |path|.
+// MTK_EEXIST if anything is there, a dangling symlink included. With |sync|
+// the data is fsync'd. On failure no file is left at |path|.
 MTK_MUST_CHECK int mtk_file_create(const char *path, const void *data,
                                    size_t data_len, mode_t mode, bool sync,
                                    struct mtk_diag *diag);
 
 // mtk_file_read reads all of |path| into a new NUL-terminated buffer, which
 // the caller frees with free(). Files larger than |max_len| fail with
-// MTK_ERANGE.
+// MTK_ERANGE; anything but a regular file (a FIFO, a device, a directory)
+// fails with MTK_EINVAL without blocking.
 MTK_MUST_CHECK int mtk_file_read(const char *path, size_t max_len, char **out,
                                  size_t *out_len, struct mtk_diag *diag);
 

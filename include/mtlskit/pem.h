@@ -36,7 +36,9 @@ MTK_MUST_CHECK int mtk_pem_cert_encode(X509 *cert, char **out, size_t *out_len);
 // mtk_pem_key_encode writes |key| as PKCS#8 PEM, encrypted with PBES2
 // AES-256-CBC (PBKDF2, 2048 iterations) when |password| is not NULL. Free
 // *out with free(); it holds key material, so wipe it first
-// (OPENSSL_cleanse). It returns 0 or MTK_ECRYPTO / MTK_ENOMEM.
+// (OPENSSL_cleanse). It returns 0 or MTK_ECRYPTO / MTK_ENOMEM, or
+// MTK_EUSAGE for a password of PEM_BUFSIZE (1024) bytes or more, which no
+// PEM reader could give back.
 MTK_MUST_CHECK int mtk_pem_key_encode(const EVP_PKEY *key,
                                       const struct mtk_secret *password,
                                       char **out, size_t *out_len,
@@ -44,7 +46,8 @@ MTK_MUST_CHECK int mtk_pem_key_encode(const EVP_PKEY *key,
 
 // mtk_pem_read_key reads the private key in |path|. |password| may be NULL.
 // It returns 0, MTK_EBADPASS when the key is encrypted and |password| is
-// NULL or wrong, MTK_EPARSE when the file holds no key, or -errno.
+// NULL or wrong, MTK_EUSAGE for a |password| of PEM_BUFSIZE bytes or more,
+// MTK_EPARSE when the file holds no key, or -errno.
 MTK_MUST_CHECK int mtk_pem_read_key(const char *path,
                                     const struct mtk_secret *password,
                                     EVP_PKEY **out, struct mtk_diag *diag);

@@ -29,11 +29,19 @@ struct mtk_csr {
   X509_REQ *req;            // owned
   EVP_PKEY *public_key;     // owned
   struct mtk_san_list san;  // requested SANs (DNS, IP, email, URI)
+  // The OID of the first critical extension requested that mtlskit never
+  // writes (not subjectAltName, nor one the CA profile sets: basic
+  // constraints, key usage, extended key usage, key identifiers); "" if
+  // none.
+  char unknown_critical[80];
 };
 
 // mtk_csr_parse parses a PEM or DER CSR from |data| and checks its
-// self-signature. It returns 0, or MTK_EPARSE for malformed input, or
-// MTK_ECRYPTO when the signature does not verify. Release |out| with
+// self-signature (proof of possession of the key). It returns 0, or
+// MTK_EPARSE for malformed input (two subjectAltName extensions, more than
+// MTK_SAN_MAX SANs), or MTK_ECRYPTO when the signature does not verify.
+// It applies no issuance policy: see mtk_dn_check, mtk_san_check and
+// mtk_key_check. Release |out| with
 // mtk_csr_cleanup (also after a failure).
 MTK_MUST_CHECK int mtk_csr_parse(const uint8_t *data, size_t len,
                                  struct mtk_csr *out, struct mtk_diag *diag);

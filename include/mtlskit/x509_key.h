@@ -56,6 +56,18 @@ MTK_MUST_CHECK int mtk_key_generate(enum mtk_key_type type, EVP_PKEY **out_key,
 // mtk_key_is_rsa reports whether |key| is an RSA key.
 int mtk_key_is_rsa(const EVP_PKEY *key);
 
+// mtk_key_check applies the issuance key policy to |key| (a CSR's public
+// key, or one mtlskit generated): RSA of 2048 to 8192 bits, a multiple of
+// 8, with an odd public exponent of at least 3; ECDSA on P-256 or P-384;
+// Ed25519. It returns 0, or MTK_EPARSE with "key RSA-1024 is not allowed:
+// ..." in |diag|.
+MTK_MUST_CHECK int mtk_key_check(const EVP_PKEY *key, struct mtk_diag *diag);
+
+// mtk_key_type_check applies the same policy to a key type about to be
+// generated, with the same message: it refuses MTK_KEY_RSA1024.
+MTK_MUST_CHECK int mtk_key_type_check(enum mtk_key_type type,
+                                      struct mtk_diag *diag);
+
 // mtk_digest_from_name parses "sha256", "sha384", "sha512", "sha1" (and
 // "default", openssl.cnf's word for the key's default). It returns 0 or
 // MTK_EPARSE.

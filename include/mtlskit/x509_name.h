@@ -54,6 +54,14 @@ void mtk_dn_cleanup(struct mtk_dn *dn);
 MTK_MUST_CHECK int mtk_dn_parse(const char *text, struct mtk_dn *out,
                                 struct mtk_diag *diag);
 
+// mtk_dn_check applies the name policy mtk_dn_parse applies to typed
+// names to |dn| (one copied from a CSR, say), with the same messages: each
+// attribute must have the string type mtk_dn_parse would give it (or
+// PrintableString for a UTF8String type), valid characters for it, no
+// control characters, and a length within its X.520 bounds. It returns 0
+// or MTK_EPARSE.
+MTK_MUST_CHECK int mtk_dn_check(const struct mtk_dn *dn, struct mtk_diag *diag);
+
 // mtk_dn_add appends one attribute with an explicit string |tag| and no
 // bounds checks (fixtures use it for deliberately odd names). It returns 0,
 // MTK_EPARSE for a bad |type| or MTK_ERANGE when |dn| is full.

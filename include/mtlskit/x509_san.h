@@ -21,6 +21,9 @@ extern "C" {
 
 #define MTK_SAN_MAX 64
 
+// The longest URI entry accepted.
+#define MTK_SAN_URI_MAX 2048
+
 enum mtk_san_type {
   MTK_SAN_DNS,    // dNSName [2]
   MTK_SAN_IP,     // iPAddress [7], 4 or 16 bytes
@@ -50,6 +53,14 @@ void mtk_san_list_cleanup(struct mtk_san_list *list);
 // MTK_SAN_MAX entries result, or MTK_ENOMEM. On failure |list| keeps only
 // the entries it had before the call.
 MTK_MUST_CHECK int mtk_san_parse(const char *text, struct mtk_san_list *list,
+                                 struct mtk_diag *diag);
+
+// mtk_san_check applies the SAN policy mtk_san_parse applies to typed
+// entries to every entry of |list| (one copied from a CSR, say), with the
+// same messages ("SAN 'DNS:a b': not a DNS name"; bytes that are not
+// printable ASCII are shown as \xHH). IP entries must be 4 or 16 bytes.
+// It returns 0 or MTK_EPARSE.
+MTK_MUST_CHECK int mtk_san_check(const struct mtk_san_list *list,
                                  struct mtk_diag *diag);
 
 // mtk_san_add appends one entry (a copy of |value|) without validation, for

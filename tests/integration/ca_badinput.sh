@@ -97,6 +97,98 @@ bad 3 "CA certificate" mtlskit-ca issue "$CA" x --subject /CN=x
 cp "$T/cacert.good" "$CA/certs/ca.cert.pem"
 pass "bad serial, crlnumber or CA certificate file"
 
+# Every file of the CA directory, damaged in each way that matters: one
+# error line naming the file (and the line, for line-based files), exit 3
+# whichever file it is (docs/exit-status.md: a corrupt CA directory is a
+# runtime error), and nothing changed on disk.
+# damaged FILE MESSAGE CMD...: put $T/content at $CA/FILE (or, for the
+# words fifo/dir/missing, a FIFO, a directory or nothing), run CMD, restore.
+damaged() {
+  local file=$1 msg=$2
+  shift 2
+  cp -a "$CA/$file" "$T/saved"
+  rm "$CA/$file"
+  case $(tr -d '\000' <"$T/content") in
+    fifo) mkfifo "$CA/$file" ;;
+    dir) mkdir "$CA/$file" ;;
+    missing) ;;
+    *) cp "$T/content" "$CA/$file" ;;
+  esac
+  bad 3 "$msg" timeout 20 "$@"
+  rm -rf "${CA:?}/$file"
+  cp -a "$T/saved" "$CA/$file"
+}
+content() { printf "$@" >"$T/content"; }
+ISSUE=(mtlskit-ca issue "$CA" x --subject /CN=x)
+ok_line=$(head -1 "$CA/index.txt")
+serial=$(cut -f4 <<<"$ok_line")
+content '%s\nV\t3611201731Z\t\t1234\tunknown\t/CN=baddate\n' "$ok_line"
+damaged index.txt "index.txt line 2: malformed expiry time" "${ISSUE[@]}"
+content '%s\n%s\n' "$ok_line" "$ok_line"
+damaged index.txt "index.txt line 2: duplicate serial $serial" "${ISSUE[@]}"
+content 'R\t361120173151Z\t\t1234\tunknown\t/CN=norevtime\n'
+damaged index.txt "index.txt line 1: malformed revocation field" "${ISSUE[@]}"
+content 'V\t361120173151Z\t261120173151Z\t1234\tunknown\t/CN=x\n'
+damaged index.txt "index.txt line 1: revocation field on an unrevoked entry" \
+  mtlskit-ca list "$CA"
+head -c 3000 /dev/urandom | tr -d '\000\n' >"$T/content"
+echo >>"$T/content"
+damaged index.txt "index.txt line 1: expected 6 tab-separated fields" \
+  mtlskit-ca crl "$CA"
+content '%s\nV\t36112\0' "$ok_line"
+damaged index.txt "index.txt line 2: NUL byte" mtlskit-ca revoke "$CA" alice
+content fifo
+damaged index.txt "index.txt is not a regular file" "${ISSUE[@]}"
+content dir
+damaged index.txt "index.txt is not a regular file" mtlskit-ca list "$CA"
+content missing
+damaged index.txt "index.txt is missing" "${ISSUE[@]}"
+pass "index.txt: bad dates, duplicate serial, bad revocation, binary junk, NUL, FIFO, directory, missing"
+
+for v in '' '10 00\n' '0x1000\n' '1000\n2000\n' '\377\376\n'; do
+  content "$v"
+  damaged serial "serial: not a hex number" "${ISSUE[@]}"
+  damaged crlnumber "crlnumber: not a hex number" mtlskit-ca crl "$CA"
+done
+content '10\0000\n'
+damaged serial "serial line 1: NUL byte" "${ISSUE[@]}"
+content '%s\n' "$(printf 'F%.0s' $(seq 1 41))"
+damaged crlnumber "is out of range: more than 20 octets" mtlskit-ca crl "$CA"
+content fifo
+damaged crlnumber "crlnumber is not a regular file" mtlskit-ca crl "$CA"
+pass "serial and crlnumber: empty, spaces, 0x, two lines, binary, NUL, too long, FIFO"
+
+content '[ CA_default \n'
+damaged openssl.cnf "openssl.cnf line 1: unterminated section" "${ISSUE[@]}"
+head -c 2000 /dev/urandom | tr -d '\000=\n' >"$T/content"
+damaged openssl.cnf "openssl.cnf line 1: expected NAME = VALUE" mtlskit-ca list "$CA"
+content '[ CA_default ]\ndefault_days = 30\0\n'
+damaged openssl.cnf "openssl.cnf line 2: NUL byte" "${ISSUE[@]}"
+content '[ CA_default ]\ndatabase = $nowhere/index.txt\n'
+damaged openssl.cnf "openssl.cnf line 2: database = [$]nowhere/index.txt: cannot expand" \
+  mtlskit-ca list "$CA"
+head -c 1100000 /dev/zero | tr '\0' '#' >"$T/content"
+damaged openssl.cnf "openssl.cnf is larger than" "${ISSUE[@]}"
+content 'unique_subject = perhaps\n'
+damaged index.txt.attr "index.txt.attr line 1: unique_subject must be yes or no" \
+  "${ISSUE[@]}"
+pass "openssl.cnf and index.txt.attr: bad sections, junk, NUL, bad variables, huge, bad values"
+
+content 'garbage\n'
+damaged private/ca.key.pem "ca.key.pem holds no readable private key" "${ISSUE[@]}"
+content missing
+damaged private/ca.key.pem "ca.key.pem" mtlskit-ca crl "$CA"
+content fifo
+damaged private/ca.key.pem "ca.key.pem is not a regular file" "${ISSUE[@]}"
+content missing
+damaged certs/ca.cert.pem "CA certificate" mtlskit-ca list "$CA"
+content 'garbage\n'
+damaged certs/alice.cert.pem "alice.cert.pem" mtlskit-ca revoke "$CA" alice
+damaged private/alice.key.pem "alice.key.pem holds no readable private key" \
+  mtlskit-ca export "$CA" alice --p12 "$T/a.pfx" --p12-password env:PFX
+[ ! -e "$T/a.pfx" ] || fail "a.pfx written from a damaged key"
+pass "CA key and certificates: garbage, missing, FIFO (exit 3 for each)"
+
 # A CA whose key is encrypted.
 ECA=$T/enc
 mtlskit-ca init "$ECA" --subject /CN=enc --key-password env:CA_PASS >/dev/null

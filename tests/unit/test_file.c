@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,19 @@ static char *path_in_dir(const char *name) {
   return buf;
 }
 
+// count_entries counts the names in |dir| besides . and ..
+static int count_entries(void) {
+  DIR *d = opendir(dir);
+  ck_assert_ptr_nonnull(d);
+  int n = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+  }
+  closedir(d);
+  return n;
+}
+
 START_TEST(test_file_replace_writes_and_replaces) {
   char path[256];
   snprintf(path, sizeof(path), "%s", path_in_dir("serial"));
@@ -40,9 +54,90 @@ START_TEST(test_file_replace_writes_and_replaces) {
   ck_assert_str_eq(data, "1001\n");
   free(data);
   // No temporary file is left beside it.
-  char tmp[300];
-  snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-  ck_assert(!mtk_file_exists(tmp));
+  ck_assert_int_eq(count_entries(), 1);
+}
+END_TEST
+
+START_TEST(test_file_replace_never_follows_or_keeps_modes) {
+  // A symlink at the destination is replaced, its target left alone.
+  char target[256], path[256];
+  snprintf(target, sizeof(target), "%s", path_in_dir("victim"));
+  snprintf(path, sizeof(path), "%s", path_in_dir("out.p12"));
+  ck_assert_int_eq(mtk_file_create(target, "keep", 4, 0644, false, NULL), 0);
+  ck_assert_int_eq(symlink(target, path), 0);
+  mode_t old_umask = umask(0);
+  ck_assert_int_eq(mtk_file_replace(path, "key", 3, 0600, NULL), 0);
+  struct stat st;
+  ck_assert_int_eq(lstat(path, &st), 0);
+  ck_assert(S_ISREG(st.st_mode));
+  ck_assert_int_eq(st.st_mode & 0777, 0600);
+  char *data = NULL;
+  size_t len = 0;
+  ck_assert_int_eq(mtk_file_read(target, 64, &data, &len, NULL), 0);
+  ck_assert_str_eq(data, "keep");
+  free(data);
+  // A world-readable file in place does not lend the new one its mode.
+  ck_assert_int_eq(chmod(path, 0666), 0);
+  ck_assert_int_eq(mtk_file_replace(path, "key2", 4, 0600, NULL), 0);
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_mode & 0777, 0600);
+  umask(old_umask);
+  ck_assert_int_eq(count_entries(), 2);
+}
+END_TEST
+
+START_TEST(test_file_replace_ignores_planted_temp_names) {
+  // Earlier versions wrote PATH.tmp.PID: a name anyone could predict (the
+  // front-end execs its subcommand, so the PID is known) and plant a
+  // symlink or a world-readable file at.
+  char target[256], path[256], planted[300], planted2[300];
+  snprintf(target, sizeof(target), "%s", path_in_dir("victim"));
+  snprintf(path, sizeof(path), "%s", path_in_dir("index.txt"));
+  snprintf(planted, sizeof(planted), "%s.tmp.%ld", path, (long)getpid());
+  ck_assert_int_eq(mtk_file_create(target, "keep", 4, 0644, false, NULL), 0);
+  ck_assert_int_eq(symlink(target, planted), 0);
+  ck_assert_int_eq(mtk_file_replace(path, "db", 2, 0644, NULL), 0);
+  char *data = NULL;
+  size_t len = 0;
+  ck_assert_int_eq(mtk_file_read(target, 64, &data, &len, NULL), 0);
+  ck_assert_str_eq(data, "keep");
+  free(data);
+  struct stat st;
+  ck_assert_int_eq(lstat(planted, &st), 0);
+  ck_assert(S_ISLNK(st.st_mode));
+  snprintf(path, sizeof(path), "%s", path_in_dir("a.p12"));
+  snprintf(planted2, sizeof(planted2), "%s.tmp.%ld", path, (long)getpid());
+  ck_assert_int_eq(mtk_file_create(planted2, "", 0, 0644, false, NULL), 0);
+  ck_assert_int_eq(chmod(planted2, 0644), 0);
+  ck_assert_int_eq(mtk_file_replace(path, "key", 3, 0600, NULL), 0);
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_mode & 0777, 0600);
+}
+END_TEST
+
+START_TEST(test_file_create_refuses_dangling_symlink) {
+  char target[256], path[256];
+  snprintf(target, sizeof(target), "%s", path_in_dir("elsewhere"));
+  snprintf(path, sizeof(path), "%s", path_in_dir("new.key"));
+  ck_assert_int_eq(symlink(target, path), 0);
+  ck_assert_int_eq(mtk_file_create(path, "k", 1, 0600, false, NULL),
+                   MTK_EEXIST);
+  ck_assert(!mtk_file_exists(target));
+}
+END_TEST
+
+START_TEST(test_file_read_refuses_fifo_without_blocking) {
+  char path[256];
+  snprintf(path, sizeof(path), "%s", path_in_dir("index.txt"));
+  ck_assert_int_eq(mkfifo(path, 0644), 0);
+  alarm(10);  // a blocking open would hang here; fail instead
+  char *data = NULL;
+  size_t len = 0;
+  struct mtk_diag diag;
+  mtk_diag_init(&diag);
+  ck_assert_int_eq(mtk_file_read(path, 64, &data, &len, &diag), MTK_EINVAL);
+  alarm(0);
+  ck_assert_ptr_nonnull(strstr(diag.msg, "is not a regular file"));
 }
 END_TEST
 
@@ -132,6 +227,10 @@ static Suite *file_suite(void) {
   tcase_add_checked_fixture(tc, make_dir, remove_dir);
   tcase_add_test(tc, test_file_replace_writes_and_replaces);
   tcase_add_test(tc, test_file_replace_fails_cleanly_in_missing_dir);
+  tcase_add_test(tc, test_file_replace_never_follows_or_keeps_modes);
+  tcase_add_test(tc, test_file_replace_ignores_planted_temp_names);
+  tcase_add_test(tc, test_file_create_refuses_dangling_symlink);
+  tcase_add_test(tc, test_file_read_refuses_fifo_without_blocking);
   tcase_add_test(tc, test_file_create_is_exclusive_and_keeps_mode);
   tcase_add_test(tc, test_file_read_limits);
   tcase_add_test(tc, test_file_mkdir_p_nested);
