@@ -1,4 +1,4 @@
-// ALB header checks (endpoint-behaviour.md §1.3): does what a header-echo
+// ALB header checks (docs/platforms.md §1.3): does what a header-echo
 // backend received match what AWS ALB must add for the client certificate
 // an attempt used, and did none of the probe's forged X-Amzn-Mtls-*
 // request headers get through?

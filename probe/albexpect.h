@@ -1,4 +1,4 @@
-// What AWS ALB must add for a client certificate (endpoint-behaviour.md
+// What AWS ALB must add for a client certificate (docs/platforms.md
 // §1.3): the expected values that albcheck.h compares an echo with,
 // computed from the certificates the probe sends by the same formatting
 // code mtlskit serve uses (include/mtlskit/alb_headers.h), here in its

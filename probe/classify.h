@@ -8,7 +8,7 @@
 // does not change with curl's or OpenSSL's wording, and the same server
 // behaviour gives the same kind under TLS 1.2 (refused in SSL_connect,
 // curl 35/60/98) and TLS 1.3 (refused at the first SSL_read, curl 56):
-// endpoint-behaviour.md §6.1, §6.2.
+// docs/platforms.md §6.1, §6.2.
 #ifndef MTK_PROBE_CLASSIFY_H
 #define MTK_PROBE_CLASSIFY_H
 

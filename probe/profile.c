@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-// Shorthands for the sources, all in /work/shared/docs/endpoint-behaviour.md
+// Shorthands for the sources, all in docs/platforms.md
 // (shipped as docs/probe-profiles.md's references).
-#define EB "endpoint-behaviour.md "
+#define EB "docs/platforms.md "
 #define OK2XX "http 2xx"
 
 // A 70 KB client certificate against an OpenSSL 3.0 server: accepted under

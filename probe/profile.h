@@ -1,5 +1,5 @@
 // Profiles: per defect (include/mtlskit/defect.h), the outcomes a platform
-// must produce, transcribed from endpoint-behaviour.md (§7 and the
+// must produce, transcribed from docs/platforms.md (§7 and the
 // per-platform sections). Every cell carries its source and whether the
 // behaviour is documented/read in source ("D"), inferred ("I") or mixed
 // ("D/I"). A defect without a cell is "unspecified": reported, never

@@ -40,7 +40,7 @@ struct mtk_serve_http_request {
   bool keep_alive;  // the connection may serve another request
 };
 
-// The ALB quotas (endpoint-behaviour.md §1.5): request line 16 K, single
+// The ALB quotas (docs/platforms.md §1.5): request line 16 K, single
 // header 16 K, request headers 64 K.
 void mtk_serve_http_limits_alb(struct mtk_serve_http_limits *limits);
 

@@ -17,7 +17,7 @@ static const char usage_text[] =
     "                     [--truststore BUNDLE] [--crl FILE]... [options]\n"
     "\n"
     "Run a local HTTPS endpoint that treats client certificates the way a\n"
-    "cloud platform is documented to (endpoint-behaviour.md), in front of a\n"
+    "cloud platform is documented to (docs/platforms.md), in front of a\n"
     "built-in echo backend that answers 200 with the request headers it\n"
     "received as JSON. [I] marks behaviour inferred, not documented.\n"
     "\n"
@@ -320,9 +320,9 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
         "--crl: %s does not check revocation (%s); the CRLs are "
         "ignored",
         mtk_serve_profile_name(cfg->profile),
-        cfg->profile == MTK_SERVE_PROFILE_APIGW ? "endpoint-behaviour.md §2"
+        cfg->profile == MTK_SERVE_PROFILE_APIGW ? "docs/platforms.md §2"
         : cfg->profile == MTK_SERVE_PROFILE_CLOUDFLARE
-            ? "uploaded CAs, endpoint-behaviour.md §3"
+            ? "uploaded CAs, docs/platforms.md §3"
             : "passthrough verifies nothing");
   }
   return 0;

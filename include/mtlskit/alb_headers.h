@@ -1,5 +1,5 @@
 // The headers AWS ALB adds for its targets in mutual-TLS modes
-// (endpoint-behaviour.md §1.3), computed from certificates: what
+// (docs/platforms.md §1.3), computed from certificates: what
 // `mtlskit serve` sends to its echo backend and what `mtlskit probe
 // --alb-headers` expects to see echoed.
 //

@@ -1,7 +1,7 @@
 // Trust-store lint: check a CA bundle and CRLs against a platform's
 // documented upload requirements before they reach it.
 //
-// Rules and their sources (shared docs endpoint-behaviour.md):
+// Rules and their sources (docs/platforms.md):
 //   ALB (§1.5): PEM certificates only, no blank lines, comments start with
 //     '#' and contain no '-', at most 25 CA certificates of at most 16 KB
 //     each, chain depth at most 4, keys RSA 2048-8192 or ECDSA

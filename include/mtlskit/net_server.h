@@ -2,7 +2,7 @@
 // a client certificate and judge it in the caller's code instead of
 // BoringSSL's verifier, advertise CA names in the CertificateRequest, read
 // the chain the client sent, and refuse a client the way s2n-tls does
-// (a close_notify, never a named alert; endpoint-behaviour.md §1.2).
+// (a close_notify, never a named alert; docs/platforms.md §1.2).
 //
 // Use: make the SSL with mtk_net_tls_new_ssl from a server mtk_net_tls
 // (require_peer_cert false, no ca_file), call mtk_net_server_setup_ssl,
@@ -59,7 +59,7 @@ struct mtk_net_server_opts {
 // shut down (FIN) and the handshake fails; BoringSSL's own alert goes to a
 // memory BIO and never reaches the wire. Under TLS 1.3 the client has already
 // sent its Finished when the server reads its certificate (RFC 8446 §4.4,
-// endpoint-behaviour.md §6.1), so the handshake completes and the caller closes
+// docs/platforms.md §6.1), so the handshake completes and the caller closes
 // the connection with close_notify (mtk_net_conn_close): the client observes
 // the same. It returns 0, MTK_ENOMEM or MTK_ECRYPTO.
 MTK_MUST_CHECK int mtk_net_server_setup_ssl(

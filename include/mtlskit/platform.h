@@ -1,5 +1,5 @@
 // The endpoint platforms whose documented rules mtlskit applies offline
-// (verify, lint). Sources: shared docs endpoint-behaviour.md.
+// (verify, lint). Sources: docs/platforms.md.
 #ifndef MTK_HEADER_PLATFORM_H
 #define MTK_HEADER_PLATFORM_H
 

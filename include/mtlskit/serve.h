@@ -5,7 +5,7 @@
 // platform's rules; this module adds what is not certificate validation:
 // which platform refuses at the TLS level and which with HTTP 403, ALB's
 // 64 K TLS message quota, and ALB's connection-log reason codes.
-// Source of every rule: the shared endpoint-behaviour.md (§1 ALB, §2 API
+// Source of every rule: docs/platforms.md (§1 ALB, §2 API
 // Gateway, §3 Cloudflare); docs/serve.md marks which are inferred.
 #ifndef MTK_HEADER_SERVE_H
 #define MTK_HEADER_SERVE_H

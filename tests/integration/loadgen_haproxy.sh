@@ -1,7 +1,7 @@
 # mtlskit loadgen against a real HAProxy with "verify required" on
 # loopback. HAProxy refuses an untrusted client certificate in the TLS
 # handshake: under TLS 1.2 the alert arrives while the client handshakes,
-# under TLS 1.3 only after the client finished (endpoint-behaviour.md 6.1),
+# under TLS 1.3 only after the client finished (docs/platforms.md 6.1),
 # at its first read. Both must be classified as refusals, not successes.
 . "$MTK_SRC/tests/lib/testlib.sh"
 . "$MTK_SRC/tests/lib/servers.sh"

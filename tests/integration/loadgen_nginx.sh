@@ -50,7 +50,7 @@ expect_grep '^connections +5 ' "$T/out"
 pass "summary table"
 
 # An identity from a CA nginx does not trust: nginx completes the handshake
-# and answers 400 (endpoint-behaviour.md section 4), under TLS 1.2 and 1.3.
+# and answers 400 (docs/platforms.md section 4), under TLS 1.2 and 1.3.
 for v in 1.2 1.3; do
   expect_status 0 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
     --cacert "$T/pki/ca.crt" --tls "$v" --connections 6 --json "$URL"

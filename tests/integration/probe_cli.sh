@@ -19,7 +19,7 @@ for p in alb-verify alb-verify-allow-expired alb-passthrough apigw cloudflare \
     nginx nginx-optional haproxy apache node strict; do
   expect_grep "^$p: " "$T/out"
 done
-expect_grep '^  revoked +http 400 \[D\] endpoint-behaviour.md' "$T/out"
+expect_grep '^  revoked +http 400 \[D\] docs/platforms.md' "$T/out"
 pass "--list-profiles lists every profile with sources"
 
 usage_case() {

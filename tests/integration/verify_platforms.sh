@@ -1,5 +1,5 @@
 # mtlskit verify --platform: each platform's documented rules, on the real
-# fixture set (endpoint-behaviour.md §1.5 ALB, §2 API Gateway, §3
+# fixture set (docs/platforms.md §1.5 ALB, §2 API Gateway, §3
 # Cloudflare, §4 nginx, §5 HAProxy).
 . "$MTK_SRC/tests/lib/testlib.sh"
 

@@ -132,7 +132,7 @@ probe_pki() {
     -days 3650
 
   # A second intermediate below the first: a valid client two CAs deep
-  # (nginx's default ssl_verify_depth 1 refuses it, endpoint-behaviour.md §4).
+  # (nginx's default ssl_verify_depth 1 refuses it, docs/platforms.md §4).
   probe_pki_ca_conf "$w/inter2"
   probe_pki_issue "$w/inter" v3_ca "Probe Test Intermediate 2" "$w/inter2/ca" \
     -days 3650

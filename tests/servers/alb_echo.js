@@ -13,7 +13,7 @@
 //   FAULTS  comma list: pass-forged (client X-Amzn-Mtls-* reach the
 //           backend), serial-leading-zero (a 00 byte before the serial),
 //           equals-encoded ('=' as %3D in the PEM headers, which
-//           endpoint-behaviour.md §1.3's example shows), chain-leaf-only
+//           docs/platforms.md §1.3's example shows), chain-leaf-only
 //           (passthrough sends the leaf alone)
 'use strict';
 const fs = require('fs');

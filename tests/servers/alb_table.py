@@ -4,7 +4,7 @@ usage: python3 alb_table.py FIXTURE_DIR > table.json
 
 For each case of FIXTURE_DIR/manifest.json that sends a certificate: the
 SHA-256 fingerprint of the leaf as Node prints it (AB:CD:...) -> the values
-AWS ALB adds (endpoint-behaviour.md §1.3): serial and validity from the
+AWS ALB adds (docs/platforms.md §1.3): serial and validity from the
 manifest (cross-checked with `openssl x509 -serial`), issuer and subject as
 `openssl x509 -nameopt RFC2253` prints them, the leaf's PEM and the whole
 chain the client sends, URL-encoded with "+=/" left as they are. Used by

@@ -4,7 +4,7 @@
 #include "profile.h"
 
 // Every cell of every profile parses under each TLS setting, names a
-// basis and a source in endpoint-behaviour.md, and no defect appears twice.
+// basis and a source in docs/platforms.md, and no defect appears twice.
 START_TEST(test_profile_tables_are_well_formed) {
   const struct mtk_probe_profile *p;
   size_t n = 0;
@@ -20,7 +20,7 @@ START_TEST(test_profile_tables_are_well_formed) {
       ck_assert_int_eq(mtk_probe_cell_expect(c, 13, &e), 0);
       ck_assert(strcmp(c->basis, "D") == 0 || strcmp(c->basis, "I") == 0 ||
                 strcmp(c->basis, "D/I") == 0);
-      ck_assert_msg(strstr(c->source, "endpoint-behaviour.md §") != NULL,
+      ck_assert_msg(strstr(c->source, "docs/platforms.md §") != NULL,
                     "%s/%s: %s", p->name, mtk_defect_name(c->defect),
                     c->source);
       for (size_t j = 0; j < k; j++) {
@@ -44,7 +44,7 @@ static bool allows(const char *profile, enum mtk_defect d, int tls,
   return mtk_probe_expect_matches(&e, &o);
 }
 
-// Spot checks against endpoint-behaviour.md §7 and §4-§6.
+// Spot checks against docs/platforms.md §7 and §4-§6.
 START_TEST(test_profile_cells_follow_the_document) {
   struct mtk_outcome h200 = {MTK_OUTCOME_HTTP, MTK_STAGE_HTTP, 200, 0};
   struct mtk_outcome h400 = {MTK_OUTCOME_HTTP, MTK_STAGE_HTTP, 400, 0};

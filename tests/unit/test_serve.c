@@ -25,7 +25,7 @@ START_TEST(test_serve_profile_names) {
 END_TEST
 
 START_TEST(test_serve_alb_codes) {
-  // endpoint-behaviour.md §1.4 reason codes.
+  // docs/platforms.md §1.4 reason codes.
   ck_assert_str_eq(mtk_serve_alb_code(MTK_VERIFY_EXPIRED), "ClientCertExpired");
   ck_assert_str_eq(mtk_serve_alb_code(MTK_VERIFY_NOT_YET_VALID),
                    "ClientCertNotYetValid");

@@ -1,0 +1,40 @@
+# The project stands on its own: no file of the source tree refers to a path
+# outside the repository (the team's notes, a home or work directory), and
+# every "docs/platforms.md §N" citation in the tree — code, docs, tests, the
+# probe's source strings — names a section that docs/platforms.md has.
+. "$MTK_SRC/tests/lib/testlib.sh"
+
+cd "$MTK_SRC"
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git ls-files -z >"$T/files"
+else
+  find . -path ./.git -prune -o -type f -print0 >"$T/files"
+fi
+
+# The patterns are assembled so that this file does not match itself.
+notes='endpoint''-behaviour\.md|ca-and''-fixtures\.md|loadgen''-anchors\.md'
+outside="$notes|\.\./sha""red|/sha""red/docs|/wo""rk/"
+if xargs -0 grep -I -n -E "$outside" -- <"$T/files" >"$T/hits" 2>/dev/null; then
+  cat "$T/hits" >&2
+  fail "files above refer to a path outside the repository"
+fi
+pass "no reference to a path outside the repository"
+
+# Every section a citation names exists as a heading of docs/platforms.md.
+grep -o -E '^#{2,3} §[0-9]+(\.[0-9]+)?' docs/platforms.md |
+  sed 's/^#* //' | sort -u >"$T/sections"
+[ -s "$T/sections" ] || fail "docs/platforms.md has no numbered sections"
+xargs -0 grep -I -h -o -E 'platforms\.md (§[0-9]+(\.[0-9]+)?(, )?)+' -- \
+  <"$T/files" | grep -o -E '§[0-9]+(\.[0-9]+)?' | sort -u >"$T/cited"
+[ -s "$T/cited" ] || fail "nothing cites docs/platforms.md sections"
+missing=$(comm -23 "$T/cited" "$T/sections")
+[ -z "$missing" ] || fail "cited sections missing from docs/platforms.md: $missing"
+pass "$(wc -l <"$T/cited") cited sections of docs/platforms.md all exist"
+
+# The probe's built-in profiles cite sections by number after the file name
+# (the EB shorthand in probe/profile.c): each of them must exist too.
+grep -o -E '§[0-9]+(\.[0-9]+)?' probe/profile.c | sort -u >"$T/profile"
+[ -s "$T/profile" ] || fail "probe/profile.c cites no section"
+missing=$(comm -23 "$T/profile" "$T/sections")
+[ -z "$missing" ] || fail "probe/profile.c cites sections docs/platforms.md lacks: $missing"
+pass "the probe profiles' $(wc -l <"$T/profile") cited sections all exist"
