@@ -15,6 +15,7 @@
 #include "mtlskit/cli.h"
 #include "mtlskit/hdrlog.h"
 #include "mtlskit/json.h"
+#include "mtlskit/outcome.h"
 #include "options.h"
 #include "progress.h"
 #include "summary.h"
@@ -205,6 +206,17 @@ int main(int argc, char **argv) {
     json_decref(slo_arr);
   }
   if (o->json && root == NULL) status = mtk_cli_fail(MTK_ENOMEM, NULL);
+  if (all.counts.requests > 0 && all.counts.ok == 0 && !interrupted) {
+    struct mtk_outcome top;
+    uint64_t n = mtk_loadgen_results_top_outcome(&all, &top);
+    mtk_cli_error(
+        "nothing succeeded: all %llu attempts failed, most often %s "
+        "at %s (%llu)",
+        (unsigned long long)all.counts.requests,
+        mtk_outcome_kind_name(top.kind), mtk_stage_name(top.stage),
+        (unsigned long long)n);
+    if (status == MTK_EXIT_OK) status = MTK_EXIT_RUNTIME;
+  }
   if (!slo_ok) {
     mtk_cli_error("service-level objective violated");
     if (status == MTK_EXIT_OK) status = MTK_EXIT_CHECKS;
