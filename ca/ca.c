@@ -930,9 +930,35 @@ out:
   return err;
 }
 
+// check_exportable refuses |cert| (NAME's) when the index records it as
+// revoked or its validity has ended: a .pfx handed to a user must work.
+static int check_exportable(struct mtk_ca *ca, const char *name,
+                            const X509 *cert, struct mtk_diag *diag) {
+  char hex[2 * MTK_SERIAL_MAX + 3];
+  if (mtk_cert_serial_hex(cert, hex, sizeof(hex)) != 0) {
+    return mtk_diag_set(diag, MTK_ECORRUPT, "certificate '%s': bad serial",
+                        name);
+  }
+  ssize_t i = mtk_cadb_index_find(&ca->index, hex);
+  if (i >= 0 && ca->index.entries[i].status == 'R') {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "certificate '%s' (serial %s) is revoked (%s): give "
+                        "--allow-revoked to export it anyway",
+                        name, hex, ca->index.entries[i].revoked);
+  }
+  if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "certificate '%s' (serial %s) has expired: give "
+                        "--allow-revoked to export it anyway",
+                        name, hex);
+  }
+  return 0;
+}
+
 int mtk_ca_export_p12(struct mtk_ca *ca, const char *name, const char *path,
                       const struct mtk_secret *password,
-                      enum mtk_p12_profile profile, struct mtk_diag *diag) {
+                      enum mtk_p12_profile profile, bool allow_revoked,
+                      struct mtk_diag *diag) {
   char key_path[MTK_CADB_PATH_MAX + 96], cert_path[MTK_CADB_PATH_MAX + 96];
   EVP_PKEY *key = NULL;
   X509 *cert = NULL;
@@ -965,6 +991,9 @@ int mtk_ca_export_p12(struct mtk_ca *ca, const char *name, const char *path,
     ERR_clear_error();
     err = mtk_diag_set(diag, MTK_ECORRUPT, "%s does not match %s", key_path,
                        cert_path);
+    goto out;
+  }
+  if (!allow_revoked && (err = check_exportable(ca, name, cert, diag)) != 0) {
     goto out;
   }
   err = write_p12(path, false, ca, key, cert, password, profile, name, diag);

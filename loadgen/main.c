@@ -175,11 +175,13 @@ int main(int argc, char **argv) {
         if (rc != 0) status = rc;
       }
       mtk_loadgen_results_merge(&all, &interval);
+      if (progress)
+        mtk_loadgen_progress_print(stderr, &run, &all, &interval,
+                                   (double)(end - last) / 1e9,
+                                   (double)now / 1e9, now < cfg->warmup_ns);
       mtk_loadgen_results_reset(&interval);
       last = end;
       next += cfg->interval_ns;
-      if (progress)
-        mtk_loadgen_progress_print(stderr, &run, &all, (double)now / 1e9);
       if (finished) break;
     }
     struct timespec pause = {0, 10 * 1000 * 1000};

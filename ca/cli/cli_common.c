@@ -39,6 +39,7 @@ static const struct optdef {
     {"quiet", OPT_QUIET, false},
     {"drop-unknown-critical", OPT_DROP_UNKNOWN_CRITICAL, false},
     {"allow-empty-password", OPT_ALLOW_EMPTY_PASSWORD, false},
+    {"allow-revoked", OPT_ALLOW_REVOKED, false},
 };
 
 static const struct optdef *find_optdef(const char *name, size_t name_len,

@@ -75,7 +75,7 @@ static const struct command commands[] = {
     {"export", cmd_export_usage,
      OPT_BIT(OPT_TRUSTSTORE) | OPT_BIT(OPT_P12) | OPT_BIT(OPT_P12_PASSWORD) |
          OPT_BIT(OPT_P12_PROFILE) | OPT_BIT(OPT_ALLOW_EMPTY_PASSWORD) |
-         OPT_BIT(OPT_QUIET),
+         OPT_BIT(OPT_ALLOW_REVOKED) | OPT_BIT(OPT_QUIET),
      cmd_export_args_error, cmd_export_run},
 };
 

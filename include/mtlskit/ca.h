@@ -196,12 +196,14 @@ MTK_MUST_CHECK int mtk_ca_truststore(struct mtk_ca *ca, char **out,
                                      size_t *out_len, struct mtk_diag *diag);
 
 // mtk_ca_export_p12 writes NAME's key, certificate and chain as PKCS#12 to
-// |path| (replaced atomically, mode 0600).
+// |path| (replaced atomically, mode 0600). A certificate the index records
+// as revoked, or whose notAfter has passed, is refused with MTK_EUSAGE
+// (nothing written) unless |allow_revoked|.
 MTK_MUST_CHECK int mtk_ca_export_p12(struct mtk_ca *ca, const char *name,
                                      const char *path,
                                      const struct mtk_secret *password,
                                      enum mtk_p12_profile profile,
-                                     struct mtk_diag *diag);
+                                     bool allow_revoked, struct mtk_diag *diag);
 
 // mtk_ca_names maps serials to NAMEs by reading certs/*.cert.pem. For each
 // index entry i, (*out)[i] is the NAME or NULL. Free with
