@@ -163,6 +163,11 @@ int mtk_ca_open(struct mtk_ca *ca, const char *dir, unsigned flags,
                                             ca->conf.database)
                              : err;
   }
+  if ((flags & MTK_CA_OPEN_LOCK) && !(flags & MTK_CA_OPEN_NO_RECOVER) &&
+      (err = mtk_ca_journal_recover(ca, &ca->recovered_uncommitted,
+                                    &ca->recovered_removed, diag)) != 0) {
+    return err;
+  }
   if (mtk_file_exists(ca->conf.serial)) {
     uint8_t num[MTK_SERIAL_MAX];
     size_t num_len;
@@ -191,6 +196,7 @@ void mtk_ca_close(struct mtk_ca *ca) {
     unlink(ca->created[i]);
   }
   forget_created(ca);
+  mtk_ca_journal_end(ca);  // nothing it covers is left
   free(ca->created);
   mtk_dir_unlock(ca->lock_fd);
   X509_free(ca->cert);
@@ -285,6 +291,7 @@ int mtk_ca_commit(struct mtk_ca *ca, struct mtk_diag *diag) {
     ca->index_dirty = false;
   }
   forget_created(ca);
+  mtk_ca_journal_end(ca);
   return 0;
 }
 
@@ -581,7 +588,12 @@ int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
                  struct mtk_ca_issued *out, struct mtk_diag *diag) {
   char *subject = NULL;
   char expires[24];
-  int err = issue_one(ca, req, out, &subject, expires, diag);
+  memset(out, 0, sizeof(*out));
+  int err = ca->lock_fd >= 0 ? mtk_ca_journal_begin(ca, req, 1, diag) : 0;
+  if (err != 0) {
+    return err;
+  }
+  err = issue_one(ca, req, out, &subject, expires, diag);
   if (err == 0) {
     err = append_issued(ca, out, subject, expires, diag);
     if (err != 0) {
@@ -647,6 +659,10 @@ int mtk_ca_issue_batch(struct mtk_ca *ca, const struct mtk_ca_issue_req *reqs,
   if (b.subjects == NULL || b.expires == NULL || b.errs == NULL ||
       b.diags == NULL) {
     err = MTK_ENOMEM;
+    goto out;
+  }
+  if (ca->lock_fd >= 0 &&
+      (err = mtk_ca_journal_begin(ca, reqs, num, diag)) != 0) {
     goto out;
   }
   pthread_mutex_init(&b.mu, NULL);

@@ -37,6 +37,11 @@ extern const char cmd_list_usage[];
 MTK_MUST_CHECK int cmd_list_run(const struct cli_opts *o,
                                 struct mtk_diag *diag);
 
+extern const char cmd_check_usage[];
+// cmd_check_run returns MTK_EXIT_CHECKS (positive) when it found problems.
+MTK_MUST_CHECK int cmd_check_run(const struct cli_opts *o,
+                                 struct mtk_diag *diag);
+
 extern const char cmd_export_usage[];
 const char *cmd_export_args_error(const struct cli_opts *o);
 MTK_MUST_CHECK int cmd_export_run(const struct cli_opts *o,

@@ -40,6 +40,7 @@ static const struct optdef {
     {"drop-unknown-critical", OPT_DROP_UNKNOWN_CRITICAL, false},
     {"allow-empty-password", OPT_ALLOW_EMPTY_PASSWORD, false},
     {"allow-revoked", OPT_ALLOW_REVOKED, false},
+    {"repair", OPT_REPAIR, false},
 };
 
 static const struct optdef *find_optdef(const char *name, size_t name_len,
@@ -304,8 +305,15 @@ int cli_ca_open(struct cli_ca *c, const char *dir, unsigned flags,
                 struct mtk_diag *diag) {
   // mtk_ca_open leaves |ca| for mtk_ca_close whether or not it succeeds.
   c->opened = true;
-  return mtk_ca_open(&c->ca, dir, flags, c->has_password ? &c->password : NULL,
-                     diag);
+  int err = mtk_ca_open(&c->ca, dir, flags,
+                        c->has_password ? &c->password : NULL, diag);
+  if (err == 0 && c->ca.recovered_uncommitted + c->ca.recovered_removed > 0) {
+    mtk_cli_note(
+        "recovered from a command killed in %s: removed %zu "
+        "file(s) of %zu certificate(s) it had not recorded",
+        dir, c->ca.recovered_removed, c->ca.recovered_uncommitted);
+  }
+  return err;
 }
 
 int cli_ca_open_signer(struct cli_ca *c, const char *dir,

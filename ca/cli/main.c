@@ -27,6 +27,7 @@ static const char usage_main[] =
     "  revoke DIR NAME   revoke by name (or --serial HEX)\n"
     "  crl DIR           write a new CRL\n"
     "  list DIR          show the database (--json)\n"
+    "  check DIR         compare the index with the files (--repair)\n"
     "  export DIR        --truststore FILE, or NAME --p12 FILE\n"
     "\n"
     "'mtlskit ca COMMAND --help' describes a command; docs/ca.md has it all.\n"
@@ -72,6 +73,7 @@ static const struct command commands[] = {
          OPT_BIT(OPT_QUIET),
      NULL, cmd_crl_run},
     {"list", cmd_list_usage, OPT_BIT(OPT_JSON), NULL, cmd_list_run},
+    {"check", cmd_check_usage, OPT_BIT(OPT_REPAIR), NULL, cmd_check_run},
     {"export", cmd_export_usage,
      OPT_BIT(OPT_TRUSTSTORE) | OPT_BIT(OPT_P12) | OPT_BIT(OPT_P12_PASSWORD) |
          OPT_BIT(OPT_P12_PROFILE) | OPT_BIT(OPT_ALLOW_EMPTY_PASSWORD) |
@@ -101,6 +103,9 @@ static int run_command(const struct command *cmd, int argc, char **argv) {
     return mtk_cli_usage_error("%s takes one directory", cmd->name);
   }
   int err = cmd->run(&o, &diag);
+  if (err > 0) {
+    return err;  // an exit status of its own (check: problems found)
+  }
   return err != 0 ? mtk_cli_fail(err, &diag) : 0;
 }
 

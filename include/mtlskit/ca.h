@@ -38,14 +38,26 @@ extern "C" {
 // How long a writing command waits for another one holding the lock.
 #define MTK_CA_LOCK_TIMEOUT_MS 120000
 
-#define MTK_CA_OPEN_LOCK 1u  // take the directory lock (writers)
-#define MTK_CA_OPEN_KEY 2u   // load the CA private key (signers)
-#define MTK_CA_OPEN_INIT 4u  // mtk_ca_init's own use: accept its marker
+#define MTK_CA_OPEN_LOCK 1u        // take the directory lock (writers)
+#define MTK_CA_OPEN_KEY 2u         // load the CA private key (signers)
+#define MTK_CA_OPEN_INIT 4u        // mtk_ca_init's own use: accept its marker
+#define MTK_CA_OPEN_NO_RECOVER 8u  // with LOCK: leave a journal as it is
 
 // The file `ca init` keeps in the CA directory until the CA is complete
 // and durable. A directory holding it is one an init was killed while
 // creating: `ca init` redoes it, every other command refuses it.
 #define MTK_CA_INIT_MARKER ".mtlskit-init"
+
+// Crash recovery. Before an issuing command creates its first file it
+// writes, durably, the journal MTK_CA_JOURNAL: the names (and PKCS#12
+// paths) it is about to create. The index is the commit point; the journal
+// goes once the index is written, or once a failed command has removed its
+// files. A journal found by the next command that takes the lock means a
+// command was killed: every certificate it names that the index does not
+// record is removed with its key, CSR and PKCS#12, as is every
+// newcerts/SERIAL.pem whose serial the index does not record; then the
+// command proceeds. `mtlskit ca check` reports it, `--repair` does it.
+#define MTK_CA_JOURNAL ".mtlskit-journal"
 
 struct mtk_ca {
   struct mtk_cadb_conf conf;
@@ -58,7 +70,13 @@ struct mtk_ca {
   char **created;
   size_t num_created, cap_created;
   bool index_dirty;
+  bool journal_open;   // this session wrote MTK_CA_JOURNAL
+  char *journal_text;  // its content so far
+  size_t journal_len;
   pthread_mutex_t mutex;  // guards |created| during batch issuance
+  // public: what opening with MTK_CA_OPEN_LOCK recovered from a killed
+  // command (certificates it had not committed, files removed)
+  size_t recovered_uncommitted, recovered_removed;
 };
 
 // mtk_ca_open opens the CA in |dir|: its openssl.cnf, certificate, chain
@@ -75,6 +93,35 @@ MTK_MUST_CHECK int mtk_ca_open(struct mtk_ca *ca, const char *dir,
 // mtk_ca_close removes the files created since the last commit (if any),
 // releases the lock and frees |ca|.
 void mtk_ca_close(struct mtk_ca *ca);
+
+// mtk_ca_journal_pending reports whether |ca|'s directory holds a journal:
+// a command that created files was killed before it committed or cleaned
+// up (true in the session writing one, too).
+bool mtk_ca_journal_pending(const struct mtk_ca *ca);
+
+// mtk_ca_journal_end removes this session's journal (after a commit, or
+// once the files of a failed command are gone).
+void mtk_ca_journal_end(struct mtk_ca *ca);
+
+// mtk_ca_journal_recover undoes what a killed command left (see
+// MTK_CA_JOURNAL) when the directory holds a journal, under the lock:
+// *|out_uncommitted| certificates it named were not in the index,
+// *|out_removed| files were removed. Returns 0 (also without a journal)
+// or a negative code.
+MTK_MUST_CHECK int mtk_ca_journal_recover(struct mtk_ca *ca,
+                                          size_t *out_uncommitted,
+                                          size_t *out_removed,
+                                          struct mtk_diag *diag);
+
+// mtk_ca_check compares |ca|'s index with its files, calling |fn| with
+// |arg| and a one-line description for each inconsistency, and returns how
+// many there were: a journal left by a killed command; an index entry whose
+// serial appears twice, or whose newcerts/SERIAL.pem is missing, unreadable,
+// holds another serial or subject, or is not signed by the CA's key; a
+// newcerts/SERIAL.pem the index does not record. It works on directories
+// `openssl ca` made or touched as well.
+size_t mtk_ca_check(const struct mtk_ca *ca,
+                    void (*fn)(void *arg, const char *problem), void *arg);
 
 // mtk_ca_commit makes the files created so far durable and writes the
 // index when it changed. It returns 0 or a negative code; on failure the
@@ -117,6 +164,13 @@ struct mtk_ca_issue_req {
   const struct mtk_secret *p12_password;
   enum mtk_p12_profile p12_profile;
 };
+
+// mtk_ca_journal_begin records, durably, that the |num| requests |reqs| are
+// about to be issued (their names and PKCS#12 paths), adding to what this
+// session recorded before. Call it under the lock, before issuing.
+MTK_MUST_CHECK int mtk_ca_journal_begin(struct mtk_ca *ca,
+                                        const struct mtk_ca_issue_req *reqs,
+                                        size_t num, struct mtk_diag *diag);
 
 struct mtk_ca_issued {
   char serial[2 * MTK_SERIAL_MAX + 3];
