@@ -1,5 +1,5 @@
 # Every example in README.md and docs/*.md runs as written from an
-# installed copy (issue 16 item 9): each ```sh block is read from the
+# installed copy: each ```sh block is read from the
 # document and run, the blocks of one document in order in one bash, in a
 # directory of its own, with the package this build made unpacked on PATH
 # and nothing of the build tree. Examples talk to local endpoints they
