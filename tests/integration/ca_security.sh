@@ -58,7 +58,7 @@ inner = bytes([0x82, len(n)]) + n
 print('subjectAltName=DER:' + (bytes([0x30, len(inner)]) + inner).hex())" "$1"
 }
 
-# ---- issue 19.1: a CSR meets the policy typed names and keys meet ---------
+# ---- a CSR meets the policy typed names and keys meet ---------
 
 # Each bad value, typed on the command line, in a batch file, and requested
 # in a CSR: refused with the same message, exit 2, nothing written.
@@ -172,7 +172,7 @@ csr many-sans /CN=many -addext "subjectAltName=${san%,}"
 refused 2 "has more than 64 SANs" mtlskit-ca sign "$CA" --csr "$T/many-sans.csr" m
 pass "a request over 64 KiB or with more than 64 SANs is refused"
 
-# ---- issue 19.2 and 16.11: NUL in index.txt ------------------------------
+# ---- NUL in index.txt ------------------------------
 
 cp "$CA/index.txt" "$T/index.good"
 # alice is revoked from here on: her exports below say --allow-revoked.
@@ -197,7 +197,7 @@ done
 cp "$T/index.before" "$CA/index.txt"
 pass "a NUL anywhere in index.txt: every command refuses with file and line, nothing is rewritten"
 
-# ---- issue 19.3: openssl.cnf values bypassing validation -------------------
+# ---- openssl.cnf values bypassing validation -------------------
 
 cp "$CA/openssl.cnf" "$T/cnf.good"
 cnf_refused() {  # KEY VALUE MESSAGE CMD...
@@ -222,7 +222,7 @@ cnf_refused unique_subject maybe "use yes or no" mtlskit-ca issue "$CA" x --subj
 cp "$T/cnf.good" "$CA/openssl.cnf"
 pass "openssl.cnf's default_md, default_days, default_crl_days, unique_subject meet the command line's rules"
 
-# ---- issue 19.4: temporary files nobody can plant ---------------------------
+# ---- temporary files nobody can plant ---------------------------
 
 # The front-end execs its subcommand, so `exec` here gives mtlskit-ca the
 # PID the old PATH.tmp.PID names used; plant a symlink and a 0644 file there.
@@ -260,7 +260,7 @@ refused 3 "cannot create $T/e.pfx" mtlskit-ca issue "$CA" eve --subject /CN=eve 
 ls -A "$CA" "$CA/crl" "$T" | grep -v "\.tmp\.[0-9]*$" | grep "\.tmp" && fail "temporary file left"
 pass "planted symlinks and files at temporary names change nothing; .pfx files stay 0600"
 
-# ---- issue 20.2: CA files that are FIFOs ----------------------------------
+# ---- CA files that are FIFOs ----------------------------------
 
 for f in index.txt openssl.cnf serial crlnumber certs/ca.cert.pem \
   private/ca.key.pem index.txt.attr; do
@@ -275,7 +275,7 @@ for f in index.txt openssl.cnf serial crlnumber certs/ca.cert.pem \
 done
 pass "a FIFO in place of any CA file is refused at once (exit 3), never waited on"
 
-# ---- issue 20.5: CRL number and serial file within RFC 5280 --------------
+# ---- CRL number and serial file within RFC 5280 --------------
 
 cp "$CA/crlnumber" "$T/crlnumber.good"
 printf '%s\n' "010000000000000000000000000000000000000000" >"$CA/crlnumber"
@@ -301,7 +301,7 @@ refused 3 "serial: 0 is out of range" mtlskit-ca issue "$CA" x --subject /CN=x
 cp "$T/serial.good" "$CA/serial"
 pass "crlnumber and serial over 20 octets or zero are refused with file and value"
 
-# ---- issue 20.6: passwords read whole, empty ones refused -----------------
+# ---- passwords read whole, empty ones refused -----------------
 
 python3 -c "print('p' * 5000)" >"$T/long.pw"
 refused 2 "password file $T/long.pw: the password is longer than 4096 bytes" \
@@ -341,7 +341,7 @@ expect_grep "a key passphrase may be at most 1023 bytes" "$T/err"
 [ ! -e "$T/kca" ] || fail "init left $T/kca"
 pass "passwords over 4096 bytes refused (never cut), empty ones need --allow-empty-password"
 
-# ---- issue 20.4: an interrupted or concurrent init ------------------------
+# ---- an interrupted or concurrent init ------------------------
 
 I=$T/initca
 mkdir "$I"

@@ -1,4 +1,4 @@
-# docs/ci-nightly.md works from a user's own repository (issue 16 item 4):
+# docs/ci-nightly.md works from a user's own repository:
 # the commands of "Once, on a workstation", then the shell steps of the
 # GitHub Actions workflow and of the GitLab job, each read from the doc and
 # run as written, in order, in a fresh checkout of that repository, against

@@ -1,4 +1,4 @@
-# One vocabulary across commands (issue 16 items 8 and 9): the same
+# One vocabulary across commands: the same
 # platform names everywhere, errors that list the valid choices, -h in
 # every command, unknown short options reported as unknown, file errors
 # in words ("no such file: PATH") rather than a library's error string,

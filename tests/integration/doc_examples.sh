@@ -1,5 +1,5 @@
-# Every example in README.md and docs/*.md runs as written from an
-# installed copy (issue 16 item 9): each ```sh block is read from the
+# Every example in README.md, docs/*.md and docs/*/*.md runs as written from an
+# installed copy: each ```sh block is read from the
 # document and run, the blocks of one document in order in one bash, in a
 # directory of its own, with the package this build made unpacked on PATH
 # and nothing of the build tree. Examples talk to local endpoints they
@@ -19,7 +19,7 @@ deb=$(ls "$build"/package/mtlskit_*_amd64.deb 2>/dev/null | head -n 1)
 dpkg-deb -x "$deb" "$T/root"
 
 # Blocks that are about the source tree or need what a test cannot have.
-allowed_reasons='^(source tree|installs system-wide|needs a checkout of x509-limbo)$'
+allowed_reasons='^(source tree|installs system-wide|needs a checkout of x509-limbo|needs an AWS account)$'
 
 # blocks DOC: the ```sh blocks of DOC as one script, each block preceded by
 # a line "#@ block LINE" (or "#@ skip LINE REASON").
@@ -47,7 +47,7 @@ SH
 
 num_docs=0
 num_blocks=0
-for doc in "$MTK_SRC/README.md" "$MTK_SRC"/docs/*.md; do
+for doc in "$MTK_SRC/README.md" "$MTK_SRC"/docs/*.md "$MTK_SRC"/docs/*/*.md; do
   name=$(basename "$doc" .md)
   blocks "$doc" >"$T/$name.blocks"
   [ -s "$T/$name.blocks" ] || continue

@@ -46,7 +46,7 @@ expect_status 0 mtlskit verify --at "@$t2" --truststore "$F/trust/root.pem" \
   --crl "$F/crl/default.pem" "$F/cases/ok-root-leaf/cert.pem"
 pass "refresh keeps keys and CA certificates and moves validity windows"
 
-# --- an existing set is never rebuilt by accident (issue 16.2) ---------------
+# --- an existing set is never rebuilt by accident ---------------------------
 before=$(tree_digest "$F")
 expect_status 2 mtlskit fixtures "$F" --only ok-root-leaf
 expect_one_line "$T/err"
@@ -83,7 +83,7 @@ expect_no_grep 'unrecognized option' "$T/err"
 pass "bad input: one-line errors, directory unchanged"
 
 # Nothing but a fixture set is ever replaced, not even with --force, and
-# what --force replaces is moved aside, keys and all (issue 18.1).
+# what --force replaces is moved aside, keys and all.
 mkdir "$T/other"
 echo "precious" >"$T/other/notes.txt"
 echo '{"name": "not ours"}' >"$T/other/manifest.json"

@@ -1,9 +1,8 @@
 # mtlskit fixtures refresh keeps the set's identity against what endpoints
-# were given (issue 16.1): the revoked cases keep their serials, the CRLs
+# were given: the revoked cases keep their serials, the CRLs
 # are written again byte for byte while they serve, and when they no
 # longer do, refresh names the files to re-upload and --check exits 1.
-# The PKCS#12 password from env:/file: never lands in manifest.json
-# (issue 20.7).
+# The PKCS#12 password from env:/file: never lands in manifest.json.
 . "$MTK_SRC/tests/lib/testlib.sh"
 
 F="$T/fx"

@@ -1,4 +1,4 @@
-# mtlskit fixtures DIR --ca CADIR (issue 18 item 5): the catalogue issued
+# mtlskit fixtures DIR --ca CADIR: the catalogue issued
 # under a user's own CA. The CA's directory is only read (byte for byte
 # unchanged, its key never copied); the manifest records it; lint and the
 # probe work unchanged; and the set passes the probe against a real nginx

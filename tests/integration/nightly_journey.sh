@@ -1,5 +1,5 @@
 # The nightly conformance journey of docs/ci-nightly.md over three
-# simulated nights (issue 16, "Done when"): build the fixtures once, install
+# simulated nights: build the fixtures once, install
 # their trust bundle and CRLs into a real nginx once, then each night
 # `mtlskit fixtures refresh --check` and `mtlskit probe`. Green every night
 # on a correct endpoint; red exactly on the night a misconfiguration is

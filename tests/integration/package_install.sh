@@ -1,5 +1,5 @@
-# The Debian package installs into a clean root and runs there (issue 18
-# item 6): the root holds only what the package's Depends name (their
+# The Debian package installs into a clean root and runs there: the root
+# holds only what the package's Depends name (their
 # closure, copied from this Debian bookworm machine's packages, with a dpkg
 # status file listing exactly them, /usr merged as on bookworm), so
 # `dpkg --root ROOT -i` checks the Depends and a missing one fails; then

@@ -1,5 +1,6 @@
 # The project stands on its own: no file of the source tree refers to a path
-# outside the repository (the team's notes, a home or work directory), and
+# outside the repository (the team's notes, a home or work directory) or to
+# an internal issue number, and
 # every "docs/platforms.md §N" citation in the tree — code, docs, tests, the
 # probe's source strings — names a section that docs/platforms.md has.
 . "$MTK_SRC/tests/lib/testlib.sh"
@@ -19,6 +20,14 @@ if xargs -0 grep -I -n -E "$outside" -- <"$T/files" >"$T/hits" 2>/dev/null; then
   fail "files above refer to a path outside the repository"
 fi
 pass "no reference to a path outside the repository"
+
+# Users do not know the team's issue numbers: no file names one (the word
+# followed by a number). The pattern is split so this file does not match.
+if xargs -0 grep -I -n -i -E '\<iss''ues? #?[0-9]+' -- <"$T/files" >"$T/issues" 2>/dev/null; then
+  cat "$T/issues" >&2
+  fail "files above cite internal issue numbers"
+fi
+pass "no internal issue number in the tree"
 
 # Every section a citation names exists as a heading of docs/platforms.md.
 grep -o -E '^#{2,3} §[0-9]+(\.[0-9]+)?' docs/platforms.md |
