@@ -76,6 +76,29 @@ static size_t pool_size(const struct mtk_loadgen_identities *ids) {
   return ids->num_certs + ids->num_mem + ids->num_p12;
 }
 
+// pool_full says that |dir| holds more identities than the pool takes.
+static int pool_full(const char *dir) {
+  mtk_cli_error("--identities %s: more than %d identities in all", dir,
+                MTK_LOADGEN_MAX_IDENTITIES);
+  return MTK_EXIT_USAGE;
+}
+
+// loaded ends the loading of a fixture set or CA directory |dir|: |what|
+// names its identities ("valid cases of the fixture set"), |left_out| what
+// was not used; none used is a usage error.
+static int loaded(int status, const char *dir, size_t used, size_t left,
+                  const char *what, const char *left_out) {
+  if (status == 0 && used == 0) {
+    mtk_cli_error("--identities %s: no %s", dir, what);
+    return MTK_EXIT_USAGE;
+  }
+  if (status == 0) {
+    mtk_cli_note("--identities %s: %zu %s (%zu %s left out)", dir, used, what,
+                 left, left_out);
+  }
+  return status;
+}
+
 // load_fixture_set adds the defect-free, default-trust cases of the
 // manifest of the fixture set |dir|.
 static int load_fixture_set(struct mtk_loadgen_identities *ids, const char *dir,
@@ -104,9 +127,7 @@ static int load_fixture_set(struct mtk_loadgen_identities *ids, const char *dir,
       continue;
     }
     if (pool_size(ids) == MTK_LOADGEN_MAX_IDENTITIES) {
-      mtk_cli_error("--identities %s: more than %d identities in all", dir,
-                    MTK_LOADGEN_MAX_IDENTITIES);
-      status = MTK_EXIT_USAGE;
+      status = pool_full(dir);
       break;
     }
     char cert_path[4096], key_path[4096];
@@ -125,17 +146,8 @@ static int load_fixture_set(struct mtk_loadgen_identities *ids, const char *dir,
     used++;
   }
   json_decref(doc);
-  if (status == 0 && used == 0) {
-    mtk_cli_error("--identities %s: the fixture set has no valid case", dir);
-    status = MTK_EXIT_USAGE;
-  }
-  if (status == 0) {
-    mtk_cli_note(
-        "--identities %s: %zu valid cases of the fixture set (%zu "
-        "cases with defects or another trust left out)",
-        dir, used, left);
-  }
-  return status;
+  return loaded(status, dir, used, left, "valid cases of the fixture set",
+                "cases with defects or another trust");
 }
 
 // ca_identity_usable reports why certs/NAME.cert.pem of a CA directory is
@@ -202,9 +214,7 @@ static int load_ca_dir(struct mtk_loadgen_identities *ids, const char *dir,
       continue;
     }
     if (n + pool_size(ids) == MTK_LOADGEN_MAX_IDENTITIES) {
-      mtk_cli_error("--identities %s: more than %d identities in all", dir,
-                    MTK_LOADGEN_MAX_IDENTITIES);
-      status = MTK_EXIT_USAGE;
+      status = pool_full(dir);
     } else if ((names[n] = strndup(de->d_name, len - (sizeof(suffix) - 1))) ==
                NULL) {
       status = mtk_cli_fail(MTK_ENOMEM, NULL);
@@ -240,20 +250,8 @@ static int load_ca_dir(struct mtk_loadgen_identities *ids, const char *dir,
     free(names[i]);
   }
   mtk_cadb_index_cleanup(&index);
-  if (status == 0 && used == 0) {
-    mtk_cli_error(
-        "--identities %s: the CA directory has no valid "
-        "certificate with its key",
-        dir);
-    status = MTK_EXIT_USAGE;
-  }
-  if (status == 0) {
-    mtk_cli_note(
-        "--identities %s: %zu certificates of the CA directory (%zu "
-        "revoked, expired or without a key left out)",
-        dir, used, left);
-  }
-  return status;
+  return loaded(status, dir, used, left, "certificates of the CA directory",
+                "revoked, expired or without a key");
 }
 
 int mtk_loadgen_identities_load_dir(struct mtk_loadgen_identities *ids,
@@ -286,9 +284,7 @@ int mtk_loadgen_identities_load_dir(struct mtk_loadgen_identities *ids,
       continue;
     }
     if (n == room) {
-      mtk_cli_error("--identities %s: more than %d identities in all", dir,
-                    MTK_LOADGEN_MAX_IDENTITIES);
-      status = MTK_EXIT_USAGE;
+      status = pool_full(dir);
     } else if ((names[n] = strdup(de->d_name)) == NULL) {
       status = mtk_cli_fail(MTK_ENOMEM, NULL);
     } else {
