@@ -187,6 +187,7 @@ static int load_ca_dir(struct mtk_loadgen_identities *ids, const char *dir,
   mtk_diag_init(&diag);
   int err = mtk_cadb_index_load(index_path, &index, &diag);
   if (err != 0) {
+    mtk_cadb_index_cleanup(&index);
     return mtk_cli_fail(err, &diag);
   }
   char certs_dir[4096], chain[4096];
