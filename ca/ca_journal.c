@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/mem.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +107,10 @@ static void remove_file(const char *path, size_t *removed) {
 }
 
 // undo_name removes NAME's certificate, key, CSR and the PKCS#12 files the
-// journal lists for it, unless the index records the certificate.
+// journal lists for it, unless the index records the certificate; with
+// |dry_run| it only counts NAME in *|uncommitted| when it would.
 static void undo_name(const struct mtk_ca *ca, const char *name,
-                      const char *journal, size_t *removed,
+                      const char *journal, bool dry_run, size_t *removed,
                       size_t *uncommitted) {
   char cert[MTK_CADB_PATH_MAX + 512], key[MTK_CADB_PATH_MAX + 512],
       csr[MTK_CADB_PATH_MAX + 512];
@@ -122,6 +124,9 @@ static void undo_name(const struct mtk_ca *ca, const char *name,
     return;
   }
   (*uncommitted)++;
+  if (dry_run) {
+    return;
+  }
   remove_file(cert, removed);
   remove_file(key, removed);
   remove_file(csr, removed);
@@ -180,14 +185,12 @@ static void remove_stray(void *arg, const char *path) {
   remove_file(path, arg);
 }
 
-int mtk_ca_journal_recover(struct mtk_ca *ca, size_t *out_uncommitted,
-                           size_t *out_removed, struct mtk_diag *diag) {
-  *out_uncommitted = 0;
-  *out_removed = 0;
-  char path[MTK_CADB_PATH_MAX + 32];
-  if (journal_path(ca, path, sizeof(path)) != 0 || !mtk_file_exists(path)) {
-    return 0;
-  }
+// walk_journal reads |ca|'s journal at |path| and undoes (or, with
+// |dry_run|, counts) each certificate it names that the index does not
+// record.
+static int walk_journal(const struct mtk_ca *ca, const char *path, bool dry_run,
+                        size_t *uncommitted, size_t *removed,
+                        struct mtk_diag *diag) {
   char *text = NULL;
   size_t len = 0;
   int err = mtk_cadb_file_read(path, 1u << 24, &text, &len, diag);
@@ -208,13 +211,28 @@ int mtk_ca_journal_recover(struct mtk_ca *ca, size_t *out_uncommitted,
         memcpy(name, p + 5, n);
         name[n] = '\0';
         if (mtk_ca_check_name(name, NULL) == 0) {
-          undo_name(ca, name, text, out_removed, out_uncommitted);
+          undo_name(ca, name, text, dry_run, removed, uncommitted);
         }
       }
     }
     p = eol + 1;
   }
   free(text);
+  return 0;
+}
+
+int mtk_ca_journal_recover(struct mtk_ca *ca, size_t *out_uncommitted,
+                           size_t *out_removed, struct mtk_diag *diag) {
+  *out_uncommitted = 0;
+  *out_removed = 0;
+  char path[MTK_CADB_PATH_MAX + 32];
+  if (journal_path(ca, path, sizeof(path)) != 0 || !mtk_file_exists(path)) {
+    return 0;
+  }
+  int err = walk_journal(ca, path, false, out_uncommitted, out_removed, diag);
+  if (err != 0) {
+    return err;
+  }
   for_each_stray(ca, remove_stray, out_removed);
   const char *dirs[] = {ca->conf.new_certs_dir, ca->conf.certs,
                         ca->conf.private_dir, ca->conf.csr_dir};
@@ -308,12 +326,19 @@ static void report_stray(void *arg, const char *path) {
 size_t mtk_ca_check(const struct mtk_ca *ca,
                     void (*fn)(void *arg, const char *problem), void *arg) {
   size_t count = 0;
-  if (mtk_ca_journal_pending(ca)) {
+  char path[MTK_CADB_PATH_MAX + 32];
+  size_t uncommitted = 0, unused = 0;
+  // A journal whose certificates are all recorded is harmless (the command
+  // was killed after its commit): the next command removes it.
+  if (mtk_ca_journal_pending(ca) && journal_path(ca, path, sizeof(path)) == 0 &&
+      (walk_journal(ca, path, true, &uncommitted, &unused, NULL) != 0 ||
+       uncommitted > 0)) {
     problem(&count, fn, arg,
             "%s/%s: a command that creates files was killed before it "
-            "finished; `mtlskit ca check %s --repair` (or the next issuing "
-            "command) removes what it left",
-            ca->conf.dir, MTK_CA_JOURNAL, ca->conf.dir);
+            "finished (%zu certificate(s) it had not recorded); `mtlskit ca "
+            "check %s --repair` (or the next issuing command) removes what "
+            "it left",
+            ca->conf.dir, MTK_CA_JOURNAL, uncommitted, ca->conf.dir);
   }
   for (size_t i = 0; i < ca->index.num_entries; i++) {
     check_entry(ca, i, &count, fn, arg);

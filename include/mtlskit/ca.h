@@ -115,7 +115,8 @@ MTK_MUST_CHECK int mtk_ca_journal_recover(struct mtk_ca *ca,
 
 // mtk_ca_check compares |ca|'s index with its files, calling |fn| with
 // |arg| and a one-line description for each inconsistency, and returns how
-// many there were: a journal left by a killed command; an index entry whose
+// many there were: the journal of a command killed before its commit (one
+// killed after it is harmless and not reported); an index entry whose
 // serial appears twice, or whose newcerts/SERIAL.pem is missing, unreadable,
 // holds another serial or subject, or is not signed by the CA's key; a
 // newcerts/SERIAL.pem the index does not record. It works on directories
