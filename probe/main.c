@@ -25,10 +25,11 @@ static const char usage_text[] =
     "the outcome against the profile's expectation for the case's defects.\n"
     "\n"
     "Targets (apply to the URLs given on the command line):\n"
-    "  --profile NAME        alb-verify, alb-verify-allow-expired,\n"
-    "                        alb-passthrough, apigw, cloudflare (ibm-cis),\n"
-    "                        nginx, nginx-optional, haproxy, apache, node,\n"
-    "                        strict\n"
+    "  --profile NAME|FILE   an installed profile (alb-verify,\n"
+    "                        alb-verify-allow-expired, alb-passthrough,\n"
+    "                        apigw, cloudflare (ibm-cis), nginx,\n"
+    "                        nginx-optional, haproxy, apache, node, strict;\n"
+    "                        --list-profiles) or a profile file of yours\n"
     "  --name NAME           report name of the (single) URL target\n"
     "  --server-trust root|root+intermediate  what the server's trust store\n"
     "                        holds (default root); with the intermediate,\n"
@@ -67,7 +68,8 @@ static const char usage_text[] =
     "  --json                print one JSON document instead of the table\n"
     "  --junit FILE          also write JUnit XML (one testcase per target x "
     "case)\n"
-    "  --list-profiles       print every profile's cells and exit\n"
+    "  --list-profiles       print every profile's cells and origin, and\n"
+    "                        exit\n"
     "  -h, --help            this text;  --version  versions\n"
     "\n"
     "Exit status: 0 every case met its expectation, 1 some case did not,\n"
@@ -145,6 +147,7 @@ static void list_profiles(FILE *out) {
   const struct mtk_probe_profile *p;
   for (size_t i = 0; (p = mtk_probe_profile_at(i)) != NULL; i++) {
     fprintf(out, "%s: %s\n", p->name, p->summary);
+    fprintf(out, "  %-30s %s %s\n", "origin:", p->origin, p->path);
     for (size_t k = 0; k < p->num_cells; k++) {
       const struct mtk_probe_cell *c = &p->cells[k];
       fprintf(out, "  %-30s %s%s%s%s [%s] %s\n", mtk_defect_name(c->defect),
@@ -244,6 +247,7 @@ int main(int argc, char **argv) {
   int err = 0;
   int opt;
   bool curl_ready = false;
+  bool list = false;
   const char *target_opt = NULL;  // a target option seen, for the check
                                   // that it has URLs to apply to
 
@@ -288,9 +292,8 @@ int main(int argc, char **argv) {
         goto out;
       }
       case OPT_LIST_PROFILES:
-        list_profiles(stdout);
-        status = MTK_EXIT_OK;
-        goto out;
+        list = true;
+        break;
       case OPT_FIXTURES:
         err = dup_opt(&cfg.fixtures, optarg);
         break;
@@ -412,6 +415,19 @@ int main(int argc, char **argv) {
   }
 
   int num_urls = argc - optind;
+  if (list) {
+    // The installed profiles, and the user's file --profile names.
+    if ((err = mtk_probe_profiles_load(&diag)) != 0 ||
+        (profile != NULL &&
+         (err = mtk_probe_profile_open(profile, &cli.profile, &diag)) != 0)) {
+      mtk_cli_error("%s", mtk_diag_message(&diag, err));
+      status = err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_USAGE;
+      goto out;
+    }
+    list_profiles(stdout);
+    status = MTK_EXIT_OK;
+    goto out;
+  }
   if (num_urls == 0 && target_opt != NULL) {
     // With only --config, these would silently apply to nothing.
     status = mtk_cli_usage_error(
@@ -425,10 +441,13 @@ int main(int argc, char **argv) {
     goto out;
   }
   if (profile != NULL &&
-      (cli.profile = mtk_probe_profile_find(profile)) == NULL) {
-    char choices[512];
-    mtk_probe_profile_choices(choices, sizeof(choices));
-    status = mtk_cli_usage_error("unknown profile '%s' (%s)", profile, choices);
+      (err = mtk_probe_profile_open(profile, &cli.profile, &diag)) != 0) {
+    if (err == MTK_ENOENT && strchr(profile, '/') == NULL) {
+      status = mtk_cli_usage_error("%s", mtk_diag_message(&diag, err));
+    } else {
+      mtk_cli_error("%s", mtk_diag_message(&diag, err));
+      status = err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_USAGE;
+    }
     goto out;
   }
   if (name != NULL && num_urls != 1) {
@@ -572,6 +591,7 @@ out:
   mtk_probe_manifest_cleanup(&manifest);
   mtk_probe_target_cleanup(&cli);
   mtk_probe_config_cleanup(&cfg);
+  mtk_probe_profiles_cleanup();
   if (curl_ready) {
     curl_global_cleanup();
   }

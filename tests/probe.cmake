@@ -4,6 +4,9 @@ mtk_add_unit_test(junit mtk::core)
 mtk_add_unit_test(probe_classify mtk_probe)
 mtk_add_unit_test(probe_expect mtk_probe)
 mtk_add_unit_test(probe_profile mtk_probe)
+# The 'before' table of the compiled profiles, and docs/platforms.md.
+target_compile_definitions(test_probe_profile PRIVATE
+  MTK_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 mtk_add_unit_test(probe_manifest mtk_probe)
 mtk_add_unit_test(probe_config mtk_probe)
 mtk_add_unit_test(probe_plan mtk_probe)
