@@ -87,7 +87,9 @@ static int only_keys(const struct source *src, json_t *obj,
     }
     if (!ok) {
       const char *keys[4];
-      memcpy(keys, path, path_len * sizeof(*keys));
+      if (path_len > 0) {
+        memcpy(keys, path, path_len * sizeof(*keys));
+      }
       keys[path_len] = key;
       return field_error(src, keys, path_len + 1, diag, "unknown field", NULL);
     }
@@ -101,7 +103,9 @@ static int get_string(const struct source *src, json_t *obj,
                       const char *const *path, size_t path_len, const char *key,
                       bool required, const char **out, struct mtk_diag *diag) {
   const char *keys[4];
-  memcpy(keys, path, path_len * sizeof(*keys));
+  if (path_len > 0) {
+    memcpy(keys, path, path_len * sizeof(*keys));
+  }
   keys[path_len] = key;
   json_t *v = json_object_get(obj, key);
   *out = NULL;
@@ -144,7 +148,9 @@ static int load_cell(const struct source *src, json_t *obj,
     if (err == 0 && *targets[i] != NULL &&
         mtk_probe_expect_parse(*targets[i], &e, &why) != 0) {
       const char *keys[4];
-      memcpy(keys, path, path_len * sizeof(*keys));
+      if (path_len > 0) {
+        memcpy(keys, path, path_len * sizeof(*keys));
+      }
       keys[path_len] = fields[i];
       err = field_error(src, keys, path_len + 1, diag, "bad expectation",
                         mtk_diag_message(&why, MTK_EPARSE));
@@ -156,7 +162,9 @@ static int load_cell(const struct source *src, json_t *obj,
   if (err == 0 && strcmp(c->basis, "D") != 0 && strcmp(c->basis, "I") != 0 &&
       strcmp(c->basis, "D/I") != 0 && strcmp(c->basis, "O") != 0) {
     const char *keys[4];
-    memcpy(keys, path, path_len * sizeof(*keys));
+    if (path_len > 0) {
+      memcpy(keys, path, path_len * sizeof(*keys));
+    }
     keys[path_len] = "basis";
     err = field_error(src, keys, path_len + 1, diag, "want D, I, D/I or O, not",
                       c->basis);

@@ -15,7 +15,7 @@ expect_grep 'Exit status: 0 every case met' "$T/out"
 pass "--help"
 
 expect_status 0 mtlskit probe --list-profiles
-for p in alb-verify alb-verify-allow-expired alb-passthrough apigw cloudflare \
+for p in alb-verify alb-verify-allow-expired alb-passthrough apigw cloudflare cloudfront go \
     nginx nginx-optional haproxy apache node strict; do
   expect_grep "^$p: " "$T/out"
 done

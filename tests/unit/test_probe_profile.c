@@ -35,7 +35,7 @@ START_TEST(test_profile_tables_are_well_formed) {
       }
     }
   }
-  ck_assert_uint_eq(n, 11);
+  ck_assert_uint_eq(n, 13);
 }
 END_TEST
 
@@ -104,8 +104,11 @@ END_TEST
 START_TEST(test_profile_lookup) {
   ck_assert_ptr_eq(mtk_probe_profile_find("ibm-cis"),
                    mtk_probe_profile_find("cloudflare"));
+  ck_assert_ptr_eq(mtk_probe_profile_find("caddy"),
+                   mtk_probe_profile_find("go"));
+  ck_assert_ptr_nonnull(mtk_probe_profile_find("cloudfront"));
   ck_assert_ptr_null(mtk_probe_profile_find("envoy"));
-  ck_assert_ptr_null(mtk_probe_profile_at(11));
+  ck_assert_ptr_null(mtk_probe_profile_at(13));
   const struct mtk_probe_profile *strict = mtk_probe_profile_find("strict");
   ck_assert(strict->from_verdict);
   ck_assert_ptr_null(mtk_probe_profile_cell(strict, MTK_DEFECT_EXPIRED));
