@@ -2,7 +2,8 @@
 # package `cpack` builds from it (README, "Build and install"):
 #   bin/mtlskit, libexec/mtlskit/mtlskit-*     (mtk_add_subcommand, cli/)
 #   share/man/man1/mtlskit.1.gz, mtlskit-CMD.1.gz  generated from docs/*.md
-#   share/doc/mtlskit/*.md                     the manuals as written
+#   share/doc/mtlskit/*.md, platforms/*.md     the manuals as written
+#   share/mtlskit/profiles/*.json              the probe's profiles (probe/)
 # Build the package with: cmake --build build --target package
 # (or: cd build && cpack -G DEB).
 
@@ -44,6 +45,9 @@ install(FILES ${MTK_MAN_PAGES} DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
 file(GLOB mtk_docs "${PROJECT_SOURCE_DIR}/docs/*.md")
 install(FILES ${mtk_docs} "${PROJECT_SOURCE_DIR}/README.md"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+file(GLOB mtk_platform_docs "${PROJECT_SOURCE_DIR}/docs/platforms/*.md")
+install(FILES ${mtk_platform_docs}
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}/platforms")
 
 # The Debian package. Runtime dependencies come from dpkg-shlibdeps on the
 # executables (Debian's android-libboringssl, libcurl4, libuv1,

@@ -393,11 +393,19 @@ static int load_target(json_t *jt, size_t index, const char *base,
     return mtk_diag_set(diag, MTK_EPARSE,
                         "%s: \"url\" and \"profile\" are required", where);
   }
-  if ((t->profile = mtk_probe_profile_find(profile)) == NULL) {
-    char choices[512];
-    mtk_probe_profile_choices(choices, sizeof(choices));
-    return mtk_diag_set(diag, MTK_EPARSE, "%s: unknown profile '%s' (%s)",
-                        where, profile, choices);
+  // A profile file is found relative to the config file, as cacert is.
+  char *profile_spec =
+      strchr(profile, '/') != NULL || strstr(profile, ".json") != NULL
+          ? resolve_path(base, profile)
+          : strdup(profile);
+  if (profile_spec == NULL) {
+    return MTK_ENOMEM;
+  }
+  int perr = mtk_probe_profile_open(profile_spec, &t->profile, diag);
+  free(profile_spec);
+  if (perr != 0) {
+    return mtk_diag_prefix(diag, perr == MTK_ENOMEM ? perr : MTK_EPARSE, "%s",
+                           where);
   }
   const char *name = json_string_value(json_object_get(jt, "name"));
   t->url = strdup(url);

@@ -1,11 +1,13 @@
 // mtlskit probe: connect to mTLS endpoints with every fixture identity and
 // say, per case, whether the endpoint did what its platform must do.
 // Reference: docs/probe.md.
+#include <ctype.h>
 #include <curl/curl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "engine.h"
@@ -14,6 +16,7 @@
 #include "mtlskit/units.h"
 #include "plan.h"
 #include "profile.h"
+#include "record.h"
 #include "report.h"
 
 static const char usage_text[] =
@@ -25,10 +28,12 @@ static const char usage_text[] =
     "the outcome against the profile's expectation for the case's defects.\n"
     "\n"
     "Targets (apply to the URLs given on the command line):\n"
-    "  --profile NAME        alb-verify, alb-verify-allow-expired,\n"
-    "                        alb-passthrough, apigw, cloudflare (ibm-cis),\n"
-    "                        nginx, nginx-optional, haproxy, apache, node,\n"
-    "                        strict\n"
+    "  --profile NAME|FILE   an installed profile (alb-verify,\n"
+    "                        alb-verify-allow-expired, alb-passthrough,\n"
+    "                        apigw, cloudflare (ibm-cis), cloudfront,\n"
+    "                        go (caddy), nginx, nginx-optional, haproxy,\n"
+    "                        apache, node, strict;\n"
+    "                        --list-profiles) or a profile file of yours\n"
     "  --name NAME           report name of the (single) URL target\n"
     "  --server-trust root|root+intermediate  what the server's trust store\n"
     "                        holds (default root); with the intermediate,\n"
@@ -67,7 +72,11 @@ static const char usage_text[] =
     "  --json                print one JSON document instead of the table\n"
     "  --junit FILE          also write JUnit XML (one testcase per target x "
     "case)\n"
-    "  --list-profiles       print every profile's cells and exit\n"
+    "  --record-profile FILE  write what the one target did as a profile\n"
+    "                        (basis O) to FILE, exit 0 (default profile for\n"
+    "                        the run: strict)\n"
+    "  --list-profiles       print every profile's cells and origin, and\n"
+    "                        exit\n"
     "  -h, --help            this text;  --version  versions\n"
     "\n"
     "Exit status: 0 every case met its expectation, 1 some case did not,\n"
@@ -97,6 +106,7 @@ enum {
   OPT_DEADLINE,
   OPT_JSON,
   OPT_JUNIT,
+  OPT_RECORD_PROFILE,
   OPT_LIST_PROFILES,
   OPT_VERSION,
 };
@@ -125,6 +135,7 @@ static const struct option long_options[] = {
     {"deadline", required_argument, NULL, OPT_DEADLINE},
     {"json", no_argument, NULL, OPT_JSON},
     {"junit", required_argument, NULL, OPT_JUNIT},
+    {"record-profile", required_argument, NULL, OPT_RECORD_PROFILE},
     {"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -145,6 +156,7 @@ static void list_profiles(FILE *out) {
   const struct mtk_probe_profile *p;
   for (size_t i = 0; (p = mtk_probe_profile_at(i)) != NULL; i++) {
     fprintf(out, "%s: %s\n", p->name, p->summary);
+    fprintf(out, "  %-30s %s %s\n", "origin:", p->origin, p->path);
     for (size_t k = 0; k < p->num_cells; k++) {
       const struct mtk_probe_cell *c = &p->cells[k];
       fprintf(out, "  %-30s %s%s%s%s [%s] %s\n", mtk_defect_name(c->defect),
@@ -164,6 +176,28 @@ static void list_profiles(FILE *out) {
       fprintf(out, "  %-30s %s [%s] %s\n", keys, p->key_type_cell->expect,
               p->key_type_cell->basis, p->key_type_cell->source);
     }
+  }
+}
+
+// recorded_name derives a profile name from the file name |path|
+// ("lab-nginx.json" -> "lab-nginx"): lower case, characters outside
+// [a-z0-9.-] become '-', "recorded" if nothing is left.
+static void recorded_name(const char *path, char *out, size_t out_len) {
+  const char *base = strrchr(path, '/');
+  base = base != NULL ? base + 1 : path;
+  size_t len = strlen(base);
+  if (len > 5 && strcmp(base + len - 5, ".json") == 0) {
+    len -= 5;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < len && n + 1 < out_len; i++) {
+    char c = (char)tolower((unsigned char)base[i]);
+    out[n++] =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ? c : '-';
+  }
+  out[n] = '\0';
+  if (n == 0 || out[0] == '.' || out[0] == '-') {
+    snprintf(out, out_len, "recorded");
   }
 }
 
@@ -244,6 +278,8 @@ int main(int argc, char **argv) {
   int err = 0;
   int opt;
   bool curl_ready = false;
+  bool list = false;
+  const char *record = NULL;      // --record-profile FILE
   const char *target_opt = NULL;  // a target option seen, for the check
                                   // that it has URLs to apply to
 
@@ -288,9 +324,8 @@ int main(int argc, char **argv) {
         goto out;
       }
       case OPT_LIST_PROFILES:
-        list_profiles(stdout);
-        status = MTK_EXIT_OK;
-        goto out;
+        list = true;
+        break;
       case OPT_FIXTURES:
         err = dup_opt(&cfg.fixtures, optarg);
         break;
@@ -398,6 +433,9 @@ int main(int argc, char **argv) {
       case OPT_JSON:
         cfg.json = true;
         break;
+      case OPT_RECORD_PROFILE:
+        record = optarg;
+        break;
       case OPT_JUNIT:
         err = dup_opt(&cfg.junit, optarg);
         break;
@@ -412,6 +450,19 @@ int main(int argc, char **argv) {
   }
 
   int num_urls = argc - optind;
+  if (list) {
+    // The installed profiles, and the user's file --profile names.
+    if ((err = mtk_probe_profiles_load(&diag)) != 0 ||
+        (profile != NULL &&
+         (err = mtk_probe_profile_open(profile, &cli.profile, &diag)) != 0)) {
+      mtk_cli_error("%s", mtk_diag_message(&diag, err));
+      status = err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_USAGE;
+      goto out;
+    }
+    list_profiles(stdout);
+    status = MTK_EXIT_OK;
+    goto out;
+  }
   if (num_urls == 0 && target_opt != NULL) {
     // With only --config, these would silently apply to nothing.
     status = mtk_cli_usage_error(
@@ -420,15 +471,21 @@ int main(int argc, char **argv) {
         target_opt);
     goto out;
   }
+  if (record != NULL && profile == NULL) {
+    profile = "strict";  // any profile does: the run is recorded, not judged
+  }
   if (num_urls > 0 && profile == NULL) {
     status = mtk_cli_usage_error("URL targets need --profile");
     goto out;
   }
   if (profile != NULL &&
-      (cli.profile = mtk_probe_profile_find(profile)) == NULL) {
-    char choices[512];
-    mtk_probe_profile_choices(choices, sizeof(choices));
-    status = mtk_cli_usage_error("unknown profile '%s' (%s)", profile, choices);
+      (err = mtk_probe_profile_open(profile, &cli.profile, &diag)) != 0) {
+    if (err == MTK_ENOENT && strchr(profile, '/') == NULL) {
+      status = mtk_cli_usage_error("%s", mtk_diag_message(&diag, err));
+    } else {
+      mtk_cli_error("%s", mtk_diag_message(&diag, err));
+      status = err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_USAGE;
+    }
     goto out;
   }
   if (name != NULL && num_urls != 1) {
@@ -520,6 +577,10 @@ int main(int argc, char **argv) {
     status = mtk_cli_usage_error("--fixtures DIR is required");
     goto out;
   }
+  if (record != NULL && cfg.num_targets != 1) {
+    status = mtk_cli_usage_error("--record-profile needs exactly one target");
+    goto out;
+  }
   if ((err = mtk_probe_manifest_load(cfg.fixtures, &manifest, &diag)) != 0) {
     mtk_cli_error("%s", mtk_diag_message(&diag, err));
     status = err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_USAGE;
@@ -564,6 +625,18 @@ int main(int argc, char **argv) {
     goto out;
   }
   report_errors(&run, &cfg);
+  if (record != NULL) {
+    char rname[64];
+    recorded_name(record, rname, sizeof(rname));
+    if ((err = mtk_probe_record_profile(record, rname, &run,
+                                        (int64_t)time(NULL), &diag)) != 0) {
+      status = mtk_cli_fail(err, &diag);
+      goto out;
+    }
+    fprintf(stderr, "mtlskit probe: recorded profile %s in %s\n", rname,
+            record);
+    status = MTK_EXIT_OK;
+  }
   if (fflush(stdout) != 0) {
     status = mtk_cli_fail(MTK_EIO, NULL);
   }
@@ -572,6 +645,7 @@ out:
   mtk_probe_manifest_cleanup(&manifest);
   mtk_probe_target_cleanup(&cli);
   mtk_probe_config_cleanup(&cfg);
+  mtk_probe_profiles_cleanup();
   if (curl_ready) {
     curl_global_cleanup();
   }

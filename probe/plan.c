@@ -106,6 +106,7 @@ static int expect_from_profile(const struct mtk_probe_target *t,
                                const struct mtk_probe_case *k,
                                struct mtk_probe_attempt *a) {
   bool any_d = false;
+  bool any_o = false;
   bool any_i = false;
   size_t used = 0;
   a->expect.num_matches = 0;
@@ -145,6 +146,7 @@ static int expect_from_profile(const struct mtk_probe_target *t,
     }
     any_d = any_d || strchr(cell->basis, 'D') != NULL;
     any_i = any_i || strchr(cell->basis, 'I') != NULL;
+    any_o = any_o || strchr(cell->basis, 'O') != NULL;
     int n = snprintf(a->source + used, sizeof(a->source) - used, "%s%s%s%s",
                      used > 0 ? "; " : "", cell == key_cell ? "key type " : "",
                      cell == key_cell ? k->key_type : "",
@@ -159,10 +161,10 @@ static int expect_from_profile(const struct mtk_probe_target *t,
     }
   }
   a->specified = true;
-  snprintf(a->basis, sizeof(a->basis), "%s",
-           any_d && any_i ? "D/I"
-           : any_i        ? "I"
-                          : "D");
+  snprintf(a->basis, sizeof(a->basis), "%s%s%s%s%s",
+           any_d || !(any_i || any_o) ? "D" : "",
+           any_d && (any_i || any_o) ? "/" : "", any_i ? "I" : "",
+           any_i && any_o ? "/" : "", any_o ? "O" : "");
   return 0;
 }
 

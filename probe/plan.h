@@ -51,7 +51,8 @@ struct mtk_probe_attempt {
   // the alert, and the attempt may be re-probed to recover it.
   bool alert_matters;
   struct mtk_probe_expect expect;
-  char basis[8];     // "D", "I", "D/I", "user" (override), "verdict"
+  char basis[8];     // "D", "I", "O" or a mix ("D/I"), "user"
+                     // (override), "verdict"
   char source[256];  // where the expectation comes from
   // Filled in by the engine.
   struct mtk_probe_facts facts;

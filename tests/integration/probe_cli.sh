@@ -15,7 +15,7 @@ expect_grep 'Exit status: 0 every case met' "$T/out"
 pass "--help"
 
 expect_status 0 mtlskit probe --list-profiles
-for p in alb-verify alb-verify-allow-expired alb-passthrough apigw cloudflare \
+for p in alb-verify alb-verify-allow-expired alb-passthrough apigw cloudflare cloudfront go \
     nginx nginx-optional haproxy apache node strict; do
   expect_grep "^$p: " "$T/out"
 done
@@ -32,6 +32,23 @@ usage_case() {
 usage_case 'URL targets need --profile' --fixtures "$F" https://127.0.0.1:1/
 usage_case "unknown profile 'nope'" --fixtures "$F" --profile nope https://127.0.0.1:1/
 usage_case 'no target' --fixtures "$F"
+
+# --- profile files: a user's file is listed with its origin and used; a
+# broken one is refused with its file, line and field -------------------
+sed 's/"name": "nginx"/"name": "mine"/' \
+  "$MTK_SRC/probe/profiles/nginx.json" >"$T/mine.json"
+expect_status 0 mtlskit probe --list-profiles --profile "$T/mine.json"
+expect_grep '^mine: nginx ssl_verify_client on' "$T/out"
+expect_grep "^  origin: +user $T/mine.json\$" "$T/out"
+expect_grep '^  origin: +installed /.*/share/mtlskit/profiles/nginx.json$' "$T/out"
+printf '{\n  "mtlskit_profile": 1,\n  "name": "bad",\n  "summary": "s",\n  "assumes": "a",\n  "cells": {\n    "expird": {}\n  }\n}\n' \
+  >"$T/bad.json"
+usage_case "$T/bad.json:7: cells.expird: unknown defect" \
+  --fixtures "$F" --profile "$T/bad.json" https://127.0.0.1:1/
+printf '{\n  "mtlskit_profile": 1,\n' >"$T/cut.json"
+usage_case "$T/cut.json:3: " --fixtures "$F" --profile "$T/cut.json" \
+  https://127.0.0.1:1/
+pass "profile files: a user's is listed with its origin, a broken one names file, line and field"
 usage_case '--fixtures DIR is required' --profile nginx https://127.0.0.1:1/
 usage_case "--tls must be 1.2 or 1.3, not '1.1'" --tls 1.1
 usage_case "--http must be 1.1 or 2" --http 3

@@ -2,7 +2,7 @@
 # the catalogue) against real servers from Debian packages on loopback —
 # nginx on/optional, HAProxy, Apache httpd, Node — under TLS 1.2 and 1.3:
 # every case meets the matching profile. The profile cells marked
-# "observed" in probe/profile.c were decided by this test.
+# "observed" in probe/profiles/*.json were decided by this test.
 . "$MTK_SRC/tests/lib/testlib.sh"
 . "$MTK_SRC/tests/lib/servers.sh"
 

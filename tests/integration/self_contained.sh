@@ -40,10 +40,10 @@ missing=$(comm -23 "$T/cited" "$T/sections")
 [ -z "$missing" ] || fail "cited sections missing from docs/platforms.md: $missing"
 pass "$(wc -l <"$T/cited") cited sections of docs/platforms.md all exist"
 
-# The probe's built-in profiles cite sections by number after the file name
-# (the EB shorthand in probe/profile.c): each of them must exist too.
-grep -o -E '§[0-9]+(\.[0-9]+)?' probe/profile.c | sort -u >"$T/profile"
-[ -s "$T/profile" ] || fail "probe/profile.c cites no section"
+# The installed probe profiles cite sections in their "source" fields: each
+# of them must exist too (unit.probe_profile checks every cell in detail).
+cat probe/profiles/*.json | grep -o -E '§[0-9]+(\.[0-9]+)?' | sort -u >"$T/profile"
+[ -s "$T/profile" ] || fail "probe/profiles/*.json cite no section"
 missing=$(comm -23 "$T/profile" "$T/sections")
-[ -z "$missing" ] || fail "probe/profile.c cites sections docs/platforms.md lacks: $missing"
+[ -z "$missing" ] || fail "probe/profiles/*.json cite sections docs/platforms.md lacks: $missing"
 pass "the probe profiles' $(wc -l <"$T/profile") cited sections all exist"

@@ -207,3 +207,38 @@ Protocols h2 http/1.1"
   start_node strict "$p_node" "$dir/server/server.key.pem" \
     "$dir/server/server.cert.pem" "$dir/trust/root.pem" "$@"
 }
+
+# start_caddy NAME PORT DIR CA_FILE: run Caddy (Go crypto/tls) with one
+# site https://localhost:PORT (bound to 127.0.0.1 only) serving the fixture
+# set DIR's server certificate, requiring and verifying a client certificate
+# against CA_FILE (Caddy 2.6 reads only its first certificate), answering
+# 200 "ok". No admin endpoint, no automatic HTTPS, its state under
+# $T/caddy-NAME. Clients must send the name: connect with
+# --resolve localhost:PORT:127.0.0.1.
+start_caddy() {
+  local name=$1 port=$2 dir=$3 ca=$4
+  local home="$T/caddy-$name"
+  mkdir -p "$home"
+  cat >"$home/Caddyfile" <<CONF
+{
+	admin off
+	auto_https off
+	skip_install_trust
+	storage file_system $home/data
+}
+https://localhost:$port {
+	bind 127.0.0.1
+	tls $dir/server/server.cert.pem $dir/server/server.key.pem {
+		protocols tls1.2 tls1.3
+		client_auth {
+			mode require_and_verify
+			trusted_ca_cert_file $ca
+		}
+	}
+	respond "ok" 200
+}
+CONF
+  HOME="$home" XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
+    run_server "$port" "$home/caddy.log" \
+    caddy run --config "$home/Caddyfile" --adapter caddyfile
+}
