@@ -407,7 +407,9 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   if (ca->key == NULL) {
     return mtk_diag_set(diag, MTK_EINTERNAL, "CA opened without its key");
   }
-  if ((err = mtk_ca_check_request(req->subject, req->san, req->public_key,
+  if ((err = mtk_ca_check_request(req->subject, req->san,
+                                  req->private_key != NULL ? req->private_key
+                                                           : req->public_key,
                                   req->key_type, diag)) != 0) {
     return err;
   }
@@ -437,7 +439,10 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     return mtk_diag_set(diag, MTK_EEXIST, "%s already exists", req->p12_path);
   }
   EVP_PKEY *pub = req->public_key;
-  if (pub == NULL) {
+  if (req->private_key != NULL) {
+    EVP_PKEY_up_ref(req->private_key);
+    key = pub = req->private_key;
+  } else if (pub == NULL) {
     if ((err = mtk_key_generate(req->key_type, &key, diag)) != 0) {
       goto out;
     }
@@ -454,6 +459,12 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   spec.not_before = req->not_before;
   spec.not_after = req->not_after;
   spec.san = req->san;
+  if (req->extensions != NULL) {
+    spec.basic_constraints_mode = spec.key_usage_mode = spec.eku_mode =
+        spec.ski_mode = spec.aki_mode = spec.san_mode = MTK_EXT_OMIT;
+    spec.extra = req->extensions;
+    spec.num_extra = req->num_extensions;
+  }
   // A fresh random serial that neither the index nor newcerts/ knows.
   for (int tries = 0;; tries++) {
     OPENSSL_free(der);

@@ -3,9 +3,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mtlskit/cli.h"
 #include "mtlskit/units.h"
+#include "mtlskit/x509_crl.h"
 #include "mtlskit/x509_time.h"
 
 static const struct optdef {
@@ -41,6 +43,9 @@ static const struct optdef {
     {"allow-empty-password", OPT_ALLOW_EMPTY_PASSWORD, false},
     {"allow-revoked", OPT_ALLOW_REVOKED, false},
     {"repair", OPT_REPAIR, false},
+    {"within", OPT_WITHIN, true},
+    {"new-key", OPT_NEW_KEY, false},
+    {"revoke-old", OPT_REVOKE_OLD, false},
 };
 
 static const struct optdef *find_optdef(const char *name, size_t name_len,
@@ -331,6 +336,42 @@ void cli_ca_close(struct cli_ca *c) {
   }
   mtk_secret_free(&c->password);
   c->has_password = false;
+}
+
+int cli_parse_reason(const char *s, int *out, struct mtk_diag *diag) {
+  static const char *const names[] = {"unspecified",  "keyCompromise",
+                                      "CACompromise", "affiliationChanged",
+                                      "superseded",   "cessationOfOperation"};
+  *out = MTK_REASON_NONE;
+  if (s == NULL) {
+    return 0;
+  }
+  bool found = false;
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    if (strcasecmp(s, names[i]) == 0) {
+      found = mtk_crl_reason_from_name(names[i], out) == 0;
+    }
+  }
+  if (!found) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "--reason '%s': use unspecified, keyCompromise, "
+                        "CACompromise, affiliationChanged, superseded or "
+                        "cessationOfOperation",
+                        s);
+  }
+  return 0;
+}
+
+const char *cli_entry_status(const struct mtk_cadb_entry *e, time_t now) {
+  if (e->status == 'R') {
+    return "revoked";
+  }
+  time_t na;
+  if (e->status == 'E' ||
+      (mtk_time_parse(e->expires, strlen(e->expires), &na) == 0 && na < now)) {
+    return "expired";
+  }
+  return "valid";
 }
 
 const char *cli_rel(const struct mtk_ca *ca, const char *path) {

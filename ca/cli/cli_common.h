@@ -50,6 +50,9 @@ enum cli_opt_id {
   OPT_ALLOW_EMPTY_PASSWORD,
   OPT_ALLOW_REVOKED,
   OPT_REPAIR,
+  OPT_WITHIN,
+  OPT_NEW_KEY,
+  OPT_REVOKE_OLD,
   OPT_COUNT
 };
 
@@ -175,6 +178,16 @@ MTK_MUST_CHECK int cli_ca_open_signer(struct cli_ca *c, const char *dir,
 // cli_ca_close closes the CA if cli_ca_open got that far (removing the
 // files of an uncommitted operation) and wipes the passphrase.
 void cli_ca_close(struct cli_ca *c);
+
+// cli_parse_reason parses --reason |s| (the names `openssl ca -crl_reason`
+// takes, in any case) into an MTK_REASON_* code; NULL gives
+// MTK_REASON_NONE. Returns 0 or MTK_EUSAGE.
+MTK_MUST_CHECK int cli_parse_reason(const char *s, int *out,
+                                    struct mtk_diag *diag);
+
+// cli_entry_status is the state of index entry |e| at |now|: "revoked",
+// "expired" (marked E, or its notAfter has passed) or "valid".
+const char *cli_entry_status(const struct mtk_cadb_entry *e, time_t now);
 
 // cli_rel returns |path| relative to the CA directory when it is inside it.
 const char *cli_rel(const struct mtk_ca *ca, const char *path);

@@ -158,6 +158,13 @@ struct mtk_ca_issue_req {
   time_t not_before, not_after;
   enum mtk_key_type key_type;  // used when public_key is NULL
   EVP_PKEY *public_key;        // a CSR's key: no private key written
+  EVP_PKEY *private_key;       // a key to certify again (renew): written
+                               // as private/NAME.key.pem like a new one
+  // When non-NULL: the complete list of extensions to write, in order,
+  // instead of |profile|'s (a renewal's copy of the old certificate's, a
+  // named profile of openssl.cnf); |san| is then checked but not written.
+  const struct mtk_raw_ext *extensions;
+  size_t num_extensions;
   const uint8_t *csr;          // the CSR to keep in csr/NAME.csr.pem
   size_t csr_len;
   enum mtk_digest digest;  // DEFAULT: the cnf's default_md
@@ -259,6 +266,28 @@ MTK_MUST_CHECK int mtk_ca_export_p12(struct mtk_ca *ca, const char *name,
                                      const struct mtk_secret *password,
                                      enum mtk_p12_profile profile,
                                      bool allow_revoked, struct mtk_diag *diag);
+
+// Renewals. index.txt has no field for where a certificate came from (its
+// fifth field is a file name that `openssl ca` always writes as
+// "unknown"), so `ca renew` records each renewal as one line of
+// DIR/MTK_CA_LINEAGE: "NEW_SERIAL<TAB>OLD_SERIAL". Lines whose new serial
+// the index does not record (a renewal that failed or was killed before its
+// commit) mean nothing and are ignored.
+#define MTK_CA_LINEAGE "lineage.txt"
+
+// mtk_ca_lineage_add records that |new_serial| renews |old_serial|,
+// replacing the file atomically and durably. Call it under the lock,
+// before mtk_ca_commit. Returns 0 or a negative code.
+MTK_MUST_CHECK int mtk_ca_lineage_add(struct mtk_ca *ca,
+                                      const char *new_serial,
+                                      const char *old_serial,
+                                      struct mtk_diag *diag);
+
+// mtk_ca_lineage_get sets *out_renews to the index entry that the entry
+// with |serial| renews, and *out_renewed_by to the latest entry renewing
+// it; -1 where there is none (or no lineage file).
+void mtk_ca_lineage_get(const struct mtk_ca *ca, const char *serial,
+                        ssize_t *out_renews, ssize_t *out_renewed_by);
 
 // mtk_ca_names maps serials to NAMEs by reading certs/*.cert.pem. For each
 // index entry i, (*out)[i] is the NAME or NULL. Free with
