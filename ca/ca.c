@@ -1,5 +1,7 @@
 #include "mtlskit/ca.h"
 
+#include "ca_internal.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -403,6 +405,8 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   size_t cert_pem_len = 0, key_pem_len = 0, csr_pem_len = 0;
   char key_path[MTK_CADB_PATH_MAX + 96], csr_path[MTK_CADB_PATH_MAX + 96],
       cert_path[MTK_CADB_PATH_MAX + 96], new_path[MTK_CADB_PATH_MAX + 96];
+  struct ca_profile_exts profile_exts;
+  memset(&profile_exts, 0, sizeof(profile_exts));
   memset(out, 0, sizeof(*out));
   if (ca->key == NULL) {
     return mtk_diag_set(diag, MTK_EINTERNAL, "CA opened without its key");
@@ -459,11 +463,22 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   spec.not_before = req->not_before;
   spec.not_after = req->not_after;
   spec.san = req->san;
-  if (req->extensions != NULL) {
+  if (req->extensions == NULL && req->named_profile != NULL) {
+    // The x509v3 code shares the profile's CONF: one thread at a time.
+    pthread_mutex_lock(&ca->mutex);
+    err = ca_profile_exts_make(req->named_profile, ca->cert, pub, req->san,
+                               &profile_exts, diag);
+    pthread_mutex_unlock(&ca->mutex);
+    if (err != 0) {
+      goto out;
+    }
+  }
+  if (req->extensions != NULL || req->named_profile != NULL) {
     spec.basic_constraints_mode = spec.key_usage_mode = spec.eku_mode =
         spec.ski_mode = spec.aki_mode = spec.san_mode = MTK_EXT_OMIT;
-    spec.extra = req->extensions;
-    spec.num_extra = req->num_extensions;
+    spec.extra = req->extensions != NULL ? req->extensions : profile_exts.v;
+    spec.num_extra =
+        req->extensions != NULL ? req->num_extensions : profile_exts.num;
   }
   // A fresh random serial that neither the index nor newcerts/ knows.
   for (int tries = 0;; tries++) {
@@ -578,6 +593,7 @@ out:
   OPENSSL_free(subject);
   X509_free(cert);
   EVP_PKEY_free(key);
+  ca_profile_exts_cleanup(&profile_exts);
   return err;
 }
 

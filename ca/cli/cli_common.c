@@ -241,6 +241,29 @@ int cli_parse_cert_profile(const char *s, enum mtk_cert_profile *out,
   return 0;
 }
 
+int cli_parse_profile(const char *s, enum mtk_cert_profile *out,
+                      char **out_section, struct mtk_diag *diag) {
+  *out_section = NULL;
+  *out = MTK_PROFILE_CLIENT;
+  bool builtin = s != NULL && mtk_cert_profile_from_name(s, out) == 0;
+  if (s == NULL || (builtin && *out != MTK_PROFILE_CA)) {
+    return 0;
+  }
+  // A section name as openssl.cnf writes them (ca is the CA's own).
+  size_t n = strspn(s,
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789_.-");
+  if (builtin || n == 0 || s[n] != '\0' || n >= 64) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "--profile '%s': use client, server or the name of "
+                        "an extensions section of openssl.cnf",
+                        s);
+  }
+  *out = MTK_PROFILE_CLIENT;
+  *out_section = strdup(s);
+  return *out_section != NULL ? 0 : MTK_ENOMEM;
+}
+
 int cli_parse_p12_profile(const char *s, enum mtk_p12_profile *out,
                           struct mtk_diag *diag) {
   *out = MTK_P12_COMPAT;

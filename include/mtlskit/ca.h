@@ -150,6 +150,35 @@ MTK_MUST_CHECK int mtk_ca_init(const char *dir,
                                const struct mtk_ca_init_params *params,
                                time_t now, struct mtk_diag *diag);
 
+// Named profiles. `ca issue --profile NAME` (other than the built-in
+// client and server) takes the extensions of section [NAME] of
+// DIR/openssl.cnf, the very lines `openssl ca -extensions NAME` reads,
+// applied by the same x509v3 configuration code (BoringSSL's copy of
+// OpenSSL's), so both tools make identical extensions. The validity comes
+// from the key NAME of section [MTK_CA_PROFILE_DAYS] (openssl ca takes it
+// as -days), else default_days.
+#define MTK_CA_PROFILE_DAYS "mtlskit_profile_days"
+
+struct mtk_ca_profile {
+  char name[64];
+  long days;  // from MTK_CA_PROFILE_DAYS, or -1
+  bool sets_san;  // the section writes subjectAltName itself
+  // private
+  struct conf_st *conf;
+};
+
+// mtk_ca_profile_load reads profile |name| from |dir|/openssl.cnf: the
+// section must exist and hold at least one extension line. It returns 0,
+// MTK_EUSAGE (no such section, a bad days value) or MTK_ECORRUPT (the file
+// does not parse), with "openssl.cnf line N" or the section in |diag|.
+// Release with mtk_ca_profile_cleanup in every case.
+MTK_MUST_CHECK int mtk_ca_profile_load(const char *dir, const char *name,
+                                       struct mtk_ca_profile *out,
+                                       struct mtk_diag *diag);
+
+// mtk_ca_profile_cleanup releases |p|.
+void mtk_ca_profile_cleanup(struct mtk_ca_profile *p);
+
 struct mtk_ca_issue_req {
   const char *name;  // NULL (sign only): no files by name
   const struct mtk_dn *subject;
@@ -165,6 +194,10 @@ struct mtk_ca_issue_req {
   // named profile of openssl.cnf); |san| is then checked but not written.
   const struct mtk_raw_ext *extensions;
   size_t num_extensions;
+  // When non-NULL (and |extensions| is NULL): the named profile whose
+  // extensions are written instead of |profile|'s, plus |san| unless the
+  // profile writes subjectAltName itself.
+  const struct mtk_ca_profile *named_profile;
   const uint8_t *csr;          // the CSR to keep in csr/NAME.csr.pem
   size_t csr_len;
   enum mtk_digest digest;  // DEFAULT: the cnf's default_md
