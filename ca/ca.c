@@ -1,7 +1,5 @@
 #include "mtlskit/ca.h"
 
-#include "ca_internal.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ca_internal.h"
 #include "mtlskit/file.h"
 #include "mtlskit/pem.h"
 #include "mtlskit/x509_crl.h"
@@ -411,10 +410,10 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   if (ca->key == NULL) {
     return mtk_diag_set(diag, MTK_EINTERNAL, "CA opened without its key");
   }
-  if ((err = mtk_ca_check_request(req->subject, req->san,
-                                  req->private_key != NULL ? req->private_key
-                                                           : req->public_key,
-                                  req->key_type, diag)) != 0) {
+  if ((err = mtk_ca_check_request(
+           req->subject, req->san,
+           req->private_key != NULL ? req->private_key : req->public_key,
+           req->key_type, diag)) != 0) {
     return err;
   }
   if (req->name != NULL) {

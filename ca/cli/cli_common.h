@@ -124,8 +124,7 @@ MTK_MUST_CHECK int cli_parse_cert_profile(const char *s,
 // extensions section of openssl.cnf, copied to *out_section (free() it;
 // NULL for a built-in) and checked when the CA is known.
 MTK_MUST_CHECK int cli_parse_profile(const char *s, enum mtk_cert_profile *out,
-                                     char **out_section,
-                                     struct mtk_diag *diag);
+                                     char **out_section, struct mtk_diag *diag);
 
 // cli_parse_p12_profile parses --p12-profile |s|; NULL gives compat.
 MTK_MUST_CHECK int cli_parse_p12_profile(const char *s,

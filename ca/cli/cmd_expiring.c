@@ -77,8 +77,7 @@ static int print_json(const struct mtk_ca *ca, char **names,
     json_object_set_new(c, "not_after", json_string(na));
     json_object_set_new(c, "days_left",
                         json_integer(days_left(v[i].not_after, now)));
-    json_object_set_new(c, "status",
-                        json_string(cli_entry_status(e, now)));
+    json_object_set_new(c, "status", json_string(cli_entry_status(e, now)));
     json_array_append_new(list, c);
   }
   json_t *doc = json_object();
@@ -125,9 +124,8 @@ int cmd_expiring_run(const struct cli_opts *o, struct mtk_diag *diag) {
   if (err == 0) {
     err = mtk_ca_names(&ca.ca, &names, diag);
   }
-  if (err == 0 &&
-      (v = collect(&ca.ca.index, now + (time_t)(ns / 1000000000u), &n)) ==
-          NULL) {
+  if (err == 0 && (v = collect(&ca.ca.index, now + (time_t)(ns / 1000000000u),
+                               &n)) == NULL) {
     err = MTK_ENOMEM;
   }
   if (err == 0) {

@@ -55,7 +55,7 @@ struct issue_config {
   const char *batch;  // NULL: one identity from the command line
   struct issue_item *items;
   size_t num_items;
-  struct mtk_secret p12_password;  // read when any item has --p12
+  struct mtk_secret p12_password;     // read when any item has --p12
   struct mtk_ca_profile profiles[8];  // the named profiles items use
   size_t num_profiles;
 };
@@ -112,8 +112,7 @@ static int find_profile(struct issue_config *cfg, const char *name,
   }
   size_t max = sizeof(cfg->profiles) / sizeof(cfg->profiles[0]);
   if (cfg->num_profiles == max) {
-    return mtk_diag_set(diag, MTK_EUSAGE, "more than %zu named profiles",
-                        max);
+    return mtk_diag_set(diag, MTK_EUSAGE, "more than %zu named profiles", max);
   }
   struct mtk_ca_profile *p = &cfg->profiles[cfg->num_profiles++];
   *out = p;

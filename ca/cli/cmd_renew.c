@@ -111,8 +111,7 @@ static int next_name(const struct mtk_ca *ca, const char *name, char *out,
       return 0;
     }
   }
-  return mtk_diag_set(diag, MTK_EUSAGE, "no free name to renew '%s' as",
-                      name);
+  return mtk_diag_set(diag, MTK_EUSAGE, "no free name to renew '%s' as", name);
 }
 
 // key_type_of maps the old certificate's key to the type --new-key makes.
@@ -176,8 +175,10 @@ static int copy_extensions(struct renewal *r, bool new_key,
                            struct mtk_diag *diag) {
   size_t n = (size_t)X509_get_ext_count(r->old);
   if (n > sizeof(r->exts) / sizeof(r->exts[0])) {
-    return mtk_diag_set(diag, MTK_EUSAGE, "the old certificate has %zu "
-                        "extensions, more than renew copies", n);
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "the old certificate has %zu "
+                        "extensions, more than renew copies",
+                        n);
   }
   for (size_t i = 0; i < n; i++) {
     X509_EXTENSION *x = X509_get_ext(r->old, (int)i);
@@ -223,9 +224,8 @@ static int prepare(const struct renew_config *cfg, struct mtk_ca *ca,
                         cfg->name, ca->conf.dir);
   }
   int err = mtk_pem_read_cert(path, &r->old, diag);
-  if (err != 0 ||
-      (err = mtk_cert_serial_hex(r->old, r->old_serial,
-                                 sizeof(r->old_serial))) != 0) {
+  if (err != 0 || (err = mtk_cert_serial_hex(r->old, r->old_serial,
+                                             sizeof(r->old_serial))) != 0) {
     return err;
   }
   ssize_t i = mtk_cadb_index_find(&ca->index, r->old_serial);
@@ -307,7 +307,9 @@ static int renew(const struct renew_config *cfg, struct mtk_ca *ca,
     cli_iso(req.not_after, na);
     printf("renewed %s as %s serial %s not after %s (%s)\n", cfg->name,
            r->new_name, out.serial, na,
-           cfg->new_key ? "new key" : r->key ? "same key" : "same public key");
+           cfg->new_key ? "new key"
+           : r->key     ? "same key"
+                        : "same public key");
     if (cfg->revoke_old) {
       printf("revoked %s serial %s (%s): run 'mtlskit ca crl %s' to publish\n",
              cfg->name, r->old_serial, mtk_crl_reason_name(cfg->reason),

@@ -38,12 +38,12 @@ const char *cmd_show_args_error(const struct cli_opts *o) {
 
 // What show reports about a certificate besides its own fields.
 struct shown {
-  const char *name;                     // NULL: not looked up by name
-  const struct mtk_cadb_entry *entry;   // NULL: not in index.txt
-  const char *state;                    // valid, revoked, expired, ...
-  char revoked_at[32];                  // "" unless revoked
-  const char *reason;                   // NULL unless given
-  const char *renews, *renewed_by;      // serials from lineage.txt, or NULL
+  const char *name;                    // NULL: not looked up by name
+  const struct mtk_cadb_entry *entry;  // NULL: not in index.txt
+  const char *state;                   // valid, revoked, expired, ...
+  char revoked_at[32];                 // "" unless revoked
+  const char *reason;                  // NULL unless given
+  const char *renews, *renewed_by;     // serials from lineage.txt, or NULL
 };
 
 // load_cert resolves the argument to a certificate file and reads it.
@@ -128,8 +128,8 @@ static json_t *chain_json(const struct mtk_ca *ca) {
   json_array_append_new(a, json_string(s != NULL ? s : "?"));
   OPENSSL_free(s);
   for (size_t i = 0; i < sk_X509_num(ca->chain); i++) {
-    s = X509_NAME_oneline(
-        X509_get_subject_name(sk_X509_value(ca->chain, i)), NULL, 0);
+    s = X509_NAME_oneline(X509_get_subject_name(sk_X509_value(ca->chain, i)),
+                          NULL, 0);
     json_array_append_new(a, json_string(s != NULL ? s : "?"));
     OPENSSL_free(s);
   }
@@ -151,23 +151,24 @@ static int print_json(const struct mtk_ca *ca, const struct mtk_cert_info *in,
     json_object_set_new(key, "curve", json_string(in->key_curve));
   }
   json_t *c = json_object();
-  json_object_set_new(c, "name", sh->name ? json_string(sh->name) : json_null());
+  json_object_set_new(c, "name",
+                      sh->name ? json_string(sh->name) : json_null());
   json_object_set_new(c, "state", json_string(sh->state));
   json_object_set_new(c, "subject", json_string(in->subject));
   json_object_set_new(c, "issuer", json_string(in->issuer));
   json_object_set_new(c, "serial", json_string(in->serial));
   json_object_set_new(c, "not_before", json_string(nb));
   json_object_set_new(c, "not_after", json_string(na));
-  json_object_set_new(c, "revoked_at", sh->revoked_at[0]
-                                           ? json_string(sh->revoked_at)
-                                           : json_null());
+  json_object_set_new(
+      c, "revoked_at",
+      sh->revoked_at[0] ? json_string(sh->revoked_at) : json_null());
   json_object_set_new(c, "reason",
                       sh->reason ? json_string(sh->reason) : json_null());
   json_object_set_new(c, "renews",
                       sh->renews ? json_string(sh->renews) : json_null());
-  json_object_set_new(c, "renewed_by", sh->renewed_by
-                                           ? json_string(sh->renewed_by)
-                                           : json_null());
+  json_object_set_new(
+      c, "renewed_by",
+      sh->renewed_by ? json_string(sh->renewed_by) : json_null());
   json_object_set_new(c, "sans", json_strings(in->sans, in->num_sans));
   json_object_set_new(c, "key_usage", ku);
   json_object_set_new(c, "extended_key_usage",
@@ -214,8 +215,8 @@ static void print_text(const struct mtk_ca *ca, const struct mtk_cert_info *in,
   printf("%-14s%s\n%-14s%s\n%-14s%s\n", "subject", in->subject, "issuer",
          in->issuer, "serial", in->serial);
   long days = (long)((in->not_after - now) / 86400);
-  printf("%-14s%s\n%-14s%s (%s %ld days)\n", "not before", nb, "not after",
-         na, days >= 0 ? "in" : "expired", days >= 0 ? days : -days);
+  printf("%-14s%s\n%-14s%s (%s %ld days)\n", "not before", nb, "not after", na,
+         days >= 0 ? "in" : "expired", days >= 0 ? days : -days);
   print_list("SANs", in->sans, in->num_sans);
   print_list("key usage", (char *const *)in->key_usage, in->num_key_usage);
   print_list("ext key usage", in->eku, in->num_eku);
@@ -227,8 +228,8 @@ static void print_text(const struct mtk_ca *ca, const struct mtk_cert_info *in,
   printf("%-14s%s\n", "chain", s != NULL ? s : "?");
   OPENSSL_free(s);
   for (size_t i = 0; i < sk_X509_num(ca->chain); i++) {
-    s = X509_NAME_oneline(
-        X509_get_subject_name(sk_X509_value(ca->chain, i)), NULL, 0);
+    s = X509_NAME_oneline(X509_get_subject_name(sk_X509_value(ca->chain, i)),
+                          NULL, 0);
     printf("%-14s%s\n", "", s != NULL ? s : "?");
     OPENSSL_free(s);
   }

@@ -161,7 +161,7 @@ MTK_MUST_CHECK int mtk_ca_init(const char *dir,
 
 struct mtk_ca_profile {
   char name[64];
-  long days;  // from MTK_CA_PROFILE_DAYS, or -1
+  long days;      // from MTK_CA_PROFILE_DAYS, or -1
   bool sets_san;  // the section writes subjectAltName itself
   // private
   struct conf_st *conf;
@@ -198,7 +198,7 @@ struct mtk_ca_issue_req {
   // extensions are written instead of |profile|'s, plus |san| unless the
   // profile writes subjectAltName itself.
   const struct mtk_ca_profile *named_profile;
-  const uint8_t *csr;          // the CSR to keep in csr/NAME.csr.pem
+  const uint8_t *csr;  // the CSR to keep in csr/NAME.csr.pem
   size_t csr_len;
   enum mtk_digest digest;  // DEFAULT: the cnf's default_md
   const char *p12_path;    // NULL: no PKCS#12
@@ -311,8 +311,7 @@ MTK_MUST_CHECK int mtk_ca_export_p12(struct mtk_ca *ca, const char *name,
 // mtk_ca_lineage_add records that |new_serial| renews |old_serial|,
 // replacing the file atomically and durably. Call it under the lock,
 // before mtk_ca_commit. Returns 0 or a negative code.
-MTK_MUST_CHECK int mtk_ca_lineage_add(struct mtk_ca *ca,
-                                      const char *new_serial,
+MTK_MUST_CHECK int mtk_ca_lineage_add(struct mtk_ca *ca, const char *new_serial,
                                       const char *old_serial,
                                       struct mtk_diag *diag);
 
