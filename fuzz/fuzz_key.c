@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct mtk_diag diag;
   mtk_diag_init(&diag);
   EVP_PKEY *key = NULL;
-  int err = mtk_pem_read_key(path, password[0] != '\0' ? &secret : NULL, &key,
-                             &diag);
+  int err =
+      mtk_pem_read_key(path, password[0] != '\0' ? &secret : NULL, &key, &diag);
   mtk_fuzz_verdict(err, diag.msg);
   EVP_PKEY_free(key);
   return 0;

@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (mtk_probe_echo_parse((const char *)data, size, &echo) != 0) {
     return 0;
   }
-  static const enum mtk_probe_alb_mode modes[] = {
-      MTK_PROBE_ALB_VERIFY, MTK_PROBE_ALB_PASSTHROUGH};
+  static const enum mtk_probe_alb_mode modes[] = {MTK_PROBE_ALB_VERIFY,
+                                                  MTK_PROBE_ALB_PASSTHROUGH};
   for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
     struct mtk_probe_alb_result result;
     mtk_probe_alb_check(modes[i], want, &echo, &result);
