@@ -108,6 +108,24 @@ sign deep-leaf /CN=deep deep-int2 leaf
 cat "$D/deep-leaf.pem" "$D/deep-int2.pem" "$D/ok-int.pem" >"$D/deep.chain"
 cp "$D/deep-leaf.key" "$D/deep.chain.key"
 cases+=(deep)
+# Two intermediates under one with pathLenConstraint 0 (HAProxy's depth
+# allows the chain, the constraint does not).
+case_of pathlen0 int_pathlen0 leaf /CN=pathlen0-unused
+sign pathlen0-int2 "/CN=pathlen0 intermediate 2" pathlen0-int int
+sign pathlen0-leaf2 /CN=pathlen0 pathlen0-int2 leaf
+cat "$D/pathlen0-leaf2.pem" "$D/pathlen0-int2.pem" "$D/pathlen0-int.pem" \
+  >"$D/pathlen0.chain"
+cp "$D/pathlen0-leaf2.key" "$D/pathlen0.chain.key"
+# A version 1 intermediate (no extensions at all, so no basicConstraints).
+key v1-int
+openssl req -new -key "$D/v1-int.key" -subj "/CN=v1 intermediate" \
+  -out "$D/v1-int.csr" 2>/dev/null || fail "req v1-int"
+openssl x509 -req -in "$D/v1-int.csr" -CA "$D/root.pem" -CAkey "$D/root.key" \
+  -days 30 -out "$D/v1-int.pem" 2>/dev/null || fail "x509 v1-int"
+sign v1-leaf /CN=v1 v1-int leaf
+cat "$D/v1-leaf.pem" "$D/v1-int.pem" >"$D/v1.chain"
+cp "$D/v1-leaf.key" "$D/v1.chain.key"
+cases+=(v1)
 
 nginx_port=$(free_port)
 start_nginx diff "$nginx_port" "
