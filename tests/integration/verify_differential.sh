@@ -1,7 +1,7 @@
 # mtlskit verify --platform nginx|haproxy against the real servers: each
 # edge-case chain below (made by openssl commands, the way a private CA
 # makes them) is verified offline and presented to a real nginx and a real
-# HAProxy trusting the same root, over TLS 1.3 on loopback. The offline
+# HAProxy trusting the same root, over TLS 1.2 and 1.3 on loopback. The offline
 # verdict must be what the server did (docs/verify.md).
 . "$MTK_SRC/tests/lib/testlib.sh"
 . "$MTK_SRC/tests/lib/servers.sh"
@@ -115,19 +115,20 @@ start_nginx diff "$nginx_port" "
     ssl_certificate_key $D/server.key;
     ssl_client_certificate $D/root.pem;
     ssl_verify_client on;
-    ssl_protocols TLSv1.3;
+    ssl_protocols TLSv1.2 TLSv1.3;
     location / { return 200 ok; }" || fail "nginx did not start"
 cat "$D/server.pem" "$D/server.key" >"$D/server-haproxy.pem"
 haproxy_port=$(free_port)
 start_haproxy diff "$haproxy_port" \
-  "ssl crt $D/server-haproxy.pem ca-file $D/root.pem verify required ssl-min-ver TLSv1.3" ||
+  "ssl crt $D/server-haproxy.pem ca-file $D/root.pem verify required ssl-min-ver TLSv1.2" ||
   fail "haproxy did not start"
 
-# server_verdict PORT CASE: accept when the server answered 200 to the
-# client certificate, refuse otherwise.
+# server_verdict PORT CASE VERSION: accept when the server answered 200 to
+# the client certificate over TLS VERSION (1.2 or 1.3), refuse otherwise.
 server_verdict() {
   local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --tlsv1.3 \
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+    "--tlsv$3" --tls-max "$3" \
     --cacert "$D/root.pem" --cert "$D/$2.chain" --key "$D/$2.chain.key" \
     "https://127.0.0.1:$1/") || true
   if [ "$code" = 200 ]; then echo accept; else echo refuse; fi
@@ -149,11 +150,13 @@ for c in "${cases[@]}"; do
   for platform in nginx haproxy; do
     port=$nginx_port
     [ "$platform" = haproxy ] && port=$haproxy_port
-    real=$(server_verdict "$port" "$c")
     offline=$(offline_verdict "$platform" "$c")
-    [ "$offline" = "$real" ] ||
-      fail "$platform $c: mtlskit verify says $offline, the server did $real ($(cat "$T/v.out"))"
-    pass "$platform $c: $real, as the server"
+    for version in 1.2 1.3; do
+      real=$(server_verdict "$port" "$c" "$version")
+      [ "$offline" = "$real" ] ||
+        fail "$platform $c TLS $version: mtlskit verify says $offline, the server did $real ($(cat "$T/v.out"))"
+      pass "$platform $c TLS $version: $real, as the server"
+    done
   done
 done
 
