@@ -228,6 +228,17 @@ static bool under_dir(const char *path, const char *dir) {
   return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
+// file_holds reports whether the file at |path| holds exactly |len| bytes
+// of |data|.
+static bool file_holds(const char *path, const char *data, size_t len) {
+  char *got = NULL;
+  size_t got_len = 0;
+  bool same = mtk_file_read(path, len + 1, &got, &got_len, NULL) == 0 &&
+              got_len == len && memcmp(got, data, len) == 0;
+  free(got);
+  return same;
+}
+
 int mtk_ca_commit(struct mtk_ca *ca, struct mtk_diag *diag) {
   int err = 0;
   bool bulk = ca->num_created > SYNC_EACH_MAX;
@@ -285,7 +296,16 @@ int mtk_ca_commit(struct mtk_ca *ca, struct mtk_diag *diag) {
       return err;
     }
     err = mtk_file_replace(ca->conf.database, text, len, 0644, diag);
+    bool in_place = err != 0 && file_holds(ca->conf.database, text, len);
     free(text);
+    if (in_place) {
+      // Only the final directory fsync failed: the index is in place, the
+      // operation committed, and its files must stay. The error stands
+      // (the change may not survive a power loss).
+      ca->index_dirty = false;
+      forget_created(ca);
+      mtk_ca_journal_end(ca);
+    }
     if (err != 0) {
       return err;
     }

@@ -72,6 +72,10 @@ int mtk_ca_journal_begin(struct mtk_ca *ca, const struct mtk_ca_issue_req *reqs,
   }
   if (err == 0) {
     ca->journal_open = true;
+  } else if (!ca->journal_open) {
+    // A replace that failed after its rename (a directory fsync, say)
+    // leaves a journal nothing will end: the command changes nothing.
+    unlink(path);
   }
   return err;
 }
