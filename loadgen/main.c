@@ -16,9 +16,11 @@
 #include "mtlskit/hdrlog.h"
 #include "mtlskit/json.h"
 #include "mtlskit/outcome.h"
+#include "mtlskit/units.h"
 #include "options.h"
 #include "progress.h"
 #include "summary.h"
+#include "timeline.h"
 
 static volatile sig_atomic_t interrupted;
 static void on_sigint(int sig) {
@@ -93,6 +95,7 @@ int main(int argc, char **argv) {
   bool run_started = false;
   struct mtk_loadgen_results all, interval;
   FILE *hlog = NULL;
+  json_t *timeline = NULL;
   int status = MTK_EXIT_OK;
   memset(&run, 0, sizeof(run));
   memset(&all, 0, sizeof(all));
@@ -161,6 +164,7 @@ int main(int argc, char **argv) {
     status = mtk_cli_fail(err, &diag);
     goto out;
   }
+  if (o->json) timeline = json_array();
   uint64_t next = cfg->interval_ns;
   uint64_t last = 0;
   for (;;) {
@@ -173,6 +177,12 @@ int main(int argc, char **argv) {
       if (hlog != NULL && (end > last || finished)) {
         rc = write_hdr_interval(hlog, o->hdr_log, last, end, &interval);
         if (rc != 0) status = rc;
+      }
+      if (timeline != NULL &&
+          mtk_loadgen_timeline_add(timeline, &interval, (double)last / 1e9,
+                                   (double)(end - last) / 1e9,
+                                   last < cfg->warmup_ns) != 0) {
+        status = mtk_cli_fail(MTK_ENOMEM, NULL);
       }
       mtk_loadgen_results_merge(&all, &interval);
       if (progress)
@@ -202,6 +212,12 @@ int main(int argc, char **argv) {
       &o->slo, &all, &sum, o->json ? NULL : stdout, &slo_ok);
   if (root != NULL) {
     json_object_set_new(root, "slo", slo_arr);
+    char started[32];
+    if (mtk_format_time(started, sizeof(started), (time_t)wall_start) == 0) {
+      json_object_set_new(root, "started_at", json_string(started));
+    }
+    json_object_set_new(root, "timeline", timeline);
+    timeline = NULL;
     int print_err = mtk_json_print(stdout, root);
     if (print_err != 0) status = mtk_cli_fail(print_err, NULL);
   } else {
@@ -230,6 +246,7 @@ out:
     mtk_cli_error("--hdr-log: write failed");
     status = MTK_EXIT_RUNTIME;
   }
+  json_decref(timeline);
   mtk_loadgen_results_cleanup(&all);
   mtk_loadgen_results_cleanup(&interval);
   mtk_net_tls_free(tls);

@@ -25,4 +25,11 @@ int report_diff_main(int argc, char **argv);
 // report_diff_usage prints the usage of `report diff` on |f|.
 void report_diff_usage(FILE *f);
 
+// report_html_main: `mtlskit report html RESULT... -o FILE [--history DIR]
+// [--title TEXT]` (html.c).
+int report_html_main(int argc, char **argv);
+
+// report_html_usage prints the usage of `report html` on |f|.
+void report_html_usage(FILE *f);
+
 #endif  // MTK_REPORTS_REPORT_H

@@ -1,6 +1,7 @@
 // The shared loader and walks of `report md|diff` (see result.h).
 #include "result.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,29 @@ const struct report_pct report_pcts[REPORT_NUM_PCTS] = {
     {"p50_ns", "p50"},    {"p90_ns", "p90"}, {"p99_ns", "p99"},
     {"p999_ns", "p99.9"}, {"max_ns", "max"},
 };
+
+// looks_like_hdrlog tells an HdrHistogram interval log by its first line:
+// a "#[" comment, the legend, or a tagged interval.
+static bool looks_like_hdrlog(const char *data) {
+  return strncmp(data, "#[", 2) == 0 ||
+         strncmp(data, "\"StartTimestamp", 15) == 0 ||
+         strncmp(data, "Tag=", 4) == 0;
+}
+
+int report_sniff_hdrlog(const char *path, bool *out) {
+  *out = false;
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    mtk_cli_error("%s: %s", path, strerror(errno));
+    return MTK_EXIT_RUNTIME;
+  }
+  char head[32] = {0};
+  size_t n = fread(head, 1, sizeof(head) - 1, f);
+  fclose(f);
+  head[n] = '\0';
+  *out = looks_like_hdrlog(head);
+  return 0;
+}
 
 // result_kind tells a probe result from a loadgen result by the members
 // only that command writes, or returns -1.
@@ -43,8 +67,7 @@ int report_result_load(const char *path, struct report_result *out) {
   if (err != 0) {
     return mtk_cli_fail_input(err, &diag);
   }
-  if (strncmp(data, "#[", 2) == 0 ||
-      strncmp(data, "\"StartTimestamp", 15) == 0) {
+  if (looks_like_hdrlog(data)) {
     free(data);
     mtk_cli_error(
         "%s: an HdrHistogram log, not a probe or loadgen --json "

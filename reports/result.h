@@ -30,6 +30,12 @@ struct report_result {
 // caller then frees |out| with report_result_free.
 int report_result_load(const char *path, struct report_result *out);
 
+// report_sniff_hdrlog sets *|out| to whether the file |path| starts like an
+// HdrHistogram interval log (a "#[" comment, the legend, a "Tag=" line).
+// Returns 0, or exit status 3 with one line naming |path| when it cannot be
+// opened.
+int report_sniff_hdrlog(const char *path, bool *out);
+
 // report_result_free releases what report_result_load allocated.
 void report_result_free(struct report_result *r);
 
