@@ -74,8 +74,12 @@ static const char stylesheet[] =
     "td.num{text-align:right;font-variant-numeric:tabular-nums}"
     "table.matrix td{text-align:center;position:relative;min-width:2.2em;"
     "font-weight:bold}"
-    "table.matrix td i{display:none;position:absolute;z-index:2;left:50%;"
-    "top:100%;width:22em;text-align:left;font:normal 12px/1.4 system-ui,"
+    "table.matrix thead th.case{vertical-align:bottom;padding:4px 2px}"
+    "table.matrix thead th.case span{writing-mode:vertical-rl;"
+    "transform:rotate(180deg);white-space:nowrap;font-weight:normal}"
+    "table.matrix td i{display:none;position:fixed;z-index:2;"
+    "margin:1.4em 0 0 -1em;width:22em;text-align:left;font:normal 12px/1.4 "
+    "system-ui,"
     "sans-serif;background:#fff;color:#1f2328;border:1px solid #8c959f;"
     "border-radius:4px;padding:6px;box-shadow:0 2px 8px #0003}"
     "table.matrix td:hover i,table.matrix td:focus i{display:block}"
@@ -270,6 +274,18 @@ static void cards(FILE *f, const struct inputs *in) {
   fputs("</div>\n", f);
 }
 
+// probe_sections writes the section of every probe result, or with
+// |details_only| their details tables.
+static int probe_sections(FILE *f, const struct inputs *in, bool details_only) {
+  int status = 0;
+  for (size_t i = 0; status == 0 && i < in->num_results; i++) {
+    if (in->results[i].kind == REPORT_PROBE) {
+      status = html_probe_section(f, &in->results[i], details_only);
+    }
+  }
+  return status;
+}
+
 static int write_page(FILE *f, const struct inputs *in,
                       const struct html_opts *o, int argc, char **argv) {
   fputs(
@@ -285,18 +301,16 @@ static int write_page(FILE *f, const struct inputs *in,
   svg_text(f, o->title);
   fputs("</h1></header>\n<main>\n", f);
   cards(f, in);
-  int status = 0;
-  for (size_t i = 0; status == 0 && i < in->num_results; i++) {
-    if (in->results[i].kind == REPORT_PROBE) {
-      status = html_probe_section(f, &in->results[i]);
-    }
-  }
+  // The answers first (verdicts, the matrix, the charts), then the tables
+  // that back them.
+  int status = probe_sections(f, in, false);
   if (status == 0 && in->num_runs > 0) {
     html_load_section(f, in->runs, in->num_runs);
   }
   if (status == 0 && o->history != NULL) {
     status = html_history_section(f, o->history, in->results, in->num_results);
   }
+  if (status == 0) status = probe_sections(f, in, true);
   char now[32];
   if (mtk_format_time(now, sizeof(now), time(NULL)) != 0) now[0] = '\0';
   fprintf(f,

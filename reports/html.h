@@ -5,6 +5,7 @@
 #ifndef MTK_REPORTS_HTML_H
 #define MTK_REPORTS_HTML_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "load_run.h"
@@ -12,9 +13,12 @@
 #include "result.h"
 
 // html_probe_section writes a probe result's section: its header and
-// totals, the targets, the matrix of cases by targets and the details
-// table. Returns 0 or an exit status (out of memory).
-int html_probe_section(FILE *f, const struct report_result *r);
+// totals, the targets and the matrix of targets by cases (each cell's
+// expected and observed outcome, stage and source shown on hover and
+// focus); with |details_only|, the details table instead, the cases not
+// met first. Returns 0 or an exit status (out of memory).
+int html_probe_section(FILE *f, const struct report_result *r,
+                       bool details_only);
 
 // html_verdict_legend writes the key of the verdict symbols.
 void html_verdict_legend(FILE *f);

@@ -340,13 +340,13 @@ static void outcomes(FILE *f, const struct load_run *runs, size_t n) {
 void html_load_section(FILE *f, const struct load_run *runs, size_t n) {
   if (n > MAX_RUNS) n = MAX_RUNS;
   fputs("<section class=\"load\" id=\"load\">\n<h2>Load</h2>\n", f);
-  parameters(f, runs, n);
   slo_verdicts(f, runs, n);
+  distribution_charts(f, runs, n);
+  time_charts(f, runs, n);
+  fputs("<h3>Runs</h3>\n", f);
+  parameters(f, runs, n);
   fputs("<h3>Latency percentiles</h3>\n", f);
   percentiles(f, runs, n);
-  distribution_charts(f, runs, n);
-  fputs("<h3>Over time</h3>\n", f);
-  time_charts(f, runs, n);
   fputs("<h3>Outcomes</h3>\n", f);
   outcomes(f, runs, n);
   fputs("</section>\n", f);

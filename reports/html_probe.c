@@ -208,12 +208,14 @@ static void cell(FILE *f, const struct detail_row *row) {
   fputs("</i></td>", f);
 }
 
+// matrix writes one row per target and one column per case (the case
+// names written upwards), so that a few targets take a few lines.
 static void matrix(FILE *f, const json_t *doc, const struct probe_index *ix) {
   const json_t *targets = json_object_get(doc, "targets");
   size_t num_targets = json_array_size(targets);
-  // grid[case * num_targets + target]: the attempt's row, or NULL.
+  // grid[target * num_cases + case]: the attempt's row, or NULL.
   const struct detail_row **grid =
-      calloc(ix->num_cases * num_targets + 1, sizeof(*grid));
+      calloc(num_targets * ix->num_cases + 1, sizeof(*grid));
   if (grid == NULL) return;
   size_t ti = 0;
   for (size_t r = 0; r < ix->num_rows; r++) {
@@ -223,24 +225,24 @@ static void matrix(FILE *f, const json_t *doc, const struct probe_index *ix) {
       ti++;
     }
     if (ti == num_targets) break;
-    grid[ix->rows[r].case_idx * num_targets + ti] = &ix->rows[r];
+    grid[ti * ix->num_cases + ix->rows[r].case_idx] = &ix->rows[r];
   }
   fputs(
       "<div class=\"scroll\"><table class=\"matrix\"><thead><tr>"
-      "<th>case</th>",
+      "<th>target</th>",
       f);
-  for (size_t t = 0; t < num_targets; t++) {
-    fputs("<th>", f);
-    svg_text(f, report_str(json_array_get(targets, t), "name", ""));
-    fputs("</th>", f);
+  for (size_t c = 0; c < ix->num_cases; c++) {
+    fputs("<th class=\"case\"><span>", f);
+    svg_text(f, ix->cases[c]);
+    fputs("</span></th>", f);
   }
   fputs("</tr></thead><tbody>", f);
-  for (size_t c = 0; c < ix->num_cases; c++) {
+  for (size_t t = 0; t < num_targets; t++) {
     fputs("<tr><th>", f);
-    svg_text(f, ix->cases[c]);
+    svg_text(f, report_str(json_array_get(targets, t), "name", ""));
     fputs("</th>", f);
-    for (size_t t = 0; t < num_targets; t++) {
-      const struct detail_row *row = grid[c * num_targets + t];
+    for (size_t c = 0; c < ix->num_cases; c++) {
+      const struct detail_row *row = grid[t * ix->num_cases + c];
       if (row != NULL) {
         cell(f, row);
       } else {
@@ -292,21 +294,26 @@ static void details(FILE *f, struct probe_index *ix) {
   free(rows);
 }
 
-int html_probe_section(FILE *f, const struct report_result *r) {
+int html_probe_section(FILE *f, const struct report_result *r,
+                       bool details_only) {
   struct probe_index ix;
   if (index_probe(r->doc, &ix) != 0) {
     free_index(&ix);
     mtk_cli_error("out of memory");
     return MTK_EXIT_INTERNAL;
   }
-  fputs("<section class=\"probe\">\n", f);
-  header(f, r);
-  targets_table(f, r->doc);
-  fputs("<h3>Cases by target</h3>\n", f);
-  html_verdict_legend(f);
-  matrix(f, r->doc, &ix);
-  fputs("<h3>Details, most urgent first</h3>\n", f);
-  details(f, &ix);
+  if (details_only) {
+    fputs("<section class=\"probe-details\">\n<h3>Details of ", f);
+    svg_text(f, r->path);
+    fputs(", most urgent first</h3>\n", f);
+    details(f, &ix);
+  } else {
+    fputs("<section class=\"probe\">\n", f);
+    header(f, r);
+    targets_table(f, r->doc);
+    html_verdict_legend(f);
+    matrix(f, r->doc, &ix);
+  }
   fputs("</section>\n", f);
   free_index(&ix);
   return 0;

@@ -116,40 +116,46 @@ assert not dom.refs, f"the page refers to resources: {dom.refs[:5]}"
 for style in re.findall(r"<style[^>]*>(.*?)</style>", dom_text, re.S):
     assert "url(" not in style and "@import" not in style, "the stylesheet loads something"
 
-# Sections in order: bad.json, good.json.
-sections = [i for i, e in enumerate(dom.elements) if e[0] == "section" and e[1].get("class") == "probe"]
-assert len(sections) == 2, sections
-for si, name in zip(sections, ("bad", "good")):
+# Sections in order: bad.json, good.json; then, after the charts, their
+# details tables in the same order.
+def sections(cls):
+    starts = [i for i, e in enumerate(dom.elements) if e[0] == "section" and e[1].get("class") == cls]
+    out = []
+    for si in starts:
+        end = next((j for j in range(si + 1, len(dom.elements)) if dom.elements[j][0] == "section"), len(dom.elements))
+        out.append(dom.elements[si:end])
+    return out
+probe_parts, detail_parts = sections("probe"), sections("probe-details")
+assert len(probe_parts) == 2 and len(detail_parts) == 2, (len(probe_parts), len(detail_parts))
+for part, dpart, name in zip(probe_parts, detail_parts, ("bad", "good")):
     probe = json.load(open(f"{t}/{name}.json"))
-    end = next((j for j in range(si + 1, len(dom.elements)) if dom.elements[j][0] == "section"), len(dom.elements))
-    part = dom.elements[si:end]
     totals = {e[1]["data-total"]: int(e[2].split()[0]) for e in part if "data-total" in e[1]}
     assert totals == probe["summary"], (name, totals, probe["summary"])
-    # The matrix: one row per case, the cell's class is the case's result.
-    rows = {}
-    current = None
-    in_matrix = in_head = False
+    # The matrix: a row per target, a column per case; a cell's class is
+    # the case's result.
+    cases, rows, current, in_matrix = [], {}, None, False
     for e in part:
         if e[0] == "table":
             in_matrix = e[1].get("class") == "matrix"
-        if e[0] in ("thead", "tbody"):
-            in_head = e[0] == "thead"
-        if not in_matrix or in_head:
+        if not in_matrix:
             continue
-        if e[0] == "tr":
+        if e[0] == "th" and e[1].get("class") == "case":
+            cases.append(e[2])
+        elif e[0] == "tr":
             current = None
-        elif e[0] == "th" and current is None and e[2] not in ("case",):
+        elif e[0] == "th" and e[2] != "target":
             current = e[2]
             rows[current] = []
         elif e[0] == "td" and current is not None:
             rows[current].append(e[1].get("class", ""))
-    results = probe["targets"][0]["results"]
-    assert len(rows) == len(results), (name, len(rows), len(results))
-    for r in results:
-        assert rows[r["case"]] == ["r-" + r["result"]], (name, r["case"], rows[r["case"]], r["result"])
+    target = probe["targets"][0]
+    results = target["results"]
+    assert list(rows) == [target["name"]], (name, list(rows))
+    assert cases == [r["case"] for r in results], (name, cases)
+    assert rows[target["name"]] == ["r-" + r["result"] for r in results], (name, rows)
     # Details: the cases not met come first, with expected and observed.
     details, in_details = [], False
-    for e in part:
+    for e in dpart:
         if e[0] == "table":
             in_details = e[1].get("class") == "details"
         elif in_details and e[0] == "tr" and e[1].get("class", "").startswith("row-"):
