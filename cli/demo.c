@@ -117,9 +117,9 @@ static int measure_and_report(const char *dir, const char *fx,
       "The probe's results kept as JSON, two seconds of new mTLS connections "
       "at\n50 per second with a valid identity, and one HTML page with "
       "both.\n");
-  const char *probe[] = {"",           "--fixtures", fx,    "--profile",
-                         "alb-verify", "--cacert",   trust, "--json",
-                         url,          NULL};
+  const char *probe[] = {"",           "--fixtures", fx,          "--profile",
+                         "alb-verify", "--name",     "local-alb", "--cacert",
+                         trust,        "--json",     url,         NULL};
   int status = step_to("probe", probe, probe_json);
   if (status != MTK_EXIT_OK) return status;
   const char *load[] = {"",
@@ -208,9 +208,9 @@ static int conformance_check(const char *dir) {
   }
   char url[64];
   snprintf(url, sizeof(url), "https://127.0.0.1:%s/", port);
-  const char *probe[] = {"",          "--fixtures", fx,
-                         "--profile", "alb-verify", "--cacert",
-                         trust,       url,          NULL};
+  const char *probe[] = {"",           "--fixtures", fx,          "--profile",
+                         "alb-verify", "--name",     "local-alb", "--cacert",
+                         trust,        url,          NULL};
   status = step("probe", probe);
   if (status == MTK_EXIT_OK) {
     status = measure_and_report(dir, fx, url);
