@@ -78,7 +78,7 @@ static const char stylesheet[] =
     "table.matrix thead th.case span{writing-mode:vertical-rl;"
     "transform:rotate(180deg);white-space:nowrap;font-weight:normal}"
     "table.matrix td i{display:none;position:fixed;z-index:2;"
-    "margin:1.4em 0 0 -1em;width:22em;text-align:left;font:normal 12px/1.4 "
+    "margin:1.4em 0 0 -1em;width:22em;white-space:pre-line;text-align:left;font:normal 12px/1.4 "
     "system-ui,"
     "sans-serif;background:#fff;color:#1f2328;border:1px solid #8c959f;"
     "border-radius:4px;padding:6px;box-shadow:0 2px 8px #0003}"

@@ -192,18 +192,19 @@ static void targets_table(FILE *f, const json_t *doc) {
 // observed outcome, stage and source in a tip shown on hover and focus.
 static void cell(FILE *f, const struct detail_row *row) {
   const struct verdict_look *l = look_of(row->result);
-  fprintf(f, "<td class=\"r-%s\" tabindex=\"0\">%s<i>%s: ", l->result,
-          l->symbol, l->word);
+  // Compact markup: a large matrix has ten thousand of these.
+  fprintf(f, "<td class=r-%s tabindex=0>%s<i>%s: ", l->result, l->symbol,
+          l->word);
   svg_text(f, row->case_name);
-  fputs("<br>expected ", f);
+  fputs("\nexpected ", f);
   svg_text(f, row->expected);
-  fputs("<br>observed ", f);
+  fputs("\nobserved ", f);
   svg_text(f, row->observed[0] ? row->observed : "-");
   if (row->stage[0]) {
     fputs(" at ", f);
     svg_text(f, row->stage);
   }
-  fputs("<br>", f);
+  fputc('\n', f);
   svg_text(f, row->source);
   fputs("</i></td>", f);
 }
