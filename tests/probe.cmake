@@ -27,6 +27,7 @@ mtk_add_integration_test(probe_aborted probe_aborted.sh)
 mtk_add_integration_test(probe_blinding probe_blinding.sh)
 mtk_add_integration_test(probe_server_trust probe_server_trust.sh)
 mtk_add_integration_test(probe_alert_recovery probe_alert_recovery.sh)
+mtk_add_integration_test(hostile_servers hostile_servers.sh)
 
 # A scripted TLS server that refuses with a chosen alert and resets at
 # once (integration.probe_alert_recovery). A test helper on Debian's
