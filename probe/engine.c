@@ -478,6 +478,9 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
     snprintf(a->ip, sizeof(a->ip), "%s", ip);
     a->port = (unsigned)l;
   }
+  if (curl_easy_getinfo(s->easy, CURLINFO_LOCAL_PORT, &l) == CURLE_OK) {
+    a->local_port = (unsigned)l;
+  }
   curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_connect);
   curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &t_tls);
   curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_first);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "connlog.h"
 #include "engine.h"
 #include "manifest.h"
 #include "mtlskit/cli.h"
@@ -75,6 +76,10 @@ static const char usage_text[] =
     "  --record-profile FILE  write what the one target did as a profile\n"
     "                        (basis O) to FILE, exit 0 (default profile for\n"
     "                        the run: strict)\n"
+    "  --connection-log FILE|DIR  the platform's connection logs (ALB's\n"
+    "                        format, plain or gzip; repeat): each attempt\n"
+    "                        shows the reason stated for it, and a refusal\n"
+    "                        for the wrong reason is not met\n"
     "  --list-profiles       print every profile's cells and origin, and\n"
     "                        exit\n"
     "  -h, --help            this text;  --version  versions\n"
@@ -107,6 +112,7 @@ enum {
   OPT_JSON,
   OPT_JUNIT,
   OPT_RECORD_PROFILE,
+  OPT_CONNECTION_LOG,
   OPT_LIST_PROFILES,
   OPT_VERSION,
 };
@@ -136,6 +142,7 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"junit", required_argument, NULL, OPT_JUNIT},
     {"record-profile", required_argument, NULL, OPT_RECORD_PROFILE},
+    {"connection-log", required_argument, NULL, OPT_CONNECTION_LOG},
     {"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -279,7 +286,9 @@ int main(int argc, char **argv) {
   int opt;
   bool curl_ready = false;
   bool list = false;
-  const char *record = NULL;      // --record-profile FILE
+  const char *record = NULL;                    // --record-profile FILE
+  struct mtk_probe_strv conn_logs = {NULL, 0};  // --connection-log FILE|DIR
+  struct mtk_probe_connlog connlog = {NULL, 0, 0, 0};
   const char *target_opt = NULL;  // a target option seen, for the check
                                   // that it has URLs to apply to
 
@@ -435,6 +444,9 @@ int main(int argc, char **argv) {
         break;
       case OPT_RECORD_PROFILE:
         record = optarg;
+        break;
+      case OPT_CONNECTION_LOG:
+        err = mtk_probe_strv_push(&conn_logs, optarg);
         break;
       case OPT_JUNIT:
         err = dup_opt(&cfg.junit, optarg);
@@ -608,6 +620,25 @@ int main(int argc, char **argv) {
     status = mtk_cli_fail(err, &diag);
     goto out;
   }
+  if (conn_logs.num > 0) {
+    for (size_t i = 0; i < conn_logs.num; i++) {
+      if ((err = mtk_probe_connlog_load(&connlog, conn_logs.v[i], &diag)) !=
+          0) {
+        status = mtk_cli_fail(err, &diag);
+        goto out;
+      }
+    }
+    size_t ran = 0;
+    for (size_t i = 0; i < run.num_attempts; i++) {
+      ran += run.attempts[i].run;
+    }
+    size_t matched = mtk_probe_connlog_apply(&connlog, &run);
+    fprintf(stderr,
+            "mtlskit probe: connection logs: %zu lines from %zu files, %zu "
+            "malformed; %zu of %zu attempts matched\n",
+            connlog.num_entries, connlog.files, connlog.malformed, matched,
+            ran);
+  }
   mtk_probe_judge(&run);
   status = mtk_probe_exit_status(&run, &cfg);
   if (cfg.json) {
@@ -646,6 +677,8 @@ out:
   mtk_probe_target_cleanup(&cli);
   mtk_probe_config_cleanup(&cfg);
   mtk_probe_profiles_cleanup();
+  mtk_probe_strv_cleanup(&conn_logs);
+  mtk_probe_connlog_cleanup(&connlog);
   if (curl_ready) {
     curl_global_cleanup();
   }

@@ -97,6 +97,27 @@ static void why_text(const struct mtk_probe_attempt *a, char *out,
                  : "; a read-before-write re-probe saw %s, no alert",
              first);
   }
+  if (a->logged.looked) {
+    // The stated reason leads when it is what failed.
+    char logged[320];
+    size_t used = strlen(base);
+    if (!a->logged.found) {
+      snprintf(logged, sizeof(logged), "no connection-log line");
+    } else if (a->logged.wrong) {
+      snprintf(logged, sizeof(logged), "logged %s, expected %s",
+               a->logged.stated, a->logged.expected);
+    } else {
+      snprintf(logged, sizeof(logged), "logged %s", a->logged.stated);
+    }
+    if (a->logged.wrong) {
+      char rest[sizeof(base)];
+      snprintf(rest, sizeof(rest), "%s", base);
+      snprintf(base, sizeof(base), "%s; %.*s", logged,
+               (int)(sizeof(base) - sizeof(logged) - 3), rest);
+    } else {
+      snprintf(base + used, sizeof(base) - used, "; %s", logged);
+    }
+  }
   if (a->alb.num_failures > 0) {
     // The header check leads: it is what failed when the outcome was right.
     alb_text(a, alb, sizeof(alb));
@@ -324,6 +345,16 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
                 (double)a->total_us / 1e3));
   json_object_set_new(o, "chain_sent", chain_sent_json(a));
   json_object_set_new(o, "detail", json_string(a->detail));
+  if (a->logged.looked) {
+    json_object_set_new(
+        o, "connection_log",
+        a->logged.found
+            ? json_pack(
+                  "{s:s, s:s?, s:b}", "stated", a->logged.stated, "expected",
+                  a->logged.expected[0] != '\0' ? a->logged.expected : NULL,
+                  "wrong_reason", a->logged.wrong)
+            : json_pack("{s:n}", "stated"));
+  }
   return o;
 }
 
