@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ca_internal.h"
 #include "mtlskit/file.h"
 #include "mtlskit/pem.h"
 #include "mtlskit/x509_crl.h"
@@ -163,6 +164,11 @@ int mtk_ca_open(struct mtk_ca *ca, const char *dir, unsigned flags,
                                             ca->conf.database)
                              : err;
   }
+  if ((flags & MTK_CA_OPEN_LOCK) && !(flags & MTK_CA_OPEN_NO_RECOVER) &&
+      (err = mtk_ca_journal_recover(ca, &ca->recovered_uncommitted,
+                                    &ca->recovered_removed, diag)) != 0) {
+    return err;
+  }
   if (mtk_file_exists(ca->conf.serial)) {
     uint8_t num[MTK_SERIAL_MAX];
     size_t num_len;
@@ -191,6 +197,7 @@ void mtk_ca_close(struct mtk_ca *ca) {
     unlink(ca->created[i]);
   }
   forget_created(ca);
+  mtk_ca_journal_end(ca);  // nothing it covers is left
   free(ca->created);
   mtk_dir_unlock(ca->lock_fd);
   X509_free(ca->cert);
@@ -219,6 +226,17 @@ static int fsync_path(const char *path, struct mtk_diag *diag) {
 static bool under_dir(const char *path, const char *dir) {
   size_t n = strlen(dir);
   return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+// file_holds reports whether the file at |path| holds exactly |len| bytes
+// of |data|.
+static bool file_holds(const char *path, const char *data, size_t len) {
+  char *got = NULL;
+  size_t got_len = 0;
+  bool same = mtk_file_read(path, len + 1, &got, &got_len, NULL) == 0 &&
+              got_len == len && memcmp(got, data, len) == 0;
+  free(got);
+  return same;
 }
 
 int mtk_ca_commit(struct mtk_ca *ca, struct mtk_diag *diag) {
@@ -278,13 +296,23 @@ int mtk_ca_commit(struct mtk_ca *ca, struct mtk_diag *diag) {
       return err;
     }
     err = mtk_file_replace(ca->conf.database, text, len, 0644, diag);
+    bool in_place = err != 0 && file_holds(ca->conf.database, text, len);
     free(text);
+    if (in_place) {
+      // Only the final directory fsync failed: the index is in place, the
+      // operation committed, and its files must stay. The error stands
+      // (the change may not survive a power loss).
+      ca->index_dirty = false;
+      forget_created(ca);
+      mtk_ca_journal_end(ca);
+    }
     if (err != 0) {
       return err;
     }
     ca->index_dirty = false;
   }
   forget_created(ca);
+  mtk_ca_journal_end(ca);
   return 0;
 }
 
@@ -396,12 +424,16 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   size_t cert_pem_len = 0, key_pem_len = 0, csr_pem_len = 0;
   char key_path[MTK_CADB_PATH_MAX + 96], csr_path[MTK_CADB_PATH_MAX + 96],
       cert_path[MTK_CADB_PATH_MAX + 96], new_path[MTK_CADB_PATH_MAX + 96];
+  struct ca_profile_exts profile_exts;
+  memset(&profile_exts, 0, sizeof(profile_exts));
   memset(out, 0, sizeof(*out));
   if (ca->key == NULL) {
     return mtk_diag_set(diag, MTK_EINTERNAL, "CA opened without its key");
   }
-  if ((err = mtk_ca_check_request(req->subject, req->san, req->public_key,
-                                  req->key_type, diag)) != 0) {
+  if ((err = mtk_ca_check_request(
+           req->subject, req->san,
+           req->private_key != NULL ? req->private_key : req->public_key,
+           req->key_type, diag)) != 0) {
     return err;
   }
   if (req->name != NULL) {
@@ -430,7 +462,10 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     return mtk_diag_set(diag, MTK_EEXIST, "%s already exists", req->p12_path);
   }
   EVP_PKEY *pub = req->public_key;
-  if (pub == NULL) {
+  if (req->private_key != NULL) {
+    EVP_PKEY_up_ref(req->private_key);
+    key = pub = req->private_key;
+  } else if (pub == NULL) {
     if ((err = mtk_key_generate(req->key_type, &key, diag)) != 0) {
       goto out;
     }
@@ -447,6 +482,23 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   spec.not_before = req->not_before;
   spec.not_after = req->not_after;
   spec.san = req->san;
+  if (req->extensions == NULL && req->named_profile != NULL) {
+    // The x509v3 code shares the profile's CONF: one thread at a time.
+    pthread_mutex_lock(&ca->mutex);
+    err = ca_profile_exts_make(req->named_profile, ca->cert, pub, req->san,
+                               &profile_exts, diag);
+    pthread_mutex_unlock(&ca->mutex);
+    if (err != 0) {
+      goto out;
+    }
+  }
+  if (req->extensions != NULL || req->named_profile != NULL) {
+    spec.basic_constraints_mode = spec.key_usage_mode = spec.eku_mode =
+        spec.ski_mode = spec.aki_mode = spec.san_mode = MTK_EXT_OMIT;
+    spec.extra = req->extensions != NULL ? req->extensions : profile_exts.v;
+    spec.num_extra =
+        req->extensions != NULL ? req->num_extensions : profile_exts.num;
+  }
   // A fresh random serial that neither the index nor newcerts/ knows.
   for (int tries = 0;; tries++) {
     OPENSSL_free(der);
@@ -560,6 +612,7 @@ out:
   OPENSSL_free(subject);
   X509_free(cert);
   EVP_PKEY_free(key);
+  ca_profile_exts_cleanup(&profile_exts);
   return err;
 }
 
@@ -581,7 +634,12 @@ int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
                  struct mtk_ca_issued *out, struct mtk_diag *diag) {
   char *subject = NULL;
   char expires[24];
-  int err = issue_one(ca, req, out, &subject, expires, diag);
+  memset(out, 0, sizeof(*out));
+  int err = ca->lock_fd >= 0 ? mtk_ca_journal_begin(ca, req, 1, diag) : 0;
+  if (err != 0) {
+    return err;
+  }
+  err = issue_one(ca, req, out, &subject, expires, diag);
   if (err == 0) {
     err = append_issued(ca, out, subject, expires, diag);
     if (err != 0) {
@@ -647,6 +705,10 @@ int mtk_ca_issue_batch(struct mtk_ca *ca, const struct mtk_ca_issue_req *reqs,
   if (b.subjects == NULL || b.expires == NULL || b.errs == NULL ||
       b.diags == NULL) {
     err = MTK_ENOMEM;
+    goto out;
+  }
+  if (ca->lock_fd >= 0 &&
+      (err = mtk_ca_journal_begin(ca, reqs, num, diag)) != 0) {
     goto out;
   }
   pthread_mutex_init(&b.mu, NULL);
@@ -930,9 +992,35 @@ out:
   return err;
 }
 
+// check_exportable refuses |cert| (NAME's) when the index records it as
+// revoked or its validity has ended: a .pfx handed to a user must work.
+static int check_exportable(struct mtk_ca *ca, const char *name,
+                            const X509 *cert, struct mtk_diag *diag) {
+  char hex[2 * MTK_SERIAL_MAX + 3];
+  if (mtk_cert_serial_hex(cert, hex, sizeof(hex)) != 0) {
+    return mtk_diag_set(diag, MTK_ECORRUPT, "certificate '%s': bad serial",
+                        name);
+  }
+  ssize_t i = mtk_cadb_index_find(&ca->index, hex);
+  if (i >= 0 && ca->index.entries[i].status == 'R') {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "certificate '%s' (serial %s) is revoked (%s): give "
+                        "--allow-revoked to export it anyway",
+                        name, hex, ca->index.entries[i].revoked);
+  }
+  if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "certificate '%s' (serial %s) has expired: give "
+                        "--allow-revoked to export it anyway",
+                        name, hex);
+  }
+  return 0;
+}
+
 int mtk_ca_export_p12(struct mtk_ca *ca, const char *name, const char *path,
                       const struct mtk_secret *password,
-                      enum mtk_p12_profile profile, struct mtk_diag *diag) {
+                      enum mtk_p12_profile profile, bool allow_revoked,
+                      struct mtk_diag *diag) {
   char key_path[MTK_CADB_PATH_MAX + 96], cert_path[MTK_CADB_PATH_MAX + 96];
   EVP_PKEY *key = NULL;
   X509 *cert = NULL;
@@ -965,6 +1053,9 @@ int mtk_ca_export_p12(struct mtk_ca *ca, const char *name, const char *path,
     ERR_clear_error();
     err = mtk_diag_set(diag, MTK_ECORRUPT, "%s does not match %s", key_path,
                        cert_path);
+    goto out;
+  }
+  if (!allow_revoked && (err = check_exportable(ca, name, cert, diag)) != 0) {
     goto out;
   }
   err = write_p12(path, false, ca, key, cert, password, profile, name, diag);

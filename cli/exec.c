@@ -1,5 +1,6 @@
 #include "exec.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,7 +68,10 @@ int exec_replace(const char *name, const char **argv) {
   return MTK_EXIT_RUNTIME;
 }
 
-int exec_spawn(const char *name, const char **argv, pid_t *out_pid) {
+// spawn starts mtlskit-|name| with |argv|, its standard output going to a
+// new file |stdout_path| (mode 0644) when that is not NULL.
+static int spawn(const char *name, const char **argv, const char *stdout_path,
+                 pid_t *out_pid) {
   char path[PATH_MAX];
   if (exec_find(name, path, sizeof(path)) != 0) {
     mtk_cli_error("mtlskit-%s is not installed", name);
@@ -81,6 +85,13 @@ int exec_spawn(const char *name, const char **argv, pid_t *out_pid) {
     return err;
   }
   if (pid == 0) {
+    if (stdout_path != NULL) {
+      int fd =
+          open(stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+        _exit(MTK_EXIT_RUNTIME);
+      }
+    }
     argv[0] = path;
     // execv's prototype predates const; it does not modify the strings.
     execv(path, (char *const *)argv);
@@ -90,9 +101,17 @@ int exec_spawn(const char *name, const char **argv, pid_t *out_pid) {
   return 0;
 }
 
+int exec_spawn(const char *name, const char **argv, pid_t *out_pid) {
+  return spawn(name, argv, NULL, out_pid);
+}
+
 int exec_run(const char *name, const char **argv) {
+  return exec_run_to(name, argv, NULL);
+}
+
+int exec_run_to(const char *name, const char **argv, const char *stdout_path) {
   pid_t pid;
-  if (exec_spawn(name, argv, &pid) != 0) {
+  if (spawn(name, argv, stdout_path, &pid) != 0) {
     return MTK_EXIT_RUNTIME;
   }
   int status;

@@ -16,6 +16,11 @@ int exec_find(const char *name, char *out, size_t out_len);
 // one-line error and returns MTK_EXIT_RUNTIME when it cannot start.
 int exec_run(const char *name, const char **argv);
 
+// exec_run_to runs mtlskit-|name| as exec_run does, with its standard
+// output written to the new file |stdout_path| (replaced; mode 0644), or
+// left as it is when |stdout_path| is NULL.
+int exec_run_to(const char *name, const char **argv, const char *stdout_path);
+
 // exec_replace replaces the front-end by mtlskit-|name| with |argv|
 // (argv[0] is replaced), so the subcommand gets the front-end's pid, its
 // signals and its exit status directly, the way git runs dashed externals.

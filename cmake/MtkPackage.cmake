@@ -48,6 +48,8 @@ install(FILES ${mtk_docs} "${PROJECT_SOURCE_DIR}/README.md"
 file(GLOB mtk_platform_docs "${PROJECT_SOURCE_DIR}/docs/platforms/*.md")
 install(FILES ${mtk_platform_docs}
         DESTINATION "${CMAKE_INSTALL_DOCDIR}/platforms")
+file(GLOB mtk_doc_images "${PROJECT_SOURCE_DIR}/docs/images/*.png")
+install(FILES ${mtk_doc_images} DESTINATION "${CMAKE_INSTALL_DOCDIR}/images")
 
 # The Debian package. Runtime dependencies come from dpkg-shlibdeps on the
 # executables (Debian's android-libboringssl, libcurl4, libuv1,

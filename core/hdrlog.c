@@ -268,8 +268,41 @@ out:
   return err;
 }
 
-int mtk_hdrlog_decode(const char *b64, size_t b64_len, struct mtk_hist *out,
-                      struct mtk_diag *diag) {
+void mtk_hdrlog_counts_cleanup(struct mtk_hdrlog_counts *c) {
+  free(c->index);
+  free(c->count);
+  memset(c, 0, sizeof(*c));
+}
+
+// counts_add appends count |v| > 0 at |index| (above every earlier one) to
+// |c| and to its totals. Returns 0, MTK_ENOMEM or MTK_ECORRUPT (overflow).
+static int counts_add(struct mtk_hdrlog_counts *c, size_t index, int64_t v) {
+  struct mtk_hist *h = &c->layout;
+  if (h->total_count > INT64_MAX - v) {
+    return MTK_ECORRUPT;
+  }
+  if ((c->len & (c->len - 1)) == 0) {  // 0, 1, 2, 4, ...: grow
+    size_t cap = c->len == 0 ? 16 : 2 * c->len;
+    size_t *ni = realloc(c->index, cap * sizeof(*ni));
+    if (ni == NULL) return MTK_ENOMEM;
+    c->index = ni;
+    int64_t *nc = realloc(c->count, cap * sizeof(*nc));
+    if (nc == NULL) return MTK_ENOMEM;
+    c->count = nc;
+  }
+  c->index[c->len] = index;
+  c->count[c->len] = v;
+  c->len++;
+  h->total_count += v;
+  int64_t value = mtk_hist_value_at_index(h, index);
+  if (value < h->min_value) h->min_value = value;
+  if (value > h->max_value) h->max_value = value;
+  return 0;
+}
+
+int mtk_hdrlog_decode_counts(const char *b64, size_t b64_len,
+                             struct mtk_hdrlog_counts *out,
+                             struct mtk_diag *diag) {
   int err;
   uint8_t *raw = NULL;
   uint8_t *enc = NULL;
@@ -331,18 +364,20 @@ int mtk_hdrlog_decode(const char *b64, size_t b64_len, struct mtk_hist *out,
                        (unsigned)normalizing);
     goto out;
   }
-  if (sigfigs < 1 || sigfigs > 5 || lowest < 1 || highest < 2 * lowest) {
+  if (sigfigs < 1 || sigfigs > 5 || lowest < 1 || highest / 2 < lowest) {
     err = mtk_diag_set(
         diag, MTK_ECORRUPT, "bad histogram range %lld..%lld, %u digits",
         (long long)lowest, (long long)highest, (unsigned)sigfigs);
     goto out;
   }
-  err = mtk_hist_init(out, lowest, highest, (int)sigfigs);
+  err = mtk_hist_init_layout(&out->layout, lowest, highest, (int)sigfigs);
   if (err != 0) {
-    mtk_diag_set(diag, err, "cannot hold a histogram of %lld..%lld",
-                 (long long)lowest, (long long)highest);
+    err = mtk_diag_set(
+        diag, MTK_ECORRUPT, "bad histogram range %lld..%lld, %u digits",
+        (long long)lowest, (long long)highest, (unsigned)sigfigs);
     goto out;
   }
+  struct mtk_hist *h = &out->layout;
   const uint8_t *p = enc + ENCODING_HEADER_SIZE;
   size_t pos = 0;
   size_t index = 0;
@@ -354,7 +389,7 @@ int mtk_hdrlog_decode(const char *b64, size_t b64_len, struct mtk_hist *out,
       goto out;
     }
     if (v < 0) {
-      if (-(uint64_t)v > out->num_counts - index) {
+      if (-(uint64_t)v > h->num_counts - index) {
         err = mtk_diag_set(diag, MTK_ECORRUPT,
                            "run of %llu empty counts overflows the histogram",
                            (unsigned long long)-(uint64_t)v);
@@ -362,24 +397,78 @@ int mtk_hdrlog_decode(const char *b64, size_t b64_len, struct mtk_hist *out,
       }
       index += (size_t)-v;
     } else {
-      if (index >= out->num_counts) {
+      if (index >= h->num_counts) {
         err = mtk_diag_set(diag, MTK_ECORRUPT,
                            "more counts than the histogram holds");
         goto out;
       }
-      out->counts[index++] = v;
+      if (v > 0) {
+        err = counts_add(out, index, v);
+        if (err != 0) {
+          mtk_diag_set(diag, err, "histogram total overflows");
+          goto out;
+        }
+      }
+      index++;
     }
-  }
-  err = mtk_hist_recompute(out);
-  if (err != 0) {
-    mtk_diag_set(diag, err, "histogram total overflows");
   }
 out:
   if (err != 0) {
-    mtk_hist_cleanup(out);
+    mtk_hdrlog_counts_cleanup(out);
   }
   free(enc);
   free(raw);
+  return err;
+}
+
+int mtk_hdrlog_counts_merge(struct mtk_hist *dst,
+                            const struct mtk_hdrlog_counts *src,
+                            bool *out_exact) {
+  bool same = mtk_hist_same_layout(dst, &src->layout);
+  if (out_exact != NULL) {
+    *out_exact = same;
+  }
+  if (dst->total_count > INT64_MAX - src->layout.total_count) {
+    return MTK_ECORRUPT;
+  }
+  for (size_t i = 0; i < src->len; i++) {
+    int64_t value = mtk_hist_value_at_index(&src->layout, src->index[i]);
+    if (same) {
+      dst->counts[src->index[i]] += src->count[i];
+      dst->total_count += src->count[i];
+      if (value < dst->min_value) dst->min_value = value;
+      if (value > dst->max_value) dst->max_value = value;
+      continue;
+    }
+    int64_t v = mtk_hist_median_equivalent(&src->layout, value);
+    if (v > dst->highest) {
+      v = dst->highest;
+    }
+    int err = mtk_hist_record(dst, v, src->count[i]);
+    (void)err;  // in range: clamped above, counts are positive
+  }
+  return 0;
+}
+
+int mtk_hdrlog_decode(const char *b64, size_t b64_len, struct mtk_hist *out,
+                      struct mtk_diag *diag) {
+  struct mtk_hdrlog_counts c;
+  memset(out, 0, sizeof(*out));
+  int err = mtk_hdrlog_decode_counts(b64, b64_len, &c, diag);
+  if (err != 0) {
+    return err;
+  }
+  err = mtk_hist_init_like(out, &c.layout);
+  if (err == 0) {
+    err = mtk_hdrlog_counts_merge(out, &c, NULL);
+  } else {
+    mtk_diag_set(diag, err, "cannot hold a histogram of %lld..%lld",
+                 (long long)c.layout.lowest, (long long)c.layout.highest);
+  }
+  if (err != 0) {
+    mtk_hist_cleanup(out);
+  }
+  mtk_hdrlog_counts_cleanup(&c);
   return err;
 }
 
@@ -440,7 +529,7 @@ void mtk_hdrlog_reader_cleanup(struct mtk_hdrlog_reader *r) {
 }
 
 void mtk_hdrlog_entry_cleanup(struct mtk_hdrlog_entry *e) {
-  mtk_hist_cleanup(&e->hist);
+  mtk_hdrlog_counts_cleanup(&e->counts);
 }
 
 static int parse_double(const char *s, const char *end, double *out) {
@@ -482,7 +571,7 @@ static int parse_interval(struct mtk_hdrlog_reader *r, char *line,
     }
     p = comma + 1;
   }
-  int err = mtk_hdrlog_decode(p, strlen(p), &out->hist, diag);
+  int err = mtk_hdrlog_decode_counts(p, strlen(p), &out->counts, diag);
   if (err != 0) {
     return mtk_diag_prefix(diag, err, "line %zu", r->line_no);
   }

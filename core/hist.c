@@ -16,10 +16,10 @@
 
 static int floor_log2(int64_t v) { return 63 - __builtin_clzll((uint64_t)v); }
 
-int mtk_hist_init(struct mtk_hist *h, int64_t lowest, int64_t highest,
-                  int sigfigs) {
+int mtk_hist_init_layout(struct mtk_hist *h, int64_t lowest, int64_t highest,
+                         int sigfigs) {
   memset(h, 0, sizeof(*h));
-  if (lowest < 1 || sigfigs < 1 || sigfigs > 5 || highest < 2 * lowest) {
+  if (lowest < 1 || sigfigs < 1 || sigfigs > 5 || highest / 2 < lowest) {
     return MTK_EINVAL;
   }
   int64_t largest_single_unit = 2;
@@ -35,6 +35,7 @@ int mtk_hist_init(struct mtk_hist *h, int64_t lowest, int64_t highest,
   h->sub_bucket_half_count_magnitude =
       sub_bucket_count_magnitude > 1 ? sub_bucket_count_magnitude - 1 : 0;
   if (h->unit_magnitude + h->sub_bucket_half_count_magnitude > 61) {
+    memset(h, 0, sizeof(*h));
     return MTK_EINVAL;
   }
   h->sub_bucket_count = INT32_C(1) << (h->sub_bucket_half_count_magnitude + 1);
@@ -54,16 +55,25 @@ int mtk_hist_init(struct mtk_hist *h, int64_t lowest, int64_t highest,
   }
   h->bucket_count = buckets;
   h->num_counts = (size_t)(buckets + 1) * (size_t)h->sub_bucket_half_count;
-  h->counts = calloc(h->num_counts, sizeof(int64_t));
-  if (h->counts == NULL) {
-    memset(h, 0, sizeof(*h));
-    return MTK_ENOMEM;
-  }
   h->lowest = lowest;
   h->highest = highest;
   h->sigfigs = sigfigs;
   h->min_value = INT64_MAX;
   h->max_value = 0;
+  return 0;
+}
+
+int mtk_hist_init(struct mtk_hist *h, int64_t lowest, int64_t highest,
+                  int sigfigs) {
+  int err = mtk_hist_init_layout(h, lowest, highest, sigfigs);
+  if (err != 0) {
+    return err;
+  }
+  h->counts = calloc(h->num_counts, sizeof(int64_t));
+  if (h->counts == NULL) {
+    memset(h, 0, sizeof(*h));
+    return MTK_ENOMEM;
+  }
   return 0;
 }
 
@@ -136,7 +146,7 @@ int64_t mtk_hist_highest_equivalent(const struct mtk_hist *h, int64_t value) {
   return lowest_equivalent(h, value) + equivalent_range(h, value) - 1;
 }
 
-static int64_t median_equivalent(const struct mtk_hist *h, int64_t value) {
+int64_t mtk_hist_median_equivalent(const struct mtk_hist *h, int64_t value) {
   return lowest_equivalent(h, value) + (equivalent_range(h, value) >> 1);
 }
 
@@ -205,7 +215,7 @@ int mtk_hist_merge(struct mtk_hist *dst, const struct mtk_hist *src,
   size_t cursor = 0;
   int64_t value, count;
   while (mtk_hist_next_nonzero(src, &cursor, &value, &count)) {
-    int64_t v = median_equivalent(src, value);
+    int64_t v = mtk_hist_median_equivalent(src, value);
     if (v > dst->highest) {
       v = dst->highest;
     }
@@ -274,7 +284,7 @@ double mtk_hist_mean(const struct mtk_hist *h) {
   size_t cursor = 0;
   int64_t value, count;
   while (mtk_hist_next_nonzero(h, &cursor, &value, &count)) {
-    sum += (double)median_equivalent(h, value) * (double)count;
+    sum += (double)mtk_hist_median_equivalent(h, value) * (double)count;
   }
   return sum / (double)h->total_count;
 }

@@ -21,6 +21,11 @@ void mtk_hist_report_print_row(FILE *out, const char *name,
                                const struct mtk_hist *h) {
   static const double percentiles[] = {50, 90, 99, 99.9};
   char v[6][32];
+  if (h->total_count == 0) {  // nothing measured: no figure, not "0ns"
+    fprintf(out, "%-10s %10d %10s %10s %10s %10s %10s %10s\n", name, 0, "-",
+            "-", "-", "-", "-", "-");
+    return;
+  }
   for (size_t i = 0; i < 4; i++) {
     mtk_hist_report_format_ns(
         v[i], sizeof(v[i]),

@@ -38,7 +38,18 @@ struct mtk_loadgen_worker {
   size_t num_sessions;
   bool scheduling_done;
   bool closing;
+  // Closed loop against a port that refuses connections: the next start
+  // waits |backoff_ns| (doubling from 1 ms to 1 s, reset by a connection
+  // that got through) instead of reconnecting at once.
+  uint64_t backoff_ns;
+  uint64_t backoff_until_ns;  // since t0
 };
+
+// After --duration, connections still in flight get at most this long to
+// finish (or their --timeout, if shorter); then they end as timeouts.
+#define DRAIN_NS (2000000000ull)
+#define BACKOFF_MIN_NS (1000000ull)
+#define BACKOFF_MAX_NS (1000000000ull)
 
 struct mtk_loadgen_conn {
   struct mtk_net_conn net;  // embeds the uv handles: freed in on_close
@@ -62,6 +73,20 @@ static void schedule(struct mtk_loadgen_worker *w);
 
 static uint64_t since_t0(const struct mtk_loadgen_run *run) {
   return uv_hrtime() - run->t0;
+}
+
+// conn_timeout_ms is the deadline to give a connection (or a request) at
+// |now|: --timeout, cut so that nothing outlives --duration plus DRAIN_NS.
+static uint64_t conn_timeout_ms(const struct mtk_loadgen_run *run,
+                                uint64_t now) {
+  const struct mtk_loadgen_config *cfg = run->cfg;
+  uint64_t ms = cfg->timeout_ms;
+  if (cfg->duration_ns == 0) {
+    return ms;
+  }
+  uint64_t end = cfg->duration_ns + DRAIN_NS;
+  uint64_t left = end > now ? (end - now + 999999) / 1000000 : 1;
+  return ms == 0 || left < ms ? left : ms;
 }
 
 static void record(struct mtk_loadgen_conn *c, enum mtk_loadgen_phase phase,
@@ -120,7 +145,7 @@ static void send_request(struct mtk_loadgen_conn *c) {
   c->first_byte = false;
   c->request_open = true;
   c->t_request = uv_hrtime();
-  mtk_net_conn_set_timeout(&c->net, cfg->timeout_ms);
+  mtk_net_conn_set_timeout(&c->net, conn_timeout_ms(run, since_t0(run)));
   int err = mtk_net_conn_write(&c->net, (const uint8_t *)req, len);
   if (err != 0) {
     struct mtk_outcome o = {.kind = MTK_OUTCOME_CLIENT_ERROR,
@@ -202,6 +227,15 @@ static void on_end(struct mtk_net_conn *n, const struct mtk_outcome *o) {
     response_done(c);  // a body delimited by the end of the connection
     return;
   }
+  struct mtk_loadgen_worker *w = c->w;
+  if (o->kind == MTK_OUTCOME_CONNECT_FAILED) {
+    w->backoff_ns = w->backoff_ns == 0                    ? BACKOFF_MIN_NS
+                    : w->backoff_ns >= BACKOFF_MAX_NS / 2 ? BACKOFF_MAX_NS
+                                                          : 2 * w->backoff_ns;
+    w->backoff_until_ns = since_t0(w->run) + w->backoff_ns;
+  } else {
+    w->backoff_ns = 0;
+  }
   if (c->request_open || c->requests_done == 0) {
     struct mtk_outcome copy = *o;
     if (c->request_open && c->first_byte &&
@@ -281,7 +315,7 @@ static void start_conn(struct mtk_loadgen_worker *w, uint64_t intended) {
             : NULL;
     err = mtk_net_conn_connect(&c->net, &w->loop, ssl,
                                (const struct sockaddr *)&cfg->dst, src,
-                               cfg->timeout_ms, &conn_cbs);
+                               conn_timeout_ms(run, now), &conn_cbs);
   }
   if (err != 0) {
     // Nothing started: out of descriptors or source ports, for instance.
@@ -327,6 +361,12 @@ static void schedule(struct mtk_loadgen_worker *w) {
     w->scheduling_done = true;
     return;
   }
+  if (cfg->rate > 0 && cfg->duration_ns > 0 &&
+      w->next_intended_ns >= (double)cfg->duration_ns) {
+    // No arrival left inside --duration: the run still lasts until its end.
+    w->scheduling_done = now >= cfg->duration_ns;
+    return;
+  }
   if (cfg->rate > 0) {
     // Every arrival due before the end of --duration starts, however late:
     // the schedule, not the generator's punctuality, decides the count.
@@ -348,6 +388,9 @@ static void schedule(struct mtk_loadgen_worker *w) {
     }
   } else {
     while (w->inflight < w->concurrency) {
+      if (w->backoff_ns > 0 && now < w->backoff_until_ns) {
+        return;  // the tick tries again
+      }
       if (!take_budget(w)) {
         w->scheduling_done = true;
         return;

@@ -133,6 +133,12 @@ int mtk_loadgen_http_feed(struct mtk_loadgen_http *p, const uint8_t *data,
         break;
       default: {  // line-oriented states
         uint8_t c = data[i++];
+        if (++p->line_bytes > MTK_LOADGEN_HTTP_MAX_LINE) return MTK_EPARSE;
+        if ((p->state == ST_STATUS || p->state == ST_HEADER ||
+             p->state == ST_TRAILER) &&
+            ++p->head_len > MTK_LOADGEN_HTTP_MAX_HEAD) {
+          return MTK_EPARSE;
+        }
         if (c == '\r') break;
         if (c != '\n') {
           if (p->line_len < sizeof(p->line)) {
@@ -162,6 +168,7 @@ int mtk_loadgen_http_feed(struct mtk_loadgen_http *p, const uint8_t *data,
             break;
         }
         p->line_len = 0;
+        p->line_bytes = 0;
         if (err != 0) return err;
       }
     }

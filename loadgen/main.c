@@ -15,9 +15,12 @@
 #include "mtlskit/cli.h"
 #include "mtlskit/hdrlog.h"
 #include "mtlskit/json.h"
+#include "mtlskit/outcome.h"
+#include "mtlskit/units.h"
 #include "options.h"
 #include "progress.h"
 #include "summary.h"
+#include "timeline.h"
 
 static volatile sig_atomic_t interrupted;
 static void on_sigint(int sig) {
@@ -92,6 +95,7 @@ int main(int argc, char **argv) {
   bool run_started = false;
   struct mtk_loadgen_results all, interval;
   FILE *hlog = NULL;
+  json_t *timeline = NULL;
   int status = MTK_EXIT_OK;
   memset(&run, 0, sizeof(run));
   memset(&all, 0, sizeof(all));
@@ -160,6 +164,7 @@ int main(int argc, char **argv) {
     status = mtk_cli_fail(err, &diag);
     goto out;
   }
+  if (o->json) timeline = json_array();
   uint64_t next = cfg->interval_ns;
   uint64_t last = 0;
   for (;;) {
@@ -173,12 +178,20 @@ int main(int argc, char **argv) {
         rc = write_hdr_interval(hlog, o->hdr_log, last, end, &interval);
         if (rc != 0) status = rc;
       }
+      if (timeline != NULL &&
+          mtk_loadgen_timeline_add(timeline, &interval, (double)last / 1e9,
+                                   (double)(end - last) / 1e9,
+                                   last < cfg->warmup_ns) != 0) {
+        status = mtk_cli_fail(MTK_ENOMEM, NULL);
+      }
       mtk_loadgen_results_merge(&all, &interval);
+      if (progress)
+        mtk_loadgen_progress_print(stderr, &run, &all, &interval,
+                                   (double)(end - last) / 1e9,
+                                   (double)now / 1e9, now < cfg->warmup_ns);
       mtk_loadgen_results_reset(&interval);
       last = end;
       next += cfg->interval_ns;
-      if (progress)
-        mtk_loadgen_progress_print(stderr, &run, &all, (double)now / 1e9);
       if (finished) break;
     }
     struct timespec pause = {0, 10 * 1000 * 1000};
@@ -199,12 +212,29 @@ int main(int argc, char **argv) {
       &o->slo, &all, &sum, o->json ? NULL : stdout, &slo_ok);
   if (root != NULL) {
     json_object_set_new(root, "slo", slo_arr);
+    char started[32];
+    if (mtk_format_time(started, sizeof(started), (time_t)wall_start) == 0) {
+      json_object_set_new(root, "started_at", json_string(started));
+    }
+    json_object_set_new(root, "timeline", timeline);
+    timeline = NULL;
     int print_err = mtk_json_print(stdout, root);
     if (print_err != 0) status = mtk_cli_fail(print_err, NULL);
   } else {
     json_decref(slo_arr);
   }
   if (o->json && root == NULL) status = mtk_cli_fail(MTK_ENOMEM, NULL);
+  if (all.counts.requests > 0 && all.counts.ok == 0 && !interrupted) {
+    struct mtk_outcome top;
+    uint64_t n = mtk_loadgen_results_top_outcome(&all, &top);
+    mtk_cli_error(
+        "nothing succeeded: all %llu attempts failed, most often %s "
+        "at %s (%llu)",
+        (unsigned long long)all.counts.requests,
+        mtk_outcome_kind_name(top.kind), mtk_stage_name(top.stage),
+        (unsigned long long)n);
+    if (status == MTK_EXIT_OK) status = MTK_EXIT_RUNTIME;
+  }
   if (!slo_ok) {
     mtk_cli_error("service-level objective violated");
     if (status == MTK_EXIT_OK) status = MTK_EXIT_CHECKS;
@@ -216,6 +246,7 @@ out:
     mtk_cli_error("--hdr-log: write failed");
     status = MTK_EXIT_RUNTIME;
   }
+  json_decref(timeline);
   mtk_loadgen_results_cleanup(&all);
   mtk_loadgen_results_cleanup(&interval);
   mtk_net_tls_free(tls);

@@ -22,12 +22,14 @@ static const char usage_text[] =
     "  --cert FILE          client certificate chain, PEM (repeat with --key\n"
     "                       for a pool of identities used round-robin)\n"
     "  --key FILE           private key, PEM, for the --cert of the same rank\n"
-    "  --identities DIR     every NAME.crt with its NAME.key in DIR\n"
+    "  --identities DIR     a fixture set (its valid cases), a CA directory\n"
+    "                       (its valid certificates with keys), or every\n"
+    "                       NAME.crt with its NAME.key in DIR\n"
     "  --p12 FILE           a PKCS#12 identity (repeatable, joins the pool)\n"
     "  --p12-password SRC   its password: env:VAR, file:PATH, prompt or\n"
     "                       pass:TEXT (visible to ps; default: empty)\n"
     "  --cacert FILE        trust anchors for the server certificate\n"
-    "  --insecure           do not verify the server certificate\n"
+    "  -k, --insecure       do not verify the server certificate\n"
     "  --sni NAME           server name to send (default: the URL's host\n"
     "                       unless it is an IP address)\n"
     "  --tls 1.2|1.3        the only TLS version offered (default: both)\n"
@@ -275,6 +277,7 @@ static int parse_option(struct mtk_loadgen_options *o, int opt, const char *a,
     case OPT_CACERT:
       cfg->tls.ca_file = a;
       break;
+    case 'k':  // as in curl and mtlskit probe
     case OPT_INSECURE:
       cfg->tls.insecure = true;
       break;
@@ -398,6 +401,7 @@ static int parse_option(struct mtk_loadgen_options *o, int opt, const char *a,
     case OPT_QUIET:
       o->quiet = true;
       break;
+    case 'h':
     case OPT_HELP:
       fputs(usage_text, stdout);
       return -1;
@@ -405,11 +409,7 @@ static int parse_option(struct mtk_loadgen_options *o, int opt, const char *a,
       mtk_cli_print_version(stdout, NULL);
       return -1;
     default:
-      if (optopt != 0) {
-        return mtk_cli_usage_error("option '%s' needs a value",
-                                   argv[optind - 1]);
-      }
-      return mtk_cli_usage_error("unknown option '%s'", argv[optind - 1]);
+      return mtk_cli_option_error(opt, argv);
   }
   return 0;
 }
@@ -499,7 +499,7 @@ int mtk_loadgen_options_parse(int argc, char **argv,
   cfg->max_inflight = 10000;
   cfg->interval_ns = 1000000000;
   opterr = 0;
-  while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":hk", long_options, NULL)) != -1) {
     if ((rc = parse_option(o, opt, optarg, argv)) != 0) return rc;
   }
   if (optind != argc - 1) {

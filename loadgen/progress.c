@@ -5,19 +5,24 @@
 
 void mtk_loadgen_progress_print(FILE *out, struct mtk_loadgen_run *run,
                                 const struct mtk_loadgen_results *all,
-                                double elapsed_s) {
-  char p50[32], p99[32];
+                                const struct mtk_loadgen_results *interval,
+                                double interval_s, double elapsed_s,
+                                bool warming_up) {
+  char p50[32] = "-", p99[32] = "-";
   const struct mtk_hist *h = &all->phase[MTK_LOADGEN_HANDSHAKE];
-  mtk_hist_report_format_ns(p50, sizeof(p50),
-                            (double)mtk_hist_value_at_percentile(h, 50));
-  mtk_hist_report_format_ns(p99, sizeof(p99),
-                            (double)mtk_hist_value_at_percentile(h, 99));
+  if (h->total_count > 0) {
+    mtk_hist_report_format_ns(p50, sizeof(p50),
+                              (double)mtk_hist_value_at_percentile(h, 50));
+    mtk_hist_report_format_ns(p99, sizeof(p99),
+                              (double)mtk_hist_value_at_percentile(h, 99));
+  }
+  uint64_t conns = interval->counts.connections + interval->counts.warmup;
   fprintf(out,
-          "\r%7.1fs  %9.1f conn/s  handshake p50 %-9s p99 %-9s errors %-8llu "
-          "in flight %-6llu",
-          elapsed_s,
-          elapsed_s > 0 ? (double)all->counts.connections / elapsed_s : 0.0,
-          p50, p99, (unsigned long long)mtk_loadgen_results_errors(all),
+          "\r%7.1fs  %9.1f conn/s%s  handshake p50 %-9s p99 %-9s "
+          "errors %-8llu in flight %-6llu",
+          elapsed_s, interval_s > 0 ? (double)conns / interval_s : 0.0,
+          warming_up ? " (warming up)" : "", p50, p99,
+          (unsigned long long)mtk_loadgen_results_errors(all),
           (unsigned long long)atomic_load(&run->inflight));
   fflush(out);
 }

@@ -126,6 +126,27 @@ static void print_one(void *arg, const struct mtk_outcome *o, uint64_t n) {
           (unsigned long long)n);
 }
 
+struct top_outcome {
+  struct mtk_outcome outcome;
+  uint64_t count;
+};
+
+static void keep_top(void *arg, const struct mtk_outcome *o, uint64_t count) {
+  struct top_outcome *top = arg;
+  if (count > top->count) {
+    top->outcome = *o;
+    top->count = count;
+  }
+}
+
+uint64_t mtk_loadgen_results_top_outcome(const struct mtk_loadgen_results *r,
+                                         struct mtk_outcome *out) {
+  struct top_outcome top = {0};
+  for_each_outcome(r, keep_top, &top);
+  *out = top.outcome;
+  return top.count;
+}
+
 void mtk_loadgen_results_print_outcomes(const struct mtk_loadgen_results *r,
                                         FILE *f) {
   for_each_outcome(r, print_one, f);

@@ -72,6 +72,12 @@ uint64_t mtk_loadgen_results_errors(const struct mtk_loadgen_results *r);
 // mtk_loadgen_results_refused returns the refusals (alert, reset, close).
 uint64_t mtk_loadgen_results_refused(const struct mtk_loadgen_results *r);
 
+// mtk_loadgen_results_top_outcome stores in *|out| the outcome class counted
+// most often in |r| and returns its count (0, and *|out| zeroed, when nothing
+// was counted).
+uint64_t mtk_loadgen_results_top_outcome(const struct mtk_loadgen_results *r,
+                                         struct mtk_outcome *out);
+
 // mtk_loadgen_results_print_outcomes prints one line per outcome class on |f|.
 void mtk_loadgen_results_print_outcomes(const struct mtk_loadgen_results *r,
                                         FILE *f);

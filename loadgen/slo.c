@@ -2,9 +2,11 @@
 #include "slo.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mtlskit/hist_report.h"
 #include "mtlskit/units.h"
 
 static int parse_clause(const char *text, struct mtk_loadgen_slo_clause *c,
@@ -194,4 +196,25 @@ bool mtk_loadgen_slo_holds(const struct mtk_loadgen_slo_clause *c,
       return value > c->threshold;
   }
   return false;
+}
+
+void mtk_loadgen_slo_format(const struct mtk_loadgen_slo_clause *c,
+                            double value, char *out, size_t out_len) {
+  switch (c->metric) {
+    case MTK_LOADGEN_SLO_PERCENTILE:
+    case MTK_LOADGEN_SLO_MAX_VALUE:
+    case MTK_LOADGEN_SLO_MEAN:
+      mtk_hist_report_format_ns(out, out_len, value);
+      break;
+    case MTK_LOADGEN_SLO_RATE:
+      snprintf(out, out_len, "%.1f/s", value);
+      break;
+    default:  // errors, refused, timeouts
+      if (c->percent) {
+        snprintf(out, out_len, "%.3g%%", value);
+      } else {
+        snprintf(out, out_len, "%.0f", value);
+      }
+      break;
+  }
 }

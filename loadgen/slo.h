@@ -59,6 +59,12 @@ MTK_MUST_CHECK int mtk_loadgen_slo_parse(const char *spec,
 double mtk_loadgen_slo_value(const struct mtk_loadgen_slo_clause *c,
                              const struct mtk_loadgen_results *r, double rate);
 
+// mtk_loadgen_slo_format writes |value| (as mtk_loadgen_slo_value measures
+// it for |c|) in the unit of |c|'s threshold: a duration ("104ms"), a share
+// ("0.25%"), a count ("3") or a rate ("95.2/s"), at most |out_len| bytes.
+void mtk_loadgen_slo_format(const struct mtk_loadgen_slo_clause *c,
+                            double value, char *out, size_t out_len);
+
 // mtk_loadgen_slo_holds reports whether |value| satisfies |c|.
 bool mtk_loadgen_slo_holds(const struct mtk_loadgen_slo_clause *c,
                            double value);

@@ -166,8 +166,10 @@ json_t *mtk_loadgen_summary_check_slo(const struct mtk_loadgen_slo *slo,
     json_array_append_new(verdicts, json_pack("{s:s, s:f, s:b}", "slo", c->text,
                                               "value", value, "ok", ok));
     if (table != NULL) {
-      fprintf(table, "slo          %-30s %s (measured %g)\n", c->text,
-              ok ? "ok" : "VIOLATED", value);
+      char measured[48];
+      mtk_loadgen_slo_format(c, value, measured, sizeof(measured));
+      fprintf(table, "slo          %-30s %s (measured %s)\n", c->text,
+              ok ? "ok" : "VIOLATED", measured);
     }
   }
   *out_ok = all_ok;

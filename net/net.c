@@ -25,6 +25,11 @@ struct mtk_net_tls {
 // thread, so an idle connection owns none.
 static _Thread_local uint8_t read_buf[16384];
 
+// At most this many reads (each up to sizeof(read_buf) bytes) per readiness
+// event: a peer that sends faster than the caller consumes must not keep the
+// loop from its timers (deadlines, the end of the run).
+enum { READS_PER_EVENT = 8 };
+
 static int tls_fail(struct mtk_diag *diag, const char *what, const char *file) {
   char reason[256] = "unknown error";
   uint32_t e = ERR_get_error();
@@ -379,6 +384,7 @@ void mtk_net_conn_close(struct mtk_net_conn *c) {
   ERR_clear_error();
   uv_close((uv_handle_t *)&c->poll, on_handle_closed);
   uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+  uv_close((uv_handle_t *)&c->resume, on_handle_closed);
 }
 
 static void finish(struct mtk_net_conn *c, const struct mtk_outcome *o) {
@@ -449,8 +455,15 @@ static void flush_write(struct mtk_net_conn *c) {
   }
 }
 
+static void on_resume(uv_idle_t *idle);
+
+// do_read delivers what arrived, READS_PER_EVENT reads at most. Bytes still
+// buffered in the TLS layer make no socket readable, so when the budget runs
+// out with some left, an idle handle brings the connection back on the next
+// loop iteration, after the timers have run.
 static void do_read(struct mtk_net_conn *c) {
-  for (;;) {
+  uv_idle_stop(&c->resume);
+  for (int reads = 0; reads < READS_PER_EVENT; reads++) {
     errno = 0;
     int n = SSL_read(c->ssl, read_buf, (int)sizeof(read_buf));
     if (n > 0) {
@@ -474,6 +487,17 @@ static void do_read(struct mtk_net_conn *c) {
     }
     fail_ssl(c, n, saved);
     return;
+  }
+  if (SSL_has_pending(c->ssl)) {
+    uv_idle_start(&c->resume, on_resume);
+  }
+}
+
+static void on_resume(uv_idle_t *idle) {
+  struct mtk_net_conn *c = idle->data;
+  uv_idle_stop(idle);
+  if (c->state == MTK_NET_OPEN) {
+    do_read(c);
   }
 }
 
@@ -590,9 +614,11 @@ static int start(struct mtk_net_conn *c, uv_loop_t *loop, SSL *ssl, int fd,
     return err;
   }
   uv_timer_init(loop, &c->timer);  // cannot fail
+  uv_idle_init(loop, &c->resume);  // cannot fail
   c->poll.data = c;
   c->timer.data = c;
-  c->open_handles = 2;
+  c->resume.data = c;
+  c->open_handles = 3;
   SSL_set_app_data(ssl, c);
   if (!SSL_set_fd(ssl, fd)) {
     ERR_clear_error();

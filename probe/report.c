@@ -3,8 +3,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "mtlskit/junit.h"
+#include "mtlskit/units.h"
 
 static void expected_text(const struct mtk_probe_attempt *a, char *out,
                           size_t out_len) {
@@ -412,6 +414,12 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
       (json_int_t)counts[MTK_PROBE_ERROR], "targets", targets);
   if (doc == NULL) {
     goto out;
+  }
+  char started[32];
+  time_t now = time(NULL);
+  if (mtk_format_time(started, sizeof(started),
+                      now - (time_t)(elapsed_us / 1000000)) == 0) {
+    json_object_set_new(doc, "started_at", json_string(started));
   }
   if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 ||
       fputc('\n', out) == EOF) {

@@ -17,6 +17,12 @@ struct report_cmd {
 static const struct report_cmd commands[] = {
     {"merge", "combine HdrHistogram logs of many workers exactly",
      report_merge_main, report_merge_usage},
+    {"html", "one self-contained HTML page with charts", report_html_main,
+     report_html_usage},
+    {"md", "results as GitHub-flavoured Markdown", report_md_main,
+     report_md_usage},
+    {"diff", "compare two runs; exit 1 on a regression", report_diff_main,
+     report_diff_usage},
 };
 
 static void usage(FILE *f) {

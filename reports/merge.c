@@ -79,7 +79,7 @@ static int merge_file(struct merged *m, const char *path) {
   int status = 0, rc, count = 0;
   while ((rc = mtk_hdrlog_read_next(&r, &e, &diag)) == 1) {
     int err = 0;
-    struct tag_hist *t = find_tag(m, e.tag, &e.hist, &err);
+    struct tag_hist *t = find_tag(m, e.tag, &e.counts.layout, &err);
     if (t == NULL) {
       mtk_hdrlog_entry_cleanup(&e);
       mtk_cli_error("%s: %s", path,
@@ -88,7 +88,12 @@ static int merge_file(struct merged *m, const char *path) {
       break;
     }
     bool exact = true;
-    if (mtk_hist_merge(&t->hist, &e.hist, &exact) != 0) exact = false;
+    if (mtk_hdrlog_counts_merge(&t->hist, &e.counts, &exact) != 0) {
+      mtk_hdrlog_entry_cleanup(&e);
+      mtk_cli_error("%s: the merged histogram's total overflows", path);
+      status = MTK_EXIT_RUNTIME;
+      break;
+    }
     m->exact = m->exact && exact;
     t->intervals++;
     double base = r.has_base_time    ? r.base_time

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -65,6 +66,12 @@ struct serve {
   uv_loop_t loop;
   uv_poll_t listener;
   uv_timer_t duration;
+  // Out of file descriptors, accepting pauses (the listener would report
+  // the pending connection again at once and spin) until a connection
+  // closes or ACCEPT_PAUSE_MS pass; said once per episode on stderr.
+  uv_timer_t accept_pause;
+  bool accept_paused;
+  bool fd_limit_said;
   uv_signal_t sigint, sigterm;
   int listen_fd;
   bool listening;
@@ -83,6 +90,9 @@ struct serve {
 };
 
 static void conn_process(struct serve_conn *sc);
+static void resume_accepting(struct serve *srv);
+
+enum { ACCEPT_PAUSE_MS = 100 };
 
 // --- connection log ----------------------------------------------------
 
@@ -153,6 +163,7 @@ static void stop(struct serve *srv) {
   srv->stopping = true;
   stop_listening(srv);
   uv_close((uv_handle_t *)&srv->duration, NULL);
+  uv_close((uv_handle_t *)&srv->accept_pause, NULL);
   uv_close((uv_handle_t *)&srv->sigint, NULL);
   uv_close((uv_handle_t *)&srv->sigterm, NULL);
   for (struct serve_conn *sc = srv->conns; sc != NULL; sc = sc->next) {
@@ -190,6 +201,7 @@ static void conn_free(uv_handle_t *h) {
   free(sc->out);
   free(sc);
   srv->active--;
+  resume_accepting(srv);  // a descriptor is free again
   maybe_finish(srv);
 }
 
@@ -690,6 +702,37 @@ static void accept_one(struct serve *srv, int fd,
   srv->conns = sc;
 }
 
+static void on_listener(uv_poll_t *p, int status, int events);
+
+static void on_accept_pause_over(uv_timer_t *t) { resume_accepting(t->data); }
+
+// pause_accepting stops watching the listener after accept failed with
+// |err| (no descriptor or memory left): the connections already open keep
+// being served, new ones wait in the listen queue.
+static void pause_accepting(struct serve *srv, int err) {
+  if (!srv->fd_limit_said) {
+    srv->fd_limit_said = true;
+    fprintf(stderr,
+            "mtlskit serve: cannot accept: %s (%llu connections open); "
+            "accepting paused until one closes\n",
+            strerror(err), (unsigned long long)srv->active);
+  }
+  srv->accept_paused = true;
+  uv_poll_stop(&srv->listener);
+  uv_timer_start(&srv->accept_pause, on_accept_pause_over, ACCEPT_PAUSE_MS, 0);
+}
+
+static void resume_accepting(struct serve *srv) {
+  if (!srv->accept_paused) {
+    return;
+  }
+  srv->accept_paused = false;
+  uv_timer_stop(&srv->accept_pause);
+  if (srv->listening) {
+    uv_poll_start(&srv->listener, UV_READABLE, on_listener);
+  }
+}
+
 static void on_listener(uv_poll_t *p, int status, int events) {
   struct serve *srv = p->data;
   (void)events;
@@ -707,8 +750,13 @@ static void on_listener(uv_poll_t *p, int status, int events) {
     socklen_t plen = sizeof(peer);
     int fd = accept(srv->listen_fd, (struct sockaddr *)&peer, &plen);
     if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+          errno == ENOMEM) {
+        pause_accepting(srv, errno);
+      }
       return;  // EAGAIN, or a connection that went away: try later
     }
+    srv->fd_limit_said = false;
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
         fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
       close(fd);
@@ -864,9 +912,11 @@ int mtk_serve_run(const struct mtk_serve_config *cfg, FILE *log,
     return mtk_diag_set(diag, err, "uv_loop_init: %s", uv_strerror(err));
   }
   uv_timer_init(&srv.loop, &srv.duration);
+  uv_timer_init(&srv.loop, &srv.accept_pause);
   uv_signal_init(&srv.loop, &srv.sigint);
   uv_signal_init(&srv.loop, &srv.sigterm);
-  srv.duration.data = srv.sigint.data = srv.sigterm.data = &srv;
+  srv.duration.data = srv.accept_pause.data = srv.sigint.data =
+      srv.sigterm.data = &srv;
   if ((err = mtk_bundle_init(&srv.trust)) != 0 ||
       (err = mtk_bundle_init(&srv.crls)) != 0 ||
       (err = load_trust(&srv, diag)) != 0 ||

@@ -48,8 +48,8 @@ int issue_item_from_opts(const struct cli_opts *base, const struct cli_opts *o,
                                        &it->key_type, diag)) == 0 &&
              (err = cli_parse_digest(m.v[OPT_DIGEST], &it->digest, diag)) ==
                  0 &&
-             (err = cli_parse_cert_profile(m.v[OPT_PROFILE], &it->profile,
-                                           diag)) == 0 &&
+             (err = cli_parse_profile(m.v[OPT_PROFILE], &it->profile,
+                                      &it->section, diag)) == 0 &&
              (err = cli_parse_p12_profile(m.v[OPT_P12_PROFILE],
                                           &it->p12_profile, diag)) == 0) {
     // --p12 names one file: it is never a default for a batch.
@@ -68,6 +68,7 @@ int issue_item_from_opts(const struct cli_opts *base, const struct cli_opts *o,
 void issue_item_free(struct issue_item *it) {
   free(it->name);
   free(it->p12);
+  free(it->section);
   mtk_dn_cleanup(&it->dn);
   mtk_san_list_cleanup(&it->san);
 }

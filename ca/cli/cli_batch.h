@@ -24,6 +24,8 @@ struct issue_item {
   struct mtk_dn dn;
   struct mtk_san_list san;
   enum mtk_cert_profile profile;
+  char *section;  // --profile naming an openssl.cnf section, else NULL
+  const struct mtk_ca_profile *named_profile;  // loaded for |section|
   struct cli_validity validity;
   enum mtk_key_type key_type;
   enum mtk_digest digest;

@@ -37,9 +37,29 @@ extern const char cmd_list_usage[];
 MTK_MUST_CHECK int cmd_list_run(const struct cli_opts *o,
                                 struct mtk_diag *diag);
 
+extern const char cmd_check_usage[];
+// cmd_check_run returns MTK_EXIT_CHECKS (positive) when it found problems.
+MTK_MUST_CHECK int cmd_check_run(const struct cli_opts *o,
+                                 struct mtk_diag *diag);
+
 extern const char cmd_export_usage[];
 const char *cmd_export_args_error(const struct cli_opts *o);
 MTK_MUST_CHECK int cmd_export_run(const struct cli_opts *o,
                                   struct mtk_diag *diag);
+
+extern const char cmd_show_usage[];
+const char *cmd_show_args_error(const struct cli_opts *o);
+MTK_MUST_CHECK int cmd_show_run(const struct cli_opts *o,
+                                struct mtk_diag *diag);
+
+extern const char cmd_expiring_usage[];
+// cmd_expiring_run returns MTK_EXIT_CHECKS (positive) when something is due.
+MTK_MUST_CHECK int cmd_expiring_run(const struct cli_opts *o,
+                                    struct mtk_diag *diag);
+
+extern const char cmd_renew_usage[];
+const char *cmd_renew_args_error(const struct cli_opts *o);
+MTK_MUST_CHECK int cmd_renew_run(const struct cli_opts *o,
+                                 struct mtk_diag *diag);
 
 #endif  // MTK_CA_CLI_COMMANDS_H

@@ -3,9 +3,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mtlskit/cli.h"
 #include "mtlskit/units.h"
+#include "mtlskit/x509_crl.h"
 #include "mtlskit/x509_time.h"
 
 static const struct optdef {
@@ -39,6 +41,11 @@ static const struct optdef {
     {"quiet", OPT_QUIET, false},
     {"drop-unknown-critical", OPT_DROP_UNKNOWN_CRITICAL, false},
     {"allow-empty-password", OPT_ALLOW_EMPTY_PASSWORD, false},
+    {"allow-revoked", OPT_ALLOW_REVOKED, false},
+    {"repair", OPT_REPAIR, false},
+    {"within", OPT_WITHIN, true},
+    {"new-key", OPT_NEW_KEY, false},
+    {"revoke-old", OPT_REVOKE_OLD, false},
 };
 
 static const struct optdef *find_optdef(const char *name, size_t name_len,
@@ -234,6 +241,29 @@ int cli_parse_cert_profile(const char *s, enum mtk_cert_profile *out,
   return 0;
 }
 
+int cli_parse_profile(const char *s, enum mtk_cert_profile *out,
+                      char **out_section, struct mtk_diag *diag) {
+  *out_section = NULL;
+  *out = MTK_PROFILE_CLIENT;
+  bool builtin = s != NULL && mtk_cert_profile_from_name(s, out) == 0;
+  if (s == NULL || (builtin && *out != MTK_PROFILE_CA)) {
+    return 0;
+  }
+  // A section name as openssl.cnf writes them (ca is the CA's own).
+  size_t n = strspn(s,
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    "0123456789_.-");
+  if (builtin || n == 0 || s[n] != '\0' || n >= 64) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "--profile '%s': use client, server or the name of "
+                        "an extensions section of openssl.cnf",
+                        s);
+  }
+  *out = MTK_PROFILE_CLIENT;
+  *out_section = strdup(s);
+  return *out_section != NULL ? 0 : MTK_ENOMEM;
+}
+
 int cli_parse_p12_profile(const char *s, enum mtk_p12_profile *out,
                           struct mtk_diag *diag) {
   *out = MTK_P12_COMPAT;
@@ -303,8 +333,15 @@ int cli_ca_open(struct cli_ca *c, const char *dir, unsigned flags,
                 struct mtk_diag *diag) {
   // mtk_ca_open leaves |ca| for mtk_ca_close whether or not it succeeds.
   c->opened = true;
-  return mtk_ca_open(&c->ca, dir, flags, c->has_password ? &c->password : NULL,
-                     diag);
+  int err = mtk_ca_open(&c->ca, dir, flags,
+                        c->has_password ? &c->password : NULL, diag);
+  if (err == 0 && c->ca.recovered_uncommitted + c->ca.recovered_removed > 0) {
+    mtk_cli_note(
+        "recovered from a command killed in %s: removed %zu "
+        "file(s) of %zu certificate(s) it had not recorded",
+        dir, c->ca.recovered_removed, c->ca.recovered_uncommitted);
+  }
+  return err;
 }
 
 int cli_ca_open_signer(struct cli_ca *c, const char *dir,
@@ -322,6 +359,42 @@ void cli_ca_close(struct cli_ca *c) {
   }
   mtk_secret_free(&c->password);
   c->has_password = false;
+}
+
+int cli_parse_reason(const char *s, int *out, struct mtk_diag *diag) {
+  static const char *const names[] = {"unspecified",  "keyCompromise",
+                                      "CACompromise", "affiliationChanged",
+                                      "superseded",   "cessationOfOperation"};
+  *out = MTK_REASON_NONE;
+  if (s == NULL) {
+    return 0;
+  }
+  bool found = false;
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    if (strcasecmp(s, names[i]) == 0) {
+      found = mtk_crl_reason_from_name(names[i], out) == 0;
+    }
+  }
+  if (!found) {
+    return mtk_diag_set(diag, MTK_EUSAGE,
+                        "--reason '%s': use unspecified, keyCompromise, "
+                        "CACompromise, affiliationChanged, superseded or "
+                        "cessationOfOperation",
+                        s);
+  }
+  return 0;
+}
+
+const char *cli_entry_status(const struct mtk_cadb_entry *e, time_t now) {
+  if (e->status == 'R') {
+    return "revoked";
+  }
+  time_t na;
+  if (e->status == 'E' ||
+      (mtk_time_parse(e->expires, strlen(e->expires), &na) == 0 && na < now)) {
+    return "expired";
+  }
+  return "valid";
 }
 
 const char *cli_rel(const struct mtk_ca *ca, const char *path) {

@@ -48,6 +48,11 @@ enum cli_opt_id {
   OPT_QUIET,
   OPT_DROP_UNKNOWN_CRITICAL,
   OPT_ALLOW_EMPTY_PASSWORD,
+  OPT_ALLOW_REVOKED,
+  OPT_REPAIR,
+  OPT_WITHIN,
+  OPT_NEW_KEY,
+  OPT_REVOKE_OLD,
   OPT_COUNT
 };
 
@@ -114,6 +119,13 @@ MTK_MUST_CHECK int cli_parse_cert_profile(const char *s,
                                           enum mtk_cert_profile *out,
                                           struct mtk_diag *diag);
 
+// cli_parse_profile parses --profile |s| of issue: client or server (the
+// built-in profiles, into *out; NULL gives client), or the name of an
+// extensions section of openssl.cnf, copied to *out_section (free() it;
+// NULL for a built-in) and checked when the CA is known.
+MTK_MUST_CHECK int cli_parse_profile(const char *s, enum mtk_cert_profile *out,
+                                     char **out_section, struct mtk_diag *diag);
+
 // cli_parse_p12_profile parses --p12-profile |s|; NULL gives compat.
 MTK_MUST_CHECK int cli_parse_p12_profile(const char *s,
                                          enum mtk_p12_profile *out,
@@ -173,6 +185,16 @@ MTK_MUST_CHECK int cli_ca_open_signer(struct cli_ca *c, const char *dir,
 // cli_ca_close closes the CA if cli_ca_open got that far (removing the
 // files of an uncommitted operation) and wipes the passphrase.
 void cli_ca_close(struct cli_ca *c);
+
+// cli_parse_reason parses --reason |s| (the names `openssl ca -crl_reason`
+// takes, in any case) into an MTK_REASON_* code; NULL gives
+// MTK_REASON_NONE. Returns 0 or MTK_EUSAGE.
+MTK_MUST_CHECK int cli_parse_reason(const char *s, int *out,
+                                    struct mtk_diag *diag);
+
+// cli_entry_status is the state of index entry |e| at |now|: "revoked",
+// "expired" (marked E, or its notAfter has passed) or "valid".
+const char *cli_entry_status(const struct mtk_cadb_entry *e, time_t now);
 
 // cli_rel returns |path| relative to the CA directory when it is inside it.
 const char *cli_rel(const struct mtk_ca *ca, const char *path);

@@ -12,6 +12,7 @@ const char cmd_export_usage[] =
     "       mtlskit ca export DIR NAME --p12 FILE [--p12-password SRC]\n"
     "                                             [--p12-profile P]\n"
     "                                             [--allow-empty-password]\n"
+    "                                             [--allow-revoked]\n"
     "\n"
     "  --truststore FILE     the bundle a trust store wants: the\n"
     "                        intermediate (DIR/intermediate) first, then the\n"
@@ -20,7 +21,9 @@ const char cmd_export_usage[] =
     "  --p12-password SRC    env:VAR, file:PATH, prompt (default), pass:TEXT\n"
     "                        (at most 4096 bytes)\n"
     "  --allow-empty-password  accept an empty --p12-password\n"
-    "  --p12-profile P       compat (default) or modern\n";
+    "  --p12-profile P       compat (default) or modern\n"
+    "  --allow-revoked       export NAME even if it is revoked or expired\n"
+    "                        (refused otherwise, exit 2)\n";
 
 struct export_config {
   const char *dir;
@@ -29,6 +32,7 @@ struct export_config {
   const char *name;  // with p12
   enum mtk_p12_profile p12_profile;
   struct mtk_secret p12_password;
+  bool allow_revoked;  // export a revoked or expired certificate too
 };
 
 static int export_config_from_opts(const struct cli_opts *o,
@@ -43,6 +47,7 @@ static int export_config_from_opts(const struct cli_opts *o,
     return err;
   }
   cfg->name = o->pos[1];
+  cfg->allow_revoked = o->v[OPT_ALLOW_REVOKED] != NULL;
   if ((err = mtk_ca_check_name(cfg->name, diag)) != 0) {
     return err;
   }
@@ -67,7 +72,7 @@ static int write_truststore(struct mtk_ca *ca, const char *path,
 static int write_p12(const struct export_config *cfg, struct mtk_ca *ca,
                      struct mtk_diag *diag) {
   int err = mtk_ca_export_p12(ca, cfg->name, cfg->p12, &cfg->p12_password,
-                              cfg->p12_profile, diag);
+                              cfg->p12_profile, cfg->allow_revoked, diag);
   if (err == 0) {
     printf("wrote %s (%s)\n", cfg->p12, mtk_p12_profile_name(cfg->p12_profile));
   }

@@ -18,7 +18,11 @@ const char cmd_issue_usage[] =
     "index.txt line. Serials are random (16 octets, positive).\n"
     "\n"
     "  --subject DN          /C=JP/ST=Osaka/O=example/OU=x/CN=user\n"
-    "  --profile P           client (default: EKU clientAuth) or server\n"
+    "  --profile P           client (default: EKU clientAuth), server, or\n"
+    "                        an extensions section of openssl.cnf (as\n"
+    "                        openssl ca -extensions P; init writes internal\n"
+    "                        and external), with the days of\n"
+    "                        [mtlskit_profile_days] P\n"
     "  --days N              validity from now (default: default_days of\n"
     "                        openssl.cnf, 365)\n"
     "  --not-before T        explicit start: 2026-01-01T00:00:00Z, @UNIX,\n"
@@ -51,10 +55,15 @@ struct issue_config {
   const char *batch;  // NULL: one identity from the command line
   struct issue_item *items;
   size_t num_items;
-  struct mtk_secret p12_password;  // read when any item has --p12
+  struct mtk_secret p12_password;     // read when any item has --p12
+  struct mtk_ca_profile profiles[8];  // the named profiles items use
+  size_t num_profiles;
 };
 
 static void issue_config_cleanup(struct issue_config *cfg) {
+  for (size_t i = 0; i < cfg->num_profiles; i++) {
+    mtk_ca_profile_cleanup(&cfg->profiles[i]);
+  }
   issue_items_free(cfg->items, cfg->num_items);
   mtk_secret_free(&cfg->p12_password);
 }
@@ -91,6 +100,46 @@ const char *cmd_issue_args_error(const struct cli_opts *o) {
   return NULL;
 }
 
+// find_profile loads profile |name| once per run.
+static int find_profile(struct issue_config *cfg, const char *name,
+                        const struct mtk_ca_profile **out,
+                        struct mtk_diag *diag) {
+  for (size_t i = 0; i < cfg->num_profiles; i++) {
+    if (strcmp(cfg->profiles[i].name, name) == 0) {
+      *out = &cfg->profiles[i];
+      return 0;
+    }
+  }
+  size_t max = sizeof(cfg->profiles) / sizeof(cfg->profiles[0]);
+  if (cfg->num_profiles == max) {
+    return mtk_diag_set(diag, MTK_EUSAGE, "more than %zu named profiles", max);
+  }
+  struct mtk_ca_profile *p = &cfg->profiles[cfg->num_profiles++];
+  *out = p;
+  return mtk_ca_profile_load(cfg->dir, name, p, diag);
+}
+
+// load_profiles reads the named profiles of the items from openssl.cnf
+// (before the CA is locked: a bad name changes nothing) and gives an item
+// without a validity of its own the profile's.
+static int load_profiles(struct issue_config *cfg, struct mtk_diag *diag) {
+  for (size_t i = 0; i < cfg->num_items; i++) {
+    struct issue_item *it = &cfg->items[i];
+    if (it->section == NULL) {
+      continue;
+    }
+    int err = find_profile(cfg, it->section, &it->named_profile, diag);
+    if (err != 0) {
+      return err;
+    }
+    if (it->validity.days < 0 && !it->validity.explicit_times &&
+        it->named_profile->days > 0) {
+      it->validity.days = it->named_profile->days;
+    }
+  }
+  return 0;
+}
+
 static int issue_config_from_opts(const struct cli_opts *o, time_t now,
                                   struct issue_config *cfg,
                                   struct mtk_diag *diag) {
@@ -106,6 +155,9 @@ static int issue_config_from_opts(const struct cli_opts *o, time_t now,
     err = load_one(o, now, cfg, diag);
   }
   if (err != 0) {
+    return err;
+  }
+  if ((err = load_profiles(cfg, diag)) != 0) {
     return err;
   }
   for (size_t i = 0; i < cfg->num_items; i++) {
@@ -128,6 +180,7 @@ static void fill_requests(const struct issue_config *cfg,
     req->subject = &it->dn;
     req->san = &it->san;
     req->profile = it->profile;
+    req->named_profile = it->named_profile;
     cli_validity_apply(&it->validity, ca, now, &req->not_before,
                        &req->not_after);
     req->key_type = it->key_type;

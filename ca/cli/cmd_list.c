@@ -30,18 +30,6 @@ struct row {
   const char *reason;  // NULL: none recorded
 };
 
-static const char *status_name(const struct mtk_cadb_entry *e, time_t now) {
-  if (e->status == 'R') {
-    return "revoked";
-  }
-  time_t na;
-  if (e->status == 'E' ||
-      (mtk_time_parse(e->expires, strlen(e->expires), &na) == 0 && na < now)) {
-    return "expired";
-  }
-  return "valid";
-}
-
 // read_not_before reads notBefore from newcerts/SERIAL.pem (index.txt does
 // not record it); |out| stays "" when the file is missing or unreadable.
 static void read_not_before(const struct mtk_ca *ca,
@@ -66,7 +54,7 @@ static void row_from_entry(const struct mtk_ca *ca,
                            time_t now, bool with_not_before, struct row *r) {
   memset(r, 0, sizeof(*r));
   r->name = name;
-  r->status = status_name(e, now);
+  r->status = cli_entry_status(e, now);
   time_t na = 0, rt = 0;
   int reason = MTK_REASON_NONE;
   if (mtk_time_parse(e->expires, strlen(e->expires), &na) == 0) {

@@ -26,38 +26,13 @@ struct revoke_config {
   int reason;  // MTK_REASON_NONE: none recorded
 };
 
-// parse_reason accepts the names openssl ca -crl_reason writes, in any case.
-static int parse_reason(const char *s, int *out, struct mtk_diag *diag) {
-  static const char *const names[] = {"unspecified",  "keyCompromise",
-                                      "CACompromise", "affiliationChanged",
-                                      "superseded",   "cessationOfOperation"};
-  *out = MTK_REASON_NONE;
-  if (s == NULL) {
-    return 0;
-  }
-  bool found = false;
-  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-    if (strcasecmp(s, names[i]) == 0) {
-      found = mtk_crl_reason_from_name(names[i], out) == 0;
-    }
-  }
-  if (!found) {
-    return mtk_diag_set(diag, MTK_EUSAGE,
-                        "--reason '%s': use unspecified, keyCompromise, "
-                        "CACompromise, affiliationChanged, superseded or "
-                        "cessationOfOperation",
-                        s);
-  }
-  return 0;
-}
-
 static int revoke_config_from_opts(const struct cli_opts *o,
                                    struct revoke_config *cfg,
                                    struct mtk_diag *diag) {
   cfg->dir = o->pos[0];
   cfg->serial = o->v[OPT_SERIAL];
   cfg->name = cfg->serial == NULL ? o->pos[1] : NULL;
-  int err = parse_reason(o->v[OPT_REASON], &cfg->reason, diag);
+  int err = cli_parse_reason(o->v[OPT_REASON], &cfg->reason, diag);
   if (err != 0) {
     return err;
   }

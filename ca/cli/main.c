@@ -27,7 +27,11 @@ static const char usage_main[] =
     "  revoke DIR NAME   revoke by name (or --serial HEX)\n"
     "  crl DIR           write a new CRL\n"
     "  list DIR          show the database (--json)\n"
+    "  check DIR         compare the index with the files (--repair)\n"
     "  export DIR        --truststore FILE, or NAME --p12 FILE\n"
+    "  show DIR NAME     one certificate, its state and chain (--json)\n"
+    "  expiring DIR      what expires --within 30d (exit 1 if any)\n"
+    "  renew DIR NAME    the same identity again as NAME-v2\n"
     "\n"
     "'mtlskit ca COMMAND --help' describes a command; docs/ca.md has it all.\n"
     "Exit status: 0 ok, 2 usage or bad input (options, batch files, CSRs,\n"
@@ -72,11 +76,21 @@ static const struct command commands[] = {
          OPT_BIT(OPT_QUIET),
      NULL, cmd_crl_run},
     {"list", cmd_list_usage, OPT_BIT(OPT_JSON), NULL, cmd_list_run},
+    {"check", cmd_check_usage, OPT_BIT(OPT_REPAIR), NULL, cmd_check_run},
     {"export", cmd_export_usage,
      OPT_BIT(OPT_TRUSTSTORE) | OPT_BIT(OPT_P12) | OPT_BIT(OPT_P12_PASSWORD) |
          OPT_BIT(OPT_P12_PROFILE) | OPT_BIT(OPT_ALLOW_EMPTY_PASSWORD) |
-         OPT_BIT(OPT_QUIET),
+         OPT_BIT(OPT_ALLOW_REVOKED) | OPT_BIT(OPT_QUIET),
      cmd_export_args_error, cmd_export_run},
+    {"show", cmd_show_usage, OPT_BIT(OPT_SERIAL) | OPT_BIT(OPT_JSON),
+     cmd_show_args_error, cmd_show_run},
+    {"expiring", cmd_expiring_usage, OPT_BIT(OPT_WITHIN) | OPT_BIT(OPT_JSON),
+     NULL, cmd_expiring_run},
+    {"renew", cmd_renew_usage,
+     OPT_BIT(OPT_NEW_KEY) | OPT_BIT(OPT_KEY_TYPE) | OPT_BIT(OPT_DAYS) |
+         OPT_BIT(OPT_REVOKE_OLD) | OPT_BIT(OPT_REASON) |
+         OPT_BIT(OPT_CA_PASSWORD) | OPT_BIT(OPT_QUIET),
+     cmd_renew_args_error, cmd_renew_run},
 };
 
 static int run_command(const struct command *cmd, int argc, char **argv) {
@@ -101,6 +115,9 @@ static int run_command(const struct command *cmd, int argc, char **argv) {
     return mtk_cli_usage_error("%s takes one directory", cmd->name);
   }
   int err = cmd->run(&o, &diag);
+  if (err > 0) {
+    return err;  // an exit status of its own (check: problems found)
+  }
   return err != 0 ? mtk_cli_fail(err, &diag) : 0;
 }
 
@@ -130,7 +147,7 @@ int main(int argc, char **argv) {
     }
   }
   return mtk_cli_usage_error(
-      "'%s' is not a ca command (init, issue, sign, "
-      "revoke, crl, list, export)",
+      "'%s' is not a ca command (init, issue, sign, revoke, crl, list, "
+      "check, export, show, expiring, renew)",
       name);
 }

@@ -27,7 +27,9 @@ extern "C" {
 // predict (or none at all) in |path|'s directory, then renamed over
 // |path|: a symlink at |path| is replaced, not followed. The data and the
 // directory entry are fsync'd before it returns. On failure |path| is
-// unchanged and no temporary file is left.
+// unchanged and no temporary file is left, but for a failure of that last
+// directory fsync ("cannot sync the directory of PATH"): the new content
+// is then in place, but may not survive a power loss.
 MTK_MUST_CHECK int mtk_file_replace(const char *path, const void *data,
                                     size_t data_len, mode_t mode,
                                     struct mtk_diag *diag);

@@ -48,6 +48,35 @@ extern "C" {
 MTK_MUST_CHECK int mtk_hdrlog_encode(const struct mtk_hist *h, char **out,
                                      size_t *out_len);
 
+// A decoded histogram kept as its layout and its non-zero counts only, so
+// that reading one costs time and memory in proportion to its encoding,
+// whatever value range and precision it declares.
+struct mtk_hdrlog_counts {
+  struct mtk_hist layout;  // range and precision, totals; layout.counts NULL
+  size_t len;              // non-zero counts
+  size_t *index;           // their indexes in |layout|, ascending
+  int64_t *count;          // their counts
+};
+
+// mtk_hdrlog_decode_counts decodes |b64_len| bytes of base64 V2 compressed
+// histogram at |b64| into |out| (release with mtk_hdrlog_counts_cleanup; on
+// failure |out| holds nothing). Returns as mtk_hdrlog_decode.
+MTK_MUST_CHECK int mtk_hdrlog_decode_counts(const char *b64, size_t b64_len,
+                                            struct mtk_hdrlog_counts *out,
+                                            struct mtk_diag *diag);
+
+// mtk_hdrlog_counts_cleanup frees what |c| holds.
+void mtk_hdrlog_counts_cleanup(struct mtk_hdrlog_counts *c);
+
+// mtk_hdrlog_counts_merge adds |src| to |dst|: count by count when both
+// have the same layout (*|out_exact| true), else each count recorded at the
+// middle of its range in |dst|, clamped to dst's highest value (*|out_exact|
+// false). |out_exact| may be NULL. Time grows with src->len, not with the
+// layout. Returns 0, or MTK_ECORRUPT when dst's total would overflow.
+MTK_MUST_CHECK int mtk_hdrlog_counts_merge(struct mtk_hist *dst,
+                                           const struct mtk_hdrlog_counts *src,
+                                           bool *out_exact);
+
 // mtk_hdrlog_decode decodes |b64_len| bytes of base64 V2 compressed
 // histogram at |b64| into |out|, which it initialises with the encoded
 // range and precision (release with mtk_hist_cleanup; on failure |out| is
@@ -85,11 +114,11 @@ struct mtk_hdrlog_reader {
 };
 
 struct mtk_hdrlog_entry {
-  char tag[MTK_HDRLOG_TAG_MAX];  // "" when the line has no tag
-  double start;                  // seconds, as written
-  double length;                 // seconds
-  double max;                    // the Interval_Max column, as written
-  struct mtk_hist hist;          // owned, initialised by the read
+  char tag[MTK_HDRLOG_TAG_MAX];     // "" when the line has no tag
+  double start;                     // seconds, as written
+  double length;                    // seconds
+  double max;                       // the Interval_Max column, as written
+  struct mtk_hdrlog_counts counts;  // owned, initialised by the read
 };
 
 // mtk_hdrlog_reader_init prepares |r| to read the log |f| (borrowed).
@@ -100,7 +129,7 @@ void mtk_hdrlog_reader_cleanup(struct mtk_hdrlog_reader *r);
 
 // mtk_hdrlog_read_next reads up to and including the next interval line,
 // skipping comments (recording StartTime and BaseTime), the legend and
-// blank lines. It returns 1 with *|out| filled (release its hist with
+// blank lines. It returns 1 with *|out| filled (release its counts with
 // mtk_hdrlog_entry_cleanup), 0 at the end of the log, or a negative
 // MTK_ECORRUPT / MTK_EUNSUPPORTED / MTK_EIO / MTK_ENOMEM with the line
 // number in |diag| (may be NULL); on failure |out| holds nothing to free.
@@ -108,7 +137,7 @@ MTK_MUST_CHECK int mtk_hdrlog_read_next(struct mtk_hdrlog_reader *r,
                                         struct mtk_hdrlog_entry *out,
                                         struct mtk_diag *diag);
 
-// mtk_hdrlog_entry_cleanup releases the histogram of |e|.
+// mtk_hdrlog_entry_cleanup releases the counts of |e|.
 void mtk_hdrlog_entry_cleanup(struct mtk_hdrlog_entry *e);
 
 #ifdef __cplusplus

@@ -42,6 +42,12 @@ struct mtk_hist {
   int64_t *counts;    // num_counts entries, owned
 };
 
+// mtk_hist_init_layout sets up |h| as mtk_hist_init does but allocates no
+// counts (h->counts stays NULL): the layout alone, for index and value
+// arithmetic. Same return values, without MTK_ENOMEM; nothing to release.
+MTK_MUST_CHECK int mtk_hist_init_layout(struct mtk_hist *h, int64_t lowest,
+                                        int64_t highest, int sigfigs);
+
 // mtk_hist_init sets up |h| for values in [|lowest|, |highest|] with
 // |sigfigs| significant digits, all counts zero. It returns 0, MTK_EINVAL
 // for a bad range (lowest < 1, highest < 2 * lowest, sigfigs outside 1..5)
@@ -119,6 +125,11 @@ int64_t mtk_hist_value_at_index(const struct mtk_hist *h, size_t index);
 // mtk_hist_highest_equivalent returns the highest value that lands in the
 // same bucket as |value|.
 int64_t mtk_hist_highest_equivalent(const struct mtk_hist *h, int64_t value);
+
+// mtk_hist_median_equivalent returns the middle of the range of values that
+// land in the same count as |value| (what a count stands for when it moves
+// to another layout).
+int64_t mtk_hist_median_equivalent(const struct mtk_hist *h, int64_t value);
 
 // mtk_hist_next_nonzero walks the non-empty buckets: start with *|cursor| =
 // 0; each call that returns true sets *|out_value| to the bucket's lowest

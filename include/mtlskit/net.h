@@ -119,6 +119,7 @@ enum mtk_net_state {
 struct mtk_net_conn {
   uv_poll_t poll;    // watches |fd|
   uv_timer_t timer;  // the connection's deadline
+  uv_idle_t resume;  // reads on after a readiness event used its budget
   void *data;        // the caller's
   const struct mtk_net_conn_cbs *cbs;
   SSL *ssl;

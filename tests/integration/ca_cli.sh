@@ -140,6 +140,26 @@ expect_status 0 openssl verify -crl_check -CAfile "$T/trust+crl.pem" \
   "$CA/certs/client-internal.cert.pem"
 pass "revoke + CRL: reason code, CRLNumber increments, revoked cert fails 'certificate revoked'"
 
+# A revoked certificate is not exported as a .pfx without being asked to:
+# one line that says why and names the way out, exit 2, nothing written.
+serial=$(openssl x509 -in "$CA/certs/client-external.cert.pem" -noout -serial | cut -d= -f2)
+expect_status 2 mtlskit-ca export "$CA" client-external --p12 "$T/revoked.pfx" \
+  --p12-password env:PFX_PASSWORD
+expect_one_line "$T/err"
+expect_grep "certificate 'client-external' \(serial $serial\) is revoked \([0-9]{12}Z,keyCompromise\): give --allow-revoked to export it anyway" "$T/err"
+[ ! -e "$T/revoked.pfx" ] || fail "a .pfx was written for a revoked certificate"
+expect_status 0 mtlskit-ca export "$CA" client-external --p12 "$T/revoked.pfx" \
+  --p12-password env:PFX_PASSWORD --allow-revoked
+[ -s "$T/revoked.pfx" ] || fail "--allow-revoked: no .pfx"
+expect_status 0 mtlskit-ca init "$T/old-ca" --subject "/O=t/CN=old Root CA"
+expect_status 0 mtlskit-ca issue "$T/old-ca" client-old --subject "/O=t/CN=old.user" \
+  --not-before 2020-01-01T00:00:00Z --not-after 2020-02-01T00:00:00Z
+expect_status 2 mtlskit-ca export "$T/old-ca" client-old --p12 "$T/old.pfx" \
+  --p12-password env:PFX_PASSWORD
+expect_grep "certificate 'client-old' \(serial [0-9A-F]+\) has expired: give --allow-revoked" "$T/err"
+[ ! -e "$T/old.pfx" ] || fail "a .pfx was written for an expired certificate"
+pass "export of a revoked or expired certificate: refused (exit 2) unless --allow-revoked"
+
 expect_status 0 mtlskit-ca issue "$CA" client-external-v2 \
   --subject "$O/OU=External Client/CN=external.user" --days 185
 expect_status 0 openssl verify -crl_check -CAfile "$T/trust+crl.pem" \

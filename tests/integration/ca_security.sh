@@ -175,6 +175,7 @@ pass "a request over 64 KiB or with more than 64 SANs is refused"
 # ---- NUL in index.txt ------------------------------
 
 cp "$CA/index.txt" "$T/index.good"
+# alice is revoked from here on: her exports below say --allow-revoked.
 mtlskit-ca revoke "$CA" alice --reason keyCompromise >/dev/null 2>&1
 mtlskit-ca issue "$CA" bob --subject /CN=bob >/dev/null
 { printf '\0\n'; cat "$CA/index.txt"; } >"$T/index.nul-first"
@@ -243,12 +244,12 @@ grep -q "^R.*/CN=bob$" "$CA/index.txt" || fail "the revocation was not written"
 openssl crl -in "$T/out.crl" -noout || fail "crl --output unreadable"
 # A world-readable file at the old name does not lend the .pfx its mode.
 bash -c 'p=$1.tmp.$$; shift; : >"$p"; chmod 644 "$p"; exec "$@"' _ "$T/c.pfx" \
-  mtlskit-ca export "$CA" alice --p12 "$T/c.pfx" --p12-password env:PFX \
+  mtlskit-ca export "$CA" alice --allow-revoked --p12 "$T/c.pfx" --p12-password env:PFX \
   >/dev/null 2>&1 || fail "export beside a planted 0644 file"
 [ "$(stat -c %a "$T/c.pfx")" = 600 ] || fail "c.pfx is $(stat -c %a "$T/c.pfx")"
 # The destination itself a symlink: replaced, never written through.
 ln -s "$T/victim" "$T/d.pfx"
-expect_status 0 mtlskit-ca export "$CA" alice --p12 "$T/d.pfx" --p12-password env:PFX
+expect_status 0 mtlskit-ca export "$CA" alice --allow-revoked --p12 "$T/d.pfx" --p12-password env:PFX
 [ "$(cat "$T/victim")" = victim ] && [ ! -L "$T/d.pfx" ] ||
   fail "export wrote through a symlink at its destination"
 # New files are exclusive: a dangling symlink at --p12 or --output refuses.
@@ -304,9 +305,9 @@ pass "crlnumber and serial over 20 octets or zero are refused with file and valu
 
 python3 -c "print('p' * 5000)" >"$T/long.pw"
 refused 2 "password file $T/long.pw: the password is longer than 4096 bytes" \
-  mtlskit-ca export "$CA" alice --p12 "$T/l.pfx" --p12-password "file:$T/long.pw"
+  mtlskit-ca export "$CA" alice --allow-revoked --p12 "$T/l.pfx" --p12-password "file:$T/long.pw"
 python3 -c "print('q' * 4096)" >"$T/max.pw"
-expect_status 0 mtlskit-ca export "$CA" alice --p12 "$T/m.pfx" \
+expect_status 0 mtlskit-ca export "$CA" alice --allow-revoked --p12 "$T/m.pfx" \
   --p12-password "file:$T/max.pw"
 # openssl -passin reads at most 1023 bytes; Python's reader takes it whole.
 python3 -c "
@@ -321,14 +322,14 @@ except ValueError:
     sys.exit(0)
 sys.exit(1)" "$T/max.pw" "$T/m.pfx" || fail "a 4096-byte password was not used whole"
 LONGPW=$(python3 -c "print('v' * 4097)") expect_status 2 \
-  mtlskit-ca export "$CA" alice --p12 "$T/l.pfx" --p12-password env:LONGPW
+  mtlskit-ca export "$CA" alice --allow-revoked --p12 "$T/l.pfx" --p12-password env:LONGPW
 expect_grep "password variable LONGPW: the password is longer than 4096 bytes" "$T/err"
 : >"$T/empty.pw"
 refused 2 "the PKCS#12 password is empty" \
-  mtlskit-ca export "$CA" alice --p12 "$T/e2.pfx" --p12-password "file:$T/empty.pw"
+  mtlskit-ca export "$CA" alice --allow-revoked --p12 "$T/e2.pfx" --p12-password "file:$T/empty.pw"
 refused 2 "--allow-empty-password" mtlskit-ca issue "$CA" frank --subject /CN=f \
   --p12 "$T/f.pfx" --p12-password "file:$T/empty.pw"
-expect_status 0 mtlskit-ca export "$CA" alice --p12 "$T/e3.pfx" \
+expect_status 0 mtlskit-ca export "$CA" alice --allow-revoked --p12 "$T/e3.pfx" \
   --p12-password "file:$T/empty.pw" --allow-empty-password
 openssl pkcs12 -in "$T/e3.pfx" -passin pass: -nokeys -noout || fail "empty-password .pfx"
 expect_status 2 mtlskit-ca init "$T/eca" --key-password "file:$T/empty.pw"

@@ -145,7 +145,7 @@ checkout "$T/ci-gh"
 : >"$T/gh_output"
 for step in "$T"/gh/[0-9]*.sh; do
   MTLSKIT_DEB_URL="file://$deb" CI_SECRET_MTLS_FIXTURES_KEY="$key" GITHUB_OUTPUT="$T/gh_output" \
-    run_steps "$T/ci-gh" "$T/gh-root" "$(cat "$step")" >"$T/step.out" 2>&1 ||
+    GITHUB_STEP_SUMMARY="$T/gh_summary" run_steps "$T/ci-gh" "$T/gh-root" "$(cat "$step")" >"$T/step.out" 2>&1 ||
     { cat "$step" "$T/step.out" >&2; fail "GitHub step $(basename "$step") failed"; }
   cat "$T/step.out" >>"$T/gh.log"
 done
@@ -155,13 +155,35 @@ grep -q 'nothing to re-upload' "$T/gh.log" || fail "refresh did not report"
 n=$(check_junit "$T/ci-gh/probe-junit.xml") || fail "GitHub: probe-junit.xml"
 pass "GitHub Actions steps: install, restore, refresh --check, probe: $n test cases, none failed"
 
+# The summary step: Markdown of tonight's result, the HTML page, tonight's
+# result kept in history/; run again (tomorrow), it diffs with that night.
+python3 - "$T/ci-gh/tonight.json" "$T/gh_summary" <<'PY' || fail "the job summary does not match tonight.json"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+md = open(sys.argv[2]).read()
+assert md.startswith("## Conformance: met"), md[:80]
+assert f"**{s['met']} met, {s['not_met']} not met**" in md, md[:300]
+assert "mtlskit report diff" not in md, "a diff without a previous night"
+PY
+[ -s "$T/ci-gh/mtls-report.html" ] || fail "no mtls-report.html"
+[ "$(ls "$T/ci-gh/history" | wc -l)" = 1 ] || fail "history: $(ls "$T/ci-gh/history")"
+summary_step=$(grep -l 'report html' "$T"/gh/[0-9]*.sh)
+mv "$T/ci-gh/history/"*.json "$T/ci-gh/history/2026-01-01T0300.json"
+: >"$T/gh_summary"
+GITHUB_STEP_SUMMARY="$T/gh_summary" run_steps "$T/ci-gh" "$T/gh-root" "$(cat "$summary_step")" \
+  >"$T/step.out" 2>&1 || { cat "$T/step.out" >&2; fail "the summary step failed on the second night"; }
+grep -q '^## mtlskit report diff: no regression' "$T/gh_summary" ||
+  fail "no diff with the previous night: $(cat "$T/gh_summary")"
+grep -q 'data-kind="probe"' "$T/ci-gh/mtls-report.html" || fail "the report has no history"
+pass "GitHub summary step: Markdown as in tonight.json, HTML report, history kept; the next night diffs with it"
+
 # --- GitLab CI -------------------------------------------------------------------------
 block "GitLab CI" yaml >"$T/gl.yml"
 python3 - "$T/gl.yml" >"$T/gl.sh" <<'PY'
 import sys, yaml
 job = yaml.safe_load(open(sys.argv[1]))["mtls-nightly"]
 assert job["allow_failure"]["exit_codes"] == [3]
-for line in job["before_script"] + job["script"]:
+for line in job["before_script"] + job["script"] + job["after_script"]:
     print(line)
 PY
 checkout "$T/ci-gl"
@@ -169,7 +191,9 @@ MTLSKIT_DEB_URL="file://$deb" MTLS_FIXTURES_KEY="$key" \
   run_steps "$T/ci-gl" "$T/gl-root" "$(cat "$T/gl.sh")" >"$T/gl.log" 2>&1 ||
   { cat "$T/gl.sh" "$T/gl.log" >&2; fail "the GitLab job failed"; }
 n=$(check_junit "$T/ci-gl/probe-junit.xml") || fail "GitLab: probe-junit.xml"
-pass "GitLab job: $n test cases, none failed"
+grep -q '^## Conformance: met' "$T/ci-gl/summary.md" || fail "GitLab: no summary.md"
+[ -s "$T/ci-gl/mtls-report.html" ] || fail "GitLab: no mtls-report.html"
+pass "GitLab job: $n test cases, none failed; summary.md and mtls-report.html written"
 
 # A wrong key fails the restore step, before anything is probed.
 checkout "$T/ci-bad"

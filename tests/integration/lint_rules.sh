@@ -167,4 +167,10 @@ expect_grep "^mtlskit lint: error: option '--crl' needs a value$" "$T/err"
 expect_no_grep 'unrecognized option|requires an argument' "$T/err"
 pass "usage and input errors"
 
+# A bundle whose last line ends in CR without LF (a Windows file cut
+# short): lint used to loop on the CR for ever (found by fuzz_cert).
+{ tr -d '\r' <"$T/good.pem" | sed 's/$/\r/'; } | head -c -1 >"$T/cr-end.pem"
+expect_status 0 timeout 10 mtlskit-lint truststore --platform nginx "$T/cr-end.pem"
+pass "a last line ending in CR alone"
+
 done_testing

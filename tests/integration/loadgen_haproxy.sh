@@ -25,7 +25,7 @@ done
 pass "trusted identity: 200 under TLS 1.2 and 1.3"
 
 # TLS 1.2: unknown_ca (48) during the handshake, every time.
-expect_status 0 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
+expect_status 3 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
   --cacert "$T/pki/ca.crt" --tls 1.2 --connections 8 --json "$URL"
 [ "$(jq_ "$T/out" 'd["refused"]')" = 8 ] || fail "TLS 1.2: 8 refusals expected"
 [ "$(jq_ "$T/out" '[(o["alert"], o["stage"]) for o in d["outcomes"]]')" = "[(48, 'handshake')]" ] ||
@@ -37,7 +37,7 @@ pass "TLS 1.2 refusal: tls-alert unknown_ca at handshake"
 # TLS 1.3: the client's handshake completes, the refusal comes at the first
 # read (an alert, or a reset when the alert is lost, section 6.4). Never a
 # success, never an accepted handshake.
-expect_status 0 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
+expect_status 3 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
   --cacert "$T/pki/ca.crt" --tls 1.3 --connections 8 --json "$URL"
 [ "$(jq_ "$T/out" 'd["refused"]')" = 8 ] || fail "TLS 1.3: 8 refusals expected: $(cat "$T/out")"
 [ "$(jq_ "$T/out" 'd["errors"]')" = 8 ] || fail "TLS 1.3: 8 errors"
@@ -50,15 +50,15 @@ pass "TLS 1.3 post-handshake refusal: tls-alert unknown_ca at first-read"
 
 # No client certificate at all: TLS 1.3 certificate_required (116) late,
 # TLS 1.2 handshake_failure (40) during the handshake.
-expect_status 0 mtlskit-loadgen --cacert "$T/pki/ca.crt" --tls 1.2 --connections 3 --json "$URL"
+expect_status 3 mtlskit-loadgen --cacert "$T/pki/ca.crt" --tls 1.2 --connections 3 --json "$URL"
 [ "$(jq_ "$T/out" '[(o["alert"], o["stage"]) for o in d["outcomes"]]')" = "[(40, 'handshake')]" ] ||
   fail "no cert, TLS 1.2: $(cat "$T/out")"
-expect_status 0 mtlskit-loadgen --cacert "$T/pki/ca.crt" --tls 1.3 --connections 3 --json "$URL"
+expect_status 3 mtlskit-loadgen --cacert "$T/pki/ca.crt" --tls 1.3 --connections 3 --json "$URL"
 [ "$(jq_ "$T/out" 'd["refused"]')" = 3 ] || fail "no cert, TLS 1.3: 3 refusals"
 pass "no client certificate: refused under TLS 1.2 and 1.3"
 
 # The server certificate is checked: another CA as trust anchor refuses it.
-expect_status 0 mtlskit-loadgen --cert "$T/pki/client.crt" --key "$T/pki/client.key" \
+expect_status 3 mtlskit-loadgen --cert "$T/pki/client.crt" --key "$T/pki/client.key" \
   --cacert "$T/pki/rogue-ca.crt" --connections 2 --json "$URL"
 [ "$(jq_ "$T/out" '[o["kind"] for o in d["outcomes"]]')" = "['server-cert-rejected']" ] ||
   fail "server certificate from an untrusted CA: $(cat "$T/out")"

@@ -52,7 +52,7 @@ pass "summary table"
 # An identity from a CA nginx does not trust: nginx completes the handshake
 # and answers 400 (docs/platforms.md section 4), under TLS 1.2 and 1.3.
 for v in 1.2 1.3; do
-  expect_status 0 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
+  expect_status 3 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
     --cacert "$T/pki/ca.crt" --tls "$v" --connections 6 --json "$URL"
   [ "$(jq_ "$T/out" '[o["count"] for o in d["outcomes"] if o["outcome"]=="http 400"][0]')" = 6 ] ||
     fail "TLS $v: 6 x http 400 expected"
@@ -120,7 +120,7 @@ expect_grep 'sni=-? ' "$LOG"
 : >"$LOG"
 expect_status 0 mtlskit-loadgen "${ID[@]}" --sni localhost --groups P-256 --connections 2 --json "$URL"
 [ "$(grep -c 'sni=localhost curve=prime256v1' "$LOG")" -eq 2 ] || { cat "$LOG"; fail "--sni localhost --groups P-256 not seen by nginx"; }
-expect_status 0 mtlskit-loadgen "${ID[@]}" --sni other.example --connections 2 --json "$URL"
+expect_status 3 mtlskit-loadgen "${ID[@]}" --sni other.example --connections 2 --json "$URL"
 [ "$(jq_ "$T/out" '[(o["kind"], o["count"]) for o in d["outcomes"]]')" = "[('server-cert-rejected', 2)]" ] ||
   fail "a name the server certificate does not carry must be rejected"
 expect_status 2 mtlskit-loadgen "${ID[@]}" --groups P-256:nonsense --connections 1 "$URL"
@@ -182,7 +182,7 @@ expect_grep 'handshake.p99<=1us +VIOLATED' "$T/out"
 expect_grep 'errors<=0 +ok' "$T/out"
 expect_one_line "$T/err"
 expect_status 0 mtlskit-loadgen "${ID[@]}" --connections 3 --slo 'handshake.p99<=10s,errors<=0.1%' "$URL"
-expect_status 1 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
+expect_status 3 mtlskit-loadgen --cert "$T/pki/rogue.crt" --key "$T/pki/rogue.key" \
   --cacert "$T/pki/ca.crt" --connections 3 --slo 'errors<=0.1%' "$URL"
 pass "--slo exit status"
 

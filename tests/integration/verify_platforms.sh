@@ -66,7 +66,11 @@ expect alb eku-server-only bad-eku --truststore "$root"
 
 # nginx ssl_verify_depth: default 1 allows leaf + one intermediate.
 expect nginx ok-int-chain accept --truststore "$root" --crl "$crl"
-expect nginx pathlen-violated pathlen-exceeded --truststore "$root" --crl "$crl"
+# OpenSSL (what nginx runs) stops at its verify depth while it builds the
+# chain, before it looks at pathLenConstraint.
+expect nginx pathlen-violated depth-exceeded --truststore "$root" --crl "$crl"
+expect nginx pathlen-violated pathlen-exceeded --truststore "$root" --crl "$crl" \
+  --verify-depth 4
 expect nginx chain-too-deep depth-exceeded --truststore "$root" --crl "$crl"
 expect nginx chain-too-deep accept --truststore "$root" --crl "$crl" --verify-depth 4
 expect nginx ok-int-chain depth-exceeded --truststore "$root" --crl "$crl" --verify-depth 0

@@ -12,6 +12,8 @@ MODE:
   stalled-body    Content-Length 1000, 10 bytes of body, then silence
   short-body      Content-Length 1000, 10 bytes of body, then close
   endless-body    chunked body without end
+  tiny-chunks     chunked body without end, one byte per chunk (costly to
+                  parse: a reader that keeps up with it starves its loop)
 
 The server requests no client certificate. Runs until killed; every
 connection is handled on its own thread, and stops writing after 60 s.
@@ -63,6 +65,9 @@ def handle(mode, ctx, conn):
         elif mode == "endless-body":
             tls.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
             stream(tls, b"4000\r\n" + b"b" * 16384 + b"\r\n")
+        elif mode == "tiny-chunks":
+            tls.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            stream(tls, b"1\r\nb\r\n" * 10000)
         tls.close()
     except (ssl.SSLError, OSError):
         pass

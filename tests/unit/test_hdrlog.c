@@ -77,6 +77,19 @@ static void build_known_line(char *out_b64) {
   test_b64(comp, comp_len + 8, out_b64);
 }
 
+// entry_equals: the counts read into |e| make the histogram |want|.
+static bool entry_equals(const struct mtk_hdrlog_entry *e,
+                         const struct mtk_hist *want) {
+  struct mtk_hist h;
+  ck_assert_int_eq(mtk_hist_init_like(&h, &e->counts.layout), 0);
+  bool exact = false;
+  ck_assert_int_eq(mtk_hdrlog_counts_merge(&h, &e->counts, &exact), 0);
+  ck_assert(exact);
+  bool same = mtk_hist_equal(&h, want);
+  mtk_hist_cleanup(&h);
+  return same;
+}
+
 START_TEST(test_decode_known_good) {
   char b64[512];
   build_known_line(b64);
@@ -167,12 +180,12 @@ START_TEST(test_log_round_trip) {
   ck_assert(r.start_time == 1764000000.25);
   ck_assert_str_eq(e.tag, "handshake");
   ck_assert(e.start == 0.0 && e.length == 1.0);
-  ck_assert(mtk_hist_equal(&e.hist, &a));
+  ck_assert(entry_equals(&e, &a));
   mtk_hdrlog_entry_cleanup(&e);
   ck_assert_int_eq(mtk_hdrlog_read_next(&r, &e, NULL), 1);
   ck_assert_str_eq(e.tag, "");
   ck_assert(e.max == 2.507);
-  ck_assert(mtk_hist_equal(&e.hist, &b));
+  ck_assert(entry_equals(&e, &b));
   mtk_hdrlog_entry_cleanup(&e);
   ck_assert_int_eq(mtk_hdrlog_read_next(&r, &e, NULL), 0);
   mtk_hdrlog_reader_cleanup(&r);

@@ -94,8 +94,8 @@ START_TEST(test_row_units_and_empty) {
   ck_assert_int_eq(mtk_hist_init(&h, 1, HOUR_NS, 2), 0);
   char *out = table_of("(untagged)", &h);
   ck_assert_str_eq(out,
-                   "(untagged)          0        0ns        0ns        0ns"
-                   "        0ns        0ns        0ns\n");
+                   "(untagged)          0          -          -          -"
+                   "          -          -          -\n");
   free(out);
   // 98 samples of 2 ms and 2 of 3 s: p50 and p90 in ms, p99 and above in
   // seconds (each the highest value of its bucket).

@@ -29,6 +29,25 @@ START_TEST(test_parse) {
 }
 END_TEST
 
+// Measured values print in the unit of the clause's threshold.
+START_TEST(test_format) {
+  struct mtk_loadgen_slo s;
+  ck_assert_int_eq(
+      mtk_loadgen_slo_parse(
+          "handshake.p99<=50ms,errors<=0.1%,rate>=95,timeouts<=3", &s, NULL),
+      0);
+  char out[48];
+  mtk_loadgen_slo_format(&s.clauses[0], 104333333.0, out, sizeof(out));
+  ck_assert_str_eq(out, "104.33ms");
+  mtk_loadgen_slo_format(&s.clauses[1], 0.25, out, sizeof(out));
+  ck_assert_str_eq(out, "0.25%");
+  mtk_loadgen_slo_format(&s.clauses[2], 95.24, out, sizeof(out));
+  ck_assert_str_eq(out, "95.2/s");
+  mtk_loadgen_slo_format(&s.clauses[3], 3.0, out, sizeof(out));
+  ck_assert_str_eq(out, "3");
+}
+END_TEST
+
 START_TEST(test_parse_errors) {
   struct mtk_loadgen_slo s;
   struct mtk_diag d;
@@ -91,6 +110,7 @@ static Suite *slo_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_parse);
   tcase_add_test(tc, test_parse_errors);
+  tcase_add_test(tc, test_format);
   tcase_add_test(tc, test_evaluate);
   suite_add_tcase(s, tc);
   return s;

@@ -1,0 +1,262 @@
+// The OpenSSL 3 side of `mtlskit verify` (mtlskit-verify-openssl): the
+// platforms whose servers verify client certificates with OpenSSL are
+// decided by OpenSSL, set up the way the server sets up its SSL_CTX. Never
+// linked with BoringSSL (the two libraries' symbols clash).
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mtlskit/cli.h"
+#include "verify_backend.h"
+
+// OpenSSL's own default verify depth, which HAProxy does not change.
+#define OPENSSL_DEFAULT_DEPTH 100
+
+// Each server's verify settings, from its source at a named version.
+struct server_settings {
+  int default_depth;  // SSL_CTX_set_verify_depth, or the library default
+  const char *source;
+};
+
+static const struct server_settings nginx_settings = {
+    // ngx_http_ssl_module.c merges ssl_verify_depth with default 1 and
+    // ngx_ssl_client_certificate passes it to SSL_CTX_set_verify_depth;
+    // ngx_ssl_crl sets X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL.
+    1,
+    "https://github.com/nginx/nginx/blob/release-1.22.1/src/event/"
+    "ngx_event_openssl.c (ngx_ssl_client_certificate, ngx_ssl_crl)"};
+
+static const struct server_settings haproxy_settings = {
+    // ssl_sock.c sets X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL when a
+    // bind line has crl-file and sets no verify depth.
+    OPENSSL_DEFAULT_DEPTH,
+    "https://github.com/haproxy/haproxy/blob/v2.6.0/src/ssl_sock.c "
+    "(crl-file handling)"};
+
+int verify_backend_handoff(const struct mtk_verify_config *config,
+                           char **argv) {
+  (void)argv;
+  if (config->platform != MTK_PLATFORM_NGINX &&
+      config->platform != MTK_PLATFORM_HAPROXY) {
+    fprintf(stderr, "%s: platform %s is decided by mtlskit-verify\n",
+            mtk_cli_name(), mtk_platform_name(config->platform));
+    return MTK_EXIT_USAGE;
+  }
+  return -1;
+}
+
+// reason_from_x509 names OpenSSL's verify error |err|.
+static enum mtk_verify_reason reason_from_x509(int err) {
+  switch (err) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return MTK_VERIFY_EXPIRED;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return MTK_VERIFY_NOT_YET_VALID;
+    case X509_V_ERR_CERT_REVOKED:
+      return MTK_VERIFY_REVOKED;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+      return MTK_VERIFY_UNKNOWN_ISSUER;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return MTK_VERIFY_SELF_SIGNED;
+    case X509_V_ERR_INVALID_PURPOSE:
+      return MTK_VERIFY_BAD_EKU;
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+      return MTK_VERIFY_INVALID_CA;
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+      return MTK_VERIFY_PATHLEN_EXCEEDED;
+    case X509_V_ERR_CERT_CHAIN_TOO_LONG:
+      return MTK_VERIFY_DEPTH_EXCEEDED;
+    case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
+      return MTK_VERIFY_UNHANDLED_CRITICAL_EXTENSION;
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+    case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
+      return MTK_VERIFY_BAD_SIGNATURE;
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+      return MTK_VERIFY_WEAK_SIGNATURE;
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+      return MTK_VERIFY_WEAK_KEY;
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+      return MTK_VERIFY_CRL_MISSING;
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+      return MTK_VERIFY_CRL_EXPIRED;
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+      return MTK_VERIFY_CRL_NOT_YET_VALID;
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+      return MTK_VERIFY_CRL_BAD_SIGNATURE;
+    case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+    case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
+    case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+    case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
+    case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+    case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+      return MTK_VERIFY_CRL_INVALID;
+    case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
+    case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
+      return MTK_VERIFY_MALFORMED;
+    case X509_V_ERR_PERMITTED_VIOLATION:
+    case X509_V_ERR_EXCLUDED_VIOLATION:
+    case X509_V_ERR_SUBTREE_MINMAX:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
+    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
+      return MTK_VERIFY_NAME_CONSTRAINTS;
+    case X509_V_ERR_INVALID_EXTENSION:
+      return MTK_VERIFY_BAD_EXTENSION;
+    case X509_V_ERR_INVALID_POLICY_EXTENSION:
+    case X509_V_ERR_NO_EXPLICIT_POLICY:
+      return MTK_VERIFY_POLICY;
+    default:
+      return MTK_VERIFY_OTHER;
+  }
+}
+
+// describe_revocation fills the CRL reason code and date of |cert|.
+static void describe_revocation(X509 *cert, STACK_OF(X509_CRL) * crls,
+                                struct mtk_verify_result *out) {
+  for (int i = 0; i < sk_X509_CRL_num(crls); i++) {
+    X509_REVOKED *rev = NULL;
+    if (X509_CRL_get0_by_cert(sk_X509_CRL_value(crls, i), &rev, cert) != 1 ||
+        rev == NULL) {
+      continue;
+    }
+    ASN1_ENUMERATED *code =
+        X509_REVOKED_get_ext_d2i(rev, NID_crl_reason, NULL, NULL);
+    if (code != NULL) {
+      out->revocation_reason = (int)ASN1_ENUMERATED_get(code);
+      ASN1_ENUMERATED_free(code);
+    }
+    struct tm tm;
+    if (ASN1_TIME_to_tm(X509_REVOKED_get0_revocationDate(rev), &tm) == 1) {
+      out->revoked_at = timegm(&tm);
+    }
+    return;
+  }
+}
+
+// describe_path writes "depth N: subject" lines for |path| into |basis|.
+static void describe_path(STACK_OF(X509) * path, struct verify_basis *basis) {
+  size_t used = 0;
+  for (int i = 0; path != NULL && i < sk_X509_num(path); i++) {
+    char subject[256];
+    X509_NAME_oneline(X509_get_subject_name(sk_X509_value(path, i)), subject,
+                      sizeof(subject));
+    int n = snprintf(basis->path + used, sizeof(basis->path) - used,
+                     "  depth %d: %s\n", i, subject);
+    if (n < 0 || (size_t)n >= sizeof(basis->path) - used) {
+      return;
+    }
+    used += (size_t)n;
+  }
+}
+
+// security_level is the level a server's SSL_CTX gets from the system
+// OpenSSL configuration (Debian: 2); libssl hands it to the verifier as
+// the auth level (key sizes, signature digests).
+static int security_level(void) {
+  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == NULL) {
+    return -1;
+  }
+  int level = SSL_CTX_get_security_level(ctx);
+  SSL_CTX_free(ctx);
+  return level;
+}
+
+int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
+                       STACK_OF(X509) * chain, STACK_OF(X509) * trusted,
+                       STACK_OF(X509_CRL) * crls, struct mtk_verify_result *out,
+                       struct verify_basis *basis, struct mtk_diag *diag) {
+  const struct server_settings *server = config->platform == MTK_PLATFORM_NGINX
+                                             ? &nginx_settings
+                                             : &haproxy_settings;
+  memset(out, 0, sizeof(*out));
+  out->accepted = true;
+  out->reason = MTK_VERIFY_OK;
+  out->error_depth = -1;
+  out->revocation_reason = -1;
+  snprintf(out->detail, sizeof(out->detail), "ok");
+  int depth = config->depth >= 0 ? config->depth : server->default_depth;
+  bool check_crls = crls != NULL && sk_X509_CRL_num(crls) > 0;
+  int level = security_level();
+  snprintf(basis->library, sizeof(basis->library), "%s",
+           OpenSSL_version(OPENSSL_VERSION));
+  snprintf(basis->settings, sizeof(basis->settings),
+           "X509_STORE_CTX_set_default ssl_client (purpose sslclient, trust "
+           "SSL client), verify depth %d, auth level %d, %s, partial chain "
+           "off, trusted first",
+           depth, level,
+           check_crls ? "X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL"
+                      : "no CRL check");
+  basis->source = server->source;
+  if (leaf == NULL) {
+    out->accepted = false;
+    out->reason = MTK_VERIFY_NO_CERTIFICATE;
+    snprintf(out->detail, sizeof(out->detail), "%s",
+             "no client certificate presented");
+    return 0;
+  }
+  int err = 0;
+  X509_STORE *store = X509_STORE_new();
+  X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+  if (store == NULL || ctx == NULL) {
+    err = MTK_ENOMEM;
+    goto out;
+  }
+  for (int i = 0; i < sk_X509_num(trusted); i++) {
+    if (!X509_STORE_add_cert(store, sk_X509_value(trusted, i))) {
+      ERR_clear_error();  // a duplicate anchor is harmless
+    }
+  }
+  for (int i = 0; check_crls && i < sk_X509_CRL_num(crls); i++) {
+    if (!X509_STORE_add_crl(store, sk_X509_CRL_value(crls, i))) {
+      ERR_clear_error();
+    }
+  }
+  if (check_crls) {
+    X509_STORE_set_flags(store,
+                         X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  }
+  if (!X509_STORE_CTX_init(ctx, store, leaf, chain)) {
+    err = mtk_diag_set(diag, MTK_ECRYPTO, "cannot set up verification");
+    goto out;
+  }
+  // What libssl's ssl_verify_cert_chain does on a server verifying its
+  // client: the ssl_client defaults, the SSL's auth level, then its param
+  // (the verify depth the server set).
+  X509_STORE_CTX_set_default(ctx, "ssl_client");
+  X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+  if (level >= 0) {
+    X509_VERIFY_PARAM_set_auth_level(param, level);
+  }
+  X509_VERIFY_PARAM_set_depth(param, depth);
+  X509_VERIFY_PARAM_set_time(param, config->at != 0 ? config->at : time(NULL));
+  if (X509_verify_cert(ctx) != 1) {
+    int x509_err = X509_STORE_CTX_get_error(ctx);
+    out->accepted = false;
+    out->x509_error = x509_err;
+    out->reason = reason_from_x509(x509_err);
+    out->error_depth = X509_STORE_CTX_get_error_depth(ctx);
+    snprintf(out->detail, sizeof(out->detail), "%s",
+             X509_verify_cert_error_string(x509_err));
+    if (x509_err == X509_V_ERR_CERT_REVOKED) {
+      describe_revocation(X509_STORE_CTX_get_current_cert(ctx), crls, out);
+    }
+  }
+  describe_path(X509_STORE_CTX_get0_chain(ctx), basis);
+  ERR_clear_error();
+out:
+  X509_STORE_CTX_free(ctx);
+  X509_STORE_free(store);
+  return err;
+}

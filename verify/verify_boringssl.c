@@ -1,0 +1,61 @@
+// The BoringSSL side of `mtlskit verify` (mtlskit-verify): strict, alb,
+// apigw and cloudflare are decided here by mtk_verify_client_cert; the
+// platforms whose servers run OpenSSL are handed to mtlskit-verify-openssl.
+#include <errno.h>
+#include <limits.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mtlskit/cli.h"
+#include "verify_backend.h"
+
+// The executable beside this one that decides with OpenSSL.
+#define OPENSSL_VERIFIER "mtlskit-verify-openssl"
+
+// decided_by_openssl: the platforms whose real servers verify with OpenSSL.
+static bool decided_by_openssl(enum mtk_platform platform) {
+  return platform == MTK_PLATFORM_NGINX || platform == MTK_PLATFORM_HAPROXY;
+}
+
+int verify_backend_handoff(const struct mtk_verify_config *config,
+                           char **argv) {
+  if (!decided_by_openssl(config->platform)) {
+    return -1;
+  }
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) {
+    fprintf(stderr, "%s: cannot find my own executable\n", mtk_cli_name());
+    return MTK_EXIT_RUNTIME;
+  }
+  self[n] = '\0';
+  char *slash = strrchr(self, '/');
+  char path[PATH_MAX];
+  int len = snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - self), self,
+                     OPENSSL_VERIFIER);
+  if (len < 0 || (size_t)len >= sizeof(path)) {
+    fprintf(stderr, "%s: path of %s too long\n", mtk_cli_name(),
+            OPENSSL_VERIFIER);
+    return MTK_EXIT_RUNTIME;
+  }
+  execv(path, argv);
+  fprintf(stderr, "%s: cannot run %s: %s\n", mtk_cli_name(), path,
+          strerror(errno));
+  return MTK_EXIT_RUNTIME;
+}
+
+int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
+                       STACK_OF(X509) * chain, STACK_OF(X509) * trusted,
+                       STACK_OF(X509_CRL) * crls, struct mtk_verify_result *out,
+                       struct verify_basis *basis, struct mtk_diag *diag) {
+  snprintf(basis->library, sizeof(basis->library), "BoringSSL (%s)",
+           OPENSSL_VERSION_TEXT);
+  snprintf(basis->settings, sizeof(basis->settings),
+           "X509_PURPOSE_SSL_CLIENT (none for apigw), CRL_CHECK_ALL for "
+           "strict when CRLs are given, then the %s platform rules",
+           mtk_platform_name(config->platform));
+  basis->source = "docs/platforms.md";
+  return mtk_verify_client_cert(config, leaf, chain, trusted, crls, out, diag);
+}
