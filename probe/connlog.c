@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "mtlskit/error.h"
 #include "mtlskit/file.h"
+#include "mtlskit/units.h"
 #include "profile.h"
 
 // The longest line read; ALB's are far shorter.
@@ -49,6 +51,35 @@ static bool parse_port(const char *s, unsigned *out) {
   return true;
 }
 
+// parse_timestamp reads an RFC 3339 UTC time with an optional fraction of
+// a second ("2023-10-04T17:09:24.133417Z") as seconds since the epoch.
+static bool parse_timestamp(const char *s, double *out) {
+  char whole[32];
+  const char *dot = strchr(s, '.');
+  double frac = 0;
+  if (dot != NULL) {
+    char *end;
+    frac = strtod(dot, &end);
+    if (end == dot + 1 || strcmp(end, "Z") != 0) {
+      return false;
+    }
+    if ((size_t)(dot - s) + 2 > sizeof(whole)) {
+      return false;
+    }
+    snprintf(whole, sizeof(whole), "%.*sZ", (int)(dot - s), s);
+  } else if (strlen(s) < sizeof(whole)) {
+    memcpy(whole, s, strlen(s) + 1);
+  } else {
+    return false;
+  }
+  time_t t;
+  if (mtk_parse_time(whole, 0, &t) != 0) {
+    return false;
+  }
+  *out = (double)t + frac;
+  return true;
+}
+
 // normal_serial writes |s| in upper case without leading zeros ("-" and
 // the empty serial stay "-").
 static void normal_serial(const char *s, char *out, size_t out_len) {
@@ -79,6 +110,9 @@ bool mtk_probe_connlog_parse_line(const char *line,
   if (!parse_port(f[2], &out->client_port) ||
       !parse_port(f[3], &out->listener_port) ||
       (strcmp(f[10], "Success") != 0 && strncmp(f[10], "Failed:", 7) != 0)) {
+    return false;
+  }
+  if (!parse_timestamp(f[0], &out->time)) {
     return false;
   }
   snprintf(out->client_ip, sizeof(out->client_ip), "%.63s", f[1]);
@@ -197,31 +231,67 @@ static const char *alb_reason(enum mtk_defect d) {
   }
 }
 
-// judge_reason sets |a|'s expected reasons and whether the stated one is
-// wrong; a case with a defect whose code is not settled, or a key type the
-// profile refuses, is shown but not judged.
-static void judge_reason(struct mtk_probe_attempt *a) {
+bool mtk_probe_connlog_expected(const struct mtk_probe_attempt *a, char *out,
+                                size_t out_len) {
   const struct mtk_probe_case *k = a->kase;
+  out[0] = '\0';
   if (mtk_probe_profile_key_type_cell(a->target->profile, k->key_type) !=
       NULL) {
-    return;
+    return false;  // refused for its key type: the code is not settled
   }
   size_t used = 0;
-  bool allowed = false;
   for (size_t i = 0; i < k->num_defects; i++) {
     const char *code = alb_reason(k->defects[i]);
     if (code == NULL) {
-      a->logged.expected[0] = '\0';
-      return;
+      out[0] = '\0';
+      return false;
     }
-    allowed = allowed || strcmp(code, a->logged.stated) == 0;
     int n =
-        snprintf(a->logged.expected + used, sizeof(a->logged.expected) - used,
-                 "%s%s", used > 0 ? "|" : "", code);
-    used +=
-        n > 0 && (size_t)n < sizeof(a->logged.expected) - used ? (size_t)n : 0;
+        snprintf(out + used, out_len - used, "%s%s", used > 0 ? "|" : "", code);
+    if (n < 0 || (size_t)n >= out_len - used) {
+      out[0] = '\0';
+      return false;
+    }
+    used += (size_t)n;
   }
-  a->logged.wrong = !allowed;
+  return used > 0;
+}
+
+bool mtk_probe_connlog_allows(const char *expected, const char *stated) {
+  size_t len = strlen(stated);
+  for (const char *p = expected; *p != '\0';) {
+    size_t n = strcspn(p, "|");
+    if (n == len && strncmp(p, stated, n) == 0) {
+      return true;
+    }
+    p += n + (p[n] == '|');
+  }
+  return false;
+}
+
+const struct mtk_probe_connlog_entry *mtk_probe_connlog_find(
+    const struct mtk_probe_connlog *log, unsigned listener_port,
+    const char *serial, unsigned client_port, double t_from, double t_to) {
+  char want[64];
+  normal_serial(serial, want, sizeof(want));
+  bool no_cert = strcmp(want, "-") == 0;
+  const struct mtk_probe_connlog_entry *best = NULL;
+  for (size_t k = 0; k < log->num_entries; k++) {
+    const struct mtk_probe_connlog_entry *e = &log->entries[k];
+    if ((listener_port != 0 && e->listener_port != listener_port) ||
+        e->time < t_from - MTK_PROBE_CONNLOG_SLACK_S ||
+        e->time > t_to + MTK_PROBE_CONNLOG_SLACK_S) {
+      continue;
+    }
+    bool match = no_cert ? client_port != 0 && e->client_port == client_port &&
+                               strcmp(e->serial, "-") == 0
+                         : strcmp(e->serial, want) == 0;
+    if (match &&
+        (best == NULL || fabs(e->time - t_from) < fabs(best->time - t_from))) {
+      best = e;
+    }
+  }
+  return best;
 }
 
 size_t mtk_probe_connlog_apply(const struct mtk_probe_connlog *log,
@@ -233,28 +303,30 @@ size_t mtk_probe_connlog_apply(const struct mtk_probe_connlog *log,
       continue;
     }
     a->logged.looked = true;
-    char serial[64];
-    normal_serial(a->kase->cert != NULL ? a->kase->serial : NULL, serial,
-                  sizeof(serial));
-    const struct mtk_probe_connlog_entry *hit = NULL;
-    for (size_t k = 0; k < log->num_entries && hit == NULL; k++) {
-      const struct mtk_probe_connlog_entry *e = &log->entries[k];
-      bool by_port = a->local_port != 0 && e->client_port == a->local_port;
-      bool by_serial =
-          strcmp(serial, "-") != 0 && strcmp(e->serial, serial) == 0;
-      if ((a->port == 0 || e->listener_port == a->port) &&
-          (strcmp(serial, "-") == 0 ? by_port && strcmp(e->serial, "-") == 0
-                                    : by_serial)) {
-        hit = e;
-      }
-    }
+    double from = r->wall_start + (double)a->start_us / 1e6;
+    const struct mtk_probe_connlog_entry *hit = mtk_probe_connlog_find(
+        log, a->port, a->kase->cert != NULL ? a->kase->serial : NULL,
+        a->local_port, from, from + (double)a->total_us / 1e6);
     if (hit == NULL) {
       continue;
     }
     matched++;
     a->logged.found = true;
     snprintf(a->logged.stated, sizeof(a->logged.stated), "%s", hit->status);
-    judge_reason(a);
+    if (mtk_probe_connlog_expected(a, a->logged.expected,
+                                   sizeof(a->logged.expected))) {
+      a->logged.wrong =
+          !mtk_probe_connlog_allows(a->logged.expected, a->logged.stated);
+    }
   }
   return matched;
+}
+
+void mtk_probe_connlog_print_stats(FILE *out,
+                                   const struct mtk_probe_connlog *log,
+                                   size_t matched, size_t ran) {
+  fprintf(out,
+          "mtlskit probe: connection logs: %zu lines from %zu files, %zu "
+          "malformed; %zu of %zu attempts matched\n",
+          log->num_entries, log->files, log->malformed, matched, ran);
 }

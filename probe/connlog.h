@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "mtlskit/diag.h"
 #include "plan.h"
@@ -19,6 +20,7 @@ extern "C" {
 #endif
 
 struct mtk_probe_connlog_entry {
+  double time;  // seconds since the epoch (the line's timestamp)
   char client_ip[64];
   unsigned client_port;
   unsigned listener_port;
@@ -51,6 +53,34 @@ MTK_MUST_CHECK int mtk_probe_connlog_load(struct mtk_probe_connlog *log,
 // mtk_probe_connlog_cleanup frees |log|'s entries and zeroes it.
 void mtk_probe_connlog_cleanup(struct mtk_probe_connlog *log);
 
+// mtk_probe_connlog_expected writes into |out| the tls_verify_status
+// values the case of |a| may be logged with ("Success" for a valid one,
+// "Failed:ClientCertCrlHit" for a revoked one, several joined by "|" when
+// the case has several defects) and returns true; it returns false, with
+// |out| empty, when a defect's code is not settled or the profile refuses
+// the case's key type.
+bool mtk_probe_connlog_expected(const struct mtk_probe_attempt *a, char *out,
+                                size_t out_len);
+
+// mtk_probe_connlog_allows tells whether |stated| is one of the "|"-joined
+// |expected| values.
+bool mtk_probe_connlog_allows(const char *expected, const char *stated);
+
+// How far a line's timestamp may lie outside its attempt's start and end:
+// the clocks of the prober and the platform differ, and the platform stamps
+// the connection when the handshake ends.
+#define MTK_PROBE_CONNLOG_SLACK_S 5.0
+
+// mtk_probe_connlog_find returns the line of |log| for an attempt on
+// |listener_port| (0: any) between |t_from| and |t_to| (seconds since the
+// epoch, widened by MTK_PROBE_CONNLOG_SLACK_S) that sent the certificate
+// with |serial| (any case of hex, leading zeros or not), or, with no
+// certificate (NULL or "-"), the line without one from |client_port|; the
+// line closest to |t_from| when several match, NULL when none.
+const struct mtk_probe_connlog_entry *mtk_probe_connlog_find(
+    const struct mtk_probe_connlog *log, unsigned listener_port,
+    const char *serial, unsigned client_port, double t_from, double t_to);
+
 // mtk_probe_connlog_apply matches every attempt of |r| that ran to a line
 // of |log| (same listener port; the case's leaf serial, or for a case
 // without a certificate the attempt's client port) and fills its |logged|
@@ -59,6 +89,12 @@ void mtk_probe_connlog_cleanup(struct mtk_probe_connlog *log);
 // number of attempts matched.
 size_t mtk_probe_connlog_apply(const struct mtk_probe_connlog *log,
                                struct mtk_probe_run *r);
+
+// mtk_probe_connlog_print_stats prints one line on |out|: the lines and
+// files read, the malformed lines, and |matched| of |ran| attempts matched.
+void mtk_probe_connlog_print_stats(FILE *out,
+                                   const struct mtk_probe_connlog *log,
+                                   size_t matched, size_t ran);
 
 #ifdef __cplusplus
 }

@@ -98,6 +98,7 @@ struct mtk_probe_attempt {
 struct mtk_probe_run {
   struct mtk_probe_attempt *attempts;
   size_t num_attempts;
+  double wall_start;  // seconds since the epoch when the run started
 };
 
 // mtk_probe_result_name returns "met", "not-met", ... (static).

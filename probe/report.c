@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "connlog.h"
 #include "mtlskit/junit.h"
 #include "mtlskit/units.h"
 
@@ -298,7 +299,8 @@ static json_t *chain_sent_json(const struct mtk_probe_attempt *a) {
                    "subjects", subjects);
 }
 
-static json_t *attempt_json(const struct mtk_probe_attempt *a) {
+static json_t *attempt_json(const struct mtk_probe_run *r,
+                            const struct mtk_probe_attempt *a) {
   char expected[256], observed[96];
   expected_text(a, expected, sizeof(expected));
   observed_text(a, observed, sizeof(observed));
@@ -332,6 +334,22 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
                   a->alb.checked, "num_failures",
                   (json_int_t)a->alb.num_failures, "failures", failures));
   }
+  // What a connection-log line of this attempt is matched by, and the
+  // statuses it may state: `probe --rejudge` reads them back.
+  char log_expected[160];
+  json_object_set_new(
+      o, "connection",
+      json_pack(
+          "{s:s?, s:I, s:I, s:I, s:I, s:s?}", "serial",
+          a->kase->cert != NULL ? a->kase->serial : NULL, "port",
+          (json_int_t)a->port, "local_port", (json_int_t)a->local_port,
+          "started_us", (json_int_t)(r->wall_start * 1e6) + a->start_us,
+          "ended_us",
+          (json_int_t)(r->wall_start * 1e6) + a->start_us + a->total_us,
+          "log_expected",
+          mtk_probe_connlog_expected(a, log_expected, sizeof(log_expected))
+              ? log_expected
+              : NULL));
   json_object_set_new(o, "observed",
                       observed_json(observed, &a->outcome, &a->facts));
   json_object_set_new(o, "facts", facts_json(&a->facts, a->cert_requested));
@@ -392,7 +410,7 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
       if (a->target != t) {
         continue;
       }
-      json_t *ja = attempt_json(a);
+      json_t *ja = attempt_json(r, a);
       if (ja == NULL || json_array_append_new(results, ja) != 0) {
         goto out;
       }

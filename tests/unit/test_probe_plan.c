@@ -108,7 +108,7 @@ static void observe(struct mtk_probe_attempt *a, enum mtk_outcome_kind k,
 
 START_TEST(test_plan_expectations) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   char buf[256];
   mtk_probe_config_init(&c);
   add_target(&c, "h12", "haproxy", 12, NULL);
@@ -238,7 +238,7 @@ END_TEST
 
 START_TEST(test_plan_key_type) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   struct mtk_probe_attempt *a;
   char buf[256];
   mtk_probe_config_init(&c);
@@ -267,7 +267,7 @@ END_TEST
 
 START_TEST(test_plan_errors) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   struct mtk_diag d;
   mtk_diag_init(&d);
   mtk_probe_config_init(&c);
@@ -329,7 +329,7 @@ static struct mtk_probe_manifest ri_manifest = {NULL, ri_trust_names, 3,
 
 START_TEST(test_plan_server_trust) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   char buf[256];
   mtk_probe_config_init(&c);
   add_target(&c, "root", "nginx", 0, NULL);
@@ -378,7 +378,7 @@ END_TEST
 // Incomplete attempts, and the deadline derived from the work.
 START_TEST(test_plan_incomplete_and_deadline) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   mtk_probe_config_init(&c);
   add_target(&c, "h", "haproxy", 0, NULL);     // alerts matter: re-probes
   add_target(&c, "h12", "haproxy", 12, NULL);  // pinned to 1.2: none
