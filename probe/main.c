@@ -659,6 +659,9 @@ int main(int argc, char **argv) {
     goto out;
   }
   if (conn_logs.num > 0) {
+    // A server logs a connection as it ends, just after the client let go.
+    struct timespec settle = {1, 0};
+    nanosleep(&settle, NULL);
     if ((err = load_connection_logs(&connlog, &conn_logs, &diag)) != 0) {
       status = mtk_cli_fail(err, &diag);
       goto out;

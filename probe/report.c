@@ -500,11 +500,16 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
       st = MTK_JUNIT_FAILED;
       bool bad_outcome = a->specified && !outcome_met(a);
       bool bad_alb = a->alb.num_failures > 0;
-      snprintf(msg, sizeof(msg), "%s%s%s%s%s%s%s",
+      bool bad_log = a->logged.wrong;
+      snprintf(msg, sizeof(msg), "%s%s%s%s%s%s%s%s%s%s%s%s",
                bad_outcome ? "expected " : "", bad_outcome ? expected : "",
                bad_outcome ? ", observed " : "", bad_outcome ? observed : "",
                bad_outcome && bad_alb ? "; " : "",
-               bad_alb ? "ALB headers: " : "", bad_alb ? alb : "");
+               bad_alb ? "ALB headers: " : "", bad_alb ? alb : "",
+               (bad_outcome || bad_alb) && bad_log ? "; " : "",
+               bad_log ? "logged " : "", bad_log ? a->logged.stated : "",
+               bad_log ? ", expected in the log " : "",
+               bad_log ? a->logged.expected : "");
       snprintf(body, sizeof(body),
                "expected: %s\nobserved: %s\nstage: %s\nsource: [%s] %s\n"
                "%s%s%s"
@@ -513,6 +518,10 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
                a->source, bad_alb ? "alb headers: " : "", bad_alb ? alb : "",
                bad_alb ? "\n" : "", why);
       m = msg;
+      b = body;
+    } else if (a->result == MTK_PROBE_MET && a->logged.found) {
+      // Passed: the connection log's word goes in <system-out>.
+      snprintf(body, sizeof(body), "connection log: %s\n", a->logged.stated);
       b = body;
     } else if (a->result == MTK_PROBE_INCOMPLETE) {
       st = MTK_JUNIT_ERROR;

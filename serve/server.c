@@ -127,25 +127,25 @@ static void log_conn(struct serve_conn *sc) {
   if (sc->last_status > 0) {
     snprintf(http, sizeof(http), "%d", sc->last_status);
   }
-  // ALB's connection-log fields (§1.4) first, then mtlskit's own.
-  char line[2048];
+  // ALB's connection-log fields (§1.4): all --connection-log writes; the
+  // output adds mtlskit's own.
+  char line[1536];
   snprintf(line, sizeof(line),
-           "%s %s %u %u %s %s %s \"%s\" %s %s %s TID_%016llx action=%s "
-           "http=%s requests=%llu end=%s\n",
-           now, sc->peer_ip, sc->peer_port, srv->listen_port, proto, cipher,
-           latency, sc->subject != NULL ? sc->subject : "-",
+           "%s %s %u %u %s %s %s \"%s\" %s %s %s TID_%016llx", now, sc->peer_ip,
+           sc->peer_port, srv->listen_port, proto, cipher, latency,
+           sc->subject != NULL ? sc->subject : "-",
            sc->validity != NULL ? sc->validity : "-",
            sc->serial != NULL ? sc->serial : "-",
-           sc->decided ? sc->decision.status : "-", (unsigned long long)sc->id,
-           sc->decided ? mtk_serve_action_name(sc->decision.action) : "-", http,
-           (unsigned long long)sc->requests,
-           sc->ended[0] != '\0' ? sc->ended : "closed-by-server");
+           sc->decided ? sc->decision.status : "-", (unsigned long long)sc->id);
   if (!srv->cfg->quiet) {
-    fputs(line, srv->log);
+    fprintf(srv->log, "%s action=%s http=%s requests=%llu end=%s\n", line,
+            sc->decided ? mtk_serve_action_name(sc->decision.action) : "-",
+            http, (unsigned long long)sc->requests,
+            sc->ended[0] != '\0' ? sc->ended : "closed-by-server");
     fflush(srv->log);
   }
   if (srv->connlog != NULL) {
-    fputs(line, srv->connlog);
+    fprintf(srv->connlog, "%s\n", line);
     fflush(srv->connlog);
   }
 }

@@ -72,6 +72,30 @@ assert d["summary"]["not_met"] == 0 and d["exit_status"] == 0, d["summary"]
 PY
 pass "right trust store: every attempt found in the log, every stated reason one its case gives"
 
+# The log holds ALB's twelve fields, nothing of mtlskit's own.
+python3 - "$T/good.log" <<'PY' || fail "a --connection-log line is not in ALB's format"
+import re, shlex, sys
+for line in open(sys.argv[1]):
+    f = shlex.split(line)
+    assert len(f) == 12, (len(f), line)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", f[0]), f[0]
+    assert f[10] == "Success" or f[10].startswith("Failed:"), f[10]
+    assert f[11].startswith("TID_"), f[11]
+PY
+pass "serve --connection-log writes ALB's twelve fields per connection"
+
+# Live: the probe reads the log at the end of its run; JUnit carries the
+# stated reason (system-out of a passed case).
+expect_status 0 mtlskit probe --fixtures "$F" --profile alb-verify --cacert "$F/trust/root.pem" \
+  --name good --connection-log "$T/good.log" --junit "$T/good.xml" "https://127.0.0.1:$(cat "$T/good.port")/"
+expect_grep 'attempts matched' "$T/err"
+n=$(sed -n 's/.* \([0-9]*\) of \([0-9]*\) attempts matched/\1 \2/p' "$T/err")
+[ "${n% *}" = "${n#* }" ] || fail "live: $n"
+expect_grep '^expired-1s .* met +.*logged Failed:ClientCertExpired$' "$T/out"
+grep -A1 'name="revoked-keycompromise"' "$T/good.xml" | grep -q '<system-out>connection log: Failed:ClientCertCrlHit' ||
+  fail "JUnit does not carry the stated reason"
+pass "live --connection-log: $n attempts matched; the table and JUnit show the stated reasons"
+
 # The same log gzip-compressed (as ALB delivers it), in a directory with a
 # malformed file; the table names the reasons.
 mkdir "$T/logs"
@@ -112,6 +136,11 @@ assert d["exit_status"] == 1 and d["summary"]["not_met"] >= 3, d["summary"]
 PY
 expect_status 1 mtlskit probe --rejudge "$T/wrong.json" --connection-log "$T/wrong.log"
 expect_grep '^expired-1s +not-met +Failed:ClientCertUntrusted +Failed:ClientCertExpired +WRONG REASON$' "$T/out"
+expect_status 1 mtlskit probe --fixtures "$F" --profile alb-verify --cacert "$F/trust/root.pem" \
+  --name wrong --connection-log "$T/wrong.log" --junit "$T/wrong.xml" "https://127.0.0.1:$(cat "$T/wrong.port")/"
+expect_grep '^expired-1s .* NOT-MET +logged Failed:ClientCertUntrusted, expected Failed:ClientCertExpired' "$T/out"
+grep -q 'message="logged Failed:ClientCertUntrusted, expected in the log Failed:ClientCertExpired"' "$T/wrong.xml" ||
+  fail "JUnit does not name the wrong reason"
 pass "wrong trust store: refusals stated as untrusted are not met, with the expected and the stated reason"
 
 # Bad input.
