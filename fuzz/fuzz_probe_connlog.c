@@ -22,9 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (mtk_probe_connlog_load(&log, path, &diag) == 0) {
     for (size_t i = 0; i < log.num_entries; i++) {
       const struct mtk_probe_connlog_entry *e = &log.entries[i];
-      const struct mtk_probe_connlog_entry *hit = mtk_probe_connlog_find(
-          &log, e->listener_port, e->serial, e->client_port, e->time,
-          e->time + 1);
+      const struct mtk_probe_connlog_entry *hit =
+          mtk_probe_connlog_find(&log, e->listener_port, e->serial,
+                                 e->client_port, e->time, e->time + 1);
       bool findable = strcmp(e->serial, "-") != 0 || e->client_port != 0;
       if (hit == NULL && findable) {
         abort();  // every findable line finds itself (or an equal one)

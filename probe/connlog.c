@@ -153,8 +153,11 @@ static int load_file(struct mtk_probe_connlog *log, const char *path,
     if (line[len - 1] != '\n' && !gzeof(gz)) {
       // Longer than any log line: count it once and skip the rest of it.
       log->malformed++;
-      while (gzgets(gz, line, MAX_LINE) != NULL &&
-             line[strlen(line) - 1] != '\n') {
+      while (gzgets(gz, line, MAX_LINE) != NULL) {
+        size_t n = strlen(line);  // 0 when the line starts with a NUL byte
+        if (n > 0 && line[n - 1] == '\n') {
+          break;
+        }
       }
     } else if (mtk_probe_connlog_parse_line(line, &e)) {
       err = add_entry(log, &e);
