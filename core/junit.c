@@ -247,7 +247,13 @@ static void render_suite(const struct mtk_junit *j, size_t first,
     buf_escape(b, c->name != NULL ? c->name : "");
     buf_printf(b, "\" time=\"%.3f\"", c->time_s);
     if (c->status == MTK_JUNIT_PASSED) {
-      buf_str(b, "/>\n");
+      if (c->body == NULL) {
+        buf_str(b, "/>\n");
+      } else {
+        buf_str(b, ">\n      <system-out>");
+        buf_escape(b, c->body);
+        buf_str(b, "</system-out>\n    </testcase>\n");
+      }
       continue;
     }
     const char *tag = c->status == MTK_JUNIT_FAILED  ? "failure"

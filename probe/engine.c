@@ -478,6 +478,9 @@ static int slot_finish(CURLM *multi, struct slot *s, CURLcode code,
     snprintf(a->ip, sizeof(a->ip), "%s", ip);
     a->port = (unsigned)l;
   }
+  if (curl_easy_getinfo(s->easy, CURLINFO_LOCAL_PORT, &l) == CURLE_OK) {
+    a->local_port = (unsigned)l;
+  }
   curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_connect);
   curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &t_tls);
   curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_first);
@@ -737,6 +740,9 @@ int mtk_probe_engine_run(struct mtk_probe_run *r,
                          int64_t *out_elapsed_us, struct mtk_diag *diag) {
   int err = 0;
   int64_t start = now_us();
+  struct timespec wall;
+  clock_gettime(CLOCK_REALTIME, &wall);
+  r->wall_start = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
   int64_t deadline = start + (int64_t)c->deadline_ms * 1000;
   size_t active = 0;
   size_t cap = c->parallel > 0 ? (size_t)c->parallel : 1;

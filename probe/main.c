@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "connlog.h"
 #include "engine.h"
 #include "manifest.h"
 #include "mtlskit/cli.h"
@@ -17,12 +18,15 @@
 #include "plan.h"
 #include "profile.h"
 #include "record.h"
+#include "rejudge.h"
 #include "report.h"
 
 static const char usage_text[] =
     "usage: mtlskit probe --fixtures DIR --profile NAME [options] URL...\n"
     "       mtlskit probe --fixtures DIR --config FILE [options]\n"
     "       mtlskit probe --list-profiles\n"
+    "       mtlskit probe --rejudge SAVED.json --connection-log FILE|DIR... "
+    "[--json]\n"
     "\n"
     "Connect to each URL once per fixture case (DIR/manifest.json) and check\n"
     "the outcome against the profile's expectation for the case's defects.\n"
@@ -75,6 +79,12 @@ static const char usage_text[] =
     "  --record-profile FILE  write what the one target did as a profile\n"
     "                        (basis O) to FILE, exit 0 (default profile for\n"
     "                        the run: strict)\n"
+    "  --connection-log FILE|DIR  the platform's connection logs (ALB's\n"
+    "                        format, plain or gzip; repeat): each attempt\n"
+    "                        shows the reason stated for it, and a refusal\n"
+    "                        for the wrong reason is not met\n"
+    "  --rejudge SAVED.json  judge a saved --json result again with the\n"
+    "                        --connection-log files that arrived since\n"
     "  --list-profiles       print every profile's cells and origin, and\n"
     "                        exit\n"
     "  -h, --help            this text;  --version  versions\n"
@@ -107,6 +117,8 @@ enum {
   OPT_JSON,
   OPT_JUNIT,
   OPT_RECORD_PROFILE,
+  OPT_CONNECTION_LOG,
+  OPT_REJUDGE,
   OPT_LIST_PROFILES,
   OPT_VERSION,
 };
@@ -136,6 +148,8 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"junit", required_argument, NULL, OPT_JUNIT},
     {"record-profile", required_argument, NULL, OPT_RECORD_PROFILE},
+    {"connection-log", required_argument, NULL, OPT_CONNECTION_LOG},
+    {"rejudge", required_argument, NULL, OPT_REJUDGE},
     {"list-profiles", no_argument, NULL, OPT_LIST_PROFILES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -265,11 +279,24 @@ static void report_errors(const struct mtk_probe_run *r,
   }
 }
 
+// load_connection_logs reads every --connection-log FILE|DIR into |log|.
+static int load_connection_logs(struct mtk_probe_connlog *log,
+                                const struct mtk_probe_strv *paths,
+                                struct mtk_diag *diag) {
+  for (size_t i = 0; i < paths->num; i++) {
+    int err = mtk_probe_connlog_load(log, paths->v[i], diag);
+    if (err != 0) {
+      return err;
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   struct mtk_probe_config cfg;
   struct mtk_probe_target cli;  // options for the command-line URLs
   struct mtk_probe_manifest manifest;
-  struct mtk_probe_run run = {NULL, 0};
+  struct mtk_probe_run run = {NULL, 0, 0};
   struct mtk_diag diag;
   const char *profile = NULL;
   const char *config_file = NULL;
@@ -279,7 +306,10 @@ int main(int argc, char **argv) {
   int opt;
   bool curl_ready = false;
   bool list = false;
-  const char *record = NULL;      // --record-profile FILE
+  const char *record = NULL;                    // --record-profile FILE
+  const char *rejudge = NULL;                   // --rejudge SAVED.json
+  struct mtk_probe_strv conn_logs = {NULL, 0};  // --connection-log FILE|DIR
+  struct mtk_probe_connlog connlog = {NULL, 0, 0, 0};
   const char *target_opt = NULL;  // a target option seen, for the check
                                   // that it has URLs to apply to
 
@@ -436,6 +466,12 @@ int main(int argc, char **argv) {
       case OPT_RECORD_PROFILE:
         record = optarg;
         break;
+      case OPT_CONNECTION_LOG:
+        err = mtk_probe_strv_push(&conn_logs, optarg);
+        break;
+      case OPT_REJUDGE:
+        rejudge = optarg;
+        break;
       case OPT_JUNIT:
         err = dup_opt(&cfg.junit, optarg);
         break;
@@ -450,6 +486,20 @@ int main(int argc, char **argv) {
   }
 
   int num_urls = argc - optind;
+  if (rejudge != NULL) {
+    if (conn_logs.num == 0 || num_urls > 0 || config_file != NULL) {
+      status = mtk_cli_usage_error(
+          "--rejudge takes a saved result and --connection-log files, no "
+          "targets");
+      goto out;
+    }
+    if ((err = load_connection_logs(&connlog, &conn_logs, &diag)) != 0) {
+      status = mtk_cli_fail(err, &diag);
+      goto out;
+    }
+    status = mtk_probe_rejudge(rejudge, &connlog, cfg.json, stdout);
+    goto out;
+  }
   if (list) {
     // The installed profiles, and the user's file --profile names.
     if ((err = mtk_probe_profiles_load(&diag)) != 0 ||
@@ -608,6 +658,21 @@ int main(int argc, char **argv) {
     status = mtk_cli_fail(err, &diag);
     goto out;
   }
+  if (conn_logs.num > 0) {
+    // A server logs a connection as it ends, just after the client let go.
+    struct timespec settle = {1, 0};
+    nanosleep(&settle, NULL);
+    if ((err = load_connection_logs(&connlog, &conn_logs, &diag)) != 0) {
+      status = mtk_cli_fail(err, &diag);
+      goto out;
+    }
+    size_t ran = 0;
+    for (size_t i = 0; i < run.num_attempts; i++) {
+      ran += run.attempts[i].run;
+    }
+    mtk_probe_connlog_print_stats(stderr, &connlog,
+                                  mtk_probe_connlog_apply(&connlog, &run), ran);
+  }
   mtk_probe_judge(&run);
   status = mtk_probe_exit_status(&run, &cfg);
   if (cfg.json) {
@@ -646,6 +711,8 @@ out:
   mtk_probe_target_cleanup(&cli);
   mtk_probe_config_cleanup(&cfg);
   mtk_probe_profiles_cleanup();
+  mtk_probe_strv_cleanup(&conn_logs);
+  mtk_probe_connlog_cleanup(&connlog);
   if (curl_ready) {
     curl_global_cleanup();
   }

@@ -16,6 +16,7 @@ static void case_cleanup(struct mtk_probe_case *c) {
   free(c->name);
   free(c->trust);
   free(c->key_type);
+  free(c->serial);
   free(c->cert);
   free(c->key);
   free(c->reason);
@@ -144,6 +145,10 @@ static int load_case(const char *dir, const char *root, json_t *jc,
   }
   const char *key_type = json_string_value(json_object_get(jc, "key_type"));
   if (key_type != NULL && (c->key_type = strdup(key_type)) == NULL) {
+    return MTK_ENOMEM;
+  }
+  const char *serial = json_string_value(json_object_get(jc, "serial"));
+  if (serial != NULL && (c->serial = strdup(serial)) == NULL) {
     return MTK_ENOMEM;
   }
   json_t *files = json_object_get(jc, "files");

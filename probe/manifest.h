@@ -35,6 +35,7 @@ struct mtk_probe_case {
   char *key;       // DIR-joined path of its key, NULL with cert
   enum mtk_probe_verdict verdict_strict;
   char *reason;  // verdict.reason, may be NULL
+  char *serial;  // the leaf's serial in hex, or NULL when absent
 };
 
 struct mtk_probe_manifest {

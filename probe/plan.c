@@ -272,6 +272,8 @@ void mtk_probe_judge(struct mtk_probe_run *r) {
       a->result = MTK_PROBE_ERROR;
     } else if (!a->specified) {
       a->result = MTK_PROBE_UNSPECIFIED;
+    } else if (matches && a->logged.wrong) {
+      a->result = MTK_PROBE_NOT_MET;  // refused, but for another reason
     } else if (matches) {
       a->result = MTK_PROBE_MET;
     } else {

@@ -64,9 +64,19 @@ struct mtk_probe_attempt {
   char chain_subjects[1024];
   int64_t start_us;  // when it started, from the start of the run
   int64_t connect_us, tls_us, first_byte_us, total_us;
-  char detail[256];  // curl's error text, for people only
-  char ip[64];       // the address connected to (CURLINFO_PRIMARY_IP), or ""
-  unsigned port;     // and its port
+  char detail[256];     // curl's error text, for people only
+  char ip[64];          // the address connected to (CURLINFO_PRIMARY_IP), or ""
+  unsigned port;        // and its port
+  unsigned local_port;  // the client's own port (CURLINFO_LOCAL_PORT), or 0
+  // --connection-log (connlog.h): what the platform's log says of it.
+  struct {
+    bool looked;         // logs were given
+    bool found;          // a line matched this attempt
+    char stated[96];     // its tls_verify_status ("Failed:ClientCertExpired")
+    char expected[160];  // the statuses the case's defects give, "|"-joined;
+                         // "" when not judged
+    bool wrong;          // refused for a reason the defects do not give
+  } logged;
   // The read-before-write re-probe (probe/reprobe.h), made when the
   // expectation names an alert and the attempt saw a reset or close at the
   // first read. When it saw an alert, the attempt is judged on it and the
@@ -88,6 +98,7 @@ struct mtk_probe_attempt {
 struct mtk_probe_run {
   struct mtk_probe_attempt *attempts;
   size_t num_attempts;
+  double wall_start;  // seconds since the epoch when the run started
 };
 
 // mtk_probe_result_name returns "met", "not-met", ... (static).
@@ -105,7 +116,8 @@ MTK_MUST_CHECK int mtk_probe_plan(const struct mtk_probe_config *c,
 void mtk_probe_run_cleanup(struct mtk_probe_run *r);
 
 // mtk_probe_judge sets every attempt's result from its outcome and
-// expectation; an attempt whose ALB header check failed is not met
+// expectation; an attempt whose ALB header check failed, or whose
+// connection-log line states a reason its defects do not give, is not met
 // whatever its outcome; one that ended in dns-failed, connect-failed,
 // server-cert-rejected or client-error is an error unless its
 // expectation names that outcome.

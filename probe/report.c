@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "connlog.h"
 #include "mtlskit/junit.h"
 #include "mtlskit/units.h"
 
@@ -98,6 +99,27 @@ static void why_text(const struct mtk_probe_attempt *a, char *out,
                    "request saw %s)"
                  : "; a read-before-write re-probe saw %s, no alert",
              first);
+  }
+  if (a->logged.looked) {
+    // The stated reason leads when it is what failed.
+    char logged[320];
+    size_t used = strlen(base);
+    if (!a->logged.found) {
+      snprintf(logged, sizeof(logged), "no connection-log line");
+    } else if (a->logged.wrong) {
+      snprintf(logged, sizeof(logged), "logged %s, expected %s",
+               a->logged.stated, a->logged.expected);
+    } else {
+      snprintf(logged, sizeof(logged), "logged %s", a->logged.stated);
+    }
+    if (a->logged.wrong) {
+      char rest[sizeof(base)];
+      snprintf(rest, sizeof(rest), "%s", base);
+      snprintf(base, sizeof(base), "%s; %.*s", logged,
+               (int)(sizeof(base) - sizeof(logged) - 3), rest);
+    } else {
+      snprintf(base + used, sizeof(base) - used, "; %s", logged);
+    }
   }
   if (a->alb.num_failures > 0) {
     // The header check leads: it is what failed when the outcome was right.
@@ -277,7 +299,8 @@ static json_t *chain_sent_json(const struct mtk_probe_attempt *a) {
                    "subjects", subjects);
 }
 
-static json_t *attempt_json(const struct mtk_probe_attempt *a) {
+static json_t *attempt_json(const struct mtk_probe_run *r,
+                            const struct mtk_probe_attempt *a) {
   char expected[256], observed[96];
   expected_text(a, expected, sizeof(expected));
   observed_text(a, observed, sizeof(observed));
@@ -311,6 +334,22 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
                   a->alb.checked, "num_failures",
                   (json_int_t)a->alb.num_failures, "failures", failures));
   }
+  // What a connection-log line of this attempt is matched by, and the
+  // statuses it may state: `probe --rejudge` reads them back.
+  char log_expected[160];
+  json_object_set_new(
+      o, "connection",
+      json_pack(
+          "{s:s?, s:I, s:I, s:I, s:I, s:s?}", "serial",
+          a->kase->cert != NULL ? a->kase->serial : NULL, "port",
+          (json_int_t)a->port, "local_port", (json_int_t)a->local_port,
+          "started_us", (json_int_t)(r->wall_start * 1e6) + a->start_us,
+          "ended_us",
+          (json_int_t)(r->wall_start * 1e6) + a->start_us + a->total_us,
+          "log_expected",
+          mtk_probe_connlog_expected(a, log_expected, sizeof(log_expected))
+              ? log_expected
+              : NULL));
   json_object_set_new(o, "observed",
                       observed_json(observed, &a->outcome, &a->facts));
   json_object_set_new(o, "facts", facts_json(&a->facts, a->cert_requested));
@@ -326,6 +365,16 @@ static json_t *attempt_json(const struct mtk_probe_attempt *a) {
                 (double)a->total_us / 1e3));
   json_object_set_new(o, "chain_sent", chain_sent_json(a));
   json_object_set_new(o, "detail", json_string(a->detail));
+  if (a->logged.looked) {
+    json_object_set_new(
+        o, "connection_log",
+        a->logged.found
+            ? json_pack(
+                  "{s:s, s:s?, s:b}", "stated", a->logged.stated, "expected",
+                  a->logged.expected[0] != '\0' ? a->logged.expected : NULL,
+                  "wrong_reason", a->logged.wrong)
+            : json_pack("{s:n}", "stated"));
+  }
   return o;
 }
 
@@ -361,7 +410,7 @@ int mtk_probe_report_json(FILE *out, const struct mtk_probe_run *r,
       if (a->target != t) {
         continue;
       }
-      json_t *ja = attempt_json(a);
+      json_t *ja = attempt_json(r, a);
       if (ja == NULL || json_array_append_new(results, ja) != 0) {
         goto out;
       }
@@ -451,11 +500,16 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
       st = MTK_JUNIT_FAILED;
       bool bad_outcome = a->specified && !outcome_met(a);
       bool bad_alb = a->alb.num_failures > 0;
-      snprintf(msg, sizeof(msg), "%s%s%s%s%s%s%s",
+      bool bad_log = a->logged.wrong;
+      snprintf(msg, sizeof(msg), "%s%s%s%s%s%s%s%s%s%s%s%s",
                bad_outcome ? "expected " : "", bad_outcome ? expected : "",
                bad_outcome ? ", observed " : "", bad_outcome ? observed : "",
                bad_outcome && bad_alb ? "; " : "",
-               bad_alb ? "ALB headers: " : "", bad_alb ? alb : "");
+               bad_alb ? "ALB headers: " : "", bad_alb ? alb : "",
+               (bad_outcome || bad_alb) && bad_log ? "; " : "",
+               bad_log ? "logged " : "", bad_log ? a->logged.stated : "",
+               bad_log ? ", expected in the log " : "",
+               bad_log ? a->logged.expected : "");
       snprintf(body, sizeof(body),
                "expected: %s\nobserved: %s\nstage: %s\nsource: [%s] %s\n"
                "%s%s%s"
@@ -464,6 +518,10 @@ int mtk_probe_report_junit(const char *path, const struct mtk_probe_run *r,
                a->source, bad_alb ? "alb headers: " : "", bad_alb ? alb : "",
                bad_alb ? "\n" : "", why);
       m = msg;
+      b = body;
+    } else if (a->result == MTK_PROBE_MET && a->logged.found) {
+      // Passed: the connection log's word goes in <system-out>.
+      snprintf(body, sizeof(body), "connection log: %s\n", a->logged.stated);
       b = body;
     } else if (a->result == MTK_PROBE_INCOMPLETE) {
       st = MTK_JUNIT_ERROR;

@@ -71,7 +71,9 @@ static const char usage_text[] =
     "                         close_notify, as s2n-tls blinding does (10-30 s\n"
     "                         by default in s2n; ALB's setting is [I]);\n"
     "                         default 0\n"
-    "  --quiet                no connection log lines\n"
+    "  --quiet                no connection log lines on stdout\n"
+    "  --connection-log FILE  also append each connection-log line to FILE\n"
+    "                         (what mtlskit probe --connection-log reads)\n"
     "  --help, --version\n"
     "\n"
     "Output: 'listening https://ADDR:PORT/ profile=NAME' on stdout, then one\n"
@@ -97,6 +99,7 @@ enum {
   OPT_READY_FILE,
   OPT_BLINDING,
   OPT_QUIET,
+  OPT_CONNECTION_LOG,
   OPT_HELP,
   OPT_VERSION,
 };
@@ -119,6 +122,7 @@ static const struct option long_options[] = {
     {"ready-file", required_argument, NULL, OPT_READY_FILE},
     {"blinding-delay", required_argument, NULL, OPT_BLINDING},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"connection-log", required_argument, NULL, OPT_CONNECTION_LOG},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -282,6 +286,9 @@ static int parse_options(int argc, char **argv, struct mtk_serve_config *cfg) {
         break;
       case OPT_QUIET:
         cfg->quiet = true;
+        break;
+      case OPT_CONNECTION_LOG:
+        cfg->connection_log = a;
         break;
       case 'h':
       case OPT_HELP:

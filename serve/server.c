@@ -63,6 +63,7 @@ struct serve_conn {
 struct serve {
   const struct mtk_serve_config *cfg;
   FILE *log;
+  FILE *connlog;  // --connection-log FILE, or NULL
   uv_loop_t loop;
   uv_poll_t listener;
   uv_timer_t duration;
@@ -102,11 +103,16 @@ static void log_conn(struct serve_conn *sc) {
     return;
   }
   sc->logged = true;
-  if (srv->cfg->quiet) {
+  if (srv->cfg->quiet && srv->connlog == NULL) {
     return;
   }
-  char now[32] = "-";
-  if (mtk_format_time(now, sizeof(now), time(NULL)) != 0) {
+  // ALB's timestamp: RFC 3339 UTC with microseconds.
+  char now[48] = "-";
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  if (mtk_format_time(now, sizeof(now), ts.tv_sec) == 0) {
+    snprintf(now + 19, sizeof(now) - 19, ".%06ldZ", ts.tv_nsec / 1000);
+  } else {
     snprintf(now, sizeof(now), "-");
   }
   const char *proto = sc->proto[0] != '\0' ? sc->proto : "-";
@@ -121,19 +127,41 @@ static void log_conn(struct serve_conn *sc) {
   if (sc->last_status > 0) {
     snprintf(http, sizeof(http), "%d", sc->last_status);
   }
-  // ALB's connection-log fields (§1.4) first, then mtlskit's own.
-  fprintf(srv->log,
-          "%s %s %u %u %s %s %s \"%s\" %s %s %s TID_%016llx action=%s "
-          "http=%s requests=%llu end=%s\n",
-          now, sc->peer_ip, sc->peer_port, srv->listen_port, proto, cipher,
-          latency, sc->subject != NULL ? sc->subject : "-",
-          sc->validity != NULL ? sc->validity : "-",
-          sc->serial != NULL ? sc->serial : "-",
-          sc->decided ? sc->decision.status : "-", (unsigned long long)sc->id,
-          sc->decided ? mtk_serve_action_name(sc->decision.action) : "-", http,
-          (unsigned long long)sc->requests,
-          sc->ended[0] != '\0' ? sc->ended : "closed-by-server");
-  fflush(srv->log);
+  // ALB's connection-log fields (§1.4): all --connection-log writes; the
+  // output adds mtlskit's own.
+  char line[1536];
+  snprintf(line, sizeof(line),
+           "%s %s %u %u %s %s %s \"%s\" %s %s %s TID_%016llx", now, sc->peer_ip,
+           sc->peer_port, srv->listen_port, proto, cipher, latency,
+           sc->subject != NULL ? sc->subject : "-",
+           sc->validity != NULL ? sc->validity : "-",
+           sc->serial != NULL ? sc->serial : "-",
+           sc->decided ? sc->decision.status : "-", (unsigned long long)sc->id);
+  if (!srv->cfg->quiet) {
+    fprintf(srv->log, "%s action=%s http=%s requests=%llu end=%s\n", line,
+            sc->decided ? mtk_serve_action_name(sc->decision.action) : "-",
+            http, (unsigned long long)sc->requests,
+            sc->ended[0] != '\0' ? sc->ended : "closed-by-server");
+    fflush(srv->log);
+  }
+  if (srv->connlog != NULL) {
+    fprintf(srv->connlog, "%s\n", line);
+    fflush(srv->connlog);
+  }
+}
+
+// open_connlog opens --connection-log FILE for appending, line by line.
+static int open_connlog(struct serve *srv, struct mtk_diag *diag) {
+  if (srv->cfg->connection_log == NULL) {
+    return 0;
+  }
+  srv->connlog = fopen(srv->cfg->connection_log, "a");
+  if (srv->connlog == NULL) {
+    int err = mtk_errno_get();
+    return mtk_diag_set(diag, err, "--connection-log %s: %s",
+                        srv->cfg->connection_log, mtk_strerror(err));
+  }
+  return 0;
 }
 
 // --- server lifetime ---------------------------------------------------
@@ -919,6 +947,7 @@ int mtk_serve_run(const struct mtk_serve_config *cfg, FILE *log,
       srv.sigterm.data = &srv;
   if ((err = mtk_bundle_init(&srv.trust)) != 0 ||
       (err = mtk_bundle_init(&srv.crls)) != 0 ||
+      (err = open_connlog(&srv, diag)) != 0 ||
       (err = load_trust(&srv, diag)) != 0 ||
       (err = setup_tls(&srv, diag)) != 0 ||
       (err = uv_signal_start(&srv.sigint, on_signal, SIGINT)) != 0 ||
@@ -941,5 +970,9 @@ out:
   mtk_net_tls_free(srv.tls);
   mtk_bundle_cleanup(&srv.crls);
   mtk_bundle_cleanup(&srv.trust);
+  if (srv.connlog != NULL && fclose(srv.connlog) != 0 && err == 0) {
+    err = mtk_diag_set(diag, MTK_EIO, "--connection-log %s: write failed",
+                       cfg->connection_log);
+  }
   return err;
 }

@@ -39,9 +39,9 @@ void mtk_junit_free(struct mtk_junit *j);
 
 // mtk_junit_add records one test case: |classname| (the suite it goes in),
 // |name|, |time_s| seconds, |status|, and for failed, errored or skipped
-// cases a
-// one-line |message| and a multi-line |body| (either may be NULL). The
-// strings are copied. It returns 0 or MTK_ENOMEM.
+// cases a one-line |message| and a multi-line |body| (either may be NULL);
+// a passed case's |body| goes in its <system-out>. The strings are copied.
+// It returns 0 or MTK_ENOMEM.
 MTK_MUST_CHECK int mtk_junit_add(struct mtk_junit *j, const char *classname,
                                  const char *name, double time_s,
                                  enum mtk_junit_status status,

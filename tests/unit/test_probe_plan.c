@@ -18,6 +18,7 @@ static struct mtk_probe_case cases[] = {
      S("c"),
      S("k"),
      MTK_PROBE_VERDICT_ACCEPT,
+     NULL,
      NULL},
     {S("nocert"),
      {MTK_DEFECT_NO_CERTIFICATE},
@@ -27,6 +28,7 @@ static struct mtk_probe_case cases[] = {
      NULL,
      NULL,
      MTK_PROBE_VERDICT_UNKNOWN,
+     NULL,
      NULL},
     {S("two"),
      {MTK_DEFECT_EXPIRED, MTK_DEFECT_REVOKED},
@@ -36,6 +38,7 @@ static struct mtk_probe_case cases[] = {
      S("c"),
      S("k"),
      MTK_PROBE_VERDICT_REJECT,
+     NULL,
      NULL},
     {S("eku"),
      {MTK_DEFECT_EKU_SERVER_ONLY},
@@ -45,6 +48,7 @@ static struct mtk_probe_case cases[] = {
      S("c"),
      S("k"),
      MTK_PROBE_VERDICT_UNKNOWN,
+     NULL,
      NULL},
     {S("crl"),
      {MTK_DEFECT_CRL_EXPIRED},
@@ -54,6 +58,7 @@ static struct mtk_probe_case cases[] = {
      S("c"),
      S("k"),
      MTK_PROBE_VERDICT_UNKNOWN,
+     NULL,
      NULL},
     {S("ed"),
      {MTK_DEFECT_NONE},
@@ -63,6 +68,7 @@ static struct mtk_probe_case cases[] = {
      S("c"),
      S("k"),
      MTK_PROBE_VERDICT_ACCEPT,
+     NULL,
      NULL},
 };
 static struct mtk_probe_manifest manifest = {NULL, trust_names, 2, cases, 6};
@@ -102,7 +108,7 @@ static void observe(struct mtk_probe_attempt *a, enum mtk_outcome_kind k,
 
 START_TEST(test_plan_expectations) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   char buf[256];
   mtk_probe_config_init(&c);
   add_target(&c, "h12", "haproxy", 12, NULL);
@@ -232,7 +238,7 @@ END_TEST
 
 START_TEST(test_plan_key_type) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   struct mtk_probe_attempt *a;
   char buf[256];
   mtk_probe_config_init(&c);
@@ -261,7 +267,7 @@ END_TEST
 
 START_TEST(test_plan_errors) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   struct mtk_diag d;
   mtk_diag_init(&d);
   mtk_probe_config_init(&c);
@@ -295,6 +301,7 @@ static struct mtk_probe_case ri_cases[] = {
      S("c"),
      S("k"),
      MTK_PROBE_VERDICT_REJECT,
+     NULL,
      NULL},
     {S("trusted-int"),
      {MTK_DEFECT_NONE},
@@ -304,6 +311,7 @@ static struct mtk_probe_case ri_cases[] = {
      S("c"),
      S("k"),
      MTK_PROBE_VERDICT_ACCEPT,
+     NULL,
      NULL},
     {S("crl"),
      {MTK_DEFECT_CRL_EXPIRED},
@@ -313,6 +321,7 @@ static struct mtk_probe_case ri_cases[] = {
      S("c"),
      S("k"),
      MTK_PROBE_VERDICT_REJECT,
+     NULL,
      NULL},
 };
 static struct mtk_probe_manifest ri_manifest = {NULL, ri_trust_names, 3,
@@ -320,7 +329,7 @@ static struct mtk_probe_manifest ri_manifest = {NULL, ri_trust_names, 3,
 
 START_TEST(test_plan_server_trust) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   char buf[256];
   mtk_probe_config_init(&c);
   add_target(&c, "root", "nginx", 0, NULL);
@@ -369,7 +378,7 @@ END_TEST
 // Incomplete attempts, and the deadline derived from the work.
 START_TEST(test_plan_incomplete_and_deadline) {
   struct mtk_probe_config c;
-  struct mtk_probe_run r = {NULL, 0};
+  struct mtk_probe_run r = {NULL, 0, 0};
   mtk_probe_config_init(&c);
   add_target(&c, "h", "haproxy", 0, NULL);     // alerts matter: re-probes
   add_target(&c, "h12", "haproxy", 12, NULL);  // pinned to 1.2: none
