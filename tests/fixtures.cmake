@@ -29,3 +29,4 @@ if(NOT MTK_SANITIZE)
 endif()
 # Fixtures under a user's own CA, probed against nginx trusting only it.
 mtk_add_integration_test(fixtures_user_ca fixtures_user_ca.sh)
+mtk_add_integration_test(fixtures_crash fixtures_crash.sh)

@@ -77,6 +77,8 @@ struct mtk_fixtures_result {
   char reupload[1024];         // files endpoints must be given again,
                                // space-separated ("" when none)
   char replaced[4200];         // --force: where the previous set now is
+  size_t stale_removed;        // partial DIR.new-* of killed builds removed
+  char stale_kept[4200];       // a whole set a killed build left, kept here
   char excluded[1024];         // with ca_dir: cases left out because the CA's
                         // pathLenConstraint allows no CA as deep as theirs
   int ca_room;  // with ca_dir: how many CAs it allows below it
@@ -94,7 +96,9 @@ void mtk_fixtures_config_init(struct mtk_fixtures_config *config);
 // manifest) whatever the flags; MTK_ENOENT when refreshing a directory
 // without a manifest; or an I/O or crypto error. On failure the directory
 // is as it was. Nothing is ever deleted: with |force| the previous set is
-// renamed to DIR.replaced-TIME (named in out->replaced). |out| (may be
+// renamed to DIR.replaced-TIME (named in out->replaced). A build first
+// recovers what killed builds of DIR left beside it (out->stale_removed,
+// out->stale_kept; see docs/fixtures.md). |out| (may be
 // NULL) receives what the build did. With |ca_dir|, MTK_ENOENT /
 // MTK_ECORRUPT / MTK_EBADPASS come from opening that CA.
 MTK_MUST_CHECK int mtk_fixtures_build(const struct mtk_fixtures_config *config,
