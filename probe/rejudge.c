@@ -4,7 +4,6 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "mtlskit/cli.h"
 #include "mtlskit/json.h"
 
 // The result names of a probe attempt, in the summary's order, with their
