@@ -45,6 +45,15 @@ int mtk_platform_from_name(const char *name, enum mtk_platform *out) {
   return MTK_EPARSE;
 }
 
+bool mtk_platform_runs_openssl(enum mtk_platform platform) {
+  return platform == MTK_PLATFORM_NGINX || platform == MTK_PLATFORM_HAPROXY ||
+         platform == MTK_PLATFORM_APACHE || platform == MTK_PLATFORM_NODE;
+}
+
+bool mtk_platform_crl_check_all(enum mtk_platform platform) {
+  return platform == MTK_PLATFORM_STRICT || mtk_platform_runs_openssl(platform);
+}
+
 void mtk_platform_choices(char *out, size_t out_len) {
   size_t len = 0;
   out[0] = '\0';

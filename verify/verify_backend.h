@@ -16,7 +16,7 @@
 // platform's settings come from. --json and --explain print it.
 struct verify_basis {
   char library[96];    // "OpenSSL 3.0.17 1 Jul 2025"
-  char settings[320];  // "purpose sslclient, depth 1, ..."
+  char settings[512];  // "purpose sslclient, depth 1, ..."
   const char *source;  // URL of the server source the settings follow
   char path[1024];     // the path built, one "depth N: subject" per line
 };

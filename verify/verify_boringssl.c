@@ -14,14 +14,9 @@
 // The executable beside this one that decides with OpenSSL.
 #define OPENSSL_VERIFIER "mtlskit-verify-openssl"
 
-// decided_by_openssl: the platforms whose real servers verify with OpenSSL.
-static bool decided_by_openssl(enum mtk_platform platform) {
-  return platform == MTK_PLATFORM_NGINX || platform == MTK_PLATFORM_HAPROXY;
-}
-
 int verify_backend_handoff(const struct mtk_verify_config *config,
                            char **argv) {
-  if (!decided_by_openssl(config->platform)) {
+  if (!mtk_platform_runs_openssl(config->platform)) {
     return -1;
   }
   char self[PATH_MAX];

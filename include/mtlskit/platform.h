@@ -3,6 +3,7 @@
 #ifndef MTK_HEADER_PLATFORM_H
 #define MTK_HEADER_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mtlskit/error.h"
@@ -11,13 +12,15 @@
 extern "C" {
 #endif
 
-#define MTK_PLATFORM_MAP(XX) \
-  XX(STRICT, "strict")       \
-  XX(ALB, "alb")             \
-  XX(APIGW, "apigw")         \
-  XX(NGINX, "nginx")         \
-  XX(HAPROXY, "haproxy")     \
-  XX(CLOUDFLARE, "cloudflare")
+#define MTK_PLATFORM_MAP(XX)   \
+  XX(STRICT, "strict")         \
+  XX(ALB, "alb")               \
+  XX(APIGW, "apigw")           \
+  XX(NGINX, "nginx")           \
+  XX(HAPROXY, "haproxy")       \
+  XX(CLOUDFLARE, "cloudflare") \
+  XX(APACHE, "apache")         \
+  XX(NODE, "node")
 
 enum mtk_platform {
 #define MTK_PLATFORM_ENUM(name, str) MTK_PLATFORM_##name,
@@ -36,6 +39,16 @@ const char *mtk_platform_name(enum mtk_platform platform);
 // *out, or MTK_EPARSE.
 MTK_MUST_CHECK int mtk_platform_from_name(const char *name,
                                           enum mtk_platform *out);
+
+// mtk_platform_runs_openssl: whether |platform|'s real server verifies
+// client certificates with OpenSSL (nginx, haproxy, apache, node), so that
+// mtlskit decides for it with OpenSSL too.
+bool mtk_platform_runs_openssl(enum mtk_platform platform);
+
+// mtk_platform_crl_check_all: whether |platform|, once given CRLs, wants a
+// CRL for every CA in the path (OpenSSL's X509_V_FLAG_CRL_CHECK_ALL, as the
+// OpenSSL servers set it, and strict).
+bool mtk_platform_crl_check_all(enum mtk_platform platform);
 
 // mtk_platform_choices writes the valid names, for error messages
 // ("strict, alb (or alb-verify), ..."), to |out| (NUL-terminated, cut to

@@ -1,8 +1,9 @@
-# mtlskit verify --platform nginx|haproxy against the real servers: each
-# edge-case chain below (made by openssl commands, the way a private CA
-# makes them) is verified offline and presented to a real nginx and a real
-# HAProxy trusting the same root, over TLS 1.2 and 1.3 on loopback. The offline
-# verdict must be what the server did (docs/verify.md).
+# mtlskit verify --platform nginx|haproxy|apache|node against the real
+# servers: each edge-case chain below (made by openssl commands, the way a
+# private CA makes them) is verified offline and presented to a real nginx,
+# HAProxy, Apache httpd (mod_ssl) and Node https server trusting the same
+# root, over TLS 1.2 and 1.3 on loopback. The offline verdict must be what
+# the server did (docs/verify.md).
 . "$MTK_SRC/tests/lib/testlib.sh"
 . "$MTK_SRC/tests/lib/servers.sh"
 
@@ -83,9 +84,14 @@ openssl req -new -key "$D/root.key" -subj /CN=diff-root -out "$D/root.csr" &&
   fail "root"
 sign server /CN=127.0.0.1 root server
 
+# A leaf directly under the root (no intermediate: Apache's default depth).
+sign direct-leaf /CN=direct root leaf
+cp "$D/direct-leaf.pem" "$D/direct.chain"
+cp "$D/direct-leaf.key" "$D/direct.chain.key"
+cases=(direct)
+
 # case NAME INT_SECTION LEAF_SECTION LEAF_SUBJECT: a leaf under an
 # intermediate, the client's PEM (leaf + intermediate) in $D/NAME.chain.
-cases=()
 case_of() {
   local name=$1 int=$2 leaf=$3 subject=$4
   sign "$name-int" "/CN=$name intermediate" root "$int"
@@ -127,6 +133,28 @@ cat "$D/v1-leaf.pem" "$D/v1-int.pem" >"$D/v1.chain"
 cp "$D/v1-leaf.key" "$D/v1.chain.key"
 cases+=(v1)
 
+# A 1024-bit RSA leaf: below OpenSSL's security level 2 (nginx, HAProxy,
+# Apache on Debian), within level 1 (Node).
+sign weak-rsa-int "/CN=weak-rsa intermediate" root int
+openssl req -new -newkey rsa:1024 -nodes -keyout "$D/weak-rsa.chain.key" \
+  -subj /CN=weak-rsa -out "$D/weak-rsa.csr" 2>/dev/null || fail "req weak-rsa"
+openssl x509 -req -in "$D/weak-rsa.csr" -CA "$D/weak-rsa-int.pem" \
+  -CAkey "$D/weak-rsa-int.key" -days 30 -extfile "$D/ext.cnf" \
+  -extensions leaf -out "$D/weak-rsa-leaf.pem" 2>/dev/null || fail "x509 weak-rsa"
+cat "$D/weak-rsa-leaf.pem" "$D/weak-rsa-int.pem" >"$D/weak-rsa.chain"
+cases+=(weak-rsa)
+# curl refuses to load a client key below its own security level: the
+# client side runs at level 0 so that the server decides.
+cat >"$T/client-openssl.cnf" <<'CNF'
+openssl_conf = init
+[init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = sys
+[sys]
+CipherString = DEFAULT:@SECLEVEL=0
+CNF
+
 nginx_port=$(free_port)
 start_nginx diff "$nginx_port" "
     ssl_certificate $D/server.pem;
@@ -140,22 +168,40 @@ haproxy_port=$(free_port)
 start_haproxy diff "$haproxy_port" \
   "ssl crt $D/server-haproxy.pem ca-file $D/root.pem verify required ssl-min-ver TLSv1.2" ||
   fail "haproxy did not start"
+apache_vhost="
+  SSLCertificateFile $D/server.pem
+  SSLCertificateKeyFile $D/server.key
+  SSLCACertificateFile $D/root.pem
+  SSLVerifyClient require
+  SSLProtocol -all +TLSv1.2 +TLSv1.3"
+# SSLVerifyDepth 3 allows two intermediates (--verify-depth 2); a second
+# Apache keeps the default SSLVerifyDepth 1.
+apache_port=$(free_port)
+start_apache diff "$apache_port" "$apache_vhost
+  SSLVerifyDepth 3" || fail "apache did not start"
+apache_default_port=$(free_port)
+start_apache default "$apache_default_port" "$apache_vhost" ||
+  fail "apache (default depth) did not start"
+node_port=$(free_port)
+start_node diff "$node_port" "$D/server.key" "$D/server.pem" "$D/root.pem" ||
+  fail "node did not start"
 
 # server_verdict PORT CASE VERSION: accept when the server answered 200 to
 # the client certificate over TLS VERSION (1.2 or 1.3), refuse otherwise.
 server_verdict() {
   local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+  code=$(OPENSSL_CONF="$T/client-openssl.cnf" curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
     "--tlsv$3" --tls-max "$3" \
     --cacert "$D/root.pem" --cert "$D/$2.chain" --key "$D/$2.chain.key" \
     "https://127.0.0.1:$1/") || true
   if [ "$code" = 200 ]; then echo accept; else echo refuse; fi
 }
 
-# offline_verdict PLATFORM CASE
+# offline_verdict PLATFORM CASE [OPTION...]
 offline_verdict() {
-  local got=0
-  mtlskit verify --platform "$1" --truststore "$D/root.pem" "$D/$2.chain" \
+  local got=0 platform=$1 c=$2
+  shift 2
+  mtlskit verify --platform "$platform" "$@" --truststore "$D/root.pem" "$D/$c.chain" \
     >"$T/v.out" 2>"$T/v.err" || got=$?
   case $got in
     0) echo accept ;;
@@ -164,19 +210,28 @@ offline_verdict() {
   esac
 }
 
-for c in "${cases[@]}"; do
-  for platform in nginx haproxy; do
-    port=$nginx_port
-    [ "$platform" = haproxy ] && port=$haproxy_port
-    offline=$(offline_verdict "$platform" "$c")
-    for version in 1.2 1.3; do
-      real=$(server_verdict "$port" "$c" "$version")
-      [ "$offline" = "$real" ] ||
-        fail "$platform $c TLS $version: mtlskit verify says $offline, the server did $real ($(cat "$T/v.out"))"
-      pass "$platform $c TLS $version: $real, as the server"
-    done
+# check PLATFORM PORT CASE [OPTION...]: the offline verdict (with OPTIONs)
+# is what the server on PORT did, under TLS 1.2 and 1.3.
+check() {
+  local platform=$1 port=$2 c=$3 offline real version
+  shift 3
+  offline=$(offline_verdict "$platform" "$c" "$@")
+  for version in 1.2 1.3; do
+    real=$(server_verdict "$port" "$c" "$version")
+    [ "$offline" = "$real" ] ||
+      fail "$platform $* $c TLS $version: mtlskit verify says $offline, the server did $real ($(cat "$T/v.out"))"
+    pass "$platform $* $c TLS $version: $real, as the server"
   done
+}
+
+for c in "${cases[@]}"; do
+  check nginx "$nginx_port" "$c"
+  check haproxy "$haproxy_port" "$c"
+  check apache "$apache_port" "$c" --verify-depth 2
+  check node "$node_port" "$c"
 done
+check apache "$apache_default_port" direct
+check apache "$apache_default_port" ok
 
 # The verdict names the library and the server source it follows.
 mtlskit verify --json --platform nginx --truststore "$D/root.pem" \

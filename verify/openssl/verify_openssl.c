@@ -16,30 +16,61 @@
 
 // Each server's verify settings, from its source at a named version.
 struct server_settings {
-  int default_depth;  // SSL_CTX_set_verify_depth, or the library default
+  enum mtk_platform platform;
+  int default_depth;  // intermediates allowed when --verify-depth is absent
+  int auth_level;     // the SSL_CTX's security level; -1: the system's
+  const char *depth_rule;  // how the server limits the depth
   const char *source;
 };
 
-static const struct server_settings nginx_settings = {
+static const struct server_settings servers[] = {
     // ngx_http_ssl_module.c merges ssl_verify_depth with default 1 and
     // ngx_ssl_client_certificate passes it to SSL_CTX_set_verify_depth;
     // ngx_ssl_crl sets X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL.
-    1,
-    "https://github.com/nginx/nginx/blob/release-1.22.1/src/event/"
-    "ngx_event_openssl.c (ngx_ssl_client_certificate, ngx_ssl_crl)"};
-
-static const struct server_settings haproxy_settings = {
+    {MTK_PLATFORM_NGINX, 1, -1, "SSL_CTX_set_verify_depth (ssl_verify_depth)",
+     "https://github.com/nginx/nginx/blob/release-1.22.1/src/event/"
+     "ngx_event_openssl.c (ngx_ssl_client_certificate, ngx_ssl_crl)"},
     // ssl_sock.c sets X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL when a
     // bind line has crl-file and sets no verify depth.
-    OPENSSL_DEFAULT_DEPTH,
-    "https://github.com/haproxy/haproxy/blob/v2.6.0/src/ssl_sock.c "
-    "(crl-file handling)"};
+    {MTK_PLATFORM_HAPROXY, OPENSSL_DEFAULT_DEPTH, -1,
+     "not set (OpenSSL's default)",
+     "https://github.com/haproxy/haproxy/blob/v2.6.0/src/ssl_sock.c "
+     "(crl-file handling)"},
+    // mod_ssl's verify callback refuses a certificate whose error depth
+    // exceeds SSLVerifyDepth (default 1); the anchor's error depth is the
+    // number of intermediates + 1, so SSLVerifyDepth N allows N - 1
+    // intermediates. SSLCARevocationCheck chain sets
+    // X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL.
+    {MTK_PLATFORM_APACHE, 0, -1,
+     "SSLVerifyDepth N (default 1) checked in ssl_callback_SSLVerify: N - 1 "
+     "intermediates",
+     "https://github.com/apache/httpd/blob/2.4.71/modules/ssl/"
+     "ssl_engine_kernel.c (ssl_callback_SSLVerify), ssl_engine_init.c "
+     "(ssl_init_ctx_verify, ssl_init_ctx_crl)"},
+    // node::crypto::SecureContext::AddCRL sets
+    // X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL; no verify depth is
+    // set. Node 20 does not apply the system openssl.cnf (it reads its own
+    // nodejs_conf section) and accepts a 1024-bit RSA client key: level 1.
+    {MTK_PLATFORM_NODE, OPENSSL_DEFAULT_DEPTH, 1, "not set (OpenSSL's default)",
+     "https://github.com/nodejs/node/blob/v20.20.2/src/crypto/"
+     "crypto_context.cc (SecureContext::AddCRL, SetCert, AddCACert)"},
+};
+
+// server_of returns the settings of |platform|, or NULL for a platform that
+// mtlskit-verify decides.
+static const struct server_settings *server_of(enum mtk_platform platform) {
+  for (size_t i = 0; i < sizeof(servers) / sizeof(servers[0]); i++) {
+    if (servers[i].platform == platform) {
+      return &servers[i];
+    }
+  }
+  return NULL;
+}
 
 int verify_backend_handoff(const struct mtk_verify_config *config,
                            char **argv) {
   (void)argv;
-  if (config->platform != MTK_PLATFORM_NGINX &&
-      config->platform != MTK_PLATFORM_HAPROXY) {
+  if (server_of(config->platform) == NULL) {
     fprintf(stderr, "%s: platform %s is decided by mtlskit-verify\n",
             mtk_cli_name(), mtk_platform_name(config->platform));
     return MTK_EXIT_USAGE;
@@ -177,9 +208,7 @@ int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
                        STACK_OF(X509) * chain, STACK_OF(X509) * trusted,
                        STACK_OF(X509_CRL) * crls, struct mtk_verify_result *out,
                        struct verify_basis *basis, struct mtk_diag *diag) {
-  const struct server_settings *server = config->platform == MTK_PLATFORM_NGINX
-                                             ? &nginx_settings
-                                             : &haproxy_settings;
+  const struct server_settings *server = server_of(config->platform);
   memset(out, 0, sizeof(*out));
   out->accepted = true;
   out->reason = MTK_VERIFY_OK;
@@ -188,14 +217,14 @@ int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
   snprintf(out->detail, sizeof(out->detail), "ok");
   int depth = config->depth >= 0 ? config->depth : server->default_depth;
   bool check_crls = crls != NULL && sk_X509_CRL_num(crls) > 0;
-  int level = security_level();
+  int level = server->auth_level >= 0 ? server->auth_level : security_level();
   snprintf(basis->library, sizeof(basis->library), "%s",
            OpenSSL_version(OPENSSL_VERSION));
   snprintf(basis->settings, sizeof(basis->settings),
            "X509_STORE_CTX_set_default ssl_client (purpose sslclient, trust "
-           "SSL client), verify depth %d, auth level %d, %s, partial chain "
-           "off, trusted first",
-           depth, level,
+           "SSL client), verify depth %d (%s), auth level %d, %s, partial "
+           "chain off, trusted first",
+           depth, server->depth_rule, level,
            check_crls ? "X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL"
                       : "no CRL check");
   basis->source = server->source;
