@@ -406,4 +406,36 @@ mtlskit verify --explain --platform nginx --truststore "$D/root.pem" \
 expect_grep '^settings: .*verify depth 1' "$T/x.out"
 expect_grep 'refused .nginx.: depth-exceeded' "$T/x.out"
 pass "--explain prints the settings"
+
+# --explain names the failed check, the certificate and the rule, on the
+# BoringSSL platforms as on the OpenSSL ones.
+# explain PLATFORM CASE: --explain output in $T/x.out
+explain() {
+  mtlskit verify --explain --platform "$1" --truststore "$D/trust.pem" \
+    "$D/$2.chain" >"$T/x.out" || true
+}
+explain strict serial-zero
+expect_grep '^failed check: certificate profile .malformed. on the certificate at depth 0, /CN=serial-zero$' "$T/x.out"
+expect_grep '^rule: RFC 5280 §4.1$' "$T/x.out"
+expect_grep '^  depth 1: /CN=ok intermediate$' "$T/x.out"
+explain alb weak-rsa
+expect_grep '^failed check: keys .unsupported-key-type. on the certificate at depth 0, /CN=weak-rsa$' "$T/x.out"
+expect_grep '^rule: https://docs.aws.amazon.com/elasticloadbalancing/.*mutual-authentication' "$T/x.out"
+explain alb nc-cn-only
+expect_grep '^failed check: name constraints .name-constraints. on the certificate at depth 0, /CN=client.example.com$' "$T/x.out"
+expect_grep '^rule: RFC 5280 §4.2.1.10' "$T/x.out"
+explain apigw int-unknown-critical
+expect_grep '^failed check: critical extensions .unhandled-critical-extension. on the certificate at depth 1, /CN=int-unknown-critical intermediate$' "$T/x.out"
+explain node nc-cn-outside
+expect_grep '^failed check: name constraints .name-constraints. on the certificate at depth 0, /CN=client.example.net$' "$T/x.out"
+explain strict ok
+expect_no_grep '^failed check' "$T/x.out"
+pass "--explain names the failed check, its certificate and rule"
+mtlskit verify --json --platform strict --truststore "$D/trust.pem" \
+  "$D/require-policy.chain" >"$T/j.json" || true
+jq -e '.failed_check.check == "certificate policies" and .failed_check.depth == 0
+  and .failed_check.subject == "/CN=no-policy"
+  and (.failed_check.rule | contains("6.1.5"))' "$T/j.json" >/dev/null ||
+  fail "--json failed_check: $(cat "$T/j.json")"
+pass "--json failed_check names the check, certificate and rule"
 done_testing
