@@ -497,7 +497,15 @@ int main(int argc, char **argv) {
       status = mtk_cli_fail(err, &diag);
       goto out;
     }
-    status = mtk_probe_rejudge(rejudge, &connlog, cfg.json, stdout);
+    struct mtk_probe_rejudge_stats stats;
+    if ((err = mtk_probe_rejudge(rejudge, &connlog, cfg.json, stdout, &stats,
+                                 &diag)) != 0) {
+      mtk_cli_error("%s", mtk_diag_message(&diag, err));
+      status = err == MTK_EPARSE ? MTK_EXIT_USAGE : MTK_EXIT_RUNTIME;
+      goto out;
+    }
+    mtk_probe_connlog_print_stats(stderr, &connlog, stats.matched, stats.ran);
+    status = stats.exit_status;
     goto out;
   }
   if (list) {

@@ -4,7 +4,6 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "mtlskit/cli.h"
 #include "mtlskit/json.h"
 
 // The result names of a probe attempt, in the summary's order, with their
@@ -107,18 +106,20 @@ static void print_table(FILE *out, const json_t *doc, const struct tally *t) {
 }
 
 int mtk_probe_rejudge(const char *saved, const struct mtk_probe_connlog *log,
-                      bool json, FILE *out) {
+                      bool json, FILE *out,
+                      struct mtk_probe_rejudge_stats *stats,
+                      struct mtk_diag *diag) {
   json_error_t jerr;
   json_t *doc = json_load_file(saved, JSON_REJECT_DUPLICATES, &jerr);
   if (doc == NULL) {
-    mtk_cli_error("--rejudge %s: %s (line %d)", saved, jerr.text, jerr.line);
-    return MTK_EXIT_USAGE;
+    return mtk_diag_set(diag, MTK_EPARSE, "--rejudge %s: %s (line %d)", saved,
+                        jerr.text, jerr.line);
   }
   if (!json_is_array(json_object_get(doc, "targets")) ||
       !json_is_object(json_object_get(doc, "summary"))) {
     json_decref(doc);
-    mtk_cli_error("--rejudge %s: not a probe --json result", saved);
-    return MTK_EXIT_USAGE;
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "--rejudge %s: not a probe --json result", saved);
   }
   struct tally t;
   memset(&t, 0, sizeof(t));
@@ -132,27 +133,26 @@ int mtk_probe_rejudge(const char *saved, const struct mtk_probe_connlog *log,
   }
   if (t.ran == 0 && json_array_size(json_object_get(doc, "targets")) > 0) {
     json_decref(doc);
-    mtk_cli_error(
-        "--rejudge %s: no attempt carries its connection facts (a result "
-        "of an older mtlskit probe?)",
-        saved);
-    return MTK_EXIT_USAGE;
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "--rejudge %s: no attempt carries its connection facts "
+                        "(a result of an older mtlskit probe?)",
+                        saved);
   }
   json_t *summary = json_object_get(doc, "summary");
   for (size_t k = 0; k < NUM_RESULTS; k++) {
     json_object_set_new(summary, results[k].key, json_integer(t.n[k]));
   }
-  int status = exit_status(&t);
-  json_object_set_new(doc, "exit_status", json_integer(status));
-  mtk_probe_connlog_print_stats(stderr, log, t.matched, t.ran);
+  stats->ran = t.ran;
+  stats->matched = t.matched;
+  stats->exit_status = exit_status(&t);
+  json_object_set_new(doc, "exit_status", json_integer(stats->exit_status));
   if (json) {
     if (mtk_json_print(out, doc) != 0) {
-      mtk_cli_error("standard output: write error");
-      return MTK_EXIT_RUNTIME;
+      return mtk_diag_set(diag, MTK_EIO, "standard output: write error");
     }
   } else {
     print_table(out, doc, &t);
     json_decref(doc);
   }
-  return status;
+  return 0;
 }

@@ -5,7 +5,7 @@
 # the counts, cases, percentiles and SLO verdicts of the input JSON; the
 # page must load nothing (no element refers outside the page, and
 # Chromium's network log shows no request from it); screenshots at
-# 1280x800 and at a phone's width must not be blank. Bad inputs are
+# 1280x800 and at a phone's width must not be blank; it prints to a PDF. Bad inputs are
 # one-line errors naming the file, exit 2, and leave -o as it was.
 . "$MTK_SRC/tests/lib/testlib.sh"
 . "$MTK_SRC/tests/lib/servers.sh"
@@ -229,6 +229,13 @@ for size in 1280,800 390,844; do
     fail "screenshot at $size is blank ($inked inked, $colours colours)"
   pass "screenshot at $size: $inked of the pixels drawn, $colours colours"
 done
+# On paper: Chromium prints the page to a PDF of several pages.
+chrome --no-pdf-header-footer --print-to-pdf="$T/report.pdf" "file://$T/report.html" >/dev/null ||
+  fail "chromium --print-to-pdf failed"
+pages=$(python3 -c 'import re,sys; d=open(sys.argv[1],"rb").read(); assert d[:5]==b"%PDF-"; print(len(re.findall(rb"/Type\s*/Page[^s]", d)))' "$T/report.pdf") ||
+  fail "the printed report is not a PDF"
+[ "$pages" -ge 2 ] || fail "the printed report has $pages page(s)"
+pass "printed: a PDF of $pages pages"
 if [ -n "${MTK_REPORT_SCREENSHOT:-}" ]; then
   cp "$T/shot-1280,800.png" "$MTK_REPORT_SCREENSHOT"
 fi
