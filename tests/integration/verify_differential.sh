@@ -393,6 +393,33 @@ done
 check apache "$apache_default_port" direct
 check apache "$apache_default_port" ok
 
+# Batch: one run over every case gives, line by line, the verdicts of one
+# run per case (on each verifier), and exit 1 because some are refused.
+chains=()
+for c in "${cases[@]}"; do chains+=("$D/$c.chain"); done
+for platform in nginx node strict alb; do
+  got=0
+  mtlskit verify --platform "$platform" --truststore "$D/trust.pem" \
+    "${chains[@]}" >"$T/batch.out" 2>"$T/batch.err" || got=$?
+  [ "$got" = 1 ] || fail "batch $platform: exit $got ($(cat "$T/batch.err"))"
+  [ "$(wc -l <"$T/batch.out")" = "${#cases[@]}" ] ||
+    fail "batch $platform: $(wc -l <"$T/batch.out") lines for ${#cases[@]} cases"
+  i=0
+  for c in "${cases[@]}"; do
+    i=$((i + 1))
+    single=$(offline_verdict "$platform" "$c")
+    line=$(sed -n "${i}p" "$T/batch.out")
+    case $line in
+      "$D/$c.chain: accepted"*) batch=accept ;;
+      "$D/$c.chain: refused"*) batch=refuse ;;
+      *) fail "batch $platform line $i: $line" ;;
+    esac
+    [ "$batch" = "$single" ] ||
+      fail "batch $platform $c: $batch, alone: $single"
+  done
+  pass "batch $platform: ${#cases[@]} verdicts, each as when run alone"
+done
+
 # The verdict names the library and the server source it follows.
 mtlskit verify --json --platform nginx --truststore "$D/root.pem" \
   "$D/nc-cn-only.chain" >"$T/j.json"

@@ -180,11 +180,12 @@ static void describe_revocation(X509 *cert, STACK_OF(X509_CRL) * crls,
 // OpenSSL configuration (Debian: 2); libssl hands it to the verifier as
 // the auth level (key sizes, signature digests).
 static int security_level(void) {
-  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-  if (ctx == NULL) {
-    return -1;
+  static int level = -2;  // not read yet; one SSL_CTX per process
+  if (level != -2) {
+    return level;
   }
-  int level = SSL_CTX_get_security_level(ctx);
+  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+  level = ctx != NULL ? SSL_CTX_get_security_level(ctx) : -1;
   SSL_CTX_free(ctx);
   return level;
 }
