@@ -78,7 +78,9 @@ openssl_rate() { # openssl_rate N KEYTYPE -> prints seconds
   secs "$t0" "$t1"
 }
 
-echo "mtlskit ca issuance benchmark ($(nproc) cores, $(openssl version | cut -d' ' -f1-2), work dir on $(stat -f -c %T "$work"))"
+# findmnt names the mounted type (ext4); stat -f only knows the superblock
+# magic, which ext2, ext3 and ext4 share ("ext2/ext3").
+echo "mtlskit ca issuance benchmark ($(nproc) cores, $(openssl version | cut -d' ' -f1-2), work dir on $(findmnt -no FSTYPE -T "$work" 2>/dev/null || stat -f -c %T "$work"))"
 for kt in p256 rsa2048; do
   if [ "$kt" = p256 ]; then n=$N_P256; else n=$N_RSA; fi
   m=$(mtlskit_rate "$n" "$kt")

@@ -30,6 +30,8 @@ static const char usage_text[] =
     "                       pass:TEXT (visible to ps; default: empty)\n"
     "  --cacert FILE        trust anchors for the server certificate\n"
     "  -k, --insecure       do not verify the server certificate\n"
+    "  --verify-each        verify the server's chain on every handshake\n"
+    "                       (default: once per distinct chain presented)\n"
     "  --sni NAME           server name to send (default: the URL's host\n"
     "                       unless it is an IP address)\n"
     "  --tls 1.2|1.3        the only TLS version offered (default: both)\n"
@@ -177,6 +179,7 @@ enum {
   OPT_IDENTITIES,
   OPT_CACERT,
   OPT_INSECURE,
+  OPT_VERIFY_EACH,
   OPT_SNI,
   OPT_TLS,
   OPT_GROUPS,
@@ -213,6 +216,7 @@ static const struct option long_options[] = {
     {"p12-password", required_argument, NULL, OPT_P12_PASSWORD},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"verify-each", no_argument, NULL, OPT_VERIFY_EACH},
     {"sni", required_argument, NULL, OPT_SNI},
     {"tls", required_argument, NULL, OPT_TLS},
     {"groups", required_argument, NULL, OPT_GROUPS},
@@ -280,6 +284,9 @@ static int parse_option(struct mtk_loadgen_options *o, int opt, const char *a,
     case 'k':  // as in curl and mtlskit probe
     case OPT_INSECURE:
       cfg->tls.insecure = true;
+      break;
+    case OPT_VERIFY_EACH:
+      cfg->tls.verify_each = true;
       break;
     case OPT_SNI:
       cfg->sni = a;
@@ -435,6 +442,10 @@ static int check_options(struct mtk_loadgen_options *o) {
   if (cfg->tls.ca_file == NULL && !cfg->tls.insecure) {
     return mtk_cli_usage_error(
         "give --cacert FILE to verify the server, or --insecure");
+  }
+  if (cfg->tls.verify_each && cfg->tls.insecure) {
+    return mtk_cli_usage_error(
+        "--verify-each and --insecure exclude each other");
   }
   if (cfg->tls.resume == MTK_NET_RESUME_IDS && cfg->tls.tls_version != 12) {
     return mtk_cli_usage_error(

@@ -24,6 +24,7 @@ void mtk_loadgen_summary_finish(struct mtk_loadgen_summary *s,
                                 struct mtk_loadgen_run *run,
                                 const struct mtk_loadgen_config *cfg) {
   s->max_lag_ns = mtk_loadgen_run_max_lag_ns(run);
+  mtk_net_tls_verify_stats(run->tls, &s->verify);
   uint64_t elapsed = uv_hrtime() - run->t0;
   uint64_t window_end = cfg->duration_ns > 0 ? cfg->duration_ns
                                              : atomic_load(&run->last_start_ns);
@@ -48,6 +49,12 @@ static const char *resume_name(enum mtk_net_resume r) {
   return r == MTK_NET_RESUME_TICKETS ? "tickets"
          : r == MTK_NET_RESUME_IDS   ? "ids"
                                      : "off";
+}
+
+// How the server certificate was checked: "off" (--insecure), "each"
+// (--verify-each) or "cached" (once per distinct chain).
+static const char *verify_mode_name(const struct mtk_loadgen_config *cfg) {
+  return cfg->tls.insecure ? "off" : cfg->tls.verify_each ? "each" : "cached";
 }
 
 void mtk_loadgen_summary_print(FILE *out, const struct mtk_loadgen_config *cfg,
@@ -89,6 +96,17 @@ void mtk_loadgen_summary_print(FILE *out, const struct mtk_loadgen_config *cfg,
           (unsigned long long)r->counts.warmup,
           (unsigned long long)r->counts.handshakes,
           (unsigned long long)r->counts.resumed, resume_name(cfg->tls.resume));
+  if (cfg->tls.insecure) {
+    fprintf(out, "server cert  not verified (--insecure)\n");
+  } else {
+    fprintf(out,
+            "server cert  %s: %llu chain%s verified, %llu from the cache, "
+            "%llu rejected\n",
+            verify_mode_name(cfg), (unsigned long long)s->verify.verified,
+            s->verify.verified == 1 ? "" : "s",
+            (unsigned long long)s->verify.cache_hits,
+            (unsigned long long)s->verify.failed);
+  }
   fputc('\n', out);
   mtk_hist_report_print_header(out, "phase");
   for (int i = 0; i < MTK_LOADGEN_NUM_PHASES; i++) {
@@ -149,6 +167,12 @@ json_t *mtk_loadgen_summary_json(const struct mtk_loadgen_config *cfg,
       (json_int_t)timeouts, "outcomes", mtk_loadgen_results_outcomes_json(r),
       "phases", phases, "memory", "rss_start_kb", (int)s->rss_start_kb,
       "rss_peak_kb", (int)s->rss_peak_kb);
+  json_object_set_new(
+      root, "server_verification",
+      json_pack("{s:s, s:I, s:I, s:I}", "mode", verify_mode_name(cfg),
+                "verified", (json_int_t)s->verify.verified, "cache_hits",
+                (json_int_t)s->verify.cache_hits, "failed",
+                (json_int_t)s->verify.failed));
   return root;
 }
 

@@ -20,6 +20,7 @@ struct mtk_loadgen_summary {
   double achieved_rate;  // connections started per second in the window
   uint64_t max_lag_ns;   // open loop: latest start behind schedule
   long rss_start_kb, rss_peak_kb;
+  struct mtk_net_verify_stats verify;  // server chain checks, whole run
 };
 
 // mtk_loadgen_summary_start zero-fills |s| and notes the memory in use before

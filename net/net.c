@@ -8,17 +8,22 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "verify_cache.h"
 
 struct mtk_net_tls {
   SSL_CTX **ctx;
   size_t num_ctx;
   bool server;
   bool insecure;
+  bool has_cache;  // |cache| is set up (a verifying client)
   enum mtk_net_resume resume;
+  struct mtk_verify_cache cache;
 };
 
 // Decrypted bytes land here before the |read| callback: one buffer per
@@ -81,7 +86,7 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *session) {
 }
 
 static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
-                     struct mtk_diag *diag) {
+                     struct mtk_verify_cache *cache, struct mtk_diag *diag) {
   uint16_t min = TLS1_2_VERSION, max = TLS1_3_VERSION;
   if (opts->tls_version == 12) {
     max = TLS1_2_VERSION;
@@ -113,6 +118,9 @@ static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
   } else {
     SSL_CTX_set_verify(ctx, opts->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
                        NULL);
+    if (cache != NULL) {
+      SSL_CTX_set_cert_verify_callback(ctx, mtk_verify_cache_verify, cache);
+    }
   }
   SSL_CTX_set_info_callback(ctx, info_cb);
   // Resumption is never implicit: off means no tickets and no cache at
@@ -168,6 +176,8 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
   tls->server = opts->server;
   tls->insecure = opts->insecure;
   tls->resume = opts->resume;
+  // The contexts point at the cache, set up once they loaded the anchors.
+  bool verifying = !opts->server && !opts->insecure;
   for (size_t i = 0; i < n; i++) {
     SSL_CTX *ctx = SSL_CTX_new(TLS_method());
     if (ctx == NULL) {
@@ -175,7 +185,7 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
       goto out;
     }
     tls->ctx[tls->num_ctx++] = ctx;
-    err = setup_ctx(ctx, opts, diag);
+    err = setup_ctx(ctx, opts, verifying ? &tls->cache : NULL, diag);
     if (err != 0) {
       goto out;
     }
@@ -215,6 +225,15 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
       goto out;
     }
   }
+  if (verifying) {
+    err = mtk_verify_cache_init(&tls->cache, opts->ca_file, opts->verify_each);
+    if (err != 0) {
+      err = mtk_diag_set(diag, err, "cannot read trust anchors %s: %s",
+                         opts->ca_file, mtk_strerror(err));
+      goto out;
+    }
+    tls->has_cache = true;
+  }
   *out = tls;
   tls = NULL;
 out:
@@ -231,7 +250,21 @@ void mtk_net_tls_free(struct mtk_net_tls *tls) {
     SSL_CTX_free(tls->ctx[i]);
   }
   free(tls->ctx);
+  if (tls->has_cache) {
+    mtk_verify_cache_cleanup(&tls->cache);
+  }
   free(tls);
+}
+
+void mtk_net_tls_verify_stats(const struct mtk_net_tls *tls,
+                              struct mtk_net_verify_stats *out) {
+  memset(out, 0, sizeof(*out));
+  if (!tls->has_cache) {
+    return;
+  }
+  out->verified = atomic_load(&tls->cache.verified);
+  out->cache_hits = atomic_load(&tls->cache.cache_hits);
+  out->failed = atomic_load(&tls->cache.failed);
 }
 
 size_t mtk_net_tls_num_identities(const struct mtk_net_tls *tls) {
@@ -262,10 +295,11 @@ int mtk_net_tls_new_ssl(struct mtk_net_tls *tls, size_t identity,
     }
     if (verify_host != NULL && !tls->insecure) {
       X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
-      int ok = is_ip_address(verify_host)
-                   ? X509_VERIFY_PARAM_set1_ip_asc(param, verify_host)
-                   : X509_VERIFY_PARAM_set1_host(param, verify_host,
-                                                 strlen(verify_host));
+      int ok = mtk_verify_cache_set_host(ssl, verify_host) &&
+               (is_ip_address(verify_host)
+                    ? X509_VERIFY_PARAM_set1_ip_asc(param, verify_host)
+                    : X509_VERIFY_PARAM_set1_host(param, verify_host,
+                                                  strlen(verify_host)));
       if (!ok) {
         err = MTK_ECRYPTO;
         goto out;

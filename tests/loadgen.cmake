@@ -13,3 +13,10 @@ mtk_add_integration_test(report_merge report_merge.sh)
 mtk_add_unit_test(loadgen_http mtk_loadgen_lib)
 mtk_add_unit_test(loadgen_slo mtk_loadgen_lib)
 mtk_add_unit_test(net mtk::net)
+
+# A scripted TLS 1.3 server that changes its chain and CertificateVerify key
+# from connection to connection (integration.loadgen_verify_cache). A test
+# helper on BoringSSL; never installed.
+add_executable(switch_server servers/switch_server.c)
+target_link_libraries(switch_server PRIVATE BoringSSL::ssl)
+mtk_add_integration_test(loadgen_verify_cache loadgen_verify_cache.sh)

@@ -52,8 +52,11 @@ struct mtk_net_tls_options {
   STACK_OF(X509) *const *mem_chains;  // entries may be NULL
   EVP_PKEY *const *mem_keys;
   size_t num_mem_identities;
-  const char *ca_file;     // PEM trust anchors for the peer, or NULL
-  bool insecure;           // client: do not verify the server
+  const char *ca_file;  // PEM trust anchors for the peer, or NULL
+  bool insecure;        // client: do not verify the server
+  // client: verify the server's chain on every handshake instead of once
+  // per distinct chain (see mtk_net_tls_verify_stats)
+  bool verify_each;
   bool require_peer_cert;  // server: ask for and require a client cert
   int tls_version;         // 0 (1.2 or 1.3), 12 or 13
   const char *groups;      // key exchange groups, "X25519:P-256"
@@ -78,6 +81,25 @@ void mtk_net_tls_free(struct mtk_net_tls *tls);
 // mtk_net_tls_num_identities returns how many identities |tls| holds (at
 // least 1: a client without certificate has one anonymous identity).
 size_t mtk_net_tls_num_identities(const struct mtk_net_tls *tls);
+
+// How a verifying client's contexts checked server certificate chains.
+// Each chain the server sends is verified in full (X509_verify_cert, the
+// host name included) the first time it is seen, keyed by SHA-256 over the
+// trust anchors' bytes, the host name and the DER certificates sent; later
+// handshakes presenting the same chain are accepted from the cache until
+// its first certificate expires. Failures are never cached, and the
+// server's CertificateVerify signature is checked on every handshake.
+// With |verify_each| every chain is verified in full.
+struct mtk_net_verify_stats {
+  uint64_t verified;    // full chain verifications run
+  uint64_t cache_hits;  // chains accepted from the cache
+  uint64_t failed;      // full verifications that rejected the chain
+};
+
+// mtk_net_tls_verify_stats stores |tls|'s counters so far in *|out| (all 0
+// for a server or an insecure client). Safe while connections run.
+void mtk_net_tls_verify_stats(const struct mtk_net_tls *tls,
+                              struct mtk_net_verify_stats *out);
 
 // mtk_net_tls_new_ssl makes a new SSL for identity |identity| (taken modulo
 // the number of identities) and stores it in *|out|; the caller owns it
