@@ -2,6 +2,7 @@
 #include "result.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,38 +57,44 @@ static int result_kind(const json_t *doc) {
   return -1;
 }
 
-int report_result_load(const char *path, struct report_result *out) {
+// result_read does report_result_load's work without printing: on failure
+// it returns the exit status and leaves the one-line message in |diag|.
+static int result_read(const char *path, struct report_result *out,
+                       struct mtk_diag *diag) {
   memset(out, 0, sizeof(*out));
   out->path = path;
   char *data = NULL;
   size_t len = 0;
-  struct mtk_diag diag;
-  mtk_diag_init(&diag);
-  int err = mtk_file_read(path, MAX_RESULT_BYTES, &data, &len, &diag);
+  int err = mtk_file_read(path, MAX_RESULT_BYTES, &data, &len, diag);
   if (err != 0) {
-    return mtk_cli_fail_input(err, &diag);
+    if (diag->msg[0] == '\0') {
+      mtk_diag_set(diag, err, "%s: %s", path, mtk_strerror(err));
+    }
+    return err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_RUNTIME;
   }
   if (looks_like_hdrlog(data)) {
     free(data);
-    mtk_cli_error(
-        "%s: an HdrHistogram log, not a probe or loadgen --json "
-        "result",
-        path);
+    mtk_diag_set(diag, MTK_EPARSE,
+                 "%s: an HdrHistogram log, not a probe or loadgen --json "
+                 "result",
+                 path);
     return MTK_EXIT_USAGE;
   }
   json_error_t jerr;
   json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
   free(data);
   if (doc == NULL) {
-    mtk_cli_error("%s: not valid JSON (truncated?): line %d: %s", path,
-                  jerr.line, jerr.text);
+    mtk_diag_set(diag, MTK_EPARSE,
+                 "%s: not valid JSON (truncated?): line %d: %s", path,
+                 jerr.line, jerr.text);
     return MTK_EXIT_USAGE;
   }
   json_t *version = json_object_get(doc, "schema_version");
   int kind = result_kind(doc);
   if (!json_is_integer(version) || kind < 0) {
     json_decref(doc);
-    mtk_cli_error("%s: not an mtlskit probe or loadgen --json result", path);
+    mtk_diag_set(diag, MTK_EPARSE,
+                 "%s: not an mtlskit probe or loadgen --json result", path);
     return MTK_EXIT_USAGE;
   }
   json_int_t v = json_integer_value(version);
@@ -95,15 +102,60 @@ int report_result_load(const char *path, struct report_result *out) {
       kind == REPORT_PROBE ? REPORT_PROBE_SCHEMA : REPORT_LOADGEN_SCHEMA;
   if (v < 1 || v > newest) {
     json_decref(doc);
-    mtk_cli_error(
-        "%s: %s result of schema_version %lld; this mtlskit reads "
-        "up to %lld (upgrade mtlskit)",
-        path, kind == REPORT_PROBE ? "probe" : "loadgen", (long long)v,
-        (long long)newest);
+    mtk_diag_set(diag, MTK_EPARSE,
+                 "%s: %s result of schema_version %lld; this mtlskit reads "
+                 "up to %lld (upgrade mtlskit)",
+                 path, kind == REPORT_PROBE ? "probe" : "loadgen", (long long)v,
+                 (long long)newest);
     return MTK_EXIT_USAGE;
   }
   out->kind = (enum report_kind)kind;
   out->doc = doc;
+  return 0;
+}
+
+int report_result_load(const char *path, struct report_result *out) {
+  struct mtk_diag diag;
+  mtk_diag_init(&diag);
+  int status = result_read(path, out, &diag);
+  if (status != 0) {
+    mtk_cli_error("%s", diag.msg);
+  }
+  return status;
+}
+
+// A result read on a thread of its own.
+struct read_job {
+  const char *path;
+  struct report_result *out;
+  struct mtk_diag diag;
+  int status;
+};
+
+static void *read_job_run(void *arg) {
+  struct read_job *job = arg;
+  job->status = result_read(job->path, job->out, &job->diag);
+  return NULL;
+}
+
+int report_result_load_two(const char *path_a, struct report_result *a,
+                           const char *path_b, struct report_result *b) {
+  struct read_job job = {path_b, b, {0, {0}}, 0};
+  mtk_diag_init(&job.diag);
+  json_object_seed(0);  // before two threads make objects
+  pthread_t tid;
+  bool threaded = pthread_create(&tid, NULL, read_job_run, &job) == 0;
+  if (!threaded) read_job_run(&job);
+  struct mtk_diag diag;
+  mtk_diag_init(&diag);
+  int status = result_read(path_a, a, &diag);
+  if (threaded) pthread_join(tid, NULL);
+  if (status != 0 || job.status != 0) {
+    mtk_cli_error("%s", status != 0 ? diag.msg : job.diag.msg);
+    report_result_free(a);
+    report_result_free(b);
+    return status != 0 ? status : job.status;
+  }
   return 0;
 }
 

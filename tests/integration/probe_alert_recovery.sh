@@ -65,17 +65,29 @@ for k, n in sorted(c.items()):
 PY
 }
 
-# --- the reset certainly hides the alert from the request ----------------
+# all_judged TALLY RESULT OBSERVED: all 50 attempts have RESULT, judged on
+# OBSERVED, and at least 40 of them needed the re-probe because the request
+# saw the reset. (On a loaded machine the server's close can come before
+# the request's bytes arrive, and a request then sees the alert itself: a
+# few such attempts are the race going the other way, not a wrong verdict.)
+all_judged() {
+  awk -v r="$2" -v o="$3" '
+    $2 == r && $3 == o && ($4 == "reset" || $4 == "-") { n += $1; if ($4 == "reset") reset += $1; next }
+    { bad = 1 }
+    END { exit !(bad == 0 && n == 50 && reset >= 40) }' "$1"
+}
+
+# --- the reset hides the alert from the request ---------------------------
 start_alert wrong-rst x509err:9 ALERT_SERVER_RST_ON_DATA=1
 probe_50 "$PORT"
 tally "$T/out" >"$T/t1"
 cat "$T/t1"
-[ "$(cat "$T/t1")" = "50 not-met tls-alert_bad_certificate_(42) reset" ] ||
+all_judged "$T/t1" not-met 'tls-alert_bad_certificate_(42)' ||
   fail "wrong alert hidden by a reset: not NOT-MET every time"
 start_alert right-rst natural ALERT_SERVER_RST_ON_DATA=1
 probe_50 "$PORT"
 tally "$T/out" >"$T/t2"
-[ "$(cat "$T/t2")" = "50 met tls-alert_unknown_ca_(48) reset" ] ||
+all_judged "$T/t2" met 'tls-alert_unknown_ca_(48)' ||
   { cat "$T/t2" >&2; fail "right alert hidden by a reset: not met every time"; }
 # The table says where the alert came from.
 mtlskit probe --config "$T/probe.json" --timeout 10s >"$T/table" 2>&1 || true
