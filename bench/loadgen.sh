@@ -2,12 +2,15 @@
 # bench/loadgen.sh [BUILD_BIN_DIR] [SECONDS]: client-side cost of mtlskit
 # loadgen against a local nginx on loopback, compared with the tools users
 # would otherwise reach for, all measured in this one run:
-#   1. client CPU per full mTLS handshake: mtlskit vs openssl s_time -new
-#      (same client certificate, handshake only)      target: <= 0.5x
+#   1. client CPU per full mTLS handshake, the server verified by both:
+#      mtlskit --cacert vs openssl s_time -new -CAfile -verify (same client
+#      certificate, same CA, handshake only)           target: <= 0.5x
+#      (also --verify-each, and the --insecure pair, labelled)
 #   2. client CPU per new TLS connection + request, no client certificate:
 #      mtlskit vs wrk -H 'Connection: close'          target: <= 1x
-#   3. mtlskit vs handshake_floor, a minimal blocking BoringSSL loop
-#      (bench/handshake_floor.c), per mTLS handshake  target: <= 1.25x
+#   3. mtlskit --cacert vs handshake_floor --cacert, a minimal blocking
+#      BoringSSL loop verifying the server (bench/handshake_floor.c), per
+#      mTLS handshake                                  target: <= 1.1x
 #   4. memory per idle established mTLS connection at 10,000
 #                                                     target: <= 64 KB
 #   5. rate accuracy at a rate the server sustains    target: within 1%
@@ -54,7 +57,8 @@ start_nginx_http plain "$PLAIN" "" "
 "
 ulimit -n "$(ulimit -Hn)"
 
-# cpu_run OUT CMD...: run CMD with stdout in OUT, print its CPU seconds.
+# cpu_run OUT CMD...: run CMD with stdout in OUT (and stderr in the file
+# $CPU_RUN_STDERR when set), print its CPU seconds.
 cpu_run() {
   local out=$1
   shift
@@ -64,6 +68,8 @@ out = open(sys.argv[1], "w")
 pid = os.fork()
 if pid == 0:
     os.dup2(out.fileno(), 1)
+    if os.environ.get("CPU_RUN_STDERR"):
+        os.dup2(os.open(os.environ["CPU_RUN_STDERR"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
     os.execvp(sys.argv[2], sys.argv[2:])
 _, status, ru = os.wait4(pid, 0)
 print("%.6f" % (ru.ru_utime + ru.ru_stime))
@@ -76,27 +82,51 @@ per() { python3 -c "print('%.1f' % ($1 * 1e6 / $2))"; }
 echo "bench/loadgen.sh: ${SECS}s per measurement, $(nproc) cores, nginx $(nginx -v 2>&1 | sed 's/.*\///'), $(openssl version | cut -d' ' -f1-2), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 ID=(--cert "$PKI/client.crt" --key "$PKI/client.key")
 
-# 1. Full mTLS handshakes, one at a time, no HTTP: s_time -new vs mtlskit.
-cpu=$(cpu_run "$T/stime.out" openssl s_time -connect "127.0.0.1:$MTLS" -new -tls1_3 \
-  -cert "$PKI/client.crt" -key "$PKI/client.key" -time "$SECS")
-n=$(grep -Eo '^[0-9]+ connections in [0-9.]+s' "$T/stime.out" | head -1 | cut -d' ' -f1)
-stime_us=$(per "$cpu" "$n")
-echo "1. s_time -new mTLS TLS 1.3:        $n handshakes, ${stime_us} us client CPU each"
-cpu=$(cpu_run "$T/lg1.json" "$MTK_BIN/mtlskit-loadgen" "${ID[@]}" --insecure --tls 1.3 \
-  --keepalive 0 --concurrency 1 --duration "${SECS}s" --json --quiet "https://127.0.0.1:$MTLS/")
-n=$(json "$T/lg1.json" 'd["handshakes"]')
-lg1_us=$(per "$cpu" "$n")
-echo "   mtlskit --keepalive 0 -c 1:      $n handshakes, ${lg1_us} us client CPU each -> $(ratio "$lg1_us" "$stime_us")x s_time (target <= 0.5)"
-cpu=$(cpu_run "$T/lg1v.json" "$MTK_BIN/mtlskit-loadgen" "${ID[@]}" --cacert "$PKI/ca.crt" --tls 1.3 \
-  --keepalive 0 --concurrency 1 --duration "${SECS}s" --json --quiet "https://127.0.0.1:$MTLS/")
-n=$(json "$T/lg1v.json" 'd["handshakes"]')
-echo "   (mtlskit verifying the server:   $n handshakes, $(per "$cpu" "$n") us each; s_time does not verify)"
+# 1. Full mTLS handshakes, one at a time, no HTTP, the server verified by
+# both: s_time -new -CAfile -verify vs mtlskit --cacert (each distinct chain
+# verified once) and --verify-each (every chain verified, as s_time does).
+# s_time builds and verifies the server chain on every handshake even
+# without -CAfile (it only ignores the result), so the --insecure pair is a
+# second, labelled line.
+stime() { # OUT EXTRA...: s_time -new for SECS; prints client CPU us each
+  local out=$1 cpu n
+  shift
+  cpu=$(CPU_RUN_STDERR="$out.err" cpu_run "$out" openssl s_time -connect "127.0.0.1:$MTLS" -new -tls1_3 \
+    -cert "$PKI/client.crt" -key "$PKI/client.key" -time "$SECS" "$@")
+  n=$(grep -Eo '^[0-9]+ connections in [0-9.]+s' "$out" | head -1 | cut -d' ' -f1)
+  echo "$n $(per "$cpu" "$n")"
+}
+lg_hs() { # OUT EXTRA...: mtlskit handshake-only for SECS; prints count, us each
+  local out=$1 cpu n
+  shift
+  cpu=$(cpu_run "$out" "$MTK_BIN/mtlskit-loadgen" "${ID[@]}" --tls 1.3 \
+    --keepalive 0 --concurrency 1 --duration "${SECS}s" --json --quiet "$@" \
+    "https://127.0.0.1:$MTLS/")
+  n=$(json "$out" 'd["handshakes"]')
+  echo "$n $(per "$cpu" "$n")"
+}
+read -r n stime_us < <(stime "$T/stime.out" -CAfile "$PKI/ca.crt" -verify 4)
+verr=$(grep -c 'verify error' "$T/stime.out.err" || true)
+echo "1. s_time -new -CAfile -verify, mTLS TLS 1.3:  $n handshakes, ${stime_us} us client CPU each ($verr verify errors)"
+read -r n lg1_us < <(lg_hs "$T/lg1.json" --cacert "$PKI/ca.crt")
+v=$(json "$T/lg1.json" '"%d verified, %d from cache" % (d["server_verification"]["verified"], d["server_verification"]["cache_hits"])')
+echo "   mtlskit --cacert:                        $n handshakes, ${lg1_us} us client CPU each ($v) -> $(ratio "$lg1_us" "$stime_us")x s_time (target <= 0.5)"
+read -r n lg1e_us < <(lg_hs "$T/lg1e.json" --cacert "$PKI/ca.crt" --verify-each)
+v=$(json "$T/lg1e.json" '"%d verified" % d["server_verification"]["verified"]')
+echo "   mtlskit --cacert --verify-each:          $n handshakes, ${lg1e_us} us client CPU each ($v) -> $(ratio "$lg1e_us" "$stime_us")x s_time"
+read -r n stimei_us < <(stime "$T/stimei.out")
+echo "   insecure pair: s_time -new (no -CAfile): $n handshakes, ${stimei_us} us client CPU each"
+read -r n lg1i_us < <(lg_hs "$T/lg1i.json" --insecure)
+echo "                  mtlskit --insecure:       $n handshakes, ${lg1i_us} us client CPU each -> $(ratio "$lg1i_us" "$stimei_us")x s_time"
 
-# 3. The floor: a blocking BoringSSL loop, same handshake.
-"$FLOOR" 127.0.0.1 "$MTLS" "$SECS" "$PKI/client.crt" "$PKI/client.key" --tls 1.3 >"$T/floor.out"
+# 3. The floor: a blocking BoringSSL loop, same handshake, verifying the
+# server on every handshake (it has no cache).
+"$FLOOR" 127.0.0.1 "$MTLS" "$SECS" "$PKI/client.crt" "$PKI/client.key" --tls 1.3 \
+  --cacert "$PKI/ca.crt" >"$T/floor.out"
 floor_us=$(sed 's/.*cpu_us_per_handshake //' "$T/floor.out")
-echo "3. handshake_floor (blocking):       $(cut -d' ' -f2 "$T/floor.out") handshakes, ${floor_us} us client CPU each"
-echo "   mtlskit / floor:                  $(ratio "$lg1_us" "$floor_us")x (target <= 1.25)"
+echo "3. handshake_floor --cacert (blocking):  $(cut -d' ' -f2 "$T/floor.out") handshakes, ${floor_us} us client CPU each"
+echo "   mtlskit --cacert / floor:               $(ratio "$lg1_us" "$floor_us")x (target <= 1.1)"
+echo "   mtlskit --cacert --verify-each / floor: $(ratio "$lg1e_us" "$floor_us")x (equal work)"
 
 # 2. New TLS connection per request, no client certificate.
 cpu=$(cpu_run "$T/wrk.out" wrk -t1 -c1 -d"${SECS}s" -H 'Connection: close' "https://127.0.0.1:$PLAIN/")
