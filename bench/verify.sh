@@ -5,15 +5,18 @@
 # both tools (the leaf and the intermediates the client sends, against the
 # fixture root, TLS client purpose), repeated ROUNDS times. Prints the time
 # for the whole catalogue per platform, per chain, and the ratio to openssl.
+# Then the batch form: the whole catalogue in one process for both tools
+# (mtlskit verify with every case as a CERT argument; openssl verify with
+# every case file as a target and all of them as -untrusted).
 # Usage: bench/verify.sh [BIN_DIR]   (default: build/bin)
-# Environment: ROUNDS (3), PLATFORMS ("strict nginx haproxy alb").
+# Environment: ROUNDS (3), PLATFORMS ("strict nginx haproxy apache node alb").
 # Figures go to stdout; nothing is asserted (timings belong to benchmarks).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$src/build/bin}
 [ -x "$bin/mtlskit" ] || { echo "bench: $bin/mtlskit not built" >&2; exit 3; }
 ROUNDS=${ROUNDS:-3}
-PLATFORMS=${PLATFORMS:-"strict nginx haproxy alb"}
+PLATFORMS=${PLATFORMS:-"strict nginx haproxy apache node alb"}
 work=$(mktemp -d "${TMPDIR:-/tmp}/mtk-bench-verify.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -51,4 +54,26 @@ for p in $PLATFORMS; do
   total=$(ms "$t0" "$t1" "$ROUNDS")
   ratio=$(awk -v a="$total" -v b="$openssl_ms" 'BEGIN { printf "%.2f", a / b }')
   echo "mtlskit verify --platform $p: catalogue ${total} ms ($(ms "$t0" "$t1" $((ROUNDS * n))) ms per chain), ${ratio}x openssl verify"
+done
+
+# Batch: one process for the whole catalogue, each tool.
+cat "${certs[@]}" >"$work/untrusted.pem"
+t0=$(now)
+for ((r = 0; r < ROUNDS; r++)); do
+  openssl verify -purpose sslclient -CAfile "$root" \
+    -untrusted "$work/untrusted.pem" "${certs[@]}" >/dev/null 2>&1 || true
+done
+t1=$(now)
+openssl_batch_ms=$(ms "$t0" "$t1" "$ROUNDS")
+echo "openssl verify, one process: catalogue ${openssl_batch_ms} ms"
+for p in $PLATFORMS; do
+  t0=$(now)
+  for ((r = 0; r < ROUNDS; r++)); do
+    "$bin/mtlskit" verify --platform "$p" --truststore "$root" "${certs[@]}" \
+      >/dev/null 2>&1 || true
+  done
+  t1=$(now)
+  total=$(ms "$t0" "$t1" "$ROUNDS")
+  ratio=$(awk -v a="$total" -v b="$openssl_batch_ms" 'BEGIN { printf "%.2f", a / b }')
+  echo "mtlskit verify --platform $p, one process: catalogue ${total} ms, ${ratio}x openssl verify in one process"
 done

@@ -18,7 +18,6 @@ struct verify_basis {
   char library[96];    // "OpenSSL 3.0.17 1 Jul 2025"
   char settings[512];  // "purpose sslclient, depth 1, ..."
   const char *source;  // URL of the server source the settings follow
-  char path[1024];     // the path built, one "depth N: subject" per line
 };
 
 // verify_backend_handoff runs before any input is read. When |config|'s

@@ -41,6 +41,25 @@ int verify_backend_handoff(const struct mtk_verify_config *config,
   return MTK_EXIT_RUNTIME;
 }
 
+// platform_source is the public page the platform's rules follow.
+static const char *platform_source(enum mtk_platform platform) {
+  switch (platform) {
+    case MTK_PLATFORM_ALB:
+      return "https://docs.aws.amazon.com/elasticloadbalancing/latest/"
+             "application/mutual-authentication.html (Certificate "
+             "requirements), load-balancer-limits.html (chain depth 4)";
+    case MTK_PLATFORM_APIGW:
+      return "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+             "rest-api-mutual-tls.html";
+    case MTK_PLATFORM_CLOUDFLARE:
+      return "https://developers.cloudflare.com/api-shield/security/mtls/"
+             "configure/";
+    default:
+      return "RFC 5280 §6.1 and §4 as read by mtlskit strict "
+             "(docs/verify.md STRICT); keys RFC 8410";
+  }
+}
+
 int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
                        STACK_OF(X509) * chain, STACK_OF(X509) * trusted,
                        STACK_OF(X509_CRL) * crls, struct mtk_verify_result *out,
@@ -51,6 +70,6 @@ int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
            "X509_PURPOSE_SSL_CLIENT (none for apigw), CRL_CHECK_ALL for "
            "strict when CRLs are given, then the %s platform rules",
            mtk_platform_name(config->platform));
-  basis->source = "docs/platforms.md";
+  basis->source = platform_source(config->platform);
   return mtk_verify_client_cert(config, leaf, chain, trusted, crls, out, diag);
 }

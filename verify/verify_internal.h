@@ -13,6 +13,12 @@
 void verify_reject(struct mtk_verify_result *out, enum mtk_verify_reason reason,
                    int depth, const char *fmt, ...) MTK_PRINTF(4, 5);
 
+// verify_describe_path fills |out|'s path (one "  depth N: subject" line
+// per certificate of |path|, which may be NULL) and the subject of the
+// certificate at out->error_depth (verify_path.c, also compiled into the
+// OpenSSL verifier).
+void verify_describe_path(STACK_OF(X509) * path, struct mtk_verify_result *out);
+
 // verify_ldh_name reports whether |s| is a DNS name in the preferred syntax
 // (RFC 1034 3.5, RFC 5280 4.2.1.6): dot-separated labels of letters, digits
 // and inner hyphens, each 1..63 octets, at most 253 in all. |wildcard|

@@ -95,7 +95,20 @@ struct mtk_verify_result {
   int revocation_reason;  // CRL reason code for REVOKED, -1 if none given
   time_t revoked_at;      // revocation date for REVOKED
   char detail[256];       // one human line ("certificate has expired ...")
+  char subject[256];      // subject of the certificate at error_depth, or ""
+  char path[1024];        // the path built, "  depth N: subject\n" each
 };
+
+// What a refusal reason checks and the rule behind it, for --explain.
+struct mtk_verify_check {
+  const char *check;  // "validity", "name constraints", ...
+  const char *rule;   // "RFC 5280 §4.1.2.5, §6.1.3 (a)(2)"; NULL: the
+                      // platform's own rule (its documented source)
+};
+
+// mtk_verify_reason_check returns what |reason| checks and the RFC rule it
+// applies (rule NULL for the platform rules: depth, keys, algorithms).
+struct mtk_verify_check mtk_verify_reason_check(enum mtk_verify_reason reason);
 
 // mtk_verify_config_init sets |config| to strict verification now.
 void mtk_verify_config_init(struct mtk_verify_config *config);

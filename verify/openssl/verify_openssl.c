@@ -10,6 +10,7 @@
 
 #include "mtlskit/cli.h"
 #include "verify_backend.h"
+#include "verify_internal.h"
 
 // OpenSSL's own default verify depth, which HAProxy does not change.
 #define OPENSSL_DEFAULT_DEPTH 100
@@ -175,31 +176,16 @@ static void describe_revocation(X509 *cert, STACK_OF(X509_CRL) * crls,
   }
 }
 
-// describe_path writes "depth N: subject" lines for |path| into |basis|.
-static void describe_path(STACK_OF(X509) * path, struct verify_basis *basis) {
-  size_t used = 0;
-  for (int i = 0; path != NULL && i < sk_X509_num(path); i++) {
-    char subject[256];
-    X509_NAME_oneline(X509_get_subject_name(sk_X509_value(path, i)), subject,
-                      sizeof(subject));
-    int n = snprintf(basis->path + used, sizeof(basis->path) - used,
-                     "  depth %d: %s\n", i, subject);
-    if (n < 0 || (size_t)n >= sizeof(basis->path) - used) {
-      return;
-    }
-    used += (size_t)n;
-  }
-}
-
 // security_level is the level a server's SSL_CTX gets from the system
 // OpenSSL configuration (Debian: 2); libssl hands it to the verifier as
 // the auth level (key sizes, signature digests).
 static int security_level(void) {
-  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-  if (ctx == NULL) {
-    return -1;
+  static int level = -2;  // not read yet; one SSL_CTX per process
+  if (level != -2) {
+    return level;
   }
-  int level = SSL_CTX_get_security_level(ctx);
+  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+  level = ctx != NULL ? SSL_CTX_get_security_level(ctx) : -1;
   SSL_CTX_free(ctx);
   return level;
 }
@@ -282,7 +268,7 @@ int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
       describe_revocation(X509_STORE_CTX_get_current_cert(ctx), crls, out);
     }
   }
-  describe_path(X509_STORE_CTX_get0_chain(ctx), basis);
+  verify_describe_path(X509_STORE_CTX_get0_chain(ctx), out);
   ERR_clear_error();
 out:
   X509_STORE_CTX_free(ctx);
