@@ -13,14 +13,23 @@
 
 #define MAX_ARGS 24
 
-// step runs one subcommand, echoing it as a shell line first.
-static int step(const char *name, const char **args) {
+// step_to runs one subcommand, echoing it as a shell line first, with its
+// standard output in |out_path| (NULL: left as it is).
+static int step_to(const char *name, const char **args, const char *out_path) {
   printf("\n$ mtlskit %s", name);
   for (const char **a = args + 1; *a != NULL; a++) {
     printf(" %s", *a);
   }
+  if (out_path != NULL) {
+    printf(" > %s", out_path);
+  }
   printf("\n");
-  return exec_run(name, args);
+  return exec_run_to(name, args, out_path);
+}
+
+// step runs one subcommand, echoing it as a shell line first.
+static int step(const char *name, const char **args) {
+  return step_to(name, args, NULL);
 }
 
 static int ca_walkthrough(const char *dir) {
@@ -85,17 +94,6 @@ static int wait_port(const char *path, char *out, size_t out_len) {
     nanosleep(&ts, NULL);
   }
   return MTK_ETIMEDOUT;
-}
-
-// step_to runs one subcommand with its standard output in |out_path|,
-// echoing it as a shell line first.
-static int step_to(const char *name, const char **args, const char *out_path) {
-  printf("\n$ mtlskit %s", name);
-  for (const char **a = args + 1; *a != NULL; a++) {
-    printf(" %s", *a);
-  }
-  printf(" > %s\n", out_path);
-  return exec_run_to(name, args, out_path);
 }
 
 // measure_and_report keeps the probe's results as JSON, measures the

@@ -15,23 +15,7 @@ F="$T/fixtures"
 expect_status 0 mtlskit fixtures "$F"
 port=$(free_port)
 # endpoint CRL_LINE: (re)start nginx requiring a client certificate.
-endpoint() {
-  if [ -f "$T/nginx-ep/nginx.pid" ]; then
-    local pid
-    pid=$(cat "$T/nginx-ep/nginx.pid")
-    kill "$pid"
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-  fi
-  start_nginx ep "$port" "
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_certificate $F/server/server.cert.pem;
-    ssl_certificate_key $F/server/server.key.pem;
-    ssl_client_certificate $F/trust/root.pem;
-    ssl_verify_depth 2;
-    $1
-    ssl_verify_client on;
-    location / { return 200 \"ok\n\"; }"
-}
+endpoint() { restart_fixture_nginx ep "$port" "$F" "$1"; }
 URL="https://127.0.0.1:$port/"
 probe() {
   mtlskit probe --fixtures "$F" --profile nginx --cacert "$F/trust/root.pem" \

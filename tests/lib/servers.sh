@@ -59,6 +59,29 @@ start_nginx() {
   run_nginx "$1" "$2" "" 4096 "" "$3" "${4:-}"
 }
 
+# restart_fixture_nginx NAME PORT FIXTURES [LINES]: (re)start nginx NAME
+# on 127.0.0.1:PORT with the fixture set's server certificate, requiring a
+# client certificate from its root (two intermediates at most); LINES are
+# more directives (an ssl_crl, say). Requests for / get 200 "ok".
+restart_fixture_nginx() {
+  local name=$1 port=$2 fx=$3 lines=${4:-}
+  if [ -f "$T/nginx-$name/nginx.pid" ]; then
+    local pid
+    pid=$(cat "$T/nginx-$name/nginx.pid")
+    kill "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  fi
+  start_nginx "$name" "$port" "
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_certificate $fx/server/server.cert.pem;
+    ssl_certificate_key $fx/server/server.key.pem;
+    ssl_client_certificate $fx/trust/root.pem;
+    ssl_verify_depth 2;
+    $lines
+    ssl_verify_client on;
+    location / { return 200 \"ok\n\"; }"
+}
+
 # start_apache NAME PORT VHOST_LINES [SERVER_LINES]: run Apache httpd
 # (apache2 -X, its own configuration under $T/apache-NAME, never the system
 # one) with one TLS virtual host on 127.0.0.1:PORT; VHOST_LINES are its
