@@ -86,6 +86,21 @@ static int create_file(struct mtk_ca *ca, const char *path, const void *data,
   return err;
 }
 
+// create_named creates |path|, one of the files of certificate name
+// |name|, as create_file does; a file already there means the name is
+// used (MTK_EDUPLICATE).
+static int create_named(struct mtk_ca *ca, const char *name, const char *path,
+                        const void *data, size_t len, mode_t mode,
+                        struct mtk_diag *diag) {
+  int err = create_file(ca, path, data, len, mode, diag);
+  if (err == MTK_EEXIST) {
+    err =
+        mtk_diag_set(diag, MTK_EDUPLICATE,
+                     "certificate name '%s' is already used (%s)", name, path);
+  }
+  return err;
+}
+
 static void forget_created(struct mtk_ca *ca) {
   for (size_t i = 0; i < ca->num_created; i++) {
     free(ca->created[i]);
@@ -417,8 +432,8 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
                      char expires[24], struct mtk_diag *diag) {
   int err = 0;
   EVP_PKEY *key = NULL;
-  uint8_t *der = NULL, *csr_der = NULL;
-  size_t der_len = 0, csr_len = 0;
+  uint8_t *der = NULL, *csr_der = NULL, *spki = NULL;
+  size_t der_len = 0, csr_len = 0, spki_len = 0;
   X509 *cert = NULL;
   char *subject = NULL, *cert_pem = NULL, *key_pem = NULL, *csr_pem = NULL;
   size_t cert_pem_len = 0, key_pem_len = 0, csr_pem_len = 0;
@@ -448,15 +463,8 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
                  req->name) != 0) {
       return mtk_diag_set(diag, MTK_ERANGE, "path too long");
     }
-    const char *taken = mtk_file_exists(cert_path)  ? cert_path
-                        : mtk_file_exists(key_path) ? key_path
-                        : mtk_file_exists(csr_path) ? csr_path
-                                                    : NULL;
-    if (taken != NULL) {
-      return mtk_diag_set(diag, MTK_EDUPLICATE,
-                          "certificate name '%s' is already used (%s)",
-                          req->name, taken);
-    }
+    // A name already used is found when its files are created (O_EXCL,
+    // see create_named): a lookup here would cost a path walk per file.
   }
   if (req->p12_path != NULL && mtk_file_exists(req->p12_path)) {
     return mtk_diag_set(diag, MTK_EEXIST, "%s already exists", req->p12_path);
@@ -471,10 +479,16 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     }
     pub = key;
   }
+  if ((err = mtk_key_spki(pub, &spki, &spki_len)) != 0) {
+    err = mtk_diag_set(diag, err, "cannot encode the public key");
+    goto out;
+  }
   struct mtk_cert_spec spec;
   mtk_cert_spec_init(&spec, req->profile, pub);
   spec.subject = req->subject;
   spec.public_key = pub;
+  spec.public_key_der = spki;
+  spec.public_key_der_len = spki_len;
   spec.issuer = ca->cert;
   spec.signing_key = ca->key;
   spec.digest =
@@ -523,9 +537,8 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
       err = mtk_diag_set(diag, MTK_ERANGE, "path too long");
       goto out;
     }
-    if (mtk_cadb_index_find(&ca->index, out->serial) >= 0 ||
-        mtk_file_exists(new_path)) {
-      continue;
+    if (mtk_cadb_index_find(&ca->index, out->serial) >= 0) {
+      continue;  // newcerts/ is checked by the O_EXCL create below
     }
     if ((err = mtk_cert_build(&spec, &der, &der_len, diag)) != 0 ||
         (err = mtk_cert_parse(der, der_len, &cert)) != 0) {
@@ -563,24 +576,25 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     if (key != NULL) {
       if ((err = mtk_pem_key_encode(key, NULL, &key_pem, &key_pem_len, diag)) !=
               0 ||
-          (err = create_file(ca, key_path, key_pem, key_pem_len, 0600, diag)) !=
+          (err = create_named(ca, req->name, key_path, key_pem, key_pem_len,
+                              0600, diag)) != 0 ||
+          (err = mtk_csr_build_spki(req->subject, key, spki, spki_len, req->san,
+                                    spec.digest, &csr_der, &csr_len, diag)) !=
               0 ||
-          (err = mtk_csr_build(req->subject, key, req->san, spec.digest,
-                               &csr_der, &csr_len, diag)) != 0 ||
           (err = mtk_pem_encode("CERTIFICATE REQUEST", csr_der, csr_len,
                                 &csr_pem, &csr_pem_len)) != 0 ||
-          (err = create_file(ca, csr_path, csr_pem, csr_pem_len, 0644, diag)) !=
-              0) {
+          (err = create_named(ca, req->name, csr_path, csr_pem, csr_pem_len,
+                              0644, diag)) != 0) {
         goto out;
       }
     } else if (req->csr != NULL) {
-      if ((err = create_file(ca, csr_path, req->csr, req->csr_len, 0644,
-                             diag)) != 0) {
+      if ((err = create_named(ca, req->name, csr_path, req->csr, req->csr_len,
+                              0644, diag)) != 0) {
         goto out;
       }
     }
-    if ((err = create_file(ca, cert_path, cert_pem, cert_pem_len, 0644,
-                           diag)) != 0) {
+    if ((err = create_named(ca, req->name, cert_path, cert_pem, cert_pem_len,
+                            0644, diag)) != 0) {
       goto out;
     }
   }
@@ -609,6 +623,7 @@ out:
   free(csr_pem);
   OPENSSL_free(csr_der);
   OPENSSL_free(der);
+  OPENSSL_free(spki);
   OPENSSL_free(subject);
   X509_free(cert);
   EVP_PKEY_free(key);
