@@ -56,6 +56,15 @@ bool mtk_file_exists(const char *path);
 // it durable.
 MTK_MUST_CHECK int mtk_dir_sync(const char *path, struct mtk_diag *diag);
 
+// mtk_dir_spread marks the directory |path| as the top of a hierarchy
+// (FS_TOPDIR_FL, `chattr +T`), so that ext2/3/4 place each subdirectory
+// created in it in a block group of its own choosing rather than next to
+// |path|. A file system without journal skips every recently deleted inode
+// of a group on each file it creates there, so a directory that will hold
+// thousands of files is better kept away from one where files churn. It is
+// a hint: file systems without the flag, or a refusal, change nothing.
+void mtk_dir_spread(const char *path);
+
 // mtk_mkdir_p creates |path| and its missing parents with |mode|. Existing
 // directories are fine.
 MTK_MUST_CHECK int mtk_mkdir_p(const char *path, mode_t mode,
