@@ -252,6 +252,11 @@ int mtk_file_create(const char *path, const void *data, size_t data_len,
 
 int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
                   struct mtk_diag *diag) {
+  return mtk_file_read_padded(path, max_len, 1, out, out_len, diag);
+}
+
+int mtk_file_read_padded(const char *path, size_t max_len, size_t padding,
+                         char **out, size_t *out_len, struct mtk_diag *diag) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; anything but a
   // regular file is refused below.
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -275,7 +280,7 @@ int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
     goto out;
   }
   size_t cap = (size_t)st.st_size;
-  buf = malloc(cap + 1);
+  buf = malloc(cap + (padding > 0 ? padding : 1));
   if (buf == NULL) {
     err = MTK_ENOMEM;
     goto out;
@@ -295,7 +300,7 @@ int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
     }
     len += (size_t)n;
   }
-  buf[len] = '\0';
+  memset(buf + len, 0, padding > 0 ? padding : 1);
   *out = buf;
   *out_len = len;
   buf = NULL;

@@ -48,6 +48,13 @@ MTK_MUST_CHECK int mtk_file_create(const char *path, const void *data,
 MTK_MUST_CHECK int mtk_file_read(const char *path, size_t max_len, char **out,
                                  size_t *out_len, struct mtk_diag *diag);
 
+// mtk_file_read_padded is mtk_file_read with |padding| (at least 1) zero
+// bytes after the data instead of one NUL, for parsers that read past the
+// end of their input in wide steps (simdjson).
+MTK_MUST_CHECK int mtk_file_read_padded(const char *path, size_t max_len,
+                                        size_t padding, char **out,
+                                        size_t *out_len, struct mtk_diag *diag);
+
 // mtk_file_exists reports whether |path| names an existing file or
 // directory.
 bool mtk_file_exists(const char *path);
