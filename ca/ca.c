@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/bytestring.h>
 #include <openssl/err.h>
 #include <openssl/mem.h>
 #include <openssl/x509.h>
@@ -20,6 +21,7 @@
 #include "mtlskit/pem.h"
 #include "mtlskit/x509_crl.h"
 #include "mtlskit/x509_csr.h"
+#include "mtlskit/x509_name.h"
 #include "mtlskit/x509_time.h"
 
 // Above this many new files, commit flushes the file system once (syncfs)
@@ -82,6 +84,21 @@ static int create_file(struct mtk_ca *ca, const char *path, const void *data,
   err = track(ca, path);
   if (err != 0) {
     unlink(path);
+  }
+  return err;
+}
+
+// create_named creates |path|, one of the files of certificate name
+// |name|, as create_file does; a file already there means the name is
+// used (MTK_EDUPLICATE).
+static int create_named(struct mtk_ca *ca, const char *name, const char *path,
+                        const void *data, size_t len, mode_t mode,
+                        struct mtk_diag *diag) {
+  int err = create_file(ca, path, data, len, mode, diag);
+  if (err == MTK_EEXIST) {
+    err =
+        mtk_diag_set(diag, MTK_EDUPLICATE,
+                     "certificate name '%s' is already used (%s)", name, path);
   }
   return err;
 }
@@ -407,18 +424,40 @@ static int write_p12(const char *path, bool exclusive, struct mtk_ca *ca,
   return err;
 }
 
+// subject_oneline writes to *out (OPENSSL_free) the index's form of |dn|:
+// X509_NAME_oneline of the name as the certificate encodes it.
+static int subject_oneline(const struct mtk_dn *dn, char **out) {
+  CBB cbb;
+  uint8_t *der = NULL;
+  size_t der_len = 0;
+  if (!CBB_init(&cbb, 256) || mtk_dn_marshal(&cbb, dn) != 0 ||
+      !CBB_finish(&cbb, &der, &der_len)) {
+    CBB_cleanup(&cbb);
+    return MTK_ENOMEM;
+  }
+  const uint8_t *p = der;
+  X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)der_len);
+  *out = name != NULL ? X509_NAME_oneline(name, NULL, 0) : NULL;
+  X509_NAME_free(name);
+  OPENSSL_free(der);
+  ERR_clear_error();
+  return *out != NULL ? 0 : MTK_ENOMEM;
+}
+
 // issue_one does everything mtk_ca_issue does except the index append,
 // which it leaves to the caller with *out_subject (OPENSSL_free) and
-// |expires|. It only reads ca->index, so several threads may run it at once
-// between appends; newcerts/SERIAL.pem, created with O_EXCL, is what
-// reserves a serial between them.
+// |expires|; out->cert is parsed only when |want_cert|. It only reads
+// ca->index, so several threads may run it at once between appends;
+// newcerts/SERIAL.pem, created with O_EXCL, is what reserves a serial
+// between them.
 static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
-                     struct mtk_ca_issued *out, char **out_subject,
-                     char expires[24], struct mtk_diag *diag) {
+                     bool want_cert, struct mtk_ca_issued *out,
+                     char **out_subject, char expires[24],
+                     struct mtk_diag *diag) {
   int err = 0;
   EVP_PKEY *key = NULL;
-  uint8_t *der = NULL, *csr_der = NULL;
-  size_t der_len = 0, csr_len = 0;
+  uint8_t *der = NULL, *csr_der = NULL, *spki = NULL;
+  size_t der_len = 0, csr_len = 0, spki_len = 0;
   X509 *cert = NULL;
   char *subject = NULL, *cert_pem = NULL, *key_pem = NULL, *csr_pem = NULL;
   size_t cert_pem_len = 0, key_pem_len = 0, csr_pem_len = 0;
@@ -448,15 +487,8 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
                  req->name) != 0) {
       return mtk_diag_set(diag, MTK_ERANGE, "path too long");
     }
-    const char *taken = mtk_file_exists(cert_path)  ? cert_path
-                        : mtk_file_exists(key_path) ? key_path
-                        : mtk_file_exists(csr_path) ? csr_path
-                                                    : NULL;
-    if (taken != NULL) {
-      return mtk_diag_set(diag, MTK_EDUPLICATE,
-                          "certificate name '%s' is already used (%s)",
-                          req->name, taken);
-    }
+    // A name already used is found when its files are created (O_EXCL,
+    // see create_named): a lookup here would cost a path walk per file.
   }
   if (req->p12_path != NULL && mtk_file_exists(req->p12_path)) {
     return mtk_diag_set(diag, MTK_EEXIST, "%s already exists", req->p12_path);
@@ -471,10 +503,16 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     }
     pub = key;
   }
+  if ((err = mtk_key_spki(pub, &spki, &spki_len)) != 0) {
+    err = mtk_diag_set(diag, err, "cannot encode the public key");
+    goto out;
+  }
   struct mtk_cert_spec spec;
   mtk_cert_spec_init(&spec, req->profile, pub);
   spec.subject = req->subject;
   spec.public_key = pub;
+  spec.public_key_der = spki;
+  spec.public_key_der_len = spki_len;
   spec.issuer = ca->cert;
   spec.signing_key = ca->key;
   spec.digest =
@@ -499,14 +537,23 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     spec.num_extra =
         req->extensions != NULL ? req->num_extensions : profile_exts.num;
   }
+  if ((err = subject_oneline(req->subject, &subject)) != 0) {
+    goto out;
+  }
+  if (ca->conf.unique_subject &&
+      mtk_cadb_index_has_subject(&ca->index, subject)) {
+    err = mtk_diag_set(diag, MTK_EDUPLICATE,
+                       "subject %s already has a valid certificate and "
+                       "index.txt.attr says unique_subject = yes",
+                       subject);
+    goto out;
+  }
   // A fresh random serial that neither the index nor newcerts/ knows.
   for (int tries = 0;; tries++) {
     OPENSSL_free(der);
     der = NULL;
     X509_free(cert);
     cert = NULL;
-    OPENSSL_free(subject);
-    subject = NULL;
     free(cert_pem);
     cert_pem = NULL;
     if (tries == 16) {
@@ -523,25 +570,12 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
       err = mtk_diag_set(diag, MTK_ERANGE, "path too long");
       goto out;
     }
-    if (mtk_cadb_index_find(&ca->index, out->serial) >= 0 ||
-        mtk_file_exists(new_path)) {
-      continue;
+    if (mtk_cadb_index_find(&ca->index, out->serial) >= 0) {
+      continue;  // newcerts/ is checked by the O_EXCL create below
     }
     if ((err = mtk_cert_build(&spec, &der, &der_len, diag)) != 0 ||
-        (err = mtk_cert_parse(der, der_len, &cert)) != 0) {
-      goto out;
-    }
-    subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
-    if (subject == NULL) {
-      err = MTK_ENOMEM;
-      goto out;
-    }
-    if (ca->conf.unique_subject &&
-        mtk_cadb_index_has_subject(&ca->index, subject)) {
-      err = mtk_diag_set(diag, MTK_EDUPLICATE,
-                         "subject %s already has a valid certificate and "
-                         "index.txt.attr says unique_subject = yes",
-                         subject);
+        ((want_cert || req->p12_path != NULL) &&
+         (err = mtk_cert_parse(der, der_len, &cert)) != 0)) {
       goto out;
     }
     if ((err = mtk_time_format(expires, 24, req->not_after, MTK_TIME_AUTO)) !=
@@ -563,24 +597,25 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
     if (key != NULL) {
       if ((err = mtk_pem_key_encode(key, NULL, &key_pem, &key_pem_len, diag)) !=
               0 ||
-          (err = create_file(ca, key_path, key_pem, key_pem_len, 0600, diag)) !=
+          (err = create_named(ca, req->name, key_path, key_pem, key_pem_len,
+                              0600, diag)) != 0 ||
+          (err = mtk_csr_build_spki(req->subject, key, spki, spki_len, req->san,
+                                    spec.digest, &csr_der, &csr_len, diag)) !=
               0 ||
-          (err = mtk_csr_build(req->subject, key, req->san, spec.digest,
-                               &csr_der, &csr_len, diag)) != 0 ||
           (err = mtk_pem_encode("CERTIFICATE REQUEST", csr_der, csr_len,
                                 &csr_pem, &csr_pem_len)) != 0 ||
-          (err = create_file(ca, csr_path, csr_pem, csr_pem_len, 0644, diag)) !=
-              0) {
+          (err = create_named(ca, req->name, csr_path, csr_pem, csr_pem_len,
+                              0644, diag)) != 0) {
         goto out;
       }
     } else if (req->csr != NULL) {
-      if ((err = create_file(ca, csr_path, req->csr, req->csr_len, 0644,
-                             diag)) != 0) {
+      if ((err = create_named(ca, req->name, csr_path, req->csr, req->csr_len,
+                              0644, diag)) != 0) {
         goto out;
       }
     }
-    if ((err = create_file(ca, cert_path, cert_pem, cert_pem_len, 0644,
-                           diag)) != 0) {
+    if ((err = create_named(ca, req->name, cert_path, cert_pem, cert_pem_len,
+                            0644, diag)) != 0) {
       goto out;
     }
   }
@@ -596,8 +631,10 @@ static int issue_one(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
       goto out;
     }
   }
-  out->cert = cert;
-  cert = NULL;
+  if (want_cert) {
+    out->cert = cert;
+    cert = NULL;
+  }
   *out_subject = subject;
   subject = NULL;
 out:
@@ -609,6 +646,7 @@ out:
   free(csr_pem);
   OPENSSL_free(csr_der);
   OPENSSL_free(der);
+  OPENSSL_free(spki);
   OPENSSL_free(subject);
   X509_free(cert);
   EVP_PKEY_free(key);
@@ -639,7 +677,7 @@ int mtk_ca_issue(struct mtk_ca *ca, const struct mtk_ca_issue_req *req,
   if (err != 0) {
     return err;
   }
-  err = issue_one(ca, req, out, &subject, expires, diag);
+  err = issue_one(ca, req, true, out, &subject, expires, diag);
   if (err == 0) {
     err = append_issued(ca, out, subject, expires, diag);
     if (err != 0) {
@@ -675,8 +713,8 @@ static void *batch_worker(void *arg) {
       return NULL;
     }
     mtk_diag_init(&b->diags[i]);
-    b->errs[i] = issue_one(b->ca, &b->reqs[i], &b->outs[i], &b->subjects[i],
-                           b->expires[i], &b->diags[i]);
+    b->errs[i] = issue_one(b->ca, &b->reqs[i], false, &b->outs[i],
+                           &b->subjects[i], b->expires[i], &b->diags[i]);
     if (b->errs[i] != 0) {
       pthread_mutex_lock(&b->mu);
       b->stop = true;

@@ -80,6 +80,7 @@ static int make_layout(const char *dir, int pathlen, enum mtk_key_type type,
                        struct mtk_diag *diag) {
   static const char *subdirs[] = {"certs", "crl", "newcerts", "csr"};
   char path[PATH_MAX];
+  mtk_dir_spread(dir);  // certs/, newcerts/ ... will hold most files
   for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
     if (mtk_path_join(path, sizeof(path), dir, subdirs[i]) != 0) {
       return MTK_ERANGE;

@@ -1,9 +1,9 @@
 # Compiler warnings and sanitizers for every mtlskit target.
 add_compile_definitions(_POSIX_C_SOURCE=200809L _DEFAULT_SOURCE)
 add_compile_options(
-  -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes
-  -Wmissing-prototypes -Wundef -Wwrite-strings -Wno-sign-conversion
-  -fvisibility=hidden)
+  -Wall -Wextra -Wshadow -Wconversion -Wundef -Wwrite-strings
+  -Wno-sign-conversion -fvisibility=hidden
+  "$<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes;-Wmissing-prototypes>")
 if(MTK_WERROR)
   add_compile_options(-Werror)
 endif()

@@ -4,11 +4,13 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fs.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -61,6 +63,19 @@ int mtk_dir_sync(const char *path, struct mtk_diag *diag) {
   }
   close(fd);
   return err;
+}
+
+void mtk_dir_spread(const char *path) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return;
+  }
+  int flags = 0;
+  if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && !(flags & FS_TOPDIR_FL)) {
+    flags |= FS_TOPDIR_FL;
+    (void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+  }
+  close(fd);
 }
 
 // split_path opens the directory holding |path| and points *out_base at
@@ -237,6 +252,11 @@ int mtk_file_create(const char *path, const void *data, size_t data_len,
 
 int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
                   struct mtk_diag *diag) {
+  return mtk_file_read_padded(path, max_len, 1, out, out_len, diag);
+}
+
+int mtk_file_read_padded(const char *path, size_t max_len, size_t padding,
+                         char **out, size_t *out_len, struct mtk_diag *diag) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; anything but a
   // regular file is refused below.
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -260,7 +280,7 @@ int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
     goto out;
   }
   size_t cap = (size_t)st.st_size;
-  buf = malloc(cap + 1);
+  buf = malloc(cap + (padding > 0 ? padding : 1));
   if (buf == NULL) {
     err = MTK_ENOMEM;
     goto out;
@@ -280,7 +300,7 @@ int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
     }
     len += (size_t)n;
   }
-  buf[len] = '\0';
+  memset(buf + len, 0, padding > 0 ? padding : 1);
   *out = buf;
   *out_len = len;
   buf = NULL;

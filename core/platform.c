@@ -27,6 +27,7 @@ static const struct {
     {"alb-verify", MTK_PLATFORM_ALB},
     {"nginx-optional", MTK_PLATFORM_NGINX},
     {"ibm-cis", MTK_PLATFORM_CLOUDFLARE},
+    {"caddy", MTK_PLATFORM_GO},
 };
 
 int mtk_platform_from_name(const char *name, enum mtk_platform *out) {
@@ -48,6 +49,18 @@ int mtk_platform_from_name(const char *name, enum mtk_platform *out) {
 bool mtk_platform_runs_openssl(enum mtk_platform platform) {
   return platform == MTK_PLATFORM_NGINX || platform == MTK_PLATFORM_HAPROXY ||
          platform == MTK_PLATFORM_APACHE || platform == MTK_PLATFORM_NODE;
+}
+
+bool mtk_platform_runs_go(enum mtk_platform platform) {
+  return platform == MTK_PLATFORM_GO;
+}
+
+// Go's crypto/tls and crypto/x509 check no CRL at all (verify.go: "this
+// function doesn't do any revocation checking"); API Gateway and
+// Cloudflare document that they check none (docs/platforms.md).
+bool mtk_platform_checks_revocation(enum mtk_platform platform) {
+  return platform != MTK_PLATFORM_APIGW &&
+         platform != MTK_PLATFORM_CLOUDFLARE && platform != MTK_PLATFORM_GO;
 }
 
 bool mtk_platform_crl_check_all(enum mtk_platform platform) {

@@ -354,8 +354,8 @@ int report_diff_main(int argc, char **argv) {
   int status = parse_args(argc, argv, &opt);
   if (status != 0) return status < 0 ? MTK_EXIT_OK : status;
   struct report_result old, neu;
-  if ((status = report_result_load_two(argv[optind], &old, argv[optind + 1],
-                                       &neu)) != 0) {
+  if ((status = report_result_load_outlines(argv[optind], &old,
+                                            argv[optind + 1], &neu)) != 0) {
     return status;
   }
   if (old.kind != neu.kind) {

@@ -9,6 +9,7 @@
 #include "mtlskit/cli.h"
 #include "mtlskit/file.h"
 #include "mtlskit/hist_report.h"
+#include "outline.h"
 
 #define MAX_RESULT_BYTES (512u << 20)
 
@@ -59,13 +60,14 @@ static int result_kind(const json_t *doc) {
 
 // result_read does report_result_load's work without printing: on failure
 // it returns the exit status and leaves the one-line message in |diag|.
-static int result_read(const char *path, struct report_result *out,
-                       struct mtk_diag *diag) {
+static int result_read(const char *path, bool outline,
+                       struct report_result *out, struct mtk_diag *diag) {
   memset(out, 0, sizeof(*out));
   out->path = path;
   char *data = NULL;
   size_t len = 0;
-  int err = mtk_file_read(path, MAX_RESULT_BYTES, &data, &len, diag);
+  int err = mtk_file_read_padded(path, MAX_RESULT_BYTES, REPORT_OUTLINE_PADDING,
+                                 &data, &len, diag);
   if (err != 0) {
     if (diag->msg[0] == '\0') {
       mtk_diag_set(diag, err, "%s: %s", path, mtk_strerror(err));
@@ -81,7 +83,10 @@ static int result_read(const char *path, struct report_result *out,
     return MTK_EXIT_USAGE;
   }
   json_error_t jerr;
-  json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *doc = outline ? report_outline_parse(data, len) : NULL;
+  if (doc == NULL) {  // all of it, or what is wrong with it
+    doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+  }
   free(data);
   if (doc == NULL) {
     mtk_diag_set(diag, MTK_EPARSE,
@@ -117,7 +122,7 @@ static int result_read(const char *path, struct report_result *out,
 int report_result_load(const char *path, struct report_result *out) {
   struct mtk_diag diag;
   mtk_diag_init(&diag);
-  int status = result_read(path, out, &diag);
+  int status = result_read(path, false, out, &diag);
   if (status != 0) {
     mtk_cli_error("%s", diag.msg);
   }
@@ -134,12 +139,12 @@ struct read_job {
 
 static void *read_job_run(void *arg) {
   struct read_job *job = arg;
-  job->status = result_read(job->path, job->out, &job->diag);
+  job->status = result_read(job->path, true, job->out, &job->diag);
   return NULL;
 }
 
-int report_result_load_two(const char *path_a, struct report_result *a,
-                           const char *path_b, struct report_result *b) {
+int report_result_load_outlines(const char *path_a, struct report_result *a,
+                                const char *path_b, struct report_result *b) {
   struct read_job job = {path_b, b, {0, {0}}, 0};
   mtk_diag_init(&job.diag);
   json_object_seed(0);  // before two threads make objects
@@ -148,7 +153,7 @@ int report_result_load_two(const char *path_a, struct report_result *a,
   if (!threaded) read_job_run(&job);
   struct mtk_diag diag;
   mtk_diag_init(&diag);
-  int status = result_read(path_a, a, &diag);
+  int status = result_read(path_a, true, a, &diag);
   if (threaded) pthread_join(tid, NULL);
   if (status != 0 || job.status != 0) {
     mtk_cli_error("%s", status != 0 ? diag.msg : job.diag.msg);

@@ -30,12 +30,13 @@ struct report_result {
 // caller then frees |out| with report_result_free.
 int report_result_load(const char *path, struct report_result *out);
 
-// report_result_load_two loads |path_a| into |a| and |path_b| into |b| as
-// report_result_load does, the two files on two threads (a nightly diff
-// reads two large results). On failure it prints the error of the first
-// file that failed, releases both and returns its exit status.
-int report_result_load_two(const char *path_a, struct report_result *a,
-                           const char *path_b, struct report_result *b);
+// report_result_load_outlines loads the outline (outline.h) of |path_a|
+// into |a| and of |path_b| into |b|, with report_result_load's errors, the
+// two files on two threads: what a comparison of two nightly results reads,
+// fast. On failure it prints the error of the first file that failed,
+// releases both and returns its exit status.
+int report_result_load_outlines(const char *path_a, struct report_result *a,
+                                const char *path_b, struct report_result *b);
 
 // report_sniff_hdrlog sets *|out| to whether the file |path| starts like an
 // HdrHistogram interval log (a "#[" comment, the legend, a "Tag=" line).

@@ -13,6 +13,9 @@ mtk_add_integration_test(report_merge report_merge.sh)
 mtk_add_unit_test(loadgen_http mtk_loadgen_lib)
 mtk_add_unit_test(loadgen_slo mtk_loadgen_lib)
 mtk_add_unit_test(net mtk::net)
+# The verdict cache on its own: its header is private to mtk_net.
+mtk_add_unit_test(verify_cache mtk::net)
+target_include_directories(test_verify_cache PRIVATE ${PROJECT_SOURCE_DIR}/net)
 
 # A scripted TLS 1.3 server that changes its chain and CertificateVerify key
 # from connection to connection (integration.loadgen_verify_cache). A test

@@ -15,7 +15,7 @@
 // What decided: the library, the settings it was given and where the
 // platform's settings come from. --json and --explain print it.
 struct verify_basis {
-  char library[96];    // "OpenSSL 3.0.17 1 Jul 2025"
+  char library[128];   // "OpenSSL 3.0.17 1 Jul 2025"
   char settings[512];  // "purpose sslclient, depth 1, ..."
   const char *source;  // URL of the server source the settings follow
 };

@@ -10,6 +10,7 @@
 
 #include "mtlskit/cli.h"
 #include "verify_backend.h"
+#include "verify_go.h"
 
 // The executable beside this one that decides with OpenSSL.
 #define OPENSSL_VERIFIER "mtlskit-verify-openssl"
@@ -54,6 +55,12 @@ static const char *platform_source(enum mtk_platform platform) {
     case MTK_PLATFORM_CLOUDFLARE:
       return "https://developers.cloudflare.com/api-shield/security/mtls/"
              "configure/";
+    case MTK_PLATFORM_GO:
+      return "Go " VERIFY_GO_VERSION
+             " src/crypto/tls/handshake_server.go (processCertsFromClient), "
+             "src/crypto/x509/verify.go (Verify, buildChains, isValid), "
+             "x509.go (CheckSignatureFrom), parser.go, cert_pool.go "
+             "(https://github.com/golang/go at go" VERIFY_GO_VERSION ")";
     default:
       return "RFC 5280 §6.1 and §4 as read by mtlskit strict "
              "(docs/verify.md STRICT); keys RFC 8410";
@@ -64,12 +71,24 @@ int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
                        STACK_OF(X509) * chain, STACK_OF(X509) * trusted,
                        STACK_OF(X509_CRL) * crls, struct mtk_verify_result *out,
                        struct verify_basis *basis, struct mtk_diag *diag) {
+  basis->source = platform_source(config->platform);
+  if (mtk_platform_runs_go(config->platform)) {
+    snprintf(basis->library, sizeof(basis->library),
+             "Go crypto/x509 %s rules, emulated by mtlskit on BoringSSL (%s)",
+             VERIFY_GO_VERSION, OPENSSL_VERSION_TEXT);
+    snprintf(basis->settings, sizeof(basis->settings),
+             "tls.RequireAndVerifyClientCert: x509.VerifyOptions{Roots: the "
+             "trust store, Intermediates: the certificates the client "
+             "sends, KeyUsages: [ClientAuth]}; no CRL check (CRLs are "
+             "ignored), no depth limit; leaf key RSA, ECDSA or Ed25519");
+    return mtk_verify_client_cert(config, leaf, chain, trusted, crls, out,
+                                  diag);
+  }
   snprintf(basis->library, sizeof(basis->library), "BoringSSL (%s)",
            OPENSSL_VERSION_TEXT);
   snprintf(basis->settings, sizeof(basis->settings),
            "X509_PURPOSE_SSL_CLIENT (none for apigw), CRL_CHECK_ALL for "
            "strict when CRLs are given, then the %s platform rules",
            mtk_platform_name(config->platform));
-  basis->source = platform_source(config->platform);
   return mtk_verify_client_cert(config, leaf, chain, trusted, crls, out, diag);
 }

@@ -25,6 +25,12 @@ void verify_describe_path(STACK_OF(X509) * path, struct mtk_verify_result *out);
 // allows a leftmost "*" label.
 bool verify_ldh_name(const uint8_t *s, size_t len, bool wildcard);
 
+// verify_uri_authority finds the authority of an absolute URI
+// "scheme://[userinfo@]host[:port]/...": "host[:port]" (what Go's net/url
+// calls URL.Host). It returns false when the URI has no "://" authority.
+bool verify_uri_authority(const uint8_t *s, size_t len, const uint8_t **out,
+                          size_t *out_len);
+
 // verify_rfc5280 applies the RFC 5280 section 4 profile rules the strict
 // platform enforces (docs/verify.md, "strict") to every certificate of
 // |path|, the anchor included. It returns true when all hold, else false

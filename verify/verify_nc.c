@@ -129,11 +129,8 @@ static bool email_matches(const uint8_t *n, size_t n_len, const uint8_t *c,
   return host_len == c_len && ascii_lower_eq(host, c, c_len);
 }
 
-// uri_host finds the host of an absolute URI "scheme://[userinfo@]host
-// [:port]/...". It returns false for a URI without an authority, or whose
-// host is an IP literal (URI constraints name domains).
-static bool uri_host(const uint8_t *s, size_t len, const uint8_t **out,
-                     size_t *out_len) {
+bool verify_uri_authority(const uint8_t *s, size_t len, const uint8_t **out,
+                          size_t *out_len) {
   const uint8_t *p = memchr(s, ':', len);
   if (p == NULL || (size_t)(p - s) + 3 > len || p[1] != '/' || p[2] != '/') {
     return false;
@@ -143,28 +140,33 @@ static bool uri_host(const uint8_t *s, size_t len, const uint8_t **out,
   while (stop < end && *stop != '/' && *stop != '?' && *stop != '#') {
     stop++;
   }
-  const uint8_t *at = NULL;
   for (const uint8_t *q = start; q < stop; q++) {
     if (*q == '@') {
-      at = q;
+      start = q + 1;
     }
-  }
-  if (at != NULL) {
-    start = at + 1;
-  }
-  if (start < stop && *start == '[') {
-    return false;
-  }
-  const uint8_t *colon = memchr(start, ':', (size_t)(stop - start));
-  if (colon != NULL) {
-    stop = colon;
-  }
-  if (stop == start) {
-    return false;
   }
   *out = start;
   *out_len = (size_t)(stop - start);
   return true;
+}
+
+// uri_host finds the host of an absolute URI "scheme://[userinfo@]host
+// [:port]/...". It returns false for a URI without an authority, or whose
+// host is an IP literal (URI constraints name domains).
+static bool uri_host(const uint8_t *s, size_t len, const uint8_t **out,
+                     size_t *out_len) {
+  const uint8_t *start;
+  size_t n;
+  if (!verify_uri_authority(s, len, &start, &n) || (n > 0 && *start == '[')) {
+    return false;
+  }
+  const uint8_t *colon = memchr(start, ':', n);
+  if (colon != NULL) {
+    n = (size_t)(colon - start);
+  }
+  *out = start;
+  *out_len = n;
+  return n > 0;
 }
 
 static bool uri_matches(const uint8_t *n, size_t n_len, const uint8_t *c,

@@ -264,7 +264,10 @@ static int add_extensions(CBB *tbs, const struct mtk_cert_spec *spec) {
   }
   if (spec->ski_mode != MTK_EXT_OMIT) {
     uint8_t id[SHA_DIGEST_LENGTH];
-    if (mtk_key_id(spec->public_key, id) != 0) {
+    if ((spec->public_key_der != NULL
+             ? mtk_spki_key_id(spec->public_key_der, spec->public_key_der_len,
+                               id)
+             : mtk_key_id(spec->public_key, id)) != 0) {
       return MTK_ECRYPTO;
     }
     if (!mtk_ext_header_add(&exts, &ext, &value, NID_subject_key_identifier,
@@ -382,7 +385,9 @@ int mtk_cert_build(struct mtk_cert_spec *spec, uint8_t **out, size_t *out_len,
   if (err != 0) {
     goto out;
   }
-  if (!EVP_marshal_public_key(&tbs, spec->public_key)) {
+  if (spec->public_key_der != NULL
+          ? !CBB_add_bytes(&tbs, spec->public_key_der, spec->public_key_der_len)
+          : !EVP_marshal_public_key(&tbs, spec->public_key)) {
     err =
         mtk_crypto_diag(diag, MTK_EUNSUPPORTED, "cannot encode the public key");
     goto out;

@@ -16,6 +16,14 @@
 int mtk_csr_build(const struct mtk_dn *subject, EVP_PKEY *key,
                   const struct mtk_san_list *san, enum mtk_digest digest,
                   uint8_t **out, size_t *out_len, struct mtk_diag *diag) {
+  return mtk_csr_build_spki(subject, key, NULL, 0, san, digest, out, out_len,
+                            diag);
+}
+
+int mtk_csr_build_spki(const struct mtk_dn *subject, EVP_PKEY *key,
+                       const uint8_t *spki, size_t spki_len,
+                       const struct mtk_san_list *san, enum mtk_digest digest,
+                       uint8_t **out, size_t *out_len, struct mtk_diag *diag) {
   CBB cbb, info, attrs;
   int err = 0;
   CBB_zero(&cbb);
@@ -28,7 +36,8 @@ int mtk_csr_build(const struct mtk_dn *subject, EVP_PKEY *key,
   if (err != 0) {
     goto out;
   }
-  if (!EVP_marshal_public_key(&info, key)) {
+  if (spki != NULL ? !CBB_add_bytes(&info, spki, spki_len)
+                   : !EVP_marshal_public_key(&info, key)) {
     err = mtk_crypto_diag(diag, MTK_EUNSUPPORTED, "cannot encode the key");
     goto out;
   }

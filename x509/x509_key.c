@@ -348,26 +348,37 @@ int mtk_sign_tbs(CBB *cbb, EVP_PKEY *key, enum mtk_digest digest, uint8_t **out,
   return err;
 }
 
-int mtk_key_id(const EVP_PKEY *key, uint8_t out[20]) {
+int mtk_key_spki(const EVP_PKEY *key, uint8_t **out, size_t *out_len) {
   CBB cbb;
-  uint8_t *der = NULL;
-  size_t der_len;
-  int err = MTK_ECRYPTO;
   if (!CBB_init(&cbb, 256) || !EVP_marshal_public_key(&cbb, key) ||
-      !CBB_finish(&cbb, &der, &der_len)) {
+      !CBB_finish(&cbb, out, out_len)) {
     CBB_cleanup(&cbb);
     ERR_clear_error();
     return MTK_ECRYPTO;
   }
+  return 0;
+}
+
+int mtk_spki_key_id(const uint8_t *spki_der, size_t spki_len, uint8_t out[20]) {
   CBS spki, seq, alg, bits;
-  CBS_init(&spki, der, der_len);
+  CBS_init(&spki, spki_der, spki_len);
   uint8_t unused;
-  if (CBS_get_asn1(&spki, &seq, CBS_ASN1_SEQUENCE) &&
-      CBS_get_asn1(&seq, &alg, CBS_ASN1_SEQUENCE) &&
-      CBS_get_asn1(&seq, &bits, CBS_ASN1_BITSTRING) &&
-      CBS_get_u8(&bits, &unused)) {
-    SHA1(CBS_data(&bits), CBS_len(&bits), out);
-    err = 0;
+  if (!CBS_get_asn1(&spki, &seq, CBS_ASN1_SEQUENCE) ||
+      !CBS_get_asn1(&seq, &alg, CBS_ASN1_SEQUENCE) ||
+      !CBS_get_asn1(&seq, &bits, CBS_ASN1_BITSTRING) ||
+      !CBS_get_u8(&bits, &unused)) {
+    return MTK_ECRYPTO;
+  }
+  SHA1(CBS_data(&bits), CBS_len(&bits), out);
+  return 0;
+}
+
+int mtk_key_id(const EVP_PKEY *key, uint8_t out[20]) {
+  uint8_t *der = NULL;
+  size_t der_len = 0;
+  int err = mtk_key_spki(key, &der, &der_len);
+  if (err == 0) {
+    err = mtk_spki_key_id(der, der_len, out);
   }
   OPENSSL_free(der);
   return err;

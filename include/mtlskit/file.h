@@ -48,6 +48,13 @@ MTK_MUST_CHECK int mtk_file_create(const char *path, const void *data,
 MTK_MUST_CHECK int mtk_file_read(const char *path, size_t max_len, char **out,
                                  size_t *out_len, struct mtk_diag *diag);
 
+// mtk_file_read_padded is mtk_file_read with |padding| (at least 1) zero
+// bytes after the data instead of one NUL, for parsers that read past the
+// end of their input in wide steps (simdjson).
+MTK_MUST_CHECK int mtk_file_read_padded(const char *path, size_t max_len,
+                                        size_t padding, char **out,
+                                        size_t *out_len, struct mtk_diag *diag);
+
 // mtk_file_exists reports whether |path| names an existing file or
 // directory.
 bool mtk_file_exists(const char *path);
@@ -55,6 +62,15 @@ bool mtk_file_exists(const char *path);
 // mtk_dir_sync fsyncs the directory |path|, making renames and creations in
 // it durable.
 MTK_MUST_CHECK int mtk_dir_sync(const char *path, struct mtk_diag *diag);
+
+// mtk_dir_spread marks the directory |path| as the top of a hierarchy
+// (FS_TOPDIR_FL, `chattr +T`), so that ext2/3/4 place each subdirectory
+// created in it in a block group of its own choosing rather than next to
+// |path|. A file system without journal skips every recently deleted inode
+// of a group on each file it creates there, so a directory that will hold
+// thousands of files is better kept away from one where files churn. It is
+// a hint: file systems without the flag, or a refusal, change nothing.
+void mtk_dir_spread(const char *path);
 
 // mtk_mkdir_p creates |path| and its missing parents with |mode|. Existing
 // directories are fine.

@@ -20,7 +20,8 @@ extern "C" {
   XX(HAPROXY, "haproxy")       \
   XX(CLOUDFLARE, "cloudflare") \
   XX(APACHE, "apache")         \
-  XX(NODE, "node")
+  XX(NODE, "node")             \
+  XX(GO, "go")
 
 enum mtk_platform {
 #define MTK_PLATFORM_ENUM(name, str) MTK_PLATFORM_##name,
@@ -35,8 +36,8 @@ const char *mtk_platform_name(enum mtk_platform platform);
 
 // mtk_platform_from_name looks |name| up, also under the names probe and
 // serve profiles give the same platform ("alb-verify" is "alb",
-// "nginx-optional" "nginx", "ibm-cis" "cloudflare"). It returns 0 and sets
-// *out, or MTK_EPARSE.
+// "nginx-optional" "nginx", "ibm-cis" "cloudflare", "caddy" "go"). It returns 0
+// and sets *out, or MTK_EPARSE.
 MTK_MUST_CHECK int mtk_platform_from_name(const char *name,
                                           enum mtk_platform *out);
 
@@ -44,6 +45,16 @@ MTK_MUST_CHECK int mtk_platform_from_name(const char *name,
 // client certificates with OpenSSL (nginx, haproxy, apache, node), so that
 // mtlskit decides for it with OpenSSL too.
 bool mtk_platform_runs_openssl(enum mtk_platform platform);
+
+// mtk_platform_runs_go: whether |platform|'s real server verifies client
+// certificates with Go's crypto/x509 (go: Caddy and other Go servers), so
+// that mtlskit decides for it with its emulation of Go's rules.
+bool mtk_platform_runs_go(enum mtk_platform platform);
+
+// mtk_platform_checks_revocation: whether |platform| checks a client
+// certificate against the CRLs it is given (API Gateway, Cloudflare and Go
+// servers ignore them).
+bool mtk_platform_checks_revocation(enum mtk_platform platform);
 
 // mtk_platform_crl_check_all: whether |platform|, once given CRLs, wants a
 // CRL for every CA in the path (OpenSSL's X509_V_FLAG_CRL_CHECK_ALL, as the

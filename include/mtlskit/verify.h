@@ -97,6 +97,8 @@ struct mtk_verify_result {
   char detail[256];       // one human line ("certificate has expired ...")
   char subject[256];      // subject of the certificate at error_depth, or ""
   char path[1024];        // the path built, "  depth N: subject\n" each
+  const char *rule;  // the rule that refused, when the platform's own source
+                     // names it (go: Go's source file), else NULL (static)
 };
 
 // What a refusal reason checks and the rule behind it, for --explain.

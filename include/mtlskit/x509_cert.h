@@ -89,6 +89,10 @@ struct mtk_cert_spec {
 
   const struct mtk_dn *subject;  // required
   EVP_PKEY *public_key;          // the key being certified; required
+  // |public_key| already encoded (mtk_key_spki), or NULL to encode it here;
+  // a batch that also writes a CSR for the key encodes it once.
+  const uint8_t *public_key_der;
+  size_t public_key_der_len;
 
   // Issuer certificate (its subject becomes the issuer name; its SKI, or
   // the SHA-1 of its key, the AKI) or NULL for self-signed, in which case

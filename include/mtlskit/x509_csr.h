@@ -24,6 +24,16 @@ MTK_MUST_CHECK int mtk_csr_build(const struct mtk_dn *subject, EVP_PKEY *key,
                                  enum mtk_digest digest, uint8_t **out,
                                  size_t *out_len, struct mtk_diag *diag);
 
+// mtk_csr_build_spki is mtk_csr_build with |key|'s SubjectPublicKeyInfo
+// already encoded (|spki|, |spki_len| bytes, from mtk_key_spki; NULL:
+// encode it here).
+MTK_MUST_CHECK int mtk_csr_build_spki(const struct mtk_dn *subject,
+                                      EVP_PKEY *key, const uint8_t *spki,
+                                      size_t spki_len,
+                                      const struct mtk_san_list *san,
+                                      enum mtk_digest digest, uint8_t **out,
+                                      size_t *out_len, struct mtk_diag *diag);
+
 // A parsed, signature-checked CSR.
 struct mtk_csr {
   X509_REQ *req;            // owned

@@ -98,6 +98,20 @@ MTK_MUST_CHECK int mtk_sign_der(const uint8_t *tbs, size_t tbs_len,
 // bytes. It returns 0 or MTK_ECRYPTO.
 MTK_MUST_CHECK int mtk_key_id(const EVP_PKEY *key, uint8_t out[20]);
 
+// mtk_key_spki encodes the SubjectPublicKeyInfo of |key| into a new buffer
+// *out (free with OPENSSL_free). Encoding an EC point costs a field
+// inversion, so a caller that puts one key into a certificate, its key
+// identifier and a CSR encodes it once and passes the bytes on. It returns
+// 0 or MTK_ECRYPTO.
+MTK_MUST_CHECK int mtk_key_spki(const EVP_PKEY *key, uint8_t **out,
+                                size_t *out_len);
+
+// mtk_spki_key_id is mtk_key_id for a key already encoded as a
+// SubjectPublicKeyInfo (|spki|, |spki_len| bytes). It returns 0 or
+// MTK_ECRYPTO when the bytes are not an SPKI.
+MTK_MUST_CHECK int mtk_spki_key_id(const uint8_t *spki, size_t spki_len,
+                                   uint8_t out[20]);
+
 // mtk_crypto_diag copies the first BoringSSL error-queue entry into |diag|
 // as "|what|: <library error>", clears the queue, and returns |err|.
 int mtk_crypto_diag(struct mtk_diag *diag, int err, const char *what);

@@ -149,6 +149,7 @@ expect_rule haproxy error crl-missing "$T/good.pem" --crl "$T/root.crl"
 expect_clean alb "$T/good.pem" --crl "$T/root.crl"
 expect_rule apigw warning crl-ignored "$T/good.pem" --crl "$T/root.crl"
 expect_rule cloudflare warning crl-ignored "$T/good.pem" --crl "$T/root.crl"
+expect_rule go warning crl-ignored "$T/good.pem" --crl "$T/root.crl"
 crl_args=()
 for i in $(seq 1 31); do crl_args+=(--crl "$T/root.crl"); done
 expect_rule alb error alb.crl-count "$T/good.pem" "${crl_args[@]}"

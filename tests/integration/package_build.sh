@@ -30,7 +30,7 @@ for cmd in ca fixtures verify lint probe serve loadgen demo; do
 done
 ! grep -E 'test_|handshake_floor|/build/' "$T/files" || fail "build-tree files in the package"
 depends=$(dpkg-deb -f "${debs[0]}" Depends)
-for dep in android-libboringssl libcurl4 libuv1 libjansson4; do
+for dep in android-libboringssl libcurl4 libuv1 libjansson4 libsimdjson14; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
 pass "the package holds bin/, libexec/mtlskit/, man pages and docs, and depends on what was linked"

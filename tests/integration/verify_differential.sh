@@ -1,8 +1,8 @@
-# mtlskit verify --platform nginx|haproxy|apache|node against the real
+# mtlskit verify --platform nginx|haproxy|apache|node|go against the real
 # servers: each edge-case chain below (made by openssl commands, the way a
 # private CA makes them) is verified offline and presented to a real nginx,
-# HAProxy, Apache httpd (mod_ssl) and Node https server trusting the same
-# root, over TLS 1.2 and 1.3 on loopback. The offline verdict must be what
+# HAProxy, Apache httpd (mod_ssl), Node https server and Caddy (Go
+# crypto/tls) trusting the same root, over TLS 1.2 and 1.3 on loopback. The offline verdict must be what
 # the server did (docs/verify.md).
 . "$MTK_SRC/tests/lib/testlib.sh"
 . "$MTK_SRC/tests/lib/servers.sh"
@@ -351,12 +351,14 @@ start_node diff "$node_port" "$D/server.key" "$D/server.pem" "$D/trust.pem" ||
 
 # server_verdict PORT CASE VERSION: accept when the server answered 200 to
 # the client certificate over TLS VERSION (1.2 or 1.3), refuse otherwise.
+# The URL names $server_name when set (resolved to 127.0.0.1), for a server
+# that picks its certificate by SNI.
 server_verdict() {
-  local code
+  local code host=${server_name:-127.0.0.1}
   code=$(OPENSSL_CONF="$T/client-openssl.cnf" curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
-    "--tlsv$3" --tls-max "$3" \
+    "--tlsv$3" --tls-max "$3" --resolve "$host:$1:127.0.0.1" \
     --cacert "$D/root.pem" --cert "$D/$2.chain" --key "$D/$2.chain.key" \
-    "https://127.0.0.1:$1/") || true
+    "https://$host:$1/") || true
   if [ "$code" = 200 ]; then echo accept; else echo refuse; fi
 }
 
@@ -395,6 +397,36 @@ for c in "${cases[@]}"; do
 done
 check apache "$apache_default_port" direct
 check apache "$apache_default_port" ok
+
+# --- Caddy (Go crypto/tls): mtlskit verify --platform go -------------------
+# One Caddy trusting the same CAs (a trusted_ca_cert_file line each: Caddy
+# 2.6 reads the first certificate of a file only), serving a certificate for
+# "localhost" (Caddy picks it by SNI). Every case is presented over TLS 1.2
+# and 1.3; --platform go must say what Caddy did.
+caddy_differential() {
+  local port c
+  command -v caddy >/dev/null || fail "caddy is not installed (scripts/install-deps)"
+  mkdir -p "$D/caddy/server" "$D/caddy/ca"
+  openssl req -new -key "$D/server.key" -subj /CN=localhost \
+    -out "$D/caddy/server.csr" 2>/dev/null || fail "req caddy server"
+  printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' \
+    >"$D/caddy/server.ext"
+  openssl x509 -req -in "$D/caddy/server.csr" -CA "$D/root.pem" \
+    -CAkey "$D/root.key" -days 30 -extfile "$D/caddy/server.ext" \
+    -out "$D/caddy/server/server.cert.pem" 2>/dev/null || fail "x509 caddy server"
+  cp "$D/server.key" "$D/caddy/server/server.key.pem"
+  awk '/BEGIN/{n++} {print > "'"$D"'/caddy/ca/" n ".pem"}' "$D/trust.pem"
+  port=$(free_port)
+  start_caddy diff "$port" "$D/caddy" "$D/caddy/ca/"*.pem ||
+    fail "caddy did not start"
+  server_name=localhost
+  for c in "${cases[@]}"; do
+    check go "$port" "$c"
+  done
+  server_name=
+}
+
+caddy_differential
 
 # Batch: one run over every case gives, line by line, the verdicts of one
 # run per case (on each verifier), and exit 1 because some are refused.

@@ -231,15 +231,20 @@ Protocols h2 http/1.1"
     "$dir/server/server.cert.pem" "$dir/trust/root.pem" "$@"
 }
 
-# start_caddy NAME PORT DIR CA_FILE: run Caddy (Go crypto/tls) with one
+# start_caddy NAME PORT DIR CA_FILE...: run Caddy (Go crypto/tls) with one
 # site https://localhost:PORT (bound to 127.0.0.1 only) serving the fixture
 # set DIR's server certificate, requiring and verifying a client certificate
-# against CA_FILE (Caddy 2.6 reads only its first certificate), answering
-# 200 "ok". No admin endpoint, no automatic HTTPS, its state under
-# $T/caddy-NAME. Clients must send the name: connect with
-# --resolve localhost:PORT:127.0.0.1.
+# against the CA_FILEs (one trusted_ca_cert_file line each: Caddy 2.6 reads
+# only the first certificate of a file), answering 200 "ok". No admin
+# endpoint, no automatic HTTPS, its state under $T/caddy-NAME. Clients must
+# send the name: connect with --resolve localhost:PORT:127.0.0.1.
 start_caddy() {
-  local name=$1 port=$2 dir=$3 ca=$4
+  local name=$1 port=$2 dir=$3 ca cas=""
+  shift 3
+  for ca in "$@"; do
+    cas="$cas
+			trusted_ca_cert_file $ca"
+  done
   local home="$T/caddy-$name"
   mkdir -p "$home"
   cat >"$home/Caddyfile" <<CONF
@@ -254,8 +259,7 @@ https://localhost:$port {
 	tls $dir/server/server.cert.pem $dir/server/server.key.pem {
 		protocols tls1.2 tls1.3
 		client_auth {
-			mode require_and_verify
-			trusted_ca_cert_file $ca
+			mode require_and_verify$cas
 		}
 	}
 	respond "ok" 200
