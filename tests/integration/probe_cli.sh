@@ -16,7 +16,7 @@ pass "--help"
 
 expect_status 0 mtlskit probe --list-profiles
 for p in alb-verify alb-verify-allow-expired alb-passthrough apigw cloudflare cloudfront go \
-    nginx nginx-optional haproxy apache node strict; do
+    nginx nginx-optional haproxy apache node stunnel strict; do
   expect_grep "^$p: " "$T/out"
 done
 expect_grep '^  revoked +http 400 \[D\] docs/platforms.md' "$T/out"

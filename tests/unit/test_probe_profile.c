@@ -35,7 +35,7 @@ START_TEST(test_profile_tables_are_well_formed) {
       }
     }
   }
-  ck_assert_uint_eq(n, 13);
+  ck_assert_uint_eq(n, 14);
 }
 END_TEST
 
@@ -108,7 +108,8 @@ START_TEST(test_profile_lookup) {
                    mtk_probe_profile_find("go"));
   ck_assert_ptr_nonnull(mtk_probe_profile_find("cloudfront"));
   ck_assert_ptr_null(mtk_probe_profile_find("envoy"));
-  ck_assert_ptr_null(mtk_probe_profile_at(13));
+  ck_assert_ptr_null(mtk_probe_profile_at(14));
+  ck_assert_str_eq(mtk_probe_profile_find("stunnel")->library, "openssl");
   const struct mtk_probe_profile *strict = mtk_probe_profile_find("strict");
   ck_assert(strict->from_verdict);
   ck_assert_ptr_null(mtk_probe_profile_cell(strict, MTK_DEFECT_EXPIRED));
