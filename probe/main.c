@@ -36,7 +36,7 @@ static const char usage_text[] =
     "                        alb-verify-allow-expired, alb-passthrough,\n"
     "                        apigw, cloudflare (ibm-cis), cloudfront,\n"
     "                        go (caddy), nginx, nginx-optional, haproxy,\n"
-    "                        apache, node, strict;\n"
+    "                        apache, node, stunnel, strict;\n"
     "                        --list-profiles) or a profile file of yours\n"
     "  --name NAME           report name of the (single) URL target\n"
     "  --server-trust root|root+intermediate  what the server's trust store\n"
