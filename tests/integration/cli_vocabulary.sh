@@ -63,7 +63,7 @@ expect_grep "unknown platform 'mars' \(strict, alb \(or alb-verify\), apigw, ngi
 expect_status 2 mtlskit lint truststore --platform mars "$F/trust/root.pem"
 expect_grep "unknown platform 'mars' \(strict, alb" "$T/err"
 expect_status 2 mtlskit probe --fixtures "$F" --profile mars https://127.0.0.1:1/
-expect_grep "unknown profile 'mars' \(.*alb-verify \(or alb\), .*nginx, .*strict\)" "$T/err"
+expect_grep "unknown profile 'mars' \(.*alb-verify \(or alb\), .*nginx, .*strict, stunnel\)" "$T/err"
 expect_status 2 mtlskit serve --profile mars --cert "$F/server/server.cert.pem" \
   --key "$F/server/server.key.pem"
 expect_grep "'mars' is not alb-verify \(or alb\), alb-passthrough, apigw or cloudflare" "$T/err"
