@@ -72,14 +72,34 @@ int mtk_alb_name_rfc2253(const X509_NAME *name, char **out) {
 }
 
 // serial_hex writes |cert|'s serial as upper-case hex, two digits per byte,
-// without leading zero bytes ("00" for zero).
+// without leading zero bytes ("00" for zero): the INTEGER's content octets
+// as the certificate carries them, so a negative serial keeps its two's
+// complement form (-1 is "FF"), as the fixture manifest records it.
 static int serial_hex(X509 *cert, char **out) {
   const ASN1_INTEGER *serial = X509_get_serialNumber(cert);
   const unsigned char *data = ASN1_STRING_get0_data(serial);
   size_t len = (size_t)ASN1_STRING_length(serial);
+  bool negative = ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER;
   while (len > 1 && data[0] == 0) {
     data++;
     len--;
+  }
+  // The library holds a negative serial as its magnitude: negate it back.
+  unsigned char twos[64];
+  if (negative && len > 0 && len < sizeof(twos)) {
+    unsigned carry = 1;
+    for (size_t i = len; i-- > 0;) {
+      unsigned v = (unsigned)(unsigned char)~data[i] + carry;
+      twos[i + 1] = (unsigned char)v;
+      carry = v >> 8;
+    }
+    twos[0] = 0xff;  // sign octet, dropped below when redundant
+    data = twos;
+    len++;
+    while (len > 1 && data[0] == 0xff && (data[1] & 0x80)) {
+      data++;
+      len--;
+    }
   }
   char *s = malloc(2 * len + 3);
   if (s == NULL) {

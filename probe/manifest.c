@@ -20,6 +20,9 @@ static void case_cleanup(struct mtk_probe_case *c) {
   free(c->cert);
   free(c->key);
   free(c->reason);
+  for (size_t i = 0; i < c->num_libraries; i++) {
+    free(c->libraries[i].name);
+  }
 }
 
 void mtk_probe_manifest_cleanup(struct mtk_probe_manifest *m) {
@@ -100,6 +103,41 @@ static int join_file(const char *dir, const char *root, const char *case_name,
 }
 
 static char *dup_or_null(const char *s) { return s != NULL ? strdup(s) : NULL; }
+
+// load_libraries reads verdict.libraries ({"openssl": "accept", ...};
+// absent: none) into |c|.
+static int load_libraries(json_t *libs, struct mtk_probe_case *c,
+                          struct mtk_diag *diag) {
+  if (libs == NULL) {
+    return 0;
+  }
+  if (!json_is_object(libs) ||
+      json_object_size(libs) > MTK_PROBE_MAX_LIBRARIES) {
+    return mtk_diag_set(diag, MTK_EPARSE,
+                        "case %s: verdict.libraries must be an object of at "
+                        "most %d libraries",
+                        c->name, MTK_PROBE_MAX_LIBRARIES);
+  }
+  const char *lib;
+  json_t *v;
+  json_object_foreach(libs, lib, v) {
+    const char *text = json_string_value(v);
+    bool accept = text != NULL && strcmp(text, "accept") == 0;
+    if (!accept && (text == NULL || strcmp(text, "reject") != 0)) {
+      return mtk_diag_set(diag, MTK_EPARSE,
+                          "case %s: verdict.libraries.%s must be accept or "
+                          "reject",
+                          c->name, lib);
+    }
+    char *name = strdup(lib);
+    if (name == NULL) {
+      return MTK_ENOMEM;
+    }
+    c->libraries[c->num_libraries].name = name;
+    c->libraries[c->num_libraries++].accept = accept;
+  }
+  return 0;
+}
 
 static int load_case(const char *dir, const char *root, json_t *jc,
                      size_t index, const struct mtk_probe_manifest *m,
@@ -182,7 +220,18 @@ static int load_case(const char *dir, const char *root, json_t *jc,
   }
   c->reason =
       dup_or_null(json_string_value(json_object_get(verdict, "reason")));
-  return 0;
+  return load_libraries(json_object_get(verdict, "libraries"), c, diag);
+}
+
+enum mtk_probe_verdict mtk_probe_case_library_verdict(
+    const struct mtk_probe_case *c, const char *library) {
+  for (size_t i = 0; library != NULL && i < c->num_libraries; i++) {
+    if (strcmp(c->libraries[i].name, library) == 0) {
+      return c->libraries[i].accept ? MTK_PROBE_VERDICT_ACCEPT
+                                    : MTK_PROBE_VERDICT_REJECT;
+    }
+  }
+  return MTK_PROBE_VERDICT_UNKNOWN;
 }
 
 int mtk_probe_manifest_load(const char *dir, struct mtk_probe_manifest *m,

@@ -17,6 +17,7 @@ extern "C" {
 
 #define MTK_PROBE_MANIFEST_SCHEMA 1
 #define MTK_PROBE_MAX_DEFECTS 8
+#define MTK_PROBE_MAX_LIBRARIES 8
 
 enum mtk_probe_verdict {
   MTK_PROBE_VERDICT_UNKNOWN = 0,
@@ -36,6 +37,13 @@ struct mtk_probe_case {
   enum mtk_probe_verdict verdict_strict;
   char *reason;  // verdict.reason, may be NULL
   char *serial;  // the leaf's serial in hex, or NULL when absent
+  // verdict.libraries: what each X.509 library concludes, for profiles
+  // that name the library their server verifies with.
+  struct {
+    char *name;  // "openssl", "boringssl", ...
+    bool accept;
+  } libraries[MTK_PROBE_MAX_LIBRARIES];
+  size_t num_libraries;
 };
 
 struct mtk_probe_manifest {
@@ -45,6 +53,13 @@ struct mtk_probe_manifest {
   struct mtk_probe_case *cases;
   size_t num_cases;
 };
+
+// mtk_probe_case_library_verdict returns what library |library| concludes
+// on case |c| (verdict.libraries): MTK_PROBE_VERDICT_ACCEPT or _REJECT, or
+// MTK_PROBE_VERDICT_UNKNOWN when the manifest does not say (or |library|
+// is NULL).
+enum mtk_probe_verdict mtk_probe_case_library_verdict(
+    const struct mtk_probe_case *c, const char *library);
 
 // mtk_probe_manifest_init sets |m| to the empty state.
 void mtk_probe_manifest_init(struct mtk_probe_manifest *m);

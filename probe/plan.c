@@ -102,6 +102,37 @@ static int expect_from_verdict(const struct mtk_probe_case *k,
                                 &a->expect, NULL);
 }
 
+// expect_from_library judges case |k| by the manifest's verdict for the
+// library the profile's server runs (a defect the profile has no cell
+// for): accept is the profile's "none" cell, reject any refusal. It
+// returns 1 when the manifest has no such verdict.
+static int expect_from_library(const struct mtk_probe_target *t,
+                               const struct mtk_probe_case *k,
+                               struct mtk_probe_attempt *a) {
+  const struct mtk_probe_profile *p = t->profile;
+  enum mtk_probe_verdict v = mtk_probe_case_library_verdict(k, p->library);
+  const struct mtk_probe_cell *none =
+      mtk_probe_profile_cell(p, MTK_DEFECT_NONE);
+  if (v == MTK_PROBE_VERDICT_UNKNOWN ||
+      (v == MTK_PROBE_VERDICT_ACCEPT && none == NULL)) {
+    return 1;
+  }
+  int err = v == MTK_PROBE_VERDICT_ACCEPT
+                ? mtk_probe_cell_expect(none, t->tls, &a->expect)
+                : mtk_probe_expect_parse("refused|http 4xx", &a->expect, NULL);
+  if (err != 0) {
+    return MTK_EINTERNAL;
+  }
+  a->specified = true;
+  snprintf(a->basis, sizeof(a->basis), "verdict");
+  snprintf(a->source, sizeof(a->source),
+           "manifest verdict.libraries.%s %s (profile %s has no cell for "
+           "this case's defects)",
+           p->library, v == MTK_PROBE_VERDICT_ACCEPT ? "accept" : "reject",
+           p->name);
+  return 0;
+}
+
 static int expect_from_profile(const struct mtk_probe_target *t,
                                const struct mtk_probe_case *k,
                                struct mtk_probe_attempt *a) {
@@ -127,6 +158,11 @@ static int expect_from_profile(const struct mtk_probe_target *t,
       cell = mtk_probe_profile_cell(t->profile, k->defects[i]);
     }
     if (cell == NULL) {
+      int by_library = expect_from_library(t, k, a);
+      if (by_library <= 0) {
+        return by_library;
+      }
+      a->expect.num_matches = 0;
       a->specified = false;
       snprintf(a->basis, sizeof(a->basis), "-");
       snprintf(a->source, sizeof(a->source),

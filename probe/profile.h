@@ -44,6 +44,10 @@ struct mtk_probe_profile {
   // strict: the cell comes from the case's verdict.strict in the manifest
   // (accept: http 2xx; reject: refused|http 4xx), not from |cells|.
   bool from_verdict;
+  // The X.509 library the platform's server verifies with ("openssl"), or
+  // NULL: a defect without a cell takes the case's verdict for that
+  // library from the manifest (verdict.libraries) when it has one.
+  const char *library;
   // For platforms that document which client key types they take: a
   // case whose manifest key_type is one of |unsupported_key_types|
   // (NULL-terminated; NULL: no restriction) gets |key_type_cell| in place

@@ -258,17 +258,11 @@ static bool valid_name(const char *s) {
 
 static int load_top(const struct source *src, struct loaded *l,
                     struct mtk_diag *diag) {
-  static const char *const top_keys[] = {"mtlskit_profile",
-                                         "name",
-                                         "aliases",
-                                         "summary",
-                                         "assumes",
-                                         "cells",
-                                         "refusal_delay_ms",
-                                         "from_verdict",
-                                         "unsupported_key_types",
-                                         "recorded",
-                                         NULL};
+  static const char *const top_keys[] = {
+      "mtlskit_profile",  "name",         "aliases",
+      "summary",          "assumes",      "cells",
+      "refusal_delay_ms", "from_verdict", "unsupported_key_types",
+      "recorded",         "library",      NULL};
   json_t *root = l->root;
   if (!json_is_object(root)) {
     return mtk_diag_set(diag, MTK_EPARSE, "%s:1: not a JSON object", src->path);
@@ -294,6 +288,8 @@ static int load_top(const struct source *src, struct loaded *l,
       (err = get_string(src, root, NULL, 0, "summary", true, &l->p.summary,
                         diag)) != 0 ||
       (err = get_string(src, root, NULL, 0, "assumes", true, &l->p.assumes,
+                        diag)) != 0 ||
+      (err = get_string(src, root, NULL, 0, "library", false, &l->p.library,
                         diag)) != 0) {
     return err;
   }

@@ -60,7 +60,41 @@ extern "C" {
   XX(CRL_WRONG_SIGNER, "crl-wrong-signer",                                    \
      "the server's CRL is signed by a key other than the issuer's")           \
   XX(CRL_MISSING_INTERMEDIATE, "crl-missing-intermediate",                    \
-     "the server has no CRL for the intermediate")
+     "the server has no CRL for the intermediate")                            \
+  XX(NAME_CONSTRAINTS_VIOLATED, "name-constraints-violated",                  \
+     "a name of the leaf lies outside its issuer's nameConstraints")          \
+  XX(NAME_CONSTRAINTS_NO_SAN, "name-constraints-no-san",                      \
+     "the issuer has nameConstraints; the leaf has no subjectAltName")        \
+  XX(NAME_CONSTRAINTS_IP, "name-constraints-ip",                              \
+     "the issuer constrains iPAddress names; the leaf's IP SAN is inside")    \
+  XX(INTERMEDIATE_NO_KEY_USAGE, "intermediate-no-key-usage",                  \
+     "the issuing CA has no keyUsage extension")                              \
+  XX(INTERMEDIATE_NO_KEYCERTSIGN, "intermediate-no-keycertsign",              \
+     "the issuing CA's keyUsage lacks keyCertSign")                           \
+  XX(LEAF_KEYCERTSIGN, "leaf-keycertsign",                                    \
+     "leaf (CA:false) keyUsage includes keyCertSign")                         \
+  XX(EXPLICIT_POLICY_MISSING, "explicit-policy-missing",                      \
+     "a CA requires an explicit policy; the leaf asserts none")               \
+  XX(ANY_POLICY_INHIBITED, "any-policy-inhibited",                            \
+     "the leaf asserts only anyPolicy below a CA that inhibits it")           \
+  XX(AKI_MISMATCH, "aki-mismatch",                                            \
+     "the leaf's authorityKeyIdentifier names no key of its issuer")          \
+  XX(INTERMEDIATE_V1, "intermediate-v1",                                      \
+     "the issuing CA is a version 1 certificate (no extensions)")             \
+  XX(INTERMEDIATE_UNKNOWN_CRITICAL_EXTENSION,                                 \
+     "intermediate-unknown-critical-extension",                               \
+     "the issuing CA carries an unknown extension marked critical")           \
+  XX(ROOT_EXPIRED, "root-expired",                                            \
+     "the trusted root that issued the leaf has expired")                     \
+  XX(ANCHOR_NOT_SELF_SIGNED, "anchor-not-self-signed",                        \
+     "the trusted CA that issued the leaf is not self-signed")                \
+  XX(SAME_NAME_INTERMEDIATES, "same-name-intermediates",                      \
+     "two CAs with the issuer's name and different keys, the wrong one "      \
+     "sent first")                                                            \
+  XX(SERIAL_ZERO, "serial-zero", "leaf serial number is 0")                   \
+  XX(SERIAL_NEGATIVE, "serial-negative", "leaf serial number is negative")    \
+  XX(EMPTY_SUBJECT, "empty-subject",                                          \
+     "leaf subject is empty; its name is in a critical subjectAltName")
 
 enum mtk_defect {
 #define MTK_DEFECT_ENUM(name, str, desc) MTK_DEFECT_##name,

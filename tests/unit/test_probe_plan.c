@@ -19,7 +19,9 @@ static struct mtk_probe_case cases[] = {
      S("k"),
      MTK_PROBE_VERDICT_ACCEPT,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
     {S("nocert"),
      {MTK_DEFECT_NO_CERTIFICATE},
      1,
@@ -29,7 +31,9 @@ static struct mtk_probe_case cases[] = {
      NULL,
      MTK_PROBE_VERDICT_UNKNOWN,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
     {S("two"),
      {MTK_DEFECT_EXPIRED, MTK_DEFECT_REVOKED},
      2,
@@ -39,7 +43,9 @@ static struct mtk_probe_case cases[] = {
      S("k"),
      MTK_PROBE_VERDICT_REJECT,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
     {S("eku"),
      {MTK_DEFECT_EKU_SERVER_ONLY},
      1,
@@ -49,7 +55,9 @@ static struct mtk_probe_case cases[] = {
      S("k"),
      MTK_PROBE_VERDICT_UNKNOWN,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
     {S("crl"),
      {MTK_DEFECT_CRL_EXPIRED},
      1,
@@ -59,7 +67,9 @@ static struct mtk_probe_case cases[] = {
      S("k"),
      MTK_PROBE_VERDICT_UNKNOWN,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
     {S("ed"),
      {MTK_DEFECT_NONE},
      1,
@@ -69,7 +79,9 @@ static struct mtk_probe_case cases[] = {
      S("k"),
      MTK_PROBE_VERDICT_ACCEPT,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
 };
 static struct mtk_probe_manifest manifest = {NULL, trust_names, 2, cases, 6};
 
@@ -302,7 +314,9 @@ static struct mtk_probe_case ri_cases[] = {
      S("k"),
      MTK_PROBE_VERDICT_REJECT,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
     {S("trusted-int"),
      {MTK_DEFECT_NONE},
      1,
@@ -312,7 +326,9 @@ static struct mtk_probe_case ri_cases[] = {
      S("k"),
      MTK_PROBE_VERDICT_ACCEPT,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
     {S("crl"),
      {MTK_DEFECT_CRL_EXPIRED},
      1,
@@ -322,7 +338,9 @@ static struct mtk_probe_case ri_cases[] = {
      S("k"),
      MTK_PROBE_VERDICT_REJECT,
      NULL,
-     NULL},
+     NULL,
+     {{NULL, false}},
+     0},
 };
 static struct mtk_probe_manifest ri_manifest = {NULL, ri_trust_names, 3,
                                                 ri_cases, 3};
@@ -376,6 +394,83 @@ START_TEST(test_plan_server_trust) {
 END_TEST
 
 // Incomplete attempts, and the deadline derived from the work.
+// A defect the profile has no cell for takes the manifest's verdict for
+// the library the profile names; without one it stays unspecified.
+static char *lib_trust_names[] = {S("default")};
+static struct mtk_probe_case lib_cases[] = {
+    {S("cn-only"),
+     {MTK_DEFECT_NAME_CONSTRAINTS_NO_SAN},
+     1,
+     S("default"),
+     S("p256"),
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_DIVERGENT,
+     NULL,
+     NULL,
+     {{S("openssl"), true}, {S("boringssl"), false}},
+     2},
+    {S("outside"),
+     {MTK_DEFECT_NAME_CONSTRAINTS_VIOLATED, MTK_DEFECT_NAME_CONSTRAINTS_NO_SAN},
+     2,
+     S("default"),
+     S("p256"),
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_DIVERGENT,
+     NULL,
+     NULL,
+     {{S("openssl"), false}},
+     1},
+    {S("unstated"),
+     {MTK_DEFECT_SERIAL_ZERO},
+     1,
+     S("default"),
+     S("p256"),
+     S("c"),
+     S("k"),
+     MTK_PROBE_VERDICT_DIVERGENT,
+     NULL,
+     NULL,
+     {{NULL, false}},
+     0},
+};
+static struct mtk_probe_manifest lib_manifest = {NULL, lib_trust_names, 1,
+                                                 lib_cases, 3};
+
+START_TEST(test_plan_library_verdict) {
+  struct mtk_probe_config c;
+  struct mtk_probe_run r = {NULL, 0, 0};
+  char buf[256];
+  mtk_probe_config_init(&c);
+  add_target(&c, "nginx", "nginx", 0, NULL);
+  add_target(&c, "cf", "cloudflare", 0, NULL);
+  ck_assert_int_eq(mtk_probe_plan(&c, &lib_manifest, &r, NULL), 0);
+  ck_assert_int_eq(mtk_probe_case_library_verdict(&lib_cases[0], "boringssl"),
+                   MTK_PROBE_VERDICT_REJECT);
+  ck_assert_int_eq(mtk_probe_case_library_verdict(&lib_cases[0], NULL),
+                   MTK_PROBE_VERDICT_UNKNOWN);
+  struct mtk_probe_attempt *a = find(&r, "nginx", "cn-only");
+  ck_assert(a->specified);
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "http 2xx");  // nginx's "none" cell
+  ck_assert_str_eq(a->basis, "verdict");
+  ck_assert(strstr(a->source, "verdict.libraries.openssl accept") != NULL);
+  a = find(&r, "nginx", "outside");
+  ck_assert(a->specified);
+  ck_assert_int_eq(mtk_probe_expect_format(buf, sizeof(buf), &a->expect), 0);
+  ck_assert_str_eq(buf, "tls-alert|reset|closed|http 4xx");  // any refusal
+  // No verdict for the library, or a profile naming none: unspecified.
+  a = find(&r, "nginx", "unstated");
+  ck_assert(!a->specified);
+  ck_assert_str_eq(a->source,
+                   "profile nginx has no cell for defect serial-zero");
+  ck_assert(!find(&r, "cf", "cn-only")->specified);
+  mtk_probe_run_cleanup(&r);
+  mtk_probe_config_cleanup(&c);
+}
+END_TEST
+
 START_TEST(test_plan_incomplete_and_deadline) {
   struct mtk_probe_config c;
   struct mtk_probe_run r = {NULL, 0, 0};
@@ -432,6 +527,7 @@ static Suite *make_suite(void) {
   tcase_add_test(tc, test_plan_errors);
   tcase_add_test(tc, test_plan_server_trust);
   tcase_add_test(tc, test_plan_incomplete_and_deadline);
+  tcase_add_test(tc, test_plan_library_verdict);
   suite_add_tcase(s, tc);
   return s;
 }
