@@ -48,7 +48,8 @@ int mtk_platform_from_name(const char *name, enum mtk_platform *out) {
 
 bool mtk_platform_runs_openssl(enum mtk_platform platform) {
   return platform == MTK_PLATFORM_NGINX || platform == MTK_PLATFORM_HAPROXY ||
-         platform == MTK_PLATFORM_APACHE || platform == MTK_PLATFORM_NODE;
+         platform == MTK_PLATFORM_APACHE || platform == MTK_PLATFORM_NODE ||
+         platform == MTK_PLATFORM_STUNNEL;
 }
 
 bool mtk_platform_runs_go(enum mtk_platform platform) {
@@ -64,7 +65,10 @@ bool mtk_platform_checks_revocation(enum mtk_platform platform) {
 }
 
 bool mtk_platform_crl_check_all(enum mtk_platform platform) {
-  return platform == MTK_PLATFORM_STRICT || mtk_platform_runs_openssl(platform);
+  // stunnel 5.68 src/verify.c crl_init: X509_V_FLAG_CRL_CHECK alone.
+  return platform == MTK_PLATFORM_STRICT ||
+         (mtk_platform_runs_openssl(platform) &&
+          platform != MTK_PLATFORM_STUNNEL);
 }
 
 void mtk_platform_choices(char *out, size_t out_len) {

@@ -21,7 +21,8 @@ extern "C" {
   XX(CLOUDFLARE, "cloudflare") \
   XX(APACHE, "apache")         \
   XX(NODE, "node")             \
-  XX(GO, "go")
+  XX(GO, "go")                 \
+  XX(STUNNEL, "stunnel")
 
 enum mtk_platform {
 #define MTK_PLATFORM_ENUM(name, str) MTK_PLATFORM_##name,
@@ -42,8 +43,8 @@ MTK_MUST_CHECK int mtk_platform_from_name(const char *name,
                                           enum mtk_platform *out);
 
 // mtk_platform_runs_openssl: whether |platform|'s real server verifies
-// client certificates with OpenSSL (nginx, haproxy, apache, node), so that
-// mtlskit decides for it with OpenSSL too.
+// client certificates with OpenSSL (nginx, haproxy, apache, node, stunnel),
+// so that mtlskit decides for it with OpenSSL too.
 bool mtk_platform_runs_openssl(enum mtk_platform platform);
 
 // mtk_platform_runs_go: whether |platform|'s real server verifies client
@@ -57,8 +58,9 @@ bool mtk_platform_runs_go(enum mtk_platform platform);
 bool mtk_platform_checks_revocation(enum mtk_platform platform);
 
 // mtk_platform_crl_check_all: whether |platform|, once given CRLs, wants a
-// CRL for every CA in the path (OpenSSL's X509_V_FLAG_CRL_CHECK_ALL, as the
-// OpenSSL servers set it, and strict).
+// CRL for every CA in the path (OpenSSL's X509_V_FLAG_CRL_CHECK_ALL, as
+// nginx, HAProxy, Apache and Node set it, and strict), rather than the
+// client certificate's issuer's only (stunnel's X509_V_FLAG_CRL_CHECK).
 bool mtk_platform_crl_check_all(enum mtk_platform platform);
 
 // mtk_platform_choices writes the valid names, for error messages

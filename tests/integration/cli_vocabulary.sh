@@ -59,7 +59,7 @@ for pair in alb:alb-verify cloudflare:ibm-cis nginx:nginx-optional go:caddy; do
   expect_status 0 mtlskit lint truststore --platform "$b" "$F/trust/root.pem"
 done
 expect_status 2 mtlskit verify --platform mars "${args[@]}" "$F/cases/ok-root-leaf/cert.pem"
-expect_grep "unknown platform 'mars' \(strict, alb \(or alb-verify\), apigw, nginx \(or nginx-optional\), haproxy, cloudflare \(or ibm-cis\), apache, node, go \(or caddy\)\)" "$T/err"
+expect_grep "unknown platform 'mars' \(strict, alb \(or alb-verify\), apigw, nginx \(or nginx-optional\), haproxy, cloudflare \(or ibm-cis\), apache, node, go \(or caddy\), stunnel\)" "$T/err"
 expect_status 2 mtlskit lint truststore --platform mars "$F/trust/root.pem"
 expect_grep "unknown platform 'mars' \(strict, alb" "$T/err"
 expect_status 2 mtlskit probe --fixtures "$F" --profile mars https://127.0.0.1:1/

@@ -175,10 +175,11 @@ start_nginx_http() {
   run_nginx "$1" "$2" "worker_rlimit_nofile 20000;$nl" 16384 "$3$nl" "$4"
 }
 
-# start_mtls_servers [--http2] DIR CRL_FILE NODE_CRL_FILE...: start the
-# five servers the probe is checked against, each requiring a client
-# certificate from the fixture set in DIR (server/server.{cert,key}.pem,
-# trust/root.pem) and checking CRL_FILE (every CA's CRL in one file): nginx
+# start_mtls_servers [--http2] [--trust BUNDLE] DIR CRL_FILE
+# NODE_CRL_FILE...: start the five servers the probe is checked against,
+# each requiring a client certificate from the fixture set in DIR
+# (server/server.{cert,key}.pem; trusting BUNDLE, default trust/root.pem)
+# and checking CRL_FILE (every CA's CRL in one file): nginx
 # `on`, nginx `optional` with a 403 rule, HAProxy `verify required`, Apache
 # `SSLVerifyClient require` and Node `requestCert` (which wants one CRL per
 # file: NODE_CRL_FILE...). With --http2, nginx, HAProxy and Apache also
@@ -193,15 +194,21 @@ start_mtls_servers() {
 Protocols h2 http/1.1"
     shift
   fi
+  local trust=""
+  if [ "$1" = --trust ]; then
+    trust=$2
+    shift 2
+  fi
   local dir=$1 crl=$2
   shift 2
+  trust=${trust:-$dir/trust/root.pem}
   cat "$dir/server/server.cert.pem" "$dir/server/server.key.pem" \
     >"$T/mtls-server.pem"
   local nginx_common="
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_certificate $dir/server/server.cert.pem;
     ssl_certificate_key $dir/server/server.key.pem;
-    ssl_client_certificate $dir/trust/root.pem;
+    ssl_client_certificate $trust;
     ssl_verify_depth 2;  # leaf + 2 intermediates + root
     ssl_crl $crl;"
   p_nginx=$(free_port)
@@ -216,19 +223,50 @@ Protocols h2 http/1.1"
       return 200 \"ok\n\";
     }" "$nginx_listen"
   p_haproxy=$(free_port)
-  start_haproxy strict "$p_haproxy" "ssl crt $T/mtls-server.pem$haproxy_alpn verify required ca-file $dir/trust/root.pem crl-file $crl"
+  start_haproxy strict "$p_haproxy" "ssl crt $T/mtls-server.pem$haproxy_alpn verify required ca-file $trust crl-file $crl"
   p_apache=$(free_port)
   start_apache strict "$p_apache" "
   SSLCertificateFile $dir/server/server.cert.pem
   SSLCertificateKeyFile $dir/server/server.key.pem
-  SSLCACertificateFile $dir/trust/root.pem
+  SSLCACertificateFile $trust
   SSLCARevocationFile $crl
   SSLCARevocationCheck chain
   SSLVerifyClient require
   SSLVerifyDepth 3" "$apache_h2"  # errdepth of the root is 3
   p_node=$(free_port)
   start_node strict "$p_node" "$dir/server/server.key.pem" \
-    "$dir/server/server.cert.pem" "$dir/trust/root.pem" "$@"
+    "$dir/server/server.cert.pem" "$trust" "$@"
+}
+
+# start_stunnel NAME PORT CERT KEY CA_FILE [CRL_FILE]: run stunnel (Debian's
+# stunnel4) in the foreground as a TLS server on 127.0.0.1:PORT with
+# `verifyChain = yes` against CA_FILE (and CRLfile CRL_FILE), TLS 1.2 and
+# 1.3, passing connections to a plain HTTP backend on another loopback port
+# that answers every GET with 200. Its directory is $T/stunnel-NAME.
+start_stunnel() {
+  local name=$1 port=$2 cert=$3 key=$4 ca=$5 crl=${6:-}
+  local dir="$T/stunnel-$name" backend
+  mkdir -p "$dir/www"
+  echo ok >"$dir/www/index.html"
+  backend=$(free_port)
+  run_server "$backend" "$dir/backend.log" \
+    python3 -m http.server --bind 127.0.0.1 --directory "$dir/www" "$backend" ||
+    return 1
+  cat >"$dir/stunnel.conf" <<CONF
+foreground = yes
+pid =
+debug = info
+[mtls]
+accept = 127.0.0.1:$port
+connect = 127.0.0.1:$backend
+cert = $cert
+key = $key
+CAfile = $ca
+${crl:+CRLfile = $crl}
+verifyChain = yes
+sslVersionMin = TLSv1.2
+CONF
+  run_server "$port" "$dir/stunnel.log" stunnel "$dir/stunnel.conf"
 }
 
 # start_caddy NAME PORT DIR CA_FILE...: run Caddy (Go crypto/tls) with one

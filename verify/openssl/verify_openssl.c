@@ -55,6 +55,16 @@ static const struct server_settings servers[] = {
     {MTK_PLATFORM_NODE, OPENSSL_DEFAULT_DEPTH, 1, "not set (OpenSSL's default)",
      "https://github.com/nodejs/node/blob/v20.20.2/src/crypto/"
      "crypto_context.cc (SecureContext::AddCRL, SetCert, AddCACert)"},
+    // verifyChain = yes (or verify = 2) requests and requires a client
+    // certificate and refuses any verify error at any depth; no verify
+    // depth is set; CRLfile sets X509_V_FLAG_CRL_CHECK alone (the client
+    // certificate's issuer's CRL); securityLevel unset raises the SSL_CTX's
+    // level to at least 2 (DEFAULT_SECURITY_LEVEL), Debian's already.
+    {MTK_PLATFORM_STUNNEL, OPENSSL_DEFAULT_DEPTH, -1,
+     "not set (OpenSSL's default)",
+     "https://github.com/mtrojnar/stunnel/blob/stunnel-5.68/src/verify.c "
+     "(verify_init, crl_init, verify_callback), src/options.c (verify, "
+     "verifyChain), src/ctx.c (securityLevel)"},
 };
 
 // server_of returns the settings of |platform|, or NULL for a platform that
@@ -203,6 +213,7 @@ int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
   snprintf(out->detail, sizeof(out->detail), "ok");
   int depth = config->depth >= 0 ? config->depth : server->default_depth;
   bool check_crls = crls != NULL && sk_X509_CRL_num(crls) > 0;
+  bool check_all = mtk_platform_crl_check_all(config->platform);
   int level = server->auth_level >= 0 ? server->auth_level : security_level();
   snprintf(basis->library, sizeof(basis->library), "%s",
            OpenSSL_version(OPENSSL_VERSION));
@@ -211,8 +222,9 @@ int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
            "SSL client), verify depth %d (%s), auth level %d, %s, partial "
            "chain off, trusted first",
            depth, server->depth_rule, level,
-           check_crls ? "X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL"
-                      : "no CRL check");
+           !check_crls ? "no CRL check"
+           : check_all ? "X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL"
+                       : "X509_V_FLAG_CRL_CHECK (the client certificate only)");
   basis->source = server->source;
   if (leaf == NULL) {
     out->accepted = false;
@@ -239,8 +251,9 @@ int verify_backend_run(const struct mtk_verify_config *config, X509 *leaf,
     }
   }
   if (check_crls) {
-    X509_STORE_set_flags(store,
-                         X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+    X509_STORE_set_flags(
+        store,
+        X509_V_FLAG_CRL_CHECK | (check_all ? X509_V_FLAG_CRL_CHECK_ALL : 0));
   }
   if (!X509_STORE_CTX_init(ctx, store, leaf, chain)) {
     err = mtk_diag_set(diag, MTK_ECRYPTO, "cannot set up verification");
