@@ -404,7 +404,7 @@ check apache "$apache_default_port" ok
 # "localhost" (Caddy picks it by SNI). Every case is presented over TLS 1.2
 # and 1.3; --platform go must say what Caddy did.
 caddy_differential() {
-  local port c
+  local port c go_cases
   command -v caddy >/dev/null || fail "caddy is not installed (scripts/install-deps)"
   mkdir -p "$D/caddy/server" "$D/caddy/ca"
   openssl req -new -key "$D/server.key" -subj /CN=localhost \
@@ -416,11 +416,61 @@ caddy_differential() {
     -out "$D/caddy/server/server.cert.pem" 2>/dev/null || fail "x509 caddy server"
   cp "$D/server.key" "$D/caddy/server/server.key.pem"
   awk '/BEGIN/{n++} {print > "'"$D"'/caddy/ca/" n ".pem"}' "$D/trust.pem"
+  # Shapes where Go's rules are its own (docs/verify.md GO RULES), checked
+  # against Caddy only.
+  cat >>"$D/ext.cnf" <<'CNF'
+[go_int_nc_dot]
+basicConstraints=critical,CA:true
+keyUsage=critical,keyCertSign,cRLSign
+nameConstraints=critical,permitted;DNS:.example.com
+[go_int_nc_dirname]
+basicConstraints=critical,CA:true
+keyUsage=critical,keyCertSign,cRLSign
+nameConstraints=critical,permitted;dirName:go_dir
+[go_dir]
+CN=go dirname
+[go_int_ca_false]
+basicConstraints=critical,CA:false
+keyUsage=critical,keyCertSign,cRLSign
+[go_leaf_apex]
+basicConstraints=CA:false
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+subjectAltName=DNS:example.com
+[go_leaf_othername]
+basicConstraints=CA:false
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+subjectAltName=critical,otherName:1.3.6.1.4.1.311.20.2.3;UTF8:user@example.com
+[go_leaf_uri_port]
+basicConstraints=CA:false
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+subjectAltName=URI:https://client.example.com:8443/x
+CNF
+  local before=${#cases[@]}
+  # A DNS constraint with a leading period (Go: a label more is needed).
+  case_of go-nc-dot-apex go_int_nc_dot go_leaf_apex /CN=apex
+  case_of go-nc-dot-below go_int_nc_dot leaf_san_inside /CN=below
+  # A directoryName constraint: Go handles none, so it is an unhandled
+  # critical extension.
+  case_of go-nc-dirname go_int_nc_dirname leaf "/CN=go dirname"
+  # An intermediate with cA=FALSE; one signed with SHA-1.
+  case_of go-int-ca-false go_int_ca_false leaf /CN=ca-false
+  sign go-sha1-int "/CN=go sha1 intermediate" root int -sha1
+  sign go-sha1-leaf /CN=sha1-int go-sha1-int leaf
+  chain go-int-sha1 go-sha1-leaf go-sha1-int
+  # A critical SAN holding only an otherName: nothing Go records.
+  case_of go-san-othername int go_leaf_othername /CN=othername
+  # A URI SAN with a port under a URI constraint on its host.
+  case_of go-uri-port int_nc_uri go_leaf_uri_port /CN=uri-port
+  go_cases=("${cases[@]:$before}")
+  cases=("${cases[@]:0:$before}")
   port=$(free_port)
   start_caddy diff "$port" "$D/caddy" "$D/caddy/ca/"*.pem ||
     fail "caddy did not start"
   server_name=localhost
-  for c in "${cases[@]}"; do
+  for c in "${cases[@]}" "${go_cases[@]}"; do
     check go "$port" "$c"
   done
   server_name=
