@@ -81,6 +81,8 @@ cat "$T"/ca{1,2,3,4,5,6}.pem >"$T/six.pem"
 expect_rule cloudflare error cloudflare.ca-count "$T/six.pem"
 cat "$T"/ca{1,2,3,4,5}.pem >"$T/five.pem"
 expect_clean cloudflare "$T/five.pem"
+expect_rule go warning caddy.one-ca-per-file "$T/good.pem"
+expect_clean go "$T/root.pem"
 
 ossl_root big -addext "1.3.6.1.4.1.55555.1=ASN1:UTF8String:$(head -c 17000 /dev/zero | tr '\0' x)"
 expect_rule alb error alb.ca-size "$T/big.pem"
