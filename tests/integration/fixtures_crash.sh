@@ -100,11 +100,15 @@ for old in "$D".replaced-*; do whole_set "$old"; done
 pass "fixtures --force killed after 300 ms: the set whole, old sets whole, the re-run succeeds"
 
 # Recovery itself: a partial (or empty) DIR.new-* is removed, a whole one kept as
-# DIR.replaced-TIME, a locked one (a build in progress) left alone.
+# DIR.replaced-TIME, a locked one (a build in progress) left alone. A set
+# with its manifest but not every file it names (the old copy of a refreshed
+# set, cut short while being removed) is partial.
 E="$T/rec"
-mkdir "$E.new-AAAAAA" "$E.new-BBBBBB" "$E.new-DDDDDD"
+mkdir "$E.new-AAAAAA" "$E.new-BBBBBB" "$E.new-DDDDDD" "$E.new-EEEEEE"
 echo partial >"$E.new-AAAAAA/manifest.json"
 cp -r "$D/." "$E.new-BBBBBB/"
+cp -r "$D/." "$E.new-EEEEEE/"
+rm -r "$E.new-EEEEEE/server"
 mkdir "$E.new-CCCCCC"
 echo busy >"$E.new-CCCCCC/file"
 exec {lock}<"$E.new-CCCCCC"
@@ -113,11 +117,12 @@ expect_status 0 mtlskit fixtures --only ok-root-leaf "$E"
 exec {lock}<&-
 whole_set "$E"
 [ ! -e "$E.new-AAAAAA" ] && [ ! -e "$E.new-DDDDDD" ] || fail "a partial build was kept"
+[ ! -e "$E.new-EEEEEE" ] || fail "a set missing files was kept"
 [ ! -e "$E.new-BBBBBB" ] || fail "a whole set was left at its staging name"
 kept=$(compgen -G "$E.replaced-*")
 whole_set "$kept"
 [ -f "$E.new-CCCCCC/file" ] || fail "a locked build was touched"
-expect_grep "removed 2 partial builds of $E left by a killed run" "$T/err"
+expect_grep "removed 3 partial builds of $E left by a killed run" "$T/err"
 expect_grep "a whole set a killed run left beside $E, keys included, is now $kept" "$T/err"
 pass "recovery removes partial builds, keeps whole sets, leaves locked ones"
 
