@@ -8,7 +8,7 @@
 . "$MTK_SRC/tests/lib/servers.sh"
 # For mtlskit verify in the sanitized build: the policy shapes meet a leak
 # in Debian's BoringSSL under --platform strict (tests/lsan.supp says which).
-lsan="suppressions=$MTK_SRC/tests/lsan.supp:fast_unwind_on_malloc=0:print_suppressions=0"
+lsan=$VERIFY_LSAN_OPTIONS
 
 D="$T/ca"
 mkdir -p "$D"

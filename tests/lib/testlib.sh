@@ -62,16 +62,34 @@ tree_digest() {
     LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+# free_port: a TCP port on 127.0.0.1 that nothing uses now, drawn at random
+# below the kernel's ephemeral range (ip_local_port_range), so that no
+# client connection and no other test's bind to port 0 is given it before
+# the server of this test binds it (a port from bind(0) was, once, taken by
+# another test's server in the parallel sanitized run).
 free_port() {
   python3 - <<'PY'
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200):
+    port = random.randint(10000, max(10001, low - 1))
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("free_port: no free port below %d" % low)
 PY
 }
+
+# VERIFY_LSAN_OPTIONS: LSAN_OPTIONS for `mtlskit verify` in the sanitized
+# build on certificates with policy extensions (tests/lsan.supp says why).
+VERIFY_LSAN_OPTIONS="suppressions=$MTK_SRC/tests/lsan.supp:fast_unwind_on_malloc=0:print_suppressions=0"
 
 # wait_port PORT [SECONDS]: wait until something accepts on 127.0.0.1:PORT.
 wait_port() {

@@ -12,11 +12,10 @@
 #                           now.
 #   vp_ca_ext / vp_leaf_ext print the extensions of a conforming CA / client
 #                           certificate, one per line, for "${ext[@]}".
-#   $VERIFY_LSAN_OPTIONS    LSAN_OPTIONS for `mtlskit verify` in the sanitized
-#                           build (tests/lsan.supp says why)
+#   (for `mtlskit verify` in the sanitized build: $VERIFY_LSAN_OPTIONS of
+#   tests/lib/testlib.sh)
 P=${P:-$T/pki}
 mkdir -p "$P"
-VERIFY_LSAN_OPTIONS="suppressions=$MTK_SRC/tests/lsan.supp:fast_unwind_on_malloc=0:print_suppressions=0"
 
 vp_key() {
   local name=$1 type=$2
