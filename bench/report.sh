@@ -12,7 +12,8 @@
 #    the same two files by (target, case) and comparing result and observed
 #    outcome, the same comparison.
 # The inputs are made from real runs on this machine: a probe of a local
-# ALB-like endpoint (37 cases) copied to 271 targets, and a two-second
+# ALB-like endpoint (every case of the catalogue) copied to as many targets
+# as make 10,000 attempts, and a two-second
 # loadgen --hdr-log against it at a 250 ms interval whose interval lines are
 # repeated, with shifted start times, to fill the hour.
 # Usage: bench/report.sh [BIN_DIR]   (default: build/bin)
@@ -73,16 +74,17 @@ with open(f"{t}/hour.hlog", "w") as out:
     for s in range(3600):
         for f in intervals[s % len(intervals)]:
             out.write(",".join([f[0], f"{s:.3f}", "1.000"] + f[3:]) + "\n")
-# 10,000 attempts: the probe's target copied under 271 names.
+# 10,000 attempts: the probe's target copied under as many names as it takes.
 p = json.load(open(f"{t}/probe1.json"))
 target = p["targets"][0]
 p["targets"] = []
-for i in range(271):
+copies = round(10000 / len(target["results"]))
+for i in range(copies):
     c = copy.deepcopy(target)
     c["name"] = f"edge-{i:03d}"
     p["targets"].append(c)
 for k in p["summary"]:
-    p["summary"][k] *= 271
+    p["summary"][k] *= copies
 json.dump(p, open(f"{t}/probe-old.json", "w"), indent=2)
 # Tonight: three targets let a revoked client in.
 for c in p["targets"][:3]:
