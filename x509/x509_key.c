@@ -62,12 +62,12 @@ const char *mtk_key_type_name(enum mtk_key_type type) {
   return "unknown";
 }
 
-static EVP_PKEY *gen_rsa(unsigned bits) {
+EVP_PKEY *mtk_rsa_generate(unsigned bits, BN_GENCB *cb) {
   EVP_PKEY *pkey = NULL;
   RSA *rsa = RSA_new();
   BIGNUM *e = BN_new();
   if (rsa == NULL || e == NULL || !BN_set_word(e, RSA_F4) ||
-      !RSA_generate_key_ex(rsa, (int)bits, e, NULL)) {
+      !RSA_generate_key_ex(rsa, (int)bits, e, cb)) {
     goto out;
   }
   pkey = EVP_PKEY_new();
@@ -114,16 +114,16 @@ int mtk_key_generate(enum mtk_key_type type, EVP_PKEY **out_key,
   EVP_PKEY *pkey = NULL;
   switch (type) {
     case MTK_KEY_RSA1024:
-      pkey = gen_rsa(1024);
+      pkey = mtk_rsa_generate(1024, NULL);
       break;
     case MTK_KEY_RSA2048:
-      pkey = gen_rsa(2048);
+      pkey = mtk_rsa_generate(2048, NULL);
       break;
     case MTK_KEY_RSA3072:
-      pkey = gen_rsa(3072);
+      pkey = mtk_rsa_generate(3072, NULL);
       break;
     case MTK_KEY_RSA4096:
-      pkey = gen_rsa(4096);
+      pkey = mtk_rsa_generate(4096, NULL);
       break;
     case MTK_KEY_P256:
       pkey = gen_ec(NID_X9_62_prime256v1);

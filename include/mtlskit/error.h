@@ -30,6 +30,7 @@ extern "C" {
   XX(EINVAL, -EINVAL, "invalid argument", MTK_EXIT_USAGE)                \
   XX(ERANGE, -ERANGE, "value out of range", MTK_EXIT_USAGE)              \
   XX(ETIMEDOUT, -ETIMEDOUT, "timed out", MTK_EXIT_RUNTIME)               \
+  XX(ECANCELED, -ECANCELED, "canceled", MTK_EXIT_RUNTIME)                \
   XX(EUSAGE, -4001, "usage error", MTK_EXIT_USAGE)                       \
   XX(EPARSE, -4002, "malformed input", MTK_EXIT_USAGE)                   \
   XX(ECORRUPT, -4003, "corrupt data", MTK_EXIT_RUNTIME)                  \
