@@ -122,13 +122,12 @@ static void add_change(json_t *changes, const char *change,
                        const struct report_attempt *neu) {
   const struct report_attempt *any = old != NULL ? old : neu;
   json_array_append_new(
-      changes,
-      json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "change", change,
-                "target", any->target, "case", any->case_name, "old_result",
-                old != NULL ? old->result : NULL, "new_result",
-                neu != NULL ? neu->result : NULL, "old_observed",
-                old != NULL ? old->observed : NULL, "new_observed",
-                neu != NULL ? neu->observed : NULL));
+      changes, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "change",
+                         change, "target", any->target, "case", any->case_name,
+                         "old_result", old != NULL ? old->result : NULL,
+                         "new_result", neu != NULL ? neu->result : NULL,
+                         "old_observed", old != NULL ? old->observed : NULL,
+                         "new_observed", neu != NULL ? neu->observed : NULL));
 }
 
 // compare_attempt adds to |changes| what became of NEW's attempt |a|, whose

@@ -69,9 +69,9 @@ struct loading {
 // the exit status of the one-line error it leaves in |l->diag|.
 static int read_file(struct loading *l) {
   mtk_diag_init(&l->diag);
-  int err = mtk_file_read_padded(l->path, MAX_RESULT_BYTES,
-                                 REPORT_OUTLINE_PADDING, &l->data, &l->len,
-                                 &l->diag);
+  int err =
+      mtk_file_read_padded(l->path, MAX_RESULT_BYTES, REPORT_OUTLINE_PADDING,
+                           &l->data, &l->len, &l->diag);
   if (err != 0) {
     if (l->diag.msg[0] == '\0') {
       mtk_diag_set(&l->diag, err, "%s: %s", l->path, mtk_strerror(err));
@@ -199,8 +199,7 @@ int report_result_load_outlines(const char *path_a, struct report_result *a,
 }
 
 void report_result_free(struct report_result *r) {
-  struct report_outline o = {r->doc, r->attempts, r->num_attempts,
-                             r->strings};
+  struct report_outline o = {r->doc, r->attempts, r->num_attempts, r->strings};
   report_outline_cleanup(&o);
   r->doc = NULL;
   r->attempts = NULL;

@@ -145,7 +145,8 @@ START_TEST(test_outline_refuses_what_jansson_refuses) {
       "{\"targets\": [{\"name\": \"a\\u0000\", \"results\": []}]}",
       "{\"targets\": [{\"results\": [{\"case\": \"c\\u0000\"}]}]}",
       "{\"targets\": [{\"results\": [{\"case\": \"c\", \"case\": \"d\"}]}]}",
-      "{\"targets\": [{\"results\": [{\"observed\": {\"text\": \"\\u0000\"}}]}]}",
+      "{\"targets\": [{\"results\": [{\"observed\": {\"text\": "
+      "\"\\u0000\"}}]}]}",
       "{\"targets\": [{\"results\": [{\"observed\": {\"text\": \"a\","
       " \"text\": \"b\"}}]}]}",
       "{\"targets\": [{\"results\": [{\"result\": 18446744073709551615}]}]}",
