@@ -320,14 +320,16 @@ bool outline_root(const element &root, size_t len, report_outline *out) {
   for (key_value_pair field : obj) {
     if (!ok) break;
     array targets;
-    json_t *value;
+    json_t *value = nullptr;
     if (field.key == "targets" && as_array(field.value, &targets)) {
-      ok = walk_targets(targets, &a);
-      value = json_array();  // a probe result's, as result.h reads it
+      if (walk_targets(targets, &a)) {
+        value = json_array();  // a probe result's, as result.h reads it
+      }
     } else {
       value = convert(field.value);
     }
-    ok = ok && value != nullptr &&
+    // (json_object_setn_new_nocheck releases |value| when it fails.)
+    ok = value != nullptr &&
          json_object_setn_new_nocheck(doc, field.key.data(), field.key.size(),
                                       value) == 0;
   }
