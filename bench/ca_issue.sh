@@ -9,6 +9,10 @@
 #      written by `mtlskit ca crl` and checked with `openssl crl -noout`.
 # Usage: bench/ca_issue.sh [BIN_DIR]   (default: build/bin)
 # Environment: N_P256 (300), N_RSA (50), N_BIG (10000), N_CRL (500000).
+# Equal work: both sides generate each key, write it, a CSR, the
+# certificate, its newcerts/ copy and an index line (the inventory lines
+# count them); mtlskit also makes them durable (one syncfs before the index
+# is written), which openssl ca does not.
 # Figures go to stdout; nothing is asserted (timings belong to benchmarks).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,6 +82,16 @@ openssl_rate() { # openssl_rate N KEYTYPE -> prints seconds
   secs "$t0" "$t1"
 }
 
+# inventory DIR: the files each side leaves per certificate, so that the
+# work compared is seen to be the same.
+inventory() {
+  printf '%s keys, %s CSRs, %s certificates, %s newcerts copies, %s index lines' \
+    "$(find "$1/private" -name 'u*.key.pem' | wc -l)" \
+    "$(find "$1/csr" -name 'u*.csr.pem' | wc -l)" \
+    "$(find "$1/certs" -name 'u*.cert.pem' | wc -l)" \
+    "$(find "$1/newcerts" -name '*.pem' | wc -l)" "$(wc -l <"$1/index.txt")"
+}
+
 # findmnt names the mounted type (ext4); stat -f only knows the superblock
 # magic, which ext2, ext3 and ext4 share ("ext2/ext3").
 echo "mtlskit ca issuance benchmark ($(nproc) cores, $(openssl version | cut -d' ' -f1-2), work dir on $(findmnt -no FSTYPE -T "$work" 2>/dev/null || stat -f -c %T "$work"))"
@@ -90,6 +104,7 @@ for kt in p256 rsa2048; do
   ratio=$(awk -v a="$mr" -v b="$orr" 'BEGIN { printf "%.1f", a / b }')
   printf '%-8s N=%-5d mtlskit batch %8.3f s %9s certs/s | openssl req+ca %8.3f s %7s certs/s | ratio %sx\n' \
     "$kt" "$n" "$m" "$mr" "$o" "$orr" "$ratio"
+  echo "         files: mtlskit $(inventory "$work/m-$kt-$n-1"); openssl $(inventory "$work/o-$kt-$n")"
 done
 
 big=$(mtlskit_once "$N_BIG" p256 big)

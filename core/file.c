@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -250,6 +251,27 @@ int mtk_file_create(const char *path, const void *data, size_t data_len,
   return 0;
 }
 
+// Buffers at least this large are aligned to, and advised to use,
+// transparent huge pages.
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+
+// alloc_read_buffer allocates |size| bytes to read a file into, to be freed
+// with free(). A large buffer is aligned on a huge page and advised to use
+// huge pages where the kernel leaves that to the program (THP "madvise"):
+// reading a 14 MB file into 4 KiB pages takes some 3,500 page faults,
+// which cost more than the read itself on a virtual machine.
+static char *alloc_read_buffer(size_t size) {
+  if (size < 2 * HUGE_PAGE_BYTES) {
+    return malloc(size);
+  }
+  void *buf = NULL;
+  if (posix_memalign(&buf, HUGE_PAGE_BYTES, size) != 0) {
+    return NULL;
+  }
+  (void)madvise(buf, size & ~(HUGE_PAGE_BYTES - 1), MADV_HUGEPAGE);  // a hint
+  return buf;
+}
+
 int mtk_file_read(const char *path, size_t max_len, char **out, size_t *out_len,
                   struct mtk_diag *diag) {
   return mtk_file_read_padded(path, max_len, 1, out, out_len, diag);
@@ -280,7 +302,7 @@ int mtk_file_read_padded(const char *path, size_t max_len, size_t padding,
     goto out;
   }
   size_t cap = (size_t)st.st_size;
-  buf = malloc(cap + (padding > 0 ? padding : 1));
+  buf = alloc_read_buffer(cap + (padding > 0 ? padding : 1));
   if (buf == NULL) {
     err = MTK_ENOMEM;
     goto out;

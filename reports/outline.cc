@@ -1,66 +1,30 @@
 // report_outline_parse (outline.h): simdjson's DOM parser, then a walk that
-// copies into jansson the values the outline keeps. Only simdjson's
-// error-code interface is used, so this file builds without exceptions.
+// copies a probe result's attempts into one flat array and everything else
+// into jansson values. Only simdjson's error-code interface is used, so this
+// file builds without exceptions.
 #include "outline.h"
 
 #include <simdjson.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string_view>
 
 static_assert(REPORT_OUTLINE_PADDING >= simdjson::SIMDJSON_PADDING,
               "the padding simdjson reads past the data");
 
-namespace {
-
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-
-// Where a value sits in a probe result, as far as the outline cares: ANY is
-// kept whole; the others keep only some of their members.
-enum class Level {
-  kAny,
-  kRoot,
-  kTargets,
-  kTarget,
-  kResults,
-  kAttempt,
-  kObserved
+struct report_outline_parser {
+  simdjson::dom::parser dom;
 };
 
-// member_level says whether the member |key| of an object at |level| is
-// kept (false: dropped) and at which level its value is read.
-bool member_level(Level level, std::string_view key, Level *child) {
-  switch (level) {
-    case Level::kRoot:
-      *child = key == "targets" ? Level::kTargets : Level::kAny;
-      return true;
-    case Level::kTarget:
-      *child = key == "results" ? Level::kResults : Level::kAny;
-      return key == "name" || key == "results";
-    case Level::kAttempt:
-      *child = key == "observed" ? Level::kObserved : Level::kAny;
-      return key == "case" || key == "result" || key == "observed";
-    case Level::kObserved:
-      *child = Level::kAny;
-      return key == "text";
-    default:
-      *child = Level::kAny;
-      return true;
-  }
-}
+namespace {
 
-// The level of the elements of an array at |level|.
-Level element_level(Level level) {
-  switch (level) {
-    case Level::kTargets:
-      return Level::kTarget;
-    case Level::kResults:
-      return Level::kAttempt;
-    default:
-      return Level::kAny;
-  }
-}
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::key_value_pair;
+using simdjson::dom::object;
 
 // A string jansson would have refused: a NUL character (simdjson has
 // already checked the UTF-8).
@@ -71,28 +35,36 @@ bool has_nul(std::string_view s) {
 // as_object and as_array give |e| as an object or an array, or false when
 // it is not one. (simdjson's `e.get_object().get(obj)` does the same, but
 // GCC 12 takes its temporary for a dangling pointer.)
-bool as_object(const element &e, simdjson::dom::object *out) {
-  simdjson::simdjson_result<simdjson::dom::object> r = e.get_object();
+bool as_object(const element &e, object *out) {
+  simdjson::simdjson_result<object> r = e.get_object();
   if (r.error() != simdjson::SUCCESS) return false;
   *out = r.value_unsafe();
   return true;
 }
 
-bool as_array(const element &e, simdjson::dom::array *out) {
-  simdjson::simdjson_result<simdjson::dom::array> r = e.get_array();
+bool as_array(const element &e, array *out) {
+  simdjson::simdjson_result<array> r = e.get_array();
   if (r.error() != simdjson::SUCCESS) return false;
   *out = r.value_unsafe();
+  return true;
+}
+
+// as_string gives |e| as a string jansson accepts, or false when it is not a
+// string (a string with a NUL is refused by the walk that reaches it).
+bool as_string(const element &e, std::string_view *out) {
+  if (e.type() != element_type::STRING) return false;
+  *out = e.get_string().value_unsafe();
   return true;
 }
 
 // has_duplicate_key tells whether |obj| names a key twice, which jansson's
 // default refuses: pairwise for the small objects of a result, through a
 // jansson object used as a set beyond that.
-bool has_duplicate_key(const simdjson::dom::object &obj) {
+bool has_duplicate_key(const object &obj) {
   if (obj.size() <= 32) {
     std::string_view keys[32];
     size_t n = 0;
-    for (simdjson::dom::key_value_pair field : obj) {
+    for (key_value_pair field : obj) {
       for (size_t i = 0; i < n; i++) {
         if (keys[i] == field.key) return true;
       }
@@ -102,7 +74,7 @@ bool has_duplicate_key(const simdjson::dom::object &obj) {
   }
   json_t *keys = json_object();
   bool duplicate = keys == nullptr;
-  for (simdjson::dom::key_value_pair field : obj) {
+  for (key_value_pair field : obj) {
     if (duplicate) break;
     duplicate =
         json_object_getn(keys, field.key.data(), field.key.size()) != nullptr ||
@@ -113,23 +85,31 @@ bool has_duplicate_key(const simdjson::dom::object &obj) {
   return duplicate;
 }
 
+// well_formed_object gives |e| as an object whose keys jansson accepts (no
+// key twice, none with a NUL), or false.
+bool well_formed_object(const element &e, object *out) {
+  if (!as_object(e, out) || has_duplicate_key(*out)) return false;
+  for (key_value_pair field : *out) {
+    if (has_nul(field.key)) return false;
+  }
+  return true;
+}
+
 // acceptable tells whether jansson's defaults would read the value |e|,
 // which the outline leaves out: no key twice, no NUL character, no integer
 // beyond json_int_t anywhere in it.
 bool acceptable(const element &e) {
   switch (e.type()) {
     case element_type::OBJECT: {
-      simdjson::dom::object obj;
-      if (!as_object(e, &obj) || has_duplicate_key(obj)) {
-        return false;
-      }
-      for (simdjson::dom::key_value_pair field : obj) {
-        if (has_nul(field.key) || !acceptable(field.value)) return false;
+      object obj;
+      if (!well_formed_object(e, &obj)) return false;
+      for (key_value_pair field : obj) {
+        if (!acceptable(field.value)) return false;
       }
       return true;
     }
     case element_type::ARRAY: {
-      simdjson::dom::array arr;
+      array arr;
       if (!as_array(e, &arr)) return false;
       for (element item : arr) {
         if (!acceptable(item)) return false;
@@ -145,27 +125,17 @@ bool acceptable(const element &e) {
   }
 }
 
-json_t *convert(const element &e, Level level);
+// convert copies the value |e| into jansson, or returns NULL when jansson
+// would have refused it or memory ran out.
+json_t *convert(const element &e);
 
-json_t *convert_object(const element &e, Level level) {
-  simdjson::dom::object obj;
-  if (!as_object(e, &obj) || has_duplicate_key(obj)) {
-    return nullptr;
-  }
+json_t *convert_object(const element &e) {
+  object obj;
+  if (!well_formed_object(e, &obj)) return nullptr;
   json_t *out = json_object();
   if (out == nullptr) return nullptr;
-  for (simdjson::dom::key_value_pair field : obj) {
-    Level child;
-    if (has_nul(field.key)) {
-      json_decref(out);
-      return nullptr;
-    }
-    if (!member_level(level, field.key, &child)) {
-      if (acceptable(field.value)) continue;
-      json_decref(out);
-      return nullptr;
-    }
-    json_t *value = convert(field.value, child);
+  for (key_value_pair field : obj) {
+    json_t *value = convert(field.value);
     if (value == nullptr ||
         json_object_setn_new_nocheck(out, field.key.data(), field.key.size(),
                                      value) != 0) {
@@ -176,14 +146,13 @@ json_t *convert_object(const element &e, Level level) {
   return out;
 }
 
-json_t *convert_array(const element &e, Level level) {
-  simdjson::dom::array arr;
+json_t *convert_array(const element &e) {
+  array arr;
   if (!as_array(e, &arr)) return nullptr;
   json_t *out = json_array();
   if (out == nullptr) return nullptr;
-  Level child = element_level(level);
   for (element item : arr) {
-    json_t *value = convert(item, child);
+    json_t *value = convert(item);
     if (value == nullptr || json_array_append_new(out, value) != 0) {
       json_decref(out);
       return nullptr;
@@ -192,12 +161,12 @@ json_t *convert_array(const element &e, Level level) {
   return out;
 }
 
-json_t *convert(const element &e, Level level) {
+json_t *convert(const element &e) {
   switch (e.type()) {
     case element_type::OBJECT:
-      return convert_object(e, level);
+      return convert_object(e);
     case element_type::ARRAY:
-      return convert_array(e, level);
+      return convert_array(e);
     case element_type::STRING: {
       std::string_view s = e.get_string().value_unsafe();
       return has_nul(s) ? nullptr : json_stringn_nocheck(s.data(), s.size());
@@ -216,17 +185,185 @@ json_t *convert(const element &e, Level level) {
   return nullptr;
 }
 
+// The attempts of a probe result as they are collected: the rows and the
+// strings they point to. Every kept string was a JSON string of the input,
+// at least two bytes (its quotes) longer than its value, so the strings
+// need no more than the input's length.
+struct Attempts {
+  report_attempt *rows = nullptr;
+  size_t num = 0;
+  size_t cap = 0;
+  char *strings = nullptr;
+  size_t used = 0;
+  size_t strings_cap = 0;
+
+  // keep copies |s| into the strings, or returns NULL when it has a NUL
+  // character (jansson refuses it).
+  const char *keep(std::string_view s) {
+    if (has_nul(s) || s.size() >= strings_cap - used) return nullptr;
+    char *out = strings + used;
+    std::memcpy(out, s.data(), s.size());
+    out[s.size()] = '\0';
+    used += s.size() + 1;
+    return out;
+  }
+
+  // add appends |row|; false when memory ran out.
+  bool add(const report_attempt &row) {
+    if (num == cap) {
+      size_t n = cap == 0 ? 1024 : 2 * cap;
+      void *grown = std::realloc(rows, n * sizeof(*rows));
+      if (grown == nullptr) return false;
+      rows = static_cast<report_attempt *>(grown);
+      cap = n;
+    }
+    rows[num++] = row;
+    return true;
+  }
+};
+
+// kept_string reads the member |field| of an attempt or observed object:
+// its string value copied into |a| when it is a string, "" otherwise.
+// False when jansson would refuse the value.
+bool kept_string(const element &value, Attempts *a, const char **out) {
+  std::string_view s;
+  if (!as_string(value, &s)) {
+    *out = "";
+    return acceptable(value);
+  }
+  *out = a->keep(s);
+  return *out != nullptr;
+}
+
+// walk_observed reads the "text" of an attempt's "observed" object.
+bool walk_observed(const element &e, Attempts *a, const char **text) {
+  object obj;
+  if (!well_formed_object(e, &obj)) return false;
+  for (key_value_pair field : obj) {
+    bool ok = field.key == "text" ? kept_string(field.value, a, text)
+                                  : acceptable(field.value);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// walk_attempt adds the attempt |e| of the target |target| to |a|.
+bool walk_attempt(const element &e, const char *target, Attempts *a) {
+  object obj;
+  if (!well_formed_object(e, &obj)) return false;
+  report_attempt row = {target, "", "", ""};
+  for (key_value_pair field : obj) {
+    bool ok;
+    if (field.key == "case") {
+      ok = kept_string(field.value, a, &row.case_name);
+    } else if (field.key == "result") {
+      ok = kept_string(field.value, a, &row.result);
+    } else if (field.key == "observed" &&
+               field.value.type() == element_type::OBJECT) {
+      ok = walk_observed(field.value, a, &row.observed);
+    } else {
+      ok = acceptable(field.value);
+    }
+    if (!ok) return false;
+  }
+  return a->add(row);
+}
+
+// walk_target adds the attempts of the target |e| (an object: its "name"
+// and its "results") to |a|.
+bool walk_target(const element &e, Attempts *a) {
+  object obj;
+  if (!well_formed_object(e, &obj)) return false;
+  const char *name = "";
+  array results;
+  bool has_results = false;
+  for (key_value_pair field : obj) {
+    bool ok;
+    if (field.key == "name") {
+      ok = kept_string(field.value, a, &name);
+    } else if (field.key == "results" && as_array(field.value, &results)) {
+      ok = has_results = true;
+    } else {
+      ok = acceptable(field.value);
+    }
+    if (!ok) return false;
+  }
+  if (!has_results) return true;
+  for (element item : results) {
+    bool ok = item.type() == element_type::OBJECT ? walk_attempt(item, name, a)
+                                                  : acceptable(item);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// walk_targets adds the attempts of every target of |targets| to |a|.
+bool walk_targets(const array &targets, Attempts *a) {
+  for (element item : targets) {
+    bool ok = item.type() == element_type::OBJECT ? walk_target(item, a)
+                                                  : acceptable(item);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// outline_root fills |out| from the object |root|: its "targets" into the
+// attempts, everything else into jansson.
+bool outline_root(const element &root, size_t len, report_outline *out) {
+  object obj;
+  if (!well_formed_object(root, &obj)) return false;
+  Attempts a;
+  a.strings_cap = len + 1;
+  a.strings = static_cast<char *>(std::malloc(a.strings_cap));
+  json_t *doc = json_object();
+  bool ok = a.strings != nullptr && doc != nullptr;
+  for (key_value_pair field : obj) {
+    if (!ok) break;
+    array targets;
+    json_t *value = nullptr;
+    if (field.key == "targets" && as_array(field.value, &targets)) {
+      if (walk_targets(targets, &a)) {
+        value = json_array();  // a probe result's, as result.h reads it
+      }
+    } else {
+      value = convert(field.value);
+    }
+    // (json_object_setn_new_nocheck releases |value| when it fails.)
+    ok = value != nullptr &&
+         json_object_setn_new_nocheck(doc, field.key.data(), field.key.size(),
+                                      value) == 0;
+  }
+  if (!ok) {
+    json_decref(doc);
+    std::free(a.rows);
+    std::free(a.strings);
+    return false;
+  }
+  *out = {doc, a.rows, a.num, a.strings};
+  return true;
+}
+
 }  // namespace
 
-json_t *report_outline_parse(const char *data, size_t len) {
-  simdjson::dom::parser parser;
+struct report_outline_parser *report_outline_parser_new(void) {
+  return new (std::nothrow) report_outline_parser;
+}
+
+void report_outline_parser_free(struct report_outline_parser *p) { delete p; }
+
+int report_outline_parse(struct report_outline_parser *p, const char *data,
+                         size_t len, struct report_outline *out) {
+  *out = {};
   simdjson::simdjson_result<element> parsed =
-      parser.parse(reinterpret_cast<const uint8_t *>(data), len, false);
-  if (parsed.error() != simdjson::SUCCESS) return nullptr;
+      p->dom.parse(reinterpret_cast<const uint8_t *>(data), len, false);
+  if (parsed.error() != simdjson::SUCCESS) return -1;
   element root = parsed.value_unsafe();
-  if (root.type() != element_type::OBJECT &&
-      root.type() != element_type::ARRAY) {  // as jansson's default
-    return nullptr;
+  if (root.type() == element_type::OBJECT) {
+    return outline_root(root, len, out) ? 0 : -1;
   }
-  return convert(root, Level::kRoot);
+  if (root.type() != element_type::ARRAY) {  // as jansson's default
+    return -1;
+  }
+  out->doc = convert(root);
+  return out->doc != nullptr ? 0 : -1;
 }

@@ -4,6 +4,7 @@
 // a JSON document; text, Markdown and --json are three views of it.
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,81 +57,129 @@ static bool is_failing(const char *result) {
   return strcmp(result, "not-met") == 0 || strcmp(result, "error") == 0;
 }
 
-// attempt_key is the identity of a case across runs: target and case name.
-static void attempt_key(const json_t *t, const json_t *a, char *out,
-                        size_t len) {
-  snprintf(out, len, "%s\x1f%s", report_str(t, "name", ""),
-           report_str(a, "case", ""));
-}
-
-struct probe_walk {
-  json_t *index;    // key -> attempt of the other run
-  json_t *changes;  // the comparison's entries
-  size_t regressions;
-  bool old_side;  // walking OLD: only cases missing from NEW are reported
+// An index of one run's attempts by their identity across runs, target and
+// case name: an open-addressing hash table of positions in the run's
+// attempts. Where a run names a (target, case) twice, the last one counts.
+struct attempt_index {
+  const struct report_attempt *attempts;
+  size_t *slots;  // position + 1; 0 = empty
+  size_t mask;    // number of slots - 1 (a power of two)
 };
 
-static void index_attempt(const json_t *t, const json_t *a, void *arg) {
-  char key[1024];
-  attempt_key(t, a, key, sizeof(key));
-  json_object_set(arg, key, (json_t *)a);
+static uint64_t attempt_hash(const struct report_attempt *a) {
+  uint64_t h = 14695981039346656037u;  // FNV-1a
+  for (const char *p = a->target; *p != '\0'; p++) {
+    h = (h ^ (unsigned char)*p) * 1099511628211u;
+  }
+  h = (h ^ 0x1f) * 1099511628211u;
+  for (const char *p = a->case_name; *p != '\0'; p++) {
+    h = (h ^ (unsigned char)*p) * 1099511628211u;
+  }
+  return h;
 }
 
-static void add_change(struct probe_walk *w, const char *change,
-                       const json_t *t, const json_t *old, const json_t *neu) {
+static bool same_attempt(const struct report_attempt *a,
+                         const struct report_attempt *b) {
+  return strcmp(a->target, b->target) == 0 &&
+         strcmp(a->case_name, b->case_name) == 0;
+}
+
+// index_slot returns the slot of |a|'s identity in |ix|: the one holding
+// it, or the empty one where it goes.
+static size_t *index_slot(const struct attempt_index *ix,
+                          const struct report_attempt *a) {
+  for (size_t i = (size_t)attempt_hash(a) & ix->mask;; i = (i + 1) & ix->mask) {
+    if (ix->slots[i] == 0 || same_attempt(&ix->attempts[ix->slots[i] - 1], a)) {
+      return &ix->slots[i];
+    }
+  }
+}
+
+// index_build indexes the attempts of |r|; false when memory ran out.
+static bool index_build(struct attempt_index *ix,
+                        const struct report_result *r) {
+  size_t n = 16;
+  while (n < 2 * r->num_attempts) n *= 2;
+  ix->attempts = r->attempts;
+  ix->mask = n - 1;
+  ix->slots = calloc(n, sizeof(*ix->slots));
+  if (ix->slots == NULL) return false;
+  for (size_t i = 0; i < r->num_attempts; i++) {
+    *index_slot(ix, &r->attempts[i]) = i + 1;
+  }
+  return true;
+}
+
+// index_find returns the attempt of |ix| that is |a|'s case, or NULL.
+static const struct report_attempt *index_find(const struct attempt_index *ix,
+                                               const struct report_attempt *a) {
+  size_t slot = *index_slot(ix, a);
+  return slot == 0 ? NULL : &ix->attempts[slot - 1];
+}
+
+static void add_change(json_t *changes, const char *change,
+                       const struct report_attempt *old,
+                       const struct report_attempt *neu) {
+  const struct report_attempt *any = old != NULL ? old : neu;
   json_array_append_new(
-      w->changes,
-      json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "change", change,
-                "target", report_str(t, "name", ""), "case",
-                report_str(old != NULL ? old : neu, "case", ""), "old_result",
-                old != NULL ? report_str(old, "result", "") : NULL,
-                "new_result",
-                neu != NULL ? report_str(neu, "result", "") : NULL,
-                "old_observed", old != NULL ? report_observed(old) : NULL,
-                "new_observed", neu != NULL ? report_observed(neu) : NULL));
+      changes, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "change",
+                         change, "target", any->target, "case", any->case_name,
+                         "old_result", old != NULL ? old->result : NULL,
+                         "new_result", neu != NULL ? neu->result : NULL,
+                         "old_observed", old != NULL ? old->observed : NULL,
+                         "new_observed", neu != NULL ? neu->observed : NULL));
 }
 
-static void compare_attempt(const json_t *t, const json_t *a, void *arg) {
-  struct probe_walk *w = arg;
-  char key[1024];
-  attempt_key(t, a, key, sizeof(key));
-  const json_t *other = json_object_get(w->index, key);
-  if (w->old_side) {
-    if (other == NULL) add_change(w, "removed", t, a, NULL);
-    return;
-  }
-  const char *nr = report_str(a, "result", "");
+// compare_attempt adds to |changes| what became of NEW's attempt |a|, whose
+// case was |other| in OLD (NULL: not run), and returns 1 for a regression.
+static size_t compare_attempt(json_t *changes, const struct report_attempt *a,
+                              const struct report_attempt *other) {
+  bool bad = is_failing(a->result);
   if (other == NULL) {
-    bool bad = is_failing(nr);
-    w->regressions += bad;
-    add_change(w, bad ? "newly_not_met" : "added", t, NULL, a);
-    return;
+    add_change(changes, bad ? "newly_not_met" : "added", NULL, a);
+    return bad;
   }
-  const char *orr = report_str(other, "result", "");
-  if (is_failing(nr) && !is_failing(orr)) {
-    w->regressions++;
-    add_change(w, "newly_not_met", t, other, a);
-  } else if (!is_failing(nr) && is_failing(orr)) {
-    add_change(w, "newly_met", t, other, a);
-  } else if (strcmp(nr, orr) != 0 ||
-             strcmp(report_observed(a), report_observed(other)) != 0) {
-    add_change(w, "outcome_changed", t, other, a);
+  bool was_bad = is_failing(other->result);
+  if (bad && !was_bad) {
+    add_change(changes, "newly_not_met", other, a);
+    return 1;
   }
+  if (!bad && was_bad) {
+    add_change(changes, "newly_met", other, a);
+  } else if (strcmp(a->result, other->result) != 0 ||
+             strcmp(a->observed, other->observed) != 0) {
+    add_change(changes, "outcome_changed", other, a);
+  }
+  return 0;
 }
 
+// diff_probe returns the changes from |old| to |neu| (OLD's cases missing
+// from NEW first, then NEW's in document order) and sets *|regs|; NULL when
+// memory ran out.
 static json_t *diff_probe(const struct report_result *old,
                           const struct report_result *neu, size_t *regs) {
-  struct probe_walk w = {json_object(), json_array(), 0, false};
-  report_each_attempt(neu->doc, index_attempt, w.index);
-  w.old_side = true;
-  report_each_attempt(old->doc, compare_attempt, &w);
-  json_object_clear(w.index);
-  report_each_attempt(old->doc, index_attempt, w.index);
-  w.old_side = false;
-  report_each_attempt(neu->doc, compare_attempt, &w);
-  json_decref(w.index);
-  *regs = w.regressions;
-  return w.changes;
+  struct attempt_index in_old = {0}, in_new = {0};
+  json_t *changes = json_array();
+  if (changes == NULL || !index_build(&in_old, old) ||
+      !index_build(&in_new, neu)) {
+    json_decref(changes);
+    changes = NULL;
+    goto out;
+  }
+  for (size_t i = 0; i < old->num_attempts; i++) {
+    if (index_find(&in_new, &old->attempts[i]) == NULL) {
+      add_change(changes, "removed", &old->attempts[i], NULL);
+    }
+  }
+  *regs = 0;
+  for (size_t i = 0; i < neu->num_attempts; i++) {
+    const struct report_attempt *a = &neu->attempts[i];
+    *regs += compare_attempt(changes, a, index_find(&in_old, a));
+  }
+out:
+  free(in_old.slots);
+  free(in_new.slots);
+  return changes;
 }
 
 static void add_metric(json_t *changes, const char *metric, double o, double n,
@@ -369,6 +418,11 @@ int report_diff_main(int argc, char **argv) {
   bool probe = old.kind == REPORT_PROBE;
   json_t *changes = probe ? diff_probe(&old, &neu, &regs)
                           : diff_loadgen(&old, &neu, &opt, &regs);
+  if (changes == NULL) {
+    mtk_cli_error("out of memory");
+    status = MTK_EXIT_INTERNAL;
+    goto out;
+  }
   json_t *doc =
       json_pack("{s:i, s:s, s:s, s:s, s:I, s:o}", "schema_version", DIFF_SCHEMA,
                 "kind", probe ? "probe" : "loadgen", "old", old.path, "new",

@@ -2,7 +2,6 @@
 #include "result.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,139 +57,154 @@ static int result_kind(const json_t *doc) {
   return -1;
 }
 
-// result_read does report_result_load's work without printing: on failure
-// it returns the exit status and leaves the one-line message in |diag|.
-static int result_read(const char *path, bool outline,
-                       struct report_result *out, struct mtk_diag *diag) {
-  memset(out, 0, sizeof(*out));
-  out->path = path;
-  char *data = NULL;
-  size_t len = 0;
-  int err = mtk_file_read_padded(path, MAX_RESULT_BYTES, REPORT_OUTLINE_PADDING,
-                                 &data, &len, diag);
+// A result being loaded: its file's contents, then its outline.
+struct loading {
+  const char *path;
+  char *data;
+  size_t len;
+  struct mtk_diag diag;
+};
+
+// read_file reads |l|'s file, padded as outline.h requires. Returns 0 or
+// the exit status of the one-line error it leaves in |l->diag|.
+static int read_file(struct loading *l) {
+  mtk_diag_init(&l->diag);
+  int err =
+      mtk_file_read_padded(l->path, MAX_RESULT_BYTES, REPORT_OUTLINE_PADDING,
+                           &l->data, &l->len, &l->diag);
   if (err != 0) {
-    if (diag->msg[0] == '\0') {
-      mtk_diag_set(diag, err, "%s: %s", path, mtk_strerror(err));
+    if (l->diag.msg[0] == '\0') {
+      mtk_diag_set(&l->diag, err, "%s: %s", l->path, mtk_strerror(err));
     }
     return err == MTK_ENOMEM ? MTK_EXIT_INTERNAL : MTK_EXIT_RUNTIME;
   }
-  if (looks_like_hdrlog(data)) {
-    free(data);
-    mtk_diag_set(diag, MTK_EPARSE,
+  if (looks_like_hdrlog(l->data)) {
+    mtk_diag_set(&l->diag, MTK_EPARSE,
                  "%s: an HdrHistogram log, not a probe or loadgen --json "
                  "result",
-                 path);
+                 l->path);
     return MTK_EXIT_USAGE;
   }
-  json_error_t jerr;
-  json_t *doc = outline ? report_outline_parse(data, len) : NULL;
-  if (doc == NULL) {  // all of it, or what is wrong with it
-    doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+  return 0;
+}
+
+// parse_json reads |l|'s contents: whole with jansson when |parser| is
+// NULL, as its outline otherwise. Returns 0 or the exit status of the
+// one-line error it leaves in |l->diag|.
+static int parse_json(struct loading *l, struct report_outline_parser *parser,
+                      struct report_outline *out) {
+  if (parser != NULL &&
+      report_outline_parse(parser, l->data, l->len, out) == 0) {
+    return 0;
   }
-  free(data);
+  // All of it, or what is wrong with it.
+  json_error_t jerr;
+  json_t *doc = json_loadb(l->data, l->len, JSON_REJECT_DUPLICATES, &jerr);
   if (doc == NULL) {
-    mtk_diag_set(diag, MTK_EPARSE,
-                 "%s: not valid JSON (truncated?): line %d: %s", path,
+    mtk_diag_set(&l->diag, MTK_EPARSE,
+                 "%s: not valid JSON (truncated?): line %d: %s", l->path,
                  jerr.line, jerr.text);
     return MTK_EXIT_USAGE;
   }
-  json_t *version = json_object_get(doc, "schema_version");
-  int kind = result_kind(doc);
+  if (parser == NULL) {
+    *out = (struct report_outline){doc, NULL, 0, NULL};
+    return 0;
+  }
+  if (report_outline_from_doc(doc, out) != 0) {
+    mtk_diag_set(&l->diag, MTK_ENOMEM, "%s: out of memory", l->path);
+    return MTK_EXIT_INTERNAL;
+  }
+  return 0;
+}
+
+// parse_result parses |l|'s contents (with |parser| unless it is NULL, as
+// parse_json) into |out| and checks it is an mtlskit result this mtlskit
+// reads. Returns 0 or the exit status of the one-line error it leaves in
+// |l->diag|.
+static int parse_result(struct loading *l, struct report_outline_parser *parser,
+                        struct report_result *out) {
+  memset(out, 0, sizeof(*out));
+  out->path = l->path;
+  struct report_outline o;
+  int status = parse_json(l, parser, &o);
+  if (status != 0) return status;
+  json_t *version = json_object_get(o.doc, "schema_version");
+  int kind = result_kind(o.doc);
   if (!json_is_integer(version) || kind < 0) {
-    json_decref(doc);
-    mtk_diag_set(diag, MTK_EPARSE,
-                 "%s: not an mtlskit probe or loadgen --json result", path);
+    report_outline_cleanup(&o);
+    mtk_diag_set(&l->diag, MTK_EPARSE,
+                 "%s: not an mtlskit probe or loadgen --json result", l->path);
     return MTK_EXIT_USAGE;
   }
   json_int_t v = json_integer_value(version);
   json_int_t newest =
       kind == REPORT_PROBE ? REPORT_PROBE_SCHEMA : REPORT_LOADGEN_SCHEMA;
   if (v < 1 || v > newest) {
-    json_decref(doc);
-    mtk_diag_set(diag, MTK_EPARSE,
+    report_outline_cleanup(&o);
+    mtk_diag_set(&l->diag, MTK_EPARSE,
                  "%s: %s result of schema_version %lld; this mtlskit reads "
                  "up to %lld (upgrade mtlskit)",
-                 path, kind == REPORT_PROBE ? "probe" : "loadgen", (long long)v,
-                 (long long)newest);
+                 l->path, kind == REPORT_PROBE ? "probe" : "loadgen",
+                 (long long)v, (long long)newest);
     return MTK_EXIT_USAGE;
   }
   out->kind = (enum report_kind)kind;
-  out->doc = doc;
+  out->doc = o.doc;
+  out->attempts = o.attempts;
+  out->num_attempts = o.num_attempts;
+  out->strings = o.strings;
   return 0;
 }
 
 int report_result_load(const char *path, struct report_result *out) {
-  struct mtk_diag diag;
-  mtk_diag_init(&diag);
-  int status = result_read(path, false, out, &diag);
+  struct loading l = {.path = path};
+  memset(out, 0, sizeof(*out));
+  int status = read_file(&l);
+  if (status == 0) status = parse_result(&l, NULL, out);
+  free(l.data);
   if (status != 0) {
-    mtk_cli_error("%s", diag.msg);
+    mtk_cli_error("%s", l.diag.msg);
   }
   return status;
 }
 
-// A result read on a thread of its own.
-struct read_job {
-  const char *path;
-  struct report_result *out;
-  struct mtk_diag diag;
-  int status;
-};
-
-static void *read_job_run(void *arg) {
-  struct read_job *job = arg;
-  job->status = result_read(job->path, true, job->out, &job->diag);
-  return NULL;
-}
-
 int report_result_load_outlines(const char *path_a, struct report_result *a,
                                 const char *path_b, struct report_result *b) {
-  struct read_job job = {path_b, b, {0, {0}}, 0};
-  mtk_diag_init(&job.diag);
-  json_object_seed(0);  // before two threads make objects
-  pthread_t tid;
-  bool threaded = pthread_create(&tid, NULL, read_job_run, &job) == 0;
-  if (!threaded) read_job_run(&job);
-  struct mtk_diag diag;
-  mtk_diag_init(&diag);
-  int status = result_read(path_a, true, a, &diag);
-  if (threaded) pthread_join(tid, NULL);
-  if (status != 0 || job.status != 0) {
-    mtk_cli_error("%s", status != 0 ? diag.msg : job.diag.msg);
+  struct loading la = {.path = path_a}, lb = {.path = path_b};
+  memset(a, 0, sizeof(*a));
+  memset(b, 0, sizeof(*b));
+  int status_a = read_file(&la);
+  int status_b = read_file(&lb);
+  struct report_outline_parser *parser = report_outline_parser_new();
+  if (parser == NULL) {
+    status_a = status_a != 0 ? status_a : MTK_EXIT_INTERNAL;
+    mtk_diag_set(&la.diag, MTK_ENOMEM, "out of memory");
+  }
+  // The larger first: the parser it sizes then reads the other in the
+  // memory the kernel has already mapped.
+  bool b_first = lb.len > la.len;
+  if (b_first && status_b == 0) status_b = parse_result(&lb, parser, b);
+  if (status_a == 0) status_a = parse_result(&la, parser, a);
+  if (!b_first && status_b == 0) status_b = parse_result(&lb, parser, b);
+  report_outline_parser_free(parser);
+  free(la.data);
+  free(lb.data);
+  if (status_a != 0 || status_b != 0) {
+    mtk_cli_error("%s", status_a != 0 ? la.diag.msg : lb.diag.msg);
     report_result_free(a);
     report_result_free(b);
-    return status != 0 ? status : job.status;
+    return status_a != 0 ? status_a : status_b;
   }
   return 0;
 }
 
 void report_result_free(struct report_result *r) {
-  json_decref(r->doc);
+  struct report_outline o = {r->doc, r->attempts, r->num_attempts, r->strings};
+  report_outline_cleanup(&o);
   r->doc = NULL;
-}
-
-const char *report_str(const json_t *obj, const char *key, const char *dflt) {
-  const json_t *v = json_object_get(obj, key);
-  return json_is_string(v) ? json_string_value(v) : dflt;
-}
-
-double report_num(const json_t *obj, const char *key, double dflt) {
-  const json_t *v = json_object_get(obj, key);
-  return json_is_number(v) ? json_number_value(v) : dflt;
-}
-
-void report_each_attempt(const json_t *doc, report_attempt_cb cb, void *arg) {
-  size_t ti, ai;
-  const json_t *t, *a;
-  json_array_foreach(json_object_get(doc, "targets"), ti, t) {
-    json_array_foreach(json_object_get(t, "results"), ai, a) {
-      if (json_is_object(a)) cb(t, a, arg);
-    }
-  }
-}
-
-const char *report_observed(const json_t *attempt) {
-  return report_str(json_object_get(attempt, "observed"), "text", "");
+  r->attempts = NULL;
+  r->num_attempts = 0;
+  r->strings = NULL;
 }
 
 void report_format_ns(char *out, size_t out_len, double ns) {

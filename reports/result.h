@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "outline.h"
+
 // The newest schema_version of each kind this mtlskit reads.
 #define REPORT_PROBE_SCHEMA 3
 #define REPORT_LOADGEN_SCHEMA 1
@@ -19,7 +21,14 @@ enum report_kind { REPORT_PROBE, REPORT_LOADGEN };
 struct report_result {
   const char *path;
   enum report_kind kind;
-  json_t *doc;  // the whole document (owned)
+  // The whole document (owned); from report_result_load_outlines, a probe
+  // result's without the contents of "targets" (outline.h).
+  json_t *doc;
+  // From report_result_load_outlines only: a probe result's attempts and
+  // the strings they point to (NULL when they point into |doc|). Owned.
+  struct report_attempt *attempts;
+  size_t num_attempts;
+  char *strings;
 };
 
 // report_result_load reads |path| as a probe or loadgen JSON result into
@@ -31,9 +40,10 @@ struct report_result {
 int report_result_load(const char *path, struct report_result *out);
 
 // report_result_load_outlines loads the outline (outline.h) of |path_a|
-// into |a| and of |path_b| into |b|, with report_result_load's errors, the
-// two files on two threads: what a comparison of two nightly results reads,
-// fast. On failure it prints the error of the first file that failed,
+// into |a| and of |path_b| into |b|, with report_result_load's errors: what
+// a comparison of two nightly results reads, fast. The two files are read
+// one after the other by one parser, which makes the kernel map its memory
+// once. On failure it prints the error of the first file that failed,
 // releases both and returns its exit status.
 int report_result_load_outlines(const char *path_a, struct report_result *a,
                                 const char *path_b, struct report_result *b);

@@ -25,19 +25,27 @@ start_hostile() {  # MODE PORT
 # rss_of NAME: the peak RSS (KiB) /usr/bin/time wrote for run NAME.
 rss_of() { tail -1 "$T/rss-$1"; }
 
+# timeout_for KIND: the --timeout (seconds) of a run that must end in KIND:
+# 1 s where the server never answers (the timeout is the outcome), 5 s where
+# it answers wrongly, so that a slow machine (a 12 MiB chain made in Python)
+# does not turn the answer into a timeout.
+timeout_for() { if [ "$1" = timeout ]; then echo 1; else echo 5; fi; }
+
 # probe_against MODE KIND STAGE FACTS: every attempt observed KIND at
 # STAGE, and FACTS (a Python expression over `f`) holds for its facts.
 probe_against() {
   local mode=$1 kind=$2 stage=$3 facts=$4 port
   port=$(free_port)
   start_hostile "$mode" "$port"
-  expect_status 1 timeout 30 /usr/bin/time -f %M -o "$T/rss-probe-$mode" \
+  expect_status 1 timeout 60 /usr/bin/time -f %M -o "$T/rss-probe-$mode" \
     mtlskit probe --fixtures "$F" --profile strict \
-    --cacert "$F/trust/root.pem" --timeout 1s --json "https://127.0.0.1:$port/"
-  python3 - "$T/out" "$kind" "$stage" "$facts" <<'PY'
+    --cacert "$F/trust/root.pem" --timeout "$(timeout_for "$kind")s" \
+    --json "https://127.0.0.1:$port/"
+  python3 - "$T/out" "$kind" "$stage" "$facts" "$(timeout_for "$kind")" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 kind, stage, facts = sys.argv[2:5]
+limit_ms = int(sys.argv[5]) * 1000 + 500
 rs = [r for r in doc["targets"][0]["results"] if r["result"] != "skipped"]
 assert len(rs) == 11, len(rs)
 for r in rs:
@@ -45,7 +53,7 @@ for r in rs:
     assert (o["kind"], o["stage"]) == (kind, stage), r
     assert not f["tls_done"] and f["tcp_connected"] and not f["deadline"], r
     assert eval(facts), (facts, f)
-    assert r["timings_ms"]["total"] < 1500, r["timings_ms"]
+    assert r["timings_ms"]["total"] < limit_ms, r["timings_ms"]
 PY
   pass "probe, $mode: every attempt $kind at $stage ($facts), $(rss_of "probe-$mode") KiB peak"
 }
@@ -56,10 +64,11 @@ loadgen_against() {
   local mode=$1 kind=$2 port
   port=$(free_port)
   start_hostile "$mode" "$port"
-  expect_status 3 timeout 30 /usr/bin/time -f %M -o "$T/rss-loadgen-$mode" \
+  expect_status 3 timeout 60 /usr/bin/time -f %M -o "$T/rss-loadgen-$mode" \
     mtlskit loadgen --cert "$F/server/server.cert.pem" \
     --key "$F/server/server.key.pem" --insecure --concurrency 10 \
-    --timeout 1s --duration 1s --json "https://127.0.0.1:$port/"
+    --timeout "$(timeout_for "$kind")s" --duration 1s \
+    --json "https://127.0.0.1:$port/"
   python3 - "$T/out" "$kind" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))

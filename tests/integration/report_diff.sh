@@ -61,7 +61,10 @@ pass "report md: totals, the four not-met cases, percentiles and SLO as in the J
 # --- report diff on probe results -------------------------------------------
 expect_status 0 mtlskit report diff "$T/good.json" "$T/good.json"
 expect_grep '^0 regressions$' "$T/out"
-pass "diff: identical probe runs exit 0"
+expect_status 0 mtlskit report diff "$T/good.json" "$T/good.json" --json
+jq -e '.regressions == 0 and .changes == []' "$T/out" >/dev/null ||
+  fail "diff of identical runs lists changes: $(cat "$T/out")"
+pass "diff: identical probe runs exit 0 and list no change"
 expect_status 1 mtlskit report diff "$T/good.json" "$T/bad.json"
 for c in revoked-keycompromise revoked-no-reason revoked-superseded revoked-int-cessation; do
   expect_grep "^REGRESSION +newly_not_met +staging $c: met \\(http 400\\) -> not-met \\(http 200\\)" "$T/out"
@@ -75,6 +78,7 @@ want = sorted(r["case"] for t in bad["targets"] for r in t["results"] if r["resu
 assert len(want) == 4, want
 got = sorted(c["case"] for c in d["changes"] if c["change"] == "newly_not_met")
 assert d["regressions"] == 4 and got == want, (d["regressions"], got, want)
+assert len(d["changes"]) == 4, d["changes"]
 PY
 expect_status 1 mtlskit report diff "$T/good.json" "$T/bad.json" --md
 expect_grep '^\| newly_not_met \| staging \| revoked-keycompromise \| met ' "$T/out"
@@ -82,6 +86,43 @@ pass "diff: the four cases newly not met exit 1 and are named (text, --json, --m
 expect_status 0 mtlskit report diff "$T/bad.json" "$T/good.json"
 expect_grep '^change +newly_met +staging revoked-keycompromise' "$T/out"
 pass "diff: cases newly met are listed, exit 0"
+
+# Cases are told apart by target and name: thirty targets run the same
+# cases, each target with outcomes of its own (a case matched with another
+# target's would show as changed); tonight one case of the second target is
+# renamed and one of the first changes its observed outcome.
+python3 - "$T/good.json" "$T/many-old.json" "$T/many-new.json" <<'PY'
+import copy, json, sys
+p = json.load(open(sys.argv[1]))
+one = p["targets"][0]
+p["targets"] = []
+for i in range(30):
+    t = copy.deepcopy(one)
+    t["name"] = "edge-%02d" % i
+    for r in t["results"]:
+        o = r.setdefault("observed", {})
+        o["text"] = "%s at edge %d" % (o.get("text", ""), i)
+    p["targets"].append(t)
+json.dump(p, open(sys.argv[2], "w"))
+p["targets"][1]["results"][3]["case"] = "renamed"
+p["targets"][0]["results"][5]["observed"]["text"] = "reset"
+json.dump(p, open(sys.argv[3], "w"))
+PY
+expect_status 0 mtlskit report diff "$T/many-old.json" "$T/many-old.json" --json
+jq -e '.changes == []' "$T/out" >/dev/null ||
+  fail "diff of identical runs of thirty targets lists changes: $(jq -c '.changes[:3]' "$T/out")"
+expect_status 0 mtlskit report diff "$T/many-old.json" "$T/many-new.json" --json
+python3 - "$T/out" "$T/many-old.json" <<'PY' || fail "diff of thirty targets: wrong changes"
+import json, sys
+d, old = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+renamed = old["targets"][1]["results"][3]["case"]
+changed = old["targets"][0]["results"][5]["case"]
+got = sorted((c["change"], c["target"], c["case"]) for c in d["changes"])
+want = sorted([("removed", "edge-01", renamed), ("added", "edge-01", "renamed"),
+               ("outcome_changed", "edge-00", changed)])
+assert got == want, (got, want)
+PY
+pass "diff: cases are matched by target and name (thirty targets; a renamed case, one changed outcome)"
 
 # --- report diff on loadgen results -----------------------------------------
 # scaled FACTOR OUT: load.json with every phase's p99 multiplied by FACTOR.
