@@ -9,14 +9,14 @@
 # (mtlskit verify with every case as a CERT argument; openssl verify with
 # every case file as a target and all of them as -untrusted).
 # Usage: bench/verify.sh [BIN_DIR]   (default: build/bin)
-# Environment: ROUNDS (3), PLATFORMS ("strict nginx haproxy apache node alb").
+# Environment: ROUNDS (3), PLATFORMS ("strict nginx haproxy apache node stunnel go alb").
 # Figures go to stdout; nothing is asserted (timings belong to benchmarks).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$src/build/bin}
 [ -x "$bin/mtlskit" ] || { echo "bench: $bin/mtlskit not built" >&2; exit 3; }
 ROUNDS=${ROUNDS:-3}
-PLATFORMS=${PLATFORMS:-"strict nginx haproxy apache node alb"}
+PLATFORMS=${PLATFORMS:-"strict nginx haproxy apache node stunnel go alb"}
 work=$(mktemp -d "${TMPDIR:-/tmp}/mtk-bench-verify.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
