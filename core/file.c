@@ -251,18 +251,12 @@ int mtk_file_create(const char *path, const void *data, size_t data_len,
   return 0;
 }
 
-// Buffers at least this large are aligned to, and advised to use,
-// transparent huge pages.
+// The huge page size mtk_buffer_alloc aligns large buffers on.
 #define HUGE_PAGE_BYTES ((size_t)2 << 20)
 
-// alloc_read_buffer allocates |size| bytes to read a file into, to be freed
-// with free(). A large buffer is aligned on a huge page and advised to use
-// huge pages where the kernel leaves that to the program (THP "madvise"):
-// reading a 14 MB file into 4 KiB pages takes some 3,500 page faults,
-// which cost more than the read itself on a virtual machine.
-static char *alloc_read_buffer(size_t size) {
+void *mtk_buffer_alloc(size_t size) {
   if (size < 2 * HUGE_PAGE_BYTES) {
-    return malloc(size);
+    return malloc(size != 0 ? size : 1);
   }
   void *buf = NULL;
   if (posix_memalign(&buf, HUGE_PAGE_BYTES, size) != 0) {
@@ -302,7 +296,7 @@ int mtk_file_read_padded(const char *path, size_t max_len, size_t padding,
     goto out;
   }
   size_t cap = (size_t)st.st_size;
-  buf = alloc_read_buffer(cap + (padding > 0 ? padding : 1));
+  buf = mtk_buffer_alloc(cap + (padding > 0 ? padding : 1));
   if (buf == NULL) {
     err = MTK_ENOMEM;
     goto out;
