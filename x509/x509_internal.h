@@ -19,12 +19,6 @@
 extern "C" {
 #endif
 
-// mtk_rsa_generate makes a new RSA key of |bits| bits with public exponent
-// 65537 through BoringSSL's RSA_generate_key_ex, passing it |cb| (NULL for
-// none), and returns it (free with EVP_PKEY_free), or NULL with
-// BoringSSL's reason on the error queue.
-EVP_PKEY *mtk_rsa_generate(unsigned bits, BN_GENCB *cb);
-
 // mtk_sign_tbs finishes |cbb|, which must hold exactly one complete TBS
 // SEQUENCE, and signs it with mtk_sign_der (|key|, |digest|): *out gets a
 // new buffer (free with OPENSSL_free). |cbb| is finished either way; the

@@ -62,12 +62,15 @@ const char *mtk_key_type_name(enum mtk_key_type type) {
   return "unknown";
 }
 
-EVP_PKEY *mtk_rsa_generate(unsigned bits, BN_GENCB *cb) {
+// gen_rsa makes a new RSA key of |bits| bits with public exponent 65537
+// through BoringSSL's RSA_generate_key_ex, or returns NULL with BoringSSL's
+// reason on the error queue.
+static EVP_PKEY *gen_rsa(unsigned bits) {
   EVP_PKEY *pkey = NULL;
   RSA *rsa = RSA_new();
   BIGNUM *e = BN_new();
   if (rsa == NULL || e == NULL || !BN_set_word(e, RSA_F4) ||
-      !RSA_generate_key_ex(rsa, (int)bits, e, cb)) {
+      !RSA_generate_key_ex(rsa, (int)bits, e, NULL)) {
     goto out;
   }
   pkey = EVP_PKEY_new();
@@ -114,16 +117,16 @@ int mtk_key_generate(enum mtk_key_type type, EVP_PKEY **out_key,
   EVP_PKEY *pkey = NULL;
   switch (type) {
     case MTK_KEY_RSA1024:
-      pkey = mtk_rsa_generate(1024, NULL);
+      pkey = gen_rsa(1024);
       break;
     case MTK_KEY_RSA2048:
-      pkey = mtk_rsa_generate(2048, NULL);
+      pkey = gen_rsa(2048);
       break;
     case MTK_KEY_RSA3072:
-      pkey = mtk_rsa_generate(3072, NULL);
+      pkey = gen_rsa(3072);
       break;
     case MTK_KEY_RSA4096:
-      pkey = mtk_rsa_generate(4096, NULL);
+      pkey = gen_rsa(4096);
       break;
     case MTK_KEY_P256:
       pkey = gen_ec(NID_X9_62_prime256v1);
