@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "readahead_bio.h"
 #include "verify_cache.h"
 
 struct mtk_net_tls {
@@ -491,6 +492,12 @@ static void flush_write(struct mtk_net_conn *c) {
 
 static void on_resume(uv_idle_t *idle);
 
+// has_buffered reports whether bytes already read wait in the TLS layer or
+// in the read-ahead BIO: no socket readiness will bring them.
+static bool has_buffered(const struct mtk_net_conn *c) {
+  return SSL_has_pending(c->ssl) || BIO_pending(SSL_get_rbio(c->ssl)) > 0;
+}
+
 // do_read delivers what arrived, READS_PER_EVENT reads at most. Bytes still
 // buffered in the TLS layer make no socket readable, so when the budget runs
 // out with some left, an idle handle brings the connection back on the next
@@ -522,7 +529,7 @@ static void do_read(struct mtk_net_conn *c) {
     fail_ssl(c, n, saved);
     return;
   }
-  if (SSL_has_pending(c->ssl)) {
+  if (has_buffered(c)) {
     uv_idle_start(&c->resume, on_resume);
   }
 }
@@ -547,7 +554,7 @@ static void do_handshake(struct mtk_net_conn *c) {
     }
     // Bytes that arrived with the last flight (a TLS 1.3 ticket, an early
     // alert) are read now: the socket may never become readable again.
-    if (c->state == MTK_NET_OPEN && SSL_pending(c->ssl) > 0) {
+    if (c->state == MTK_NET_OPEN && has_buffered(c)) {
       do_read(c);
     }
     return;
@@ -654,11 +661,16 @@ static int start(struct mtk_net_conn *c, uv_loop_t *loop, SSL *ssl, int fd,
   c->resume.data = c;
   c->open_handles = 3;
   SSL_set_app_data(ssl, c);
-  if (!SSL_set_fd(ssl, fd)) {
+  BIO *rbio = mtk_readahead_bio_new(fd);
+  BIO *wbio = BIO_new_socket(fd, BIO_NOCLOSE);
+  if (rbio == NULL || wbio == NULL) {
+    BIO_free(rbio);
+    BIO_free(wbio);
     ERR_clear_error();
     fail_later(c, MTK_OUTCOME_CLIENT_ERROR, MTK_STAGE_NONE);
     return 0;
   }
+  SSL_set_bio(ssl, rbio, wbio);
   if (timeout_ms > 0) {
     uv_timer_start(&c->timer, on_timer, timeout_ms, 0);
   }

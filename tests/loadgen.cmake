@@ -16,6 +16,9 @@ mtk_add_unit_test(net mtk::net)
 # The verdict cache on its own: its header is private to mtk_net.
 mtk_add_unit_test(verify_cache mtk::net)
 target_include_directories(test_verify_cache PRIVATE ${PROJECT_SOURCE_DIR}/net)
+# The read-ahead socket BIO on its own: its header is private to mtk_net.
+mtk_add_unit_test(readahead_bio mtk::net)
+target_include_directories(test_readahead_bio PRIVATE ${PROJECT_SOURCE_DIR}/net)
 
 # A scripted TLS 1.3 server that changes its chain and CertificateVerify key
 # from connection to connection (integration.loadgen_verify_cache). A test
