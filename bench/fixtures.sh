@@ -7,6 +7,11 @@
 # what each side wrote (so the work compared is the same), the floor one
 # RSA-4096 key sets for each library, and whether the targets hold: the full
 # catalogue in <= 300 ms and >= 10x faster than openssl.
+# The keys are of the same types and sizes on both sides, made differently:
+# mtlskit's fixture RSA keys come from its sieved prime search (each prime
+# decided by BoringSSL's Miller-Rabin test with the FIPS 186-5 round count,
+# 4 for RSA-4096), openssl genpkey draws fresh candidates and runs 64 or 128
+# rounds per prime (docs/fixtures.md, PERFORMANCE).
 # Usage: bench/fixtures.sh [RUNS]   (RUNS: a positive integer, default 7;
 # BUILD_DIR defaults to build). Exit status 2 on a bad argument, 1 when a
 # target could not be measured.
