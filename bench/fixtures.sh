@@ -10,8 +10,9 @@
 # The keys are of the same types and sizes on both sides, made differently:
 # mtlskit's fixture RSA keys come from its sieved prime search (each prime
 # decided by BoringSSL's Miller-Rabin test with the FIPS 186-5 round count,
-# 4 for RSA-4096), openssl genpkey draws fresh candidates and runs 64 or 128
-# rounds per prime (docs/fixtures.md, PERFORMANCE).
+# 4 for RSA-4096); OpenSSL 3's genpkey uses its SP 800-56B generator and
+# runs 64 rounds per prime of up to 2,048 bits (docs/fixtures.md,
+# PERFORMANCE).
 # Usage: bench/fixtures.sh [RUNS]   (RUNS: a positive integer, default 7;
 # BUILD_DIR defaults to build). Exit status 2 on a bad argument, 1 when a
 # target could not be measured.
