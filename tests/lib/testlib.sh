@@ -54,12 +54,16 @@ expect_one_line() {
   [ "$n" -eq 1 ] || { cat "$1" >&2; fail "$1 has $n lines, expected 1"; }
 }
 
-# tree_digest DIR: a digest of every file's path, mode and content under DIR,
-# to prove a failed command changed nothing.
+# tree_digest DIR: a digest of every path and mode under DIR and of every
+# file's size and content, to prove a failed command changed nothing. A
+# directory's size is left out: on ext4 it is the space its entries once
+# took, which never shrinks, so a batch that created files and removed
+# them again when it failed (leaving every file as it was) grows it.
 tree_digest() {
-  (cd "$1" && find . -print0 | LC_ALL=C sort -z |
-    xargs -0 stat -c '%n %a %s' && find . -type f -print0 |
-    LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
+  (cd "$1" && find . \( -type d -printf '%p %m dir\0' \) -o \
+    \( ! -type d -printf '%p %m %s\0' \) | LC_ALL=C sort -z | tr '\0' '\n' &&
+    find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) |
+    sha256sum | cut -d' ' -f1
 }
 
 # free_port: a TCP port on 127.0.0.1 that nothing uses now, drawn at random
