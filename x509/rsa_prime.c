@@ -23,22 +23,30 @@
 #define MIN_PRIME_BITS 256u
 #define MAX_PRIME_BYTES 1024u
 
-static uint32_t small_primes[NUM_SMALL_PRIMES];
-static pthread_once_t small_primes_once = PTHREAD_ONCE_INIT;
+// The sieve's moduli: the small primes, then the public exponent, for
+// which it strikes out the numbers that are 1 (p - 1 would share the
+// factor e) rather than 0.
+#define NUM_MODULI (NUM_SMALL_PRIMES + 1)
+#define E_MODULUS NUM_SMALL_PRIMES
 
-// find_small_primes fills small_primes by the sieve of Eratosthenes.
-static void find_small_primes(void) {
+static uint32_t moduli[NUM_MODULI];
+static pthread_once_t moduli_once = PTHREAD_ONCE_INIT;
+
+// find_moduli fills moduli: the small primes by the sieve of
+// Eratosthenes, then the public exponent.
+static void find_moduli(void) {
   static bool composite[SIEVE_BOUND];
   size_t n = 0;
   for (uint32_t i = 3; i < SIEVE_BOUND && n < NUM_SMALL_PRIMES; i += 2) {
     if (composite[i]) {
       continue;
     }
-    small_primes[n++] = i;
+    moduli[n++] = i;
     for (uint64_t j = (uint64_t)i * i; j < SIEVE_BOUND; j += 2 * i) {
       composite[j] = true;
     }
   }
+  moduli[E_MODULUS] = MTK_RSA_PUBLIC_EXPONENT;
 }
 
 bool mtk_rsa_prime_size_ok(unsigned bits) {
@@ -68,8 +76,7 @@ static uint32_t first_offset(uint32_t r, uint32_t target, uint32_t m) {
 // A search's sieve: the residues of the window's first number, |base|, and
 // which of the window's odd numbers base + 2k are struck out.
 struct sieve {
-  uint32_t residues[NUM_SMALL_PRIMES];  // base modulo each small prime
-  uint32_t e_residue;                   // base modulo the public exponent
+  uint32_t residues[NUM_MODULI];  // base modulo each of moduli
   bool struck[WINDOW];
 };
 
@@ -80,10 +87,9 @@ static int sieve_init(struct sieve *s, const BIGNUM *start, unsigned bits) {
   if (!BN_bn2bin_padded(be, len, start)) {
     return MTK_EINVAL;
   }
-  for (size_t i = 0; i < NUM_SMALL_PRIMES; i++) {
-    s->residues[i] = residue(be, len, small_primes[i]);
+  for (size_t i = 0; i < NUM_MODULI; i++) {
+    s->residues[i] = residue(be, len, moduli[i]);
   }
-  s->e_residue = residue(be, len, MTK_RSA_PUBLIC_EXPONENT);
   return 0;
 }
 
@@ -91,24 +97,21 @@ static int sieve_init(struct sieve *s, const BIGNUM *start, unsigned bits) {
 // and those that are 1 modulo the public exponent.
 static void sieve_window(struct sieve *s) {
   memset(s->struck, 0, sizeof(s->struck));
-  for (size_t i = 0; i < NUM_SMALL_PRIMES; i++) {
-    uint32_t p = small_primes[i];
-    for (uint32_t k = first_offset(s->residues[i], 0, p); k < WINDOW; k += p) {
+  for (size_t i = 0; i < NUM_MODULI; i++) {
+    uint32_t m = moduli[i];
+    uint32_t target = i == E_MODULUS ? 1 : 0;
+    for (uint32_t k = first_offset(s->residues[i], target, m); k < WINDOW;
+         k += m) {
       s->struck[k] = true;
     }
-  }
-  for (uint32_t k = first_offset(s->e_residue, 1, MTK_RSA_PUBLIC_EXPONENT);
-       k < WINDOW; k += MTK_RSA_PUBLIC_EXPONENT) {
-    s->struck[k] = true;
   }
 }
 
 // sieve_advance moves the residues to the next window's first number.
 static void sieve_advance(struct sieve *s) {
-  for (size_t i = 0; i < NUM_SMALL_PRIMES; i++) {
-    s->residues[i] = (s->residues[i] + 2 * WINDOW) % small_primes[i];
+  for (size_t i = 0; i < NUM_MODULI; i++) {
+    s->residues[i] = (s->residues[i] + 2 * WINDOW) % moduli[i];
   }
-  s->e_residue = (s->e_residue + 2 * WINDOW) % MTK_RSA_PUBLIC_EXPONENT;
 }
 
 int mtk_rsa_prime_test(const BIGNUM *candidate, BN_CTX *ctx, bool *out_prime) {
@@ -180,7 +183,7 @@ int mtk_rsa_prime_search(BIGNUM *out, const BIGNUM *start, unsigned bits,
       BN_num_bits(start) != bits) {
     return MTK_EINVAL;
   }
-  pthread_once(&small_primes_once, find_small_primes);
+  pthread_once(&moduli_once, find_moduli);
   struct sieve *s = malloc(sizeof(*s));
   BIGNUM *base = BN_dup(start);
   int err = MTK_ENOMEM;
