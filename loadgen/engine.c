@@ -306,7 +306,7 @@ static void start_conn(struct mtk_loadgen_worker *w, uint64_t intended) {
                                 session, &ssl);
   if (err == 0) {
     c->net.data = c;
-    c->net.close_rst = cfg->close_rst;
+    c->net.close_mode = (uint8_t)cfg->close_mode;
     c->net.session_slot =
         cfg->tls.resume != MTK_NET_RESUME_OFF ? &w->sessions[identity] : NULL;
     const struct sockaddr *src =

@@ -38,7 +38,7 @@ struct mtk_loadgen_config {
   uint64_t hold_ns;          // keep a finished connection idle this long
   uint64_t timeout_ms;       // per connection and per request
   uint64_t max_inflight;
-  bool close_rst;
+  enum mtk_net_close close_mode;
   struct sockaddr_storage sources[MTK_LOADGEN_MAX_SOURCES];
   size_t num_sources;
   unsigned threads;

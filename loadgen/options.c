@@ -49,8 +49,9 @@ static const char usage_text[] =
     "  --keepalive K        requests per connection (default 1; 0: handshake\n"
     "                       only, no HTTP request)\n"
     "  --hold D             keep each finished connection open and idle for D\n"
-    "  --close clean|rst    close with close_notify+FIN (default) or a TCP\n"
-    "                       reset (no TIME_WAIT)\n"
+    "  --close MODE         clean: close_notify then FIN (default); fin: FIN\n"
+    "                       only, as openssl s_time; rst: a TCP reset (no\n"
+    "                       TIME_WAIT)\n"
     "  --source-ips LIST    comma-separated local addresses, used in turn\n"
     "  --threads N          event loops, one per thread (default 1)\n"
     "  --timeout D          per connection and per request (default 10s)\n"
@@ -361,12 +362,15 @@ static int parse_option(struct mtk_loadgen_options *o, int opt, const char *a,
       if ((rc = parse_duration_opt("--hold", a, &cfg->hold_ns)) != 0) return rc;
       break;
     case OPT_CLOSE:
-      if (strcmp(a, "rst") == 0)
-        cfg->close_rst = true;
-      else if (strcmp(a, "clean") == 0)
-        cfg->close_rst = false;
+      if (strcmp(a, "clean") == 0)
+        cfg->close_mode = MTK_NET_CLOSE_CLEAN;
+      else if (strcmp(a, "fin") == 0)
+        cfg->close_mode = MTK_NET_CLOSE_FIN;
+      else if (strcmp(a, "rst") == 0)
+        cfg->close_mode = MTK_NET_CLOSE_RST;
       else
-        return mtk_cli_usage_error("--close: '%s' is not clean or rst", a);
+        return mtk_cli_usage_error("--close: '%s' is not clean, fin or rst",
+                                   a);
       break;
     case OPT_SOURCES:
       if ((rc = parse_sources(cfg, a)) != 0) return rc;

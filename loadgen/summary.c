@@ -51,6 +51,12 @@ static const char *resume_name(enum mtk_net_resume r) {
                                      : "off";
 }
 
+static const char *close_name(enum mtk_net_close c) {
+  return c == MTK_NET_CLOSE_RST   ? "rst"
+         : c == MTK_NET_CLOSE_FIN ? "fin"
+                                  : "clean";
+}
+
 // How the server certificate was checked: "off" (--insecure), "each"
 // (--verify-each) or "cached" (once per distinct chain).
 static const char *verify_mode_name(const struct mtk_loadgen_config *cfg) {
@@ -140,7 +146,7 @@ json_t *mtk_loadgen_summary_json(const struct mtk_loadgen_config *cfg,
     timeouts += r->counts.kind_stage[MTK_OUTCOME_TIMEOUT][st];
   }
   json_t *root = json_pack(
-      "{s:i, s:s, s:{s:s, s:s, s:i, s:s, s:f, s:I, s:I, s:i, s:b, s:I}, "
+      "{s:i, s:s, s:{s:s, s:s, s:i, s:s, s:f, s:I, s:I, s:i, s:s, s:b, s:I}, "
       "s:f, s:f, s:{s:f, s:f, s:I}, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, "
       "s:I, "
       "s:o, s:o, s:{s:i, s:i}}",
@@ -153,7 +159,8 @@ json_t *mtk_loadgen_summary_json(const struct mtk_loadgen_config *cfg,
       (int)(cfg->tls.num_identities + cfg->tls.num_mem_identities), "resume",
       resume_name(cfg->tls.resume), "rate", cfg->rate, "concurrency",
       (json_int_t)cfg->concurrency, "keepalive", (json_int_t)cfg->keepalive,
-      "threads", (int)cfg->threads, "close_rst", cfg->close_rst, "warmup_ns",
+      "threads", (int)cfg->threads, "close", close_name(cfg->close_mode),
+      "close_rst", cfg->close_mode == MTK_NET_CLOSE_RST, "warmup_ns",
       (json_int_t)cfg->warmup_ns, "elapsed_s", s->elapsed_s, "measured_s",
       s->window_s, "rate", "requested", cfg->rate, "achieved", s->achieved_rate,
       "max_start_lag_ns", (json_int_t)s->max_lag_ns, "connections",

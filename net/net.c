@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,10 +410,11 @@ void mtk_net_conn_close(struct mtk_net_conn *c) {
   bool was_open = c->state == MTK_NET_OPEN;
   c->state = MTK_NET_CLOSING;
   c->ended = true;
-  if (c->close_rst) {
+  if (c->close_mode == MTK_NET_CLOSE_RST) {
     struct linger lg = {.l_onoff = 1, .l_linger = 0};
     setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-  } else if (was_open && c->ssl != NULL) {
+  } else if (c->close_mode == MTK_NET_CLOSE_CLEAN && was_open &&
+             c->ssl != NULL) {
     // One non-blocking close_notify; the reply is not awaited.
     SSL_shutdown(c->ssl);
   }
@@ -534,10 +536,14 @@ static void do_read(struct mtk_net_conn *c) {
   }
 }
 
+static void check_connect(struct mtk_net_conn *c);
+
 static void on_resume(uv_idle_t *idle) {
   struct mtk_net_conn *c = idle->data;
   uv_idle_stop(idle);
-  if (c->state == MTK_NET_OPEN) {
+  if (c->state == MTK_NET_CONNECTING) {
+    check_connect(c);
+  } else if (c->state == MTK_NET_OPEN) {
     do_read(c);
   }
 }
@@ -570,38 +576,47 @@ static void do_handshake(struct mtk_net_conn *c) {
   }
 }
 
+// connect_done ends the TCP connect of |c|, the socket now writable or in
+// error. With |check_error| (or a negative libuv |status|) it first asks
+// the socket whether the connect failed, and reports that; otherwise it
+// starts the handshake.
+static void connect_done(struct mtk_net_conn *c, bool check_error, int status) {
+  int so_error = 0;
+  socklen_t len = sizeof(so_error);
+  if ((check_error || status < 0) &&
+      getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) {
+    so_error = errno;
+  }
+  if (so_error == 0 && status < 0) {
+    so_error = -status;
+  }
+  if (so_error != 0) {
+    struct mtk_outcome o;
+    mtk_net_classify(SSL_ERROR_SYSCALL, 0, -1, so_error, MTK_STAGE_TCP, &o);
+    if (o.kind == MTK_OUTCOME_RESET) {
+      o.kind = MTK_OUTCOME_CONNECT_FAILED;
+    }
+    finish(c, &o);
+    return;
+  }
+  c->t_connected = uv_hrtime();
+  c->state = MTK_NET_HANDSHAKING;
+  if (c->cbs->connected != NULL) {
+    c->cbs->connected(c);
+    if (c->state != MTK_NET_HANDSHAKING) {
+      return;
+    }
+  }
+  do_handshake(c);
+}
+
 static void on_poll(uv_poll_t *p, int status, int events) {
   struct mtk_net_conn *c = p->data;
   if (c->state == MTK_NET_CLOSING) {
     return;
   }
   if (c->state == MTK_NET_CONNECTING) {
-    int so_error = 0;
-    socklen_t len = sizeof(so_error);
-    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) {
-      so_error = errno;
-    }
-    if (so_error == 0 && status < 0) {
-      so_error = -status;
-    }
-    if (so_error != 0) {
-      struct mtk_outcome o;
-      mtk_net_classify(SSL_ERROR_SYSCALL, 0, -1, so_error, MTK_STAGE_TCP, &o);
-      if (o.kind == MTK_OUTCOME_RESET) {
-        o.kind = MTK_OUTCOME_CONNECT_FAILED;
-      }
-      finish(c, &o);
-      return;
-    }
-    c->t_connected = uv_hrtime();
-    c->state = MTK_NET_HANDSHAKING;
-    if (c->cbs->connected != NULL) {
-      c->cbs->connected(c);
-      if (c->state != MTK_NET_HANDSHAKING) {
-        return;
-      }
-    }
-    do_handshake(c);
+    connect_done(c, true, status);
     return;
   }
   if (c->state == MTK_NET_HANDSHAKING) {
@@ -632,16 +647,30 @@ static void set_poll(struct mtk_net_conn *c, int events) {
   }
 }
 
+// check_connect runs on the loop iteration after connect(): a connection to
+// a nearby peer (loopback above all) is often complete by then, and one
+// poll() finds out without registering the socket for writability first.
+// Otherwise the socket is watched as usual.
+static void check_connect(struct mtk_net_conn *c) {
+  struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+  if (poll(&p, 1, 0) != 1) {
+    set_poll(c, UV_WRITABLE);
+  } else {
+    // POLLOUT alone: connected, no error to ask for.
+    connect_done(c, p.revents != POLLOUT, 0);
+  }
+}
+
 static int start(struct mtk_net_conn *c, uv_loop_t *loop, SSL *ssl, int fd,
                  uint64_t timeout_ms, const struct mtk_net_conn_cbs *cbs) {
   // The caller's settings survive the reset of the rest of the state.
   void *data = c->data;
   SSL_SESSION **session_slot = c->session_slot;
-  bool close_rst = c->close_rst;
+  uint8_t close_mode = c->close_mode;
   memset(c, 0, sizeof(*c));
   c->data = data;
   c->session_slot = session_slot;
-  c->close_rst = close_rst;
+  c->close_mode = close_mode;
   c->fd = fd;
   c->ssl = ssl;
   c->cbs = cbs;
@@ -712,7 +741,7 @@ int mtk_net_conn_connect(struct mtk_net_conn *c, uv_loop_t *loop, SSL *ssl,
         MTK_STAGE_TCP);
     return 0;
   }
-  set_poll(c, UV_WRITABLE);
+  uv_idle_start(&c->resume, on_resume);  // check_connect, next iteration
   return 0;
 }
 

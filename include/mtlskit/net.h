@@ -138,10 +138,18 @@ enum mtk_net_state {
   MTK_NET_CLOSING,
 };
 
+// How a connection ends when the caller closes it.
+enum mtk_net_close {
+  MTK_NET_CLOSE_CLEAN,  // TLS close_notify, then FIN
+  MTK_NET_CLOSE_FIN,    // FIN only, no close_notify (as openssl s_time)
+  MTK_NET_CLOSE_RST,    // TCP reset (SO_LINGER 0): no TIME_WAIT
+};
+
 struct mtk_net_conn {
   uv_poll_t poll;    // watches |fd|
   uv_timer_t timer;  // the connection's deadline
-  uv_idle_t resume;  // reads on after a readiness event used its budget
+  uv_idle_t resume;  // checks connect(), or reads on after a readiness
+                     // event used its budget
   void *data;        // the caller's
   const struct mtk_net_conn_cbs *cbs;
   SSL *ssl;
@@ -149,7 +157,7 @@ struct mtk_net_conn {
   int fd;
   uint8_t state;         // enum mtk_net_state
   uint8_t open_handles;  // handles not yet closed
-  bool close_rst;        // close with RST (SO_LINGER 0) instead of FIN
+  uint8_t close_mode;    // enum mtk_net_close
   bool got_app_data;     // any decrypted byte received yet
   bool ended;            // |end| ran or the caller closed
   int poll_events;
@@ -162,7 +170,7 @@ struct mtk_net_conn {
 };
 
 // Before mtk_net_conn_connect or mtk_net_conn_accept the caller sets
-// c->data, and optionally c->close_rst and c->session_slot; the call resets
+// c->data, and optionally c->close_mode and c->session_slot; the call resets
 // every other field.
 //
 // mtk_net_conn_connect starts a TLS client connection on |loop| from |src|
@@ -197,8 +205,8 @@ MTK_MUST_CHECK int mtk_net_conn_write(struct mtk_net_conn *c,
 // |timeout_ms| from now (0 disarms it).
 void mtk_net_conn_set_timeout(struct mtk_net_conn *c, uint64_t timeout_ms);
 
-// mtk_net_conn_close closes the connection: with a TLS close_notify then
-// FIN, or with a TCP reset when c->close_rst is set. |close| runs later.
+// mtk_net_conn_close closes the connection as c->close_mode says (a TLS
+// close_notify then FIN by default). |close| runs later.
 // Calling it again, or after |end|, does nothing.
 void mtk_net_conn_close(struct mtk_net_conn *c);
 
