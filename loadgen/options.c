@@ -369,8 +369,7 @@ static int parse_option(struct mtk_loadgen_options *o, int opt, const char *a,
       else if (strcmp(a, "rst") == 0)
         cfg->close_mode = MTK_NET_CLOSE_RST;
       else
-        return mtk_cli_usage_error("--close: '%s' is not clean, fin or rst",
-                                   a);
+        return mtk_cli_usage_error("--close: '%s' is not clean, fin or rst", a);
       break;
     case OPT_SOURCES:
       if ((rc = parse_sources(cfg, a)) != 0) return rc;
