@@ -4,18 +4,20 @@
 // on Debian's OpenSSL 3 (handshake_floor_openssl, the floor for any client
 // on the library libcurl and mtlskit probe use). One blocking socket at a
 // time: connect, SSL_connect with the client certificate, close_notify,
-// close. No event loop, no timing, no histograms, no HTTP. It prints the
-// handshakes done and the CPU it used. With --cacert it verifies the
-// server on every handshake as a verifying client does (chain to the
-// anchors in FILE, and HOST as the certificate's IP address or name).
+// close (--close fin: no close_notify, as openssl s_time and mtlskit
+// loadgen --close fin). No event loop, no timing, no histograms, no HTTP.
+// It prints the handshakes done and the CPU it used. With --cacert it
+// verifies the server on every handshake as a verifying client does (chain
+// to the anchors in FILE, and HOST as the certificate's IP address or name).
 //
 // usage: handshake_floor HOST PORT SECONDS [CERT KEY] [--tls 1.2|1.3]
-//        [--cacert FILE]
+//        [--cacert FILE] [--close clean|fin]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +43,17 @@ int main(int argc, char **argv) {
   if (argc < 4) {
     fprintf(stderr,
             "usage: handshake_floor HOST PORT SECONDS [CERT KEY] [--tls "
-            "1.2|1.3] [--cacert FILE]\n");
+            "1.2|1.3] [--cacert FILE] [--close clean|fin]\n");
     return 2;
   }
   const char *cert = NULL, *key = NULL, *ca_file = NULL;
   int version = 0;
+  bool close_notify = true;
   for (int i = 4; i < argc; i++) {
     if (strcmp(argv[i], "--tls") == 0 && i + 1 < argc) {
       version = strcmp(argv[++i], "1.2") == 0 ? TLS1_2_VERSION : TLS1_3_VERSION;
+    } else if (strcmp(argv[i], "--close") == 0 && i + 1 < argc) {
+      close_notify = strcmp(argv[++i], "fin") != 0;
     } else if (strcmp(argv[i], "--cacert") == 0 && i + 1 < argc) {
       ca_file = argv[++i];
     } else if (cert == NULL) {
@@ -100,7 +105,9 @@ int main(int argc, char **argv) {
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) == 1) {
       done++;
-      SSL_shutdown(ssl);
+      if (close_notify) {
+        SSL_shutdown(ssl);
+      }
     } else {
       failed++;
     }

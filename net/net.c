@@ -87,6 +87,11 @@ static int new_session_cb(SSL *ssl, SSL_SESSION *session) {
   return 1;
 }
 
+static enum ssl_verify_result_t accept_any_chain(SSL *ssl, uint8_t *out_alert) {
+  (void)ssl, (void)out_alert;
+  return ssl_verify_ok;
+}
+
 static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
                      struct mtk_verify_cache *cache, struct mtk_diag *diag) {
   uint16_t min = TLS1_2_VERSION, max = TLS1_3_VERSION;
@@ -108,21 +113,23 @@ static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
         diag, MTK_EUSAGE,
         "unknown key exchange group in '%s' (e.g. X25519:P-256)", opts->groups);
   }
-  if (opts->ca_file != NULL &&
-      !SSL_CTX_load_verify_locations(ctx, opts->ca_file, NULL)) {
-    return tls_fail(diag, "cannot load trust anchors", opts->ca_file);
-  }
   if (opts->server) {
+    if (opts->ca_file != NULL &&
+        !SSL_CTX_load_verify_locations(ctx, opts->ca_file, NULL)) {
+      return tls_fail(diag, "cannot load trust anchors", opts->ca_file);
+    }
     if (opts->require_peer_cert) {
       SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                          NULL);
     }
-  } else {
-    SSL_CTX_set_verify(ctx, opts->insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
-                       NULL);
-    if (cache != NULL) {
-      SSL_CTX_set_cert_verify_callback(ctx, mtk_verify_cache_verify, cache);
+  } else if (cache != NULL) {
+    if (!mtk_verify_cache_install(ctx, cache)) {
+      return mtk_diag_set(diag, MTK_ENOMEM, "out of memory");
     }
+  } else {
+    // Insecure: a client on TLS_with_buffers_method still needs a verifier,
+    // one that accepts any chain.
+    SSL_CTX_set_custom_verify(ctx, SSL_VERIFY_NONE, accept_any_chain);
   }
   SSL_CTX_set_info_callback(ctx, info_cb);
   // Resumption is never implicit: off means no tickets and no cache at
@@ -152,6 +159,86 @@ static int setup_ctx(SSL_CTX *ctx, const struct mtk_net_tls_options *opts,
   return 0;
 }
 
+// use_identity gives |ctx| the certificate |leaf|, the intermediates
+// |chain| (may be NULL) and the private |key|, as DER buffers: a client
+// context has no X509 objects (TLS_with_buffers_method). |key_file| names
+// the key in errors (NULL: an identity in memory).
+static int use_identity(SSL_CTX *ctx, X509 *leaf, STACK_OF(X509) * chain,
+                        EVP_PKEY *key, const char *key_file,
+                        struct mtk_diag *diag) {
+  if (!X509_check_private_key(leaf, key)) {
+    return tls_fail(diag, "key does not match certificate", key_file);
+  }
+  size_t n = 1 + (chain != NULL ? sk_X509_num(chain) : 0);
+  CRYPTO_BUFFER **der = calloc(n, sizeof(*der));
+  int err = der == NULL ? MTK_ENOMEM : 0;
+  for (size_t i = 0; err == 0 && i < n; i++) {
+    X509 *x = i == 0 ? leaf : sk_X509_value(chain, i - 1);
+    uint8_t *bytes = NULL;
+    int len = i2d_X509(x, &bytes);
+    der[i] = len > 0 ? CRYPTO_BUFFER_new(bytes, (size_t)len, NULL) : NULL;
+    OPENSSL_free(bytes);
+    if (der[i] == NULL) {
+      err = MTK_ENOMEM;
+    }
+  }
+  if (err == 0 && !SSL_CTX_set_chain_and_key(ctx, der, n, key, NULL)) {
+    err = tls_fail(diag, "cannot use certificate and key", key_file);
+  }
+  for (size_t i = 0; der != NULL && i < n; i++) {
+    CRYPTO_BUFFER_free(der[i]);
+  }
+  free(der);
+  return err == MTK_ENOMEM ? mtk_diag_set(diag, err, "out of memory") : err;
+}
+
+// use_identity_files loads the PEM certificate chain |cert_file| (leaf
+// first) and the PEM private key |key_file| into |ctx|.
+static int use_identity_files(SSL_CTX *ctx, const char *cert_file,
+                              const char *key_file, struct mtk_diag *diag) {
+  X509 *leaf = NULL;
+  STACK_OF(X509) *chain = sk_X509_new_null();
+  EVP_PKEY *key = NULL;
+  int err = 0;
+  BIO *bio = BIO_new_file(cert_file, "r");
+  if (chain == NULL || bio == NULL ||
+      (leaf = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
+    err = tls_fail(diag, "cannot load certificate", cert_file);
+    goto out;
+  }
+  X509 *x;
+  while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+    if (!sk_X509_push(chain, x)) {
+      X509_free(x);
+      err = mtk_diag_set(diag, MTK_ENOMEM, "out of memory");
+      goto out;
+    }
+  }
+  // The loop ends at the end of the file, or at a block that is not a
+  // certificate.
+  uint32_t e = ERR_peek_last_error();
+  if (ERR_GET_LIB(e) != ERR_LIB_PEM ||
+      ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
+    err = tls_fail(diag, "cannot load certificate", cert_file);
+    goto out;
+  }
+  ERR_clear_error();
+  BIO_free(bio);
+  bio = BIO_new_file(key_file, "r");
+  if (bio == NULL ||
+      (key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) == NULL) {
+    err = tls_fail(diag, "cannot load private key", key_file);
+    goto out;
+  }
+  err = use_identity(ctx, leaf, chain, key, key_file, diag);
+out:
+  BIO_free(bio);
+  X509_free(leaf);
+  sk_X509_pop_free(chain, X509_free);
+  EVP_PKEY_free(key);
+  return err;
+}
+
 int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
                     struct mtk_net_tls **out, struct mtk_diag *diag) {
   int err = 0;
@@ -178,10 +265,28 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
   tls->server = opts->server;
   tls->insecure = opts->insecure;
   tls->resume = opts->resume;
-  // The contexts point at the cache, set up once they loaded the anchors.
+  // Clients verify through the cache, which holds the trust anchors.
   bool verifying = !opts->server && !opts->insecure;
+  if (verifying) {
+    err = mtk_verify_cache_init(&tls->cache, opts->ca_file, opts->verify_each);
+    if (err == MTK_ECRYPTO) {
+      err = tls_fail(diag, "cannot load trust anchors", opts->ca_file);
+      goto out;
+    }
+    if (err != 0) {
+      err = err == MTK_ENOENT
+                ? mtk_diag_set(diag, err, "no such file: %s", opts->ca_file)
+                : mtk_diag_set(diag, err, "cannot read trust anchors %s: %s",
+                               opts->ca_file, mtk_strerror(err));
+      goto out;
+    }
+    tls->has_cache = true;
+  }
   for (size_t i = 0; i < n; i++) {
-    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    // A client keeps the server's certificates as DER (parsed only when a
+    // chain is verified in full); a server verifies clients with X509.
+    SSL_CTX *ctx =
+        SSL_CTX_new(opts->server ? TLS_method() : TLS_with_buffers_method());
     if (ctx == NULL) {
       err = MTK_ENOMEM;
       goto out;
@@ -198,43 +303,15 @@ int mtk_net_tls_new(const struct mtk_net_tls_options *opts,
       size_t m = i - opts->num_identities;
       STACK_OF(X509) *chain =
           opts->mem_chains != NULL ? opts->mem_chains[m] : NULL;
-      if (!SSL_CTX_use_certificate(ctx, opts->mem_leaves[m]) ||
-          (chain != NULL && !SSL_CTX_set1_chain(ctx, chain)) ||
-          !SSL_CTX_use_PrivateKey(ctx, opts->mem_keys[m]) ||
-          !SSL_CTX_check_private_key(ctx)) {
-        err = tls_fail(diag, "cannot use in-memory identity", NULL);
-        goto out;
-      }
-      continue;
+      err = use_identity(ctx, opts->mem_leaves[m], chain, opts->mem_keys[m],
+                         NULL, diag);
+    } else {
+      err = use_identity_files(ctx, opts->cert_files[i], opts->key_files[i],
+                               diag);
     }
-    if (!SSL_CTX_use_certificate_chain_file(ctx, opts->cert_files[i])) {
-      err = tls_fail(diag, "cannot load certificate", opts->cert_files[i]);
-      goto out;
-    }
-    if (!SSL_CTX_use_PrivateKey_file(ctx, opts->key_files[i],
-                                     SSL_FILETYPE_PEM)) {
-      bool mismatch =
-          ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
-      err = tls_fail(diag,
-                     mismatch ? "key does not match certificate"
-                              : "cannot load private key",
-                     opts->key_files[i]);
-      goto out;
-    }
-    if (!SSL_CTX_check_private_key(ctx)) {
-      err =
-          tls_fail(diag, "key does not match certificate", opts->key_files[i]);
-      goto out;
-    }
-  }
-  if (verifying) {
-    err = mtk_verify_cache_init(&tls->cache, opts->ca_file, opts->verify_each);
     if (err != 0) {
-      err = mtk_diag_set(diag, err, "cannot read trust anchors %s: %s",
-                         opts->ca_file, mtk_strerror(err));
       goto out;
     }
-    tls->has_cache = true;
   }
   *out = tls;
   tls = NULL;
@@ -273,11 +350,6 @@ size_t mtk_net_tls_num_identities(const struct mtk_net_tls *tls) {
   return tls->num_ctx;
 }
 
-static bool is_ip_address(const char *s) {
-  unsigned char buf[sizeof(struct in6_addr)];
-  return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
 int mtk_net_tls_new_ssl(struct mtk_net_tls *tls, size_t identity,
                         const char *sni, const char *verify_host,
                         SSL_SESSION *session, SSL **out) {
@@ -295,17 +367,10 @@ int mtk_net_tls_new_ssl(struct mtk_net_tls *tls, size_t identity,
       err = MTK_ECRYPTO;
       goto out;
     }
-    if (verify_host != NULL && !tls->insecure) {
-      X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
-      int ok = mtk_verify_cache_set_host(ssl, verify_host) &&
-               (is_ip_address(verify_host)
-                    ? X509_VERIFY_PARAM_set1_ip_asc(param, verify_host)
-                    : X509_VERIFY_PARAM_set1_host(param, verify_host,
-                                                  strlen(verify_host)));
-      if (!ok) {
-        err = MTK_ECRYPTO;
-        goto out;
-      }
+    if (verify_host != NULL && !tls->insecure &&
+        !mtk_verify_cache_set_host(ssl, verify_host)) {
+      err = MTK_ENOMEM;
+      goto out;
     }
     if (session != NULL && tls->resume != MTK_NET_RESUME_OFF &&
         !SSL_set_session(ssl, session)) {

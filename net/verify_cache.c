@@ -2,8 +2,11 @@
 // verify_cache.h).
 #include "verify_cache.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <openssl/asn1.h>
+#include <openssl/err.h>
 #include <openssl/mem.h>
 #include <openssl/pool.h>
 #include <openssl/ssl.h>
@@ -20,7 +23,8 @@
 enum { MAX_CA_FILE = 64 << 20 };
 
 static int host_index = -1;
-static pthread_once_t host_index_once = PTHREAD_ONCE_INIT;
+static int cache_index = -1;
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
 
 static void free_host(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int index,
                       long argl, void *argp) {
@@ -28,12 +32,13 @@ static void free_host(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int index,
   free(ptr);
 }
 
-static void make_host_index(void) {
+static void make_indexes(void) {
   host_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_host);
+  cache_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 }
 
 int mtk_verify_cache_set_host(SSL *ssl, const char *host) {
-  pthread_once(&host_index_once, make_host_index);
+  pthread_once(&index_once, make_indexes);
   if (host == NULL) {
     return 1;
   }
@@ -56,13 +61,22 @@ int mtk_verify_cache_init(struct mtk_verify_cache *cache, const char *ca_file,
   }
   SHA256((const uint8_t *)data, len, cache->trust_id);
   free(data);
+  cache->store = X509_STORE_new();
+  if (cache->store == NULL ||
+      !X509_STORE_load_locations(cache->store, ca_file, NULL)) {
+    X509_STORE_free(cache->store);
+    cache->store = NULL;
+    return MTK_ECRYPTO;
+  }
   pthread_mutex_init(&cache->mu, NULL);
   cache->enabled = !verify_each;
-  pthread_once(&host_index_once, make_host_index);
+  pthread_once(&index_once, make_indexes);
   return 0;
 }
 
 void mtk_verify_cache_cleanup(struct mtk_verify_cache *cache) {
+  X509_STORE_free(cache->store);
+  cache->store = NULL;
   pthread_mutex_destroy(&cache->mu);
 }
 
@@ -147,24 +161,100 @@ static void insert(struct mtk_verify_cache *cache,
   pthread_mutex_unlock(&cache->mu);
 }
 
-int mtk_verify_cache_verify(X509_STORE_CTX *store_ctx, void *arg) {
-  struct mtk_verify_cache *cache = arg;
-  SSL *ssl = X509_STORE_CTX_get_ex_data(store_ctx,
-                                        SSL_get_ex_data_X509_STORE_CTX_idx());
+static bool is_ip_address(const char *s) {
+  unsigned char buf[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+// verify_full verifies the chain |ssl|'s server sent as BoringSSL's own
+// verifier does: the first certificate is the leaf, the others are
+// untrusted intermediates, the purpose and trust are a TLS server's, and
+// the leaf must match the host recorded on |ssl|. On success it stores in
+// *|expires| when the verified chain lapses; on failure, the alert to send
+// in *|out_alert|.
+static bool verify_full(struct mtk_verify_cache *cache, SSL *ssl, time_t now,
+                        time_t *expires, uint8_t *out_alert) {
+  const STACK_OF(CRYPTO_BUFFER) *certs = SSL_get0_peer_certificates(ssl);
+  const char *host = SSL_get_ex_data(ssl, host_index);
+  X509 *leaf = NULL;
+  STACK_OF(X509) *rest = sk_X509_new_null();
+  X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+  bool ok = false;
+  *out_alert = SSL_AD_INTERNAL_ERROR;
+  if (certs == NULL || sk_CRYPTO_BUFFER_num(certs) == 0 || rest == NULL ||
+      ctx == NULL) {
+    goto out;
+  }
+  for (size_t i = 0; i < sk_CRYPTO_BUFFER_num(certs); i++) {
+    X509 *x = X509_parse_from_buffer(sk_CRYPTO_BUFFER_value(certs, i));
+    if (x == NULL) {
+      *out_alert = SSL_AD_BAD_CERTIFICATE;
+      goto out;
+    }
+    if (i == 0) {
+      leaf = x;
+    } else if (!sk_X509_push(rest, x)) {
+      X509_free(x);
+      goto out;
+    }
+  }
+  if (!X509_STORE_CTX_init(ctx, cache->store, leaf, rest) ||
+      !X509_STORE_CTX_set_default(ctx, "ssl_server")) {
+    goto out;
+  }
+  X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+  if (host != NULL &&
+      !(is_ip_address(host)
+            ? X509_VERIFY_PARAM_set1_ip_asc(param, host)
+            : X509_VERIFY_PARAM_set1_host(param, host, strlen(host)))) {
+    goto out;
+  }
+  if (X509_verify_cert(ctx) != 1) {
+    *out_alert =
+        (uint8_t)SSL_alert_from_verify_result(X509_STORE_CTX_get_error(ctx));
+    goto out;
+  }
+  *expires = chain_expiry(X509_STORE_CTX_get0_chain(ctx), now);
+  ok = true;
+out:
+  X509_STORE_CTX_free(ctx);
+  X509_free(leaf);
+  sk_X509_pop_free(rest, X509_free);
+  ERR_clear_error();
+  return ok;
+}
+
+static enum ssl_verify_result_t verify(SSL *ssl, uint8_t *out_alert) {
+  struct mtk_verify_cache *cache =
+      SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), cache_index);
+  if (cache == NULL) {
+    *out_alert = SSL_AD_INTERNAL_ERROR;
+    return ssl_verify_invalid;
+  }
   uint8_t key[SHA256_DIGEST_LENGTH];
   time_t now = time(NULL);
-  bool keyed = cache->enabled && ssl != NULL && chain_key(cache, ssl, key);
+  bool keyed = cache->enabled && chain_key(cache, ssl, key);
   if (keyed && lookup(cache, key, now)) {
     atomic_fetch_add_explicit(&cache->cache_hits, 1, memory_order_relaxed);
-    return 1;
+    return ssl_verify_ok;
   }
   atomic_fetch_add_explicit(&cache->verified, 1, memory_order_relaxed);
-  if (X509_verify_cert(store_ctx) != 1) {
+  time_t expires = now;
+  if (!verify_full(cache, ssl, now, &expires, out_alert)) {
     atomic_fetch_add_explicit(&cache->failed, 1, memory_order_relaxed);
-    return 0;
+    return ssl_verify_invalid;
   }
   if (keyed) {
-    insert(cache, key, chain_expiry(X509_STORE_CTX_get0_chain(store_ctx), now));
+    insert(cache, key, expires);
   }
+  return ssl_verify_ok;
+}
+
+int mtk_verify_cache_install(SSL_CTX *ctx, struct mtk_verify_cache *cache) {
+  pthread_once(&index_once, make_indexes);
+  if (!SSL_CTX_set_ex_data(ctx, cache_index, cache)) {
+    return 0;
+  }
+  SSL_CTX_set_custom_verify(ctx, SSL_VERIFY_PEER, verify);
   return 1;
 }

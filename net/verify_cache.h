@@ -3,6 +3,11 @@
 // chain that endpoint presents once, not on every handshake. Private to
 // mtk_net (net.c installs it as the client's certificate verifier).
 //
+// It is BoringSSL's custom verifier (SSL_CTX_set_custom_verify): clients
+// run on TLS_with_buffers_method, where the server's certificates stay DER
+// and are parsed into X509 objects only when a chain is verified in full,
+// never on a cache hit.
+//
 // An entry's key is SHA-256 over the trust anchors' identity, the host name
 // the leaf must match and every DER certificate the server sent, in order;
 // its verdict is always "verified" (failures are never stored) and lapses
@@ -30,6 +35,7 @@ struct mtk_verify_cache_entry {
 
 struct mtk_verify_cache {
   pthread_mutex_t mu;
+  X509_STORE *store;  // the trust anchors
   uint8_t trust_id[SHA256_DIGEST_LENGTH];
   bool enabled;  // false: every chain is verified (--verify-each)
   size_t next;   // the slot the next insertion replaces, guarded by |mu|
@@ -41,20 +47,23 @@ struct mtk_verify_cache {
 
 // mtk_verify_cache_init sets up |cache| for the trust anchors read from
 // |ca_file| (their bytes are the trust identity), with the cache on unless
-// |verify_each|. It returns 0 or a negative MTK_E* code (the file cannot be
-// read).
+// |verify_each|. It returns 0, a negative MTK_E* code when the file cannot
+// be read, or MTK_ECRYPTO when it holds no usable certificate (BoringSSL's
+// reason left queued).
 int mtk_verify_cache_init(struct mtk_verify_cache *cache, const char *ca_file,
                           bool verify_each);
 
 // mtk_verify_cache_cleanup frees what mtk_verify_cache_init set up.
 void mtk_verify_cache_cleanup(struct mtk_verify_cache *cache);
 
-// mtk_verify_cache_verify is the certificate verifier BoringSSL calls (see
-// SSL_CTX_set_cert_verify_callback) with |cache| as |arg|: it accepts a
-// chain whose key is cached and otherwise runs X509_verify_cert, caching a
-// success. It returns 1 (accepted) or 0 (rejected, the reason left in
-// |store_ctx|).
-int mtk_verify_cache_verify(X509_STORE_CTX *store_ctx, void *arg);
+// mtk_verify_cache_install makes |cache| the verifier of the servers that
+// clients made from |ctx| connect to: a chain whose key is cached is
+// accepted, any other is verified in full (X509_verify_cert against the
+// trust anchors, as a TLS server's chain, for the host set with
+// mtk_verify_cache_set_host) and cached when it passes; a rejected chain
+// ends the handshake with the alert its error calls for. |cache| must
+// outlive |ctx|. It returns 1, or 0 when out of memory.
+int mtk_verify_cache_install(SSL_CTX *ctx, struct mtk_verify_cache *cache);
 
 // mtk_verify_cache_set_host records on |ssl| the host name its server's
 // leaf must match (the cache key includes it; NULL: none). It returns 1 or

@@ -1,6 +1,6 @@
 // Unit tests for the server-chain verdict cache (net/verify_cache.c) on its
 // own: real TLS 1.3 handshakes between two BoringSSL endpoints joined by a
-// BIO pair in memory, the client verifying through mtk_verify_cache_verify,
+// BIO pair in memory, the client verifying through mtk_verify_cache_install,
 // with certificates made here (a test CA, leaves it signs, a stranger).
 #include <check.h>
 #include <openssl/bio.h>
@@ -107,16 +107,13 @@ static void teardown(void) {
   rmdir(dir);
 }
 
-// new_client makes a client context that verifies servers against
-// |ca_path| through |cache|, as net.c sets one up.
-static SSL_CTX *new_client(const char *ca_path,
-                           struct mtk_verify_cache *cache) {
-  SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+// new_client makes a client context that verifies servers through |cache|
+// (which holds the trust anchors), as net.c sets one up.
+static SSL_CTX *new_client(struct mtk_verify_cache *cache) {
+  SSL_CTX *ctx = SSL_CTX_new(TLS_with_buffers_method());
   ck_assert(ctx != NULL);
   ck_assert(SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION));
-  ck_assert(SSL_CTX_load_verify_locations(ctx, ca_path, NULL));
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-  SSL_CTX_set_cert_verify_callback(ctx, mtk_verify_cache_verify, cache);
+  ck_assert(mtk_verify_cache_install(ctx, cache));
   return ctx;
 }
 
@@ -147,8 +144,6 @@ static bool handshake(SSL_CTX *client, SSL_CTX *server, const char *host) {
   ck_assert(mtk_verify_cache_set_host(c, host));
   if (host != NULL) {
     ck_assert(SSL_set_tlsext_host_name(c, host));
-    ck_assert(
-        X509_VERIFY_PARAM_set1_host(SSL_get0_param(c), host, strlen(host)));
   }
   bool c_done = false, s_done = false, failed = false;
   for (int round = 0; round < 32 && !failed && !(c_done && s_done); round++) {
@@ -194,7 +189,7 @@ static struct counts counts_of(struct mtk_verify_cache *cache) {
 START_TEST(test_success_cached_failure_not) {
   struct mtk_verify_cache cache;
   ck_assert_int_eq(mtk_verify_cache_init(&cache, ca_file, false), 0);
-  SSL_CTX *client = new_client(ca_file, &cache);
+  SSL_CTX *client = new_client(&cache);
   struct ident leaf = make_ident("a", "DNS:a.test", 3600, &ca);
   struct ident stranger = make_ident("stranger", "DNS:a.test", 3600, NULL);
   SSL_CTX *good = new_server(&leaf, NULL, leaf.key);
@@ -228,7 +223,7 @@ END_TEST
 START_TEST(test_failed_host_check_not_cached) {
   struct mtk_verify_cache cache;
   ck_assert_int_eq(mtk_verify_cache_init(&cache, ca_file, false), 0);
-  SSL_CTX *client = new_client(ca_file, &cache);
+  SSL_CTX *client = new_client(&cache);
   struct ident leaf = make_ident("a", "DNS:a.test", 3600, &ca);
   SSL_CTX *server = new_server(&leaf, NULL, leaf.key);
   // A trusted chain for the wrong name fails, and keeps failing.
@@ -248,7 +243,7 @@ END_TEST
 START_TEST(test_key_covers_chain_host_trust) {
   struct mtk_verify_cache cache;
   ck_assert_int_eq(mtk_verify_cache_init(&cache, ca_file, false), 0);
-  SSL_CTX *client = new_client(ca_file, &cache);
+  SSL_CTX *client = new_client(&cache);
   struct ident leaf = make_ident("ab", "DNS:a.test,DNS:b.test", 3600, &ca);
   struct ident leaf2 = make_ident("ab", "DNS:a.test,DNS:b.test", 3600, &ca);
   SSL_CTX *one = new_server(&leaf, NULL, leaf.key);
@@ -279,7 +274,7 @@ START_TEST(test_key_covers_chain_host_trust) {
   struct mtk_verify_cache other;
   ck_assert_int_eq(mtk_verify_cache_init(&other, ca_file_copy, false), 0);
   memcpy(other.slots, cache.slots, sizeof(other.slots));
-  SSL_CTX *other_client = new_client(ca_file_copy, &other);
+  SSL_CTX *other_client = new_client(&other);
   ck_assert(handshake(other_client, one, "a.test"));
   ASSERT_COUNTS(&other, 1, 0, 0);
   ck_assert(handshake(other_client, one, "a.test"));
@@ -300,7 +295,7 @@ END_TEST
 START_TEST(test_verify_each_caches_nothing) {
   struct mtk_verify_cache cache;
   ck_assert_int_eq(mtk_verify_cache_init(&cache, ca_file, true), 0);
-  SSL_CTX *client = new_client(ca_file, &cache);
+  SSL_CTX *client = new_client(&cache);
   struct ident leaf = make_ident("a", "DNS:a.test", 3600, &ca);
   SSL_CTX *server = new_server(&leaf, NULL, leaf.key);
   for (int i = 1; i <= 3; i++) {
@@ -317,7 +312,7 @@ END_TEST
 START_TEST(test_entry_lapses_with_the_chain) {
   struct mtk_verify_cache cache;
   ck_assert_int_eq(mtk_verify_cache_init(&cache, ca_file, false), 0);
-  SSL_CTX *client = new_client(ca_file, &cache);
+  SSL_CTX *client = new_client(&cache);
   // Valid for two more seconds: the cached verdict must not outlive it.
   struct ident leaf = make_ident("a", "DNS:a.test", 2, &ca);
   SSL_CTX *server = new_server(&leaf, NULL, leaf.key);
@@ -339,7 +334,7 @@ START_TEST(test_bounded_to_64_entries) {
   ck_assert_int_eq(MTK_VERIFY_CACHE_SLOTS, 64);
   struct mtk_verify_cache cache;
   ck_assert_int_eq(mtk_verify_cache_init(&cache, ca_file, false), 0);
-  SSL_CTX *client = new_client(ca_file, &cache);
+  SSL_CTX *client = new_client(&cache);
   struct ident leaves[N];
   SSL_CTX *servers[N];
   for (int i = 0; i < N; i++) {
@@ -386,7 +381,7 @@ static void *run_worker(void *arg) {
 START_TEST(test_threads) {
   struct mtk_verify_cache cache;
   ck_assert_int_eq(mtk_verify_cache_init(&cache, ca_file, false), 0);
-  SSL_CTX *client = new_client(ca_file, &cache);
+  SSL_CTX *client = new_client(&cache);
   struct ident leaf = make_ident("a", "DNS:a.test", 3600, &ca);
   struct ident stranger = make_ident("stranger", "DNS:a.test", 3600, NULL);
   SSL_CTX *good = new_server(&leaf, NULL, leaf.key);
