@@ -11,17 +11,15 @@
 
 make_pki "$T/pki"
 cat >"$T/server.py" <<'PY'
-import socket, ssl, sys, threading, time
+import socket, ssl, sys, threading
 port, pki, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+sys.path.insert(0, sys.argv[4])
+import loopback
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(pki + "/server.crt", pki + "/server.key")
 ctx.load_verify_locations(pki + "/ca.crt")
 ctx.verify_mode = ssl.CERT_REQUIRED
 ctx.num_tickets = 0
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", port))
-srv.listen(16)
 lock = threading.Lock()
 def note(what):
     with lock, open(log, "a") as f:
@@ -42,17 +40,10 @@ def serve(c):
     except OSError as e:
         note("other %s" % e)
     s.close()
-deadline = time.time() + 60         # never outlive a broken test
-srv.settimeout(1)
-while time.time() < deadline:
-    try:
-        c, _ = srv.accept()
-    except socket.timeout:
-        continue
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
+loopback.accept(port, serve)
 PY
 port=$(free_port)
-python3 "$T/server.py" "$port" "$T/pki" "$T/seen" >/dev/null 2>&1 &
+python3 "$T/server.py" "$port" "$T/pki" "$T/seen" "$MTK_SRC/tests/servers" >/dev/null 2>&1 &
 pid=$!
 on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
 wait_port "$port" 10

@@ -6,12 +6,10 @@
 
 make_pki "$T/pki"
 cat >"$T/bad.py" <<'PY'
-import socket, struct, sys, threading, time
+import socket, struct, sys, time
 mode, port = sys.argv[1], int(sys.argv[2])
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", port))
-srv.listen(64)
+sys.path.insert(0, sys.argv[3])
+import loopback
 held = []
 def serve(c):
     if mode == "stall":
@@ -27,20 +25,13 @@ def serve(c):
     elif mode == "close":
         c.recv(4096)                # mid-handshake: FIN without a word
     c.close()
-deadline = time.time() + 60         # never outlive a broken test
-srv.settimeout(1)
-while time.time() < deadline:
-    try:
-        c, _ = srv.accept()
-    except socket.timeout:
-        continue
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
+loopback.accept(port, serve)
 PY
 jq_() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 # start_bad MODE: start a misbehaving server, its port in $port.
 start_bad() {
   port=$(free_port)
-  python3 "$T/bad.py" "$1" "$port" >/dev/null 2>&1 &
+  python3 "$T/bad.py" "$1" "$port" "$MTK_SRC/tests/servers" >/dev/null 2>&1 &
   local pid=$!
   on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
   wait_port "$port" 10
