@@ -5,8 +5,8 @@
 #   1. client CPU per full mTLS handshake, the server verified by both:
 #      mtlskit --cacert --close fin vs openssl s_time -new -CAfile -verify
 #      (same client certificate, same CA, handshake only, both closing with
-#      a FIN and no close_notify; medians of MTK_BENCH_ROUNDS interleaved
-#      runs, default 5)                                target: <= 0.5x
+#      a FIN and no close_notify; MTK_BENCH_ROUNDS interleaved runs, default
+#      5, compared best with best, medians shown too)  target: <= 0.5x
 #      (also the default close, --verify-each, and the --insecure pair,
 #      labelled)
 #   2. client CPU per new TLS connection + request, no client certificate:
@@ -112,8 +112,11 @@ lg_hs() { # OUT EXTRA...: mtlskit handshake-only for SECS; prints count, us each
   n=$(json "$out" 'd["handshakes"]')
   echo "$n $(per "$cpu" "$n")"
 }
-# The headline pair runs ROUNDS times, interleaved, and compares medians:
-# one 4 s run of s_time varies by 20% from the next on a shared VM.
+# The headline pair runs ROUNDS times, interleaved. CPU time per handshake
+# only grows when something else disturbs the machine (a shared VM has
+# bursts that last several runs), so each client's least disturbed run,
+# its best, is the estimate of its cost, and the ratio compares best with
+# best; the medians and every run are printed beside it.
 rounds=${MTK_BENCH_ROUNDS:-5}
 : >"$T/stime.runs"
 : >"$T/lg1.runs"
@@ -122,15 +125,19 @@ for r in $(seq 1 "$rounds"); do
   lg_hs "$T/lg1.$r.json" --cacert "$PKI/ca.crt" --close fin >>"$T/lg1.runs"
 done
 median_us() { cut -d' ' -f2 "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-runs_us() { cut -d' ' -f2 "$1" | tr '\n' ' '; }
+best_us() { cut -d' ' -f2 "$1" | sort -n | head -1; }
+runs_us() { cut -d' ' -f2 "$1" | tr '\n' ' ' | sed 's/ $//'; }
 n=$(awk '{s+=$1} END {print s}' "$T/stime.runs")
 stime_us=$(median_us "$T/stime.runs")
+stime_best=$(best_us "$T/stime.runs")
 verr=$(cat "$T"/stime.*.out.err | grep -c 'verify error' || true)
-echo "1. s_time -new -CAfile -verify, mTLS TLS 1.3:  $n handshakes in $rounds runs, ${stime_us} us client CPU each, median (runs: $(runs_us "$T/stime.runs")) ($verr verify errors)"
+echo "1. s_time -new -CAfile -verify, mTLS TLS 1.3:  $n handshakes in $rounds runs, client CPU each: best ${stime_best} us, median ${stime_us} us (runs: $(runs_us "$T/stime.runs")) ($verr verify errors)"
 n=$(awk '{s+=$1} END {print s}' "$T/lg1.runs")
 lg1_us=$(median_us "$T/lg1.runs")
+lg1_best=$(best_us "$T/lg1.runs")
 v=$(json "$T/lg1.$rounds.json" '"%d verified, %d from cache" % (d["server_verification"]["verified"], d["server_verification"]["cache_hits"])')
-echo "   mtlskit --cacert --close fin:            $n handshakes in $rounds runs, ${lg1_us} us client CPU each, median (runs: $(runs_us "$T/lg1.runs")) (last run: $v) -> $(ratio "$lg1_us" "$stime_us")x s_time (target <= 0.5)"
+echo "   mtlskit --cacert --close fin:            $n handshakes in $rounds runs, client CPU each: best ${lg1_best} us, median ${lg1_us} us (runs: $(runs_us "$T/lg1.runs")) (last run: $v)"
+echo "   -> mtlskit / s_time: $(ratio "$lg1_best" "$stime_best")x best to best (target <= 0.5), $(ratio "$lg1_us" "$stime_us")x median to median"
 read -r n lg1c_us < <(lg_hs "$T/lg1c.json" --cacert "$PKI/ca.crt")
 echo "   mtlskit --cacert (close_notify, FIN):    $n handshakes, ${lg1c_us} us client CPU each -> $(ratio "$lg1c_us" "$stime_us")x s_time (one write more than s_time)"
 read -r n lg1e_us < <(lg_hs "$T/lg1e.json" --cacert "$PKI/ca.crt" --verify-each --close fin)
