@@ -1,7 +1,6 @@
 // TLS connections over libuv (see include/mtlskit/net.h).
 #include "mtlskit/net.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
