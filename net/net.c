@@ -170,25 +170,24 @@ static int use_identity(SSL_CTX *ctx, X509 *leaf, STACK_OF(X509) * chain,
   }
   size_t n = 1 + (chain != NULL ? sk_X509_num(chain) : 0);
   CRYPTO_BUFFER **der = calloc(n, sizeof(*der));
-  int err = der == NULL ? MTK_ENOMEM : 0;
-  for (size_t i = 0; err == 0 && i < n; i++) {
+  bool made = der != NULL;
+  for (size_t i = 0; made && i < n; i++) {
     X509 *x = i == 0 ? leaf : sk_X509_value(chain, i - 1);
     uint8_t *bytes = NULL;
     int len = i2d_X509(x, &bytes);
     der[i] = len > 0 ? CRYPTO_BUFFER_new(bytes, (size_t)len, NULL) : NULL;
     OPENSSL_free(bytes);
-    if (der[i] == NULL) {
-      err = MTK_ENOMEM;
-    }
+    made = der[i] != NULL;
   }
-  if (err == 0 && !SSL_CTX_set_chain_and_key(ctx, der, n, key, NULL)) {
-    err = tls_fail(diag, "cannot use certificate and key", key_file);
-  }
+  int err = !made ? mtk_diag_set(diag, MTK_ENOMEM, "out of memory")
+            : !SSL_CTX_set_chain_and_key(ctx, der, n, key, NULL)
+                ? tls_fail(diag, "cannot use certificate and key", key_file)
+                : 0;
   for (size_t i = 0; der != NULL && i < n; i++) {
     CRYPTO_BUFFER_free(der[i]);
   }
   free(der);
-  return err == MTK_ENOMEM ? mtk_diag_set(diag, err, "out of memory") : err;
+  return err;
 }
 
 // use_identity_files loads the PEM certificate chain |cert_file| (leaf
