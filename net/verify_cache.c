@@ -8,6 +8,7 @@
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/mem.h>
+#include <openssl/pem.h>
 #include <openssl/pool.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -50,6 +51,40 @@ int mtk_verify_cache_set_host(SSL *ssl, const char *host) {
   return 1;
 }
 
+// load_anchors adds the certificates and CRLs of the PEM text |data| to
+// |store|, as X509_STORE_load_locations does with a file, so that the
+// anchors loaded are the very bytes the trust identity hashes. It returns
+// false, BoringSSL's reason queued, when one cannot be added or there are
+// none.
+static bool load_anchors(X509_STORE *store, const char *data, size_t len) {
+  BIO *bio = BIO_new_mem_buf(data, (int)len);  // len <= MAX_CA_FILE
+  STACK_OF(X509_INFO) *infos =
+      bio != NULL ? PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL) : NULL;
+  BIO_free(bio);
+  if (infos == NULL) {
+    return false;
+  }
+  size_t count = 0;
+  bool ok = true;
+  for (size_t i = 0; ok && i < sk_X509_INFO_num(infos); i++) {
+    const X509_INFO *info = sk_X509_INFO_value(infos, i);
+    if (info->x509 != NULL) {
+      ok = X509_STORE_add_cert(store, info->x509);
+      count++;
+    }
+    if (ok && info->crl != NULL) {
+      ok = X509_STORE_add_crl(store, info->crl);
+      count++;
+    }
+  }
+  sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  if (ok && count == 0) {
+    OPENSSL_PUT_ERROR(X509, X509_R_NO_CERTIFICATE_OR_CRL_FOUND);
+    ok = false;
+  }
+  return ok;
+}
+
 int mtk_verify_cache_init(struct mtk_verify_cache *cache, const char *ca_file,
                           bool verify_each) {
   memset(cache, 0, sizeof(*cache));
@@ -60,10 +95,10 @@ int mtk_verify_cache_init(struct mtk_verify_cache *cache, const char *ca_file,
     return err;
   }
   SHA256((const uint8_t *)data, len, cache->trust_id);
-  free(data);
   cache->store = X509_STORE_new();
-  if (cache->store == NULL ||
-      !X509_STORE_load_locations(cache->store, ca_file, NULL)) {
+  bool loaded = cache->store != NULL && load_anchors(cache->store, data, len);
+  free(data);
+  if (!loaded) {
     X509_STORE_free(cache->store);
     cache->store = NULL;
     return MTK_ECRYPTO;
